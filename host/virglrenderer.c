@@ -1,0 +1,355 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The renderer backend: virglrenderer 0.10.4 on Mesa (llvmpipe for virgl,
+ * lavapipe for venus).  This file only translates device requests into
+ * virgl_renderer_* calls and owns the EGL display virglrenderer renders on.
+ * Every function runs on the device thread: virglrenderer's GL calls must
+ * stay on the thread that initialised it (FACTS.md, "Threads").
+ *
+ * Why our own EGL display and GL callbacks instead of VIRGL_RENDERER_USE_EGL:
+ * USE_EGL needs a DRM device for GBM, and USE_EGL|USE_SURFACELESS shares
+ * Mesa's surfaceless display with a guest Mesa driver running in the same
+ * process, which deadlocks its eglInitialize.  A display on the EGL device
+ * platform's software device is private to us.
+ */
+#define VIRGL_RENDERER_UNSTABLE_APIS 1
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <epoxy/egl.h>
+#include <virgl/virglrenderer.h>
+
+#include "host/internal.h"
+#include "sim/log.h"
+
+/* 0.10.4 keeps struct virgl_box private; its layout is the wire box's. */
+struct virgl_box {
+	uint32_t x, y, z;
+	uint32_t w, h, d;
+};
+_Static_assert(sizeof(struct virgl_box) == sizeof(struct virtio_gpu_box),
+	       "virgl_box");
+
+/* --- fence callbacks: run on virglrenderer's threads (ASYNC_FENCE_CB) --- */
+
+static void queue_signal(struct host_device *dev,
+			 const struct host_timeline *tl, uint64_t seq)
+{
+	pthread_mutex_lock(&dev->fence_lock);
+	if (dev->fence_signals_len == dev->fence_signals_cap) {
+		unsigned ncap = dev->fence_signals_cap ? dev->fence_signals_cap * 2 : 64;
+		void *n = realloc(dev->fence_signals,
+				  ncap * sizeof(*dev->fence_signals));
+		if (!n) {
+			pthread_mutex_unlock(&dev->fence_lock);
+			SIM_ERROR(HOST_LAYER, "out of memory queueing fence %llu",
+				  (unsigned long long)seq);
+			return;
+		}
+		dev->fence_signals = n;
+		dev->fence_signals_cap = ncap;
+	}
+	dev->fence_signals[dev->fence_signals_len++] =
+		(struct host_fence_signal){ .timeline = *tl, .seq = seq };
+	pthread_mutex_unlock(&dev->fence_lock);
+	uv_async_send(&dev->fence_async);
+}
+
+static void write_fence_cb(void *cookie, uint32_t fence)
+{
+	struct host_timeline tl = { 0 };
+	queue_signal(cookie, &tl, fence);
+}
+
+static void write_context_fence_cb(void *cookie, uint32_t ctx_id,
+				   uint32_t ring_idx, uint64_t fence_id)
+{
+	struct host_timeline tl = {
+		.ctx_id = ctx_id, .ring_idx = ring_idx, .per_context = true
+	};
+	queue_signal(cookie, &tl, fence_id);
+}
+
+/* --- GL context callbacks, on our EGL display --- */
+
+static virgl_renderer_gl_context create_gl_context_cb(
+	void *cookie, int scanout, struct virgl_renderer_gl_ctx_param *param)
+{
+	struct host_device *dev = cookie;
+	const EGLint attrs[] = {
+		EGL_CONTEXT_MAJOR_VERSION, param->major_ver,
+		EGL_CONTEXT_MINOR_VERSION, param->minor_ver,
+		EGL_CONTEXT_OPENGL_PROFILE_MASK,
+		EGL_CONTEXT_OPENGL_CORE_PROFILE_BIT,
+		EGL_NONE,
+	};
+	/* "shared" means: share objects with the context current now. */
+	EGLContext share = param->shared ? eglGetCurrentContext()
+					 : EGL_NO_CONTEXT;
+	EGLContext ctx = eglCreateContext(dev->egl_display, EGL_NO_CONFIG_KHR,
+					  share, attrs);
+	/* virglrenderer probes GL versions downwards: failures are normal. */
+	return ctx == EGL_NO_CONTEXT ? NULL : ctx;
+}
+
+static void destroy_gl_context_cb(void *cookie, virgl_renderer_gl_context ctx)
+{
+	struct host_device *dev = cookie;
+	eglDestroyContext(dev->egl_display, ctx);
+}
+
+static int make_current_cb(void *cookie, int scanout,
+			   virgl_renderer_gl_context ctx)
+{
+	struct host_device *dev = cookie;
+	return eglMakeCurrent(dev->egl_display, EGL_NO_SURFACE,
+			      EGL_NO_SURFACE, ctx) ? 0 : -1;
+}
+
+static struct virgl_renderer_callbacks renderer_callbacks = {
+	.version = 4,
+	.write_fence = write_fence_cb,
+	.create_gl_context = create_gl_context_cb,
+	.destroy_gl_context = destroy_gl_context_cb,
+	.make_current = make_current_cb,
+	.write_context_fence = write_context_fence_cb,
+};
+
+static int open_software_display(struct host_device *dev)
+{
+	if (!epoxy_has_egl_extension(EGL_NO_DISPLAY, "EGL_EXT_device_enumeration")) {
+		SIM_ERROR(HOST_LAYER, "EGL lacks EGL_EXT_device_enumeration "
+			  "(is libegl-mesa0 installed?)");
+		return -ENODEV;
+	}
+	EGLDeviceEXT devices[16];
+	EGLint n = 0;
+	if (!eglQueryDevicesEXT(16, devices, &n) || n <= 0) {
+		SIM_ERROR(HOST_LAYER, "eglQueryDevicesEXT found no EGL device");
+		return -ENODEV;
+	}
+	EGLDeviceEXT sw = NULL;
+	for (EGLint i = 0; i < n && !sw; i++) {
+		const char *ext = eglQueryDeviceStringEXT(devices[i],
+							  EGL_EXTENSIONS);
+		if (ext && strstr(ext, "EGL_MESA_device_software"))
+			sw = devices[i];
+	}
+	if (!sw) {
+		SIM_ERROR(HOST_LAYER, "no EGL software device "
+			  "(EGL_MESA_device_software); Mesa llvmpipe needed");
+		return -ENODEV;
+	}
+	EGLDisplay dpy = eglGetPlatformDisplayEXT(EGL_PLATFORM_DEVICE_EXT, sw,
+						  NULL);
+	EGLint major, minor;
+	if (dpy == EGL_NO_DISPLAY || !eglInitialize(dpy, &major, &minor)) {
+		SIM_ERROR(HOST_LAYER, "eglInitialize on the software device "
+			  "failed: 0x%x", eglGetError());
+		return -ENODEV;
+	}
+	if (!eglBindAPI(EGL_OPENGL_API)) {
+		SIM_ERROR(HOST_LAYER, "eglBindAPI(EGL_OPENGL_API) failed");
+		eglTerminate(dpy);
+		return -ENODEV;
+	}
+	dev->egl_display = dpy;
+	return 0;
+}
+
+int host_vr_init(struct host_device *dev)
+{
+	int ret = open_software_display(dev);
+	if (ret)
+		return ret;
+
+	/* THREAD_SYNC: vrend waits for GL fences on its own thread;
+	 * ASYNC_FENCE_CB: it then calls write_fence from that thread, and
+	 * venus does the same for its timelines.  We forward each signal to
+	 * the device loop through an async handle: no polling timer. */
+	int flags = VIRGL_RENDERER_THREAD_SYNC | VIRGL_RENDERER_ASYNC_FENCE_CB;
+	if (dev->opts.venus)
+		flags |= VIRGL_RENDERER_VENUS;
+	if (dev->opts.venus && dev->opts.render_server)
+		flags |= VIRGL_RENDERER_RENDER_SERVER;
+	if (!dev->opts.virgl)
+		flags |= VIRGL_RENDERER_NO_VIRGL;
+
+	/* 0.10.4 refuses a NULL cookie; ours is the device. */
+	ret = virgl_renderer_init(dev, flags, &renderer_callbacks);
+	if (ret) {
+		SIM_ERROR(HOST_LAYER, "virgl_renderer_init(flags 0x%x) failed: %d",
+			  flags, ret);
+		eglMakeCurrent(dev->egl_display, EGL_NO_SURFACE,
+			       EGL_NO_SURFACE, EGL_NO_CONTEXT);
+		eglTerminate(dev->egl_display);
+		dev->egl_display = NULL;
+		return ret < 0 ? ret : -EIO;
+	}
+	dev->renderer_up = true;
+	return 0;
+}
+
+void host_vr_fini(struct host_device *dev)
+{
+	if (dev->renderer_up) {
+		virgl_renderer_cleanup(dev);
+		dev->renderer_up = false;
+	}
+	if (dev->egl_display) {
+		eglMakeCurrent(dev->egl_display, EGL_NO_SURFACE,
+			       EGL_NO_SURFACE, EGL_NO_CONTEXT);
+		eglTerminate(dev->egl_display);
+		eglReleaseThread();
+		dev->egl_display = NULL;
+	}
+}
+
+/*
+ * Advertise only the capsets of renderers we enabled: 0.10.4 reports sizes
+ * for capsets of disabled renderers too and fills them with zeros.
+ */
+void host_vr_query_capsets(struct host_device *dev)
+{
+	static const struct {
+		uint32_t id;
+		bool virgl;
+	} candidates[] = {
+		{ VIRTIO_GPU_CAPSET_VIRGL, true },
+		{ VIRTIO_GPU_CAPSET_VIRGL2, true },
+		{ 4 /* VIRTIO_GPU_CAPSET_VENUS */, false },
+	};
+	dev->num_capsets = 0;
+	for (size_t i = 0; i < sizeof(candidates) / sizeof(candidates[0]); i++) {
+		bool enabled = candidates[i].virgl ? dev->opts.virgl
+						   : dev->opts.venus;
+		if (!enabled)
+			continue;
+		uint32_t max_ver = 0, max_size = 0;
+		virgl_renderer_get_cap_set(candidates[i].id, &max_ver, &max_size);
+		if (max_size == 0)
+			continue;
+		dev->capsets[dev->num_capsets++] = (struct host_capset){
+			.id = candidates[i].id,
+			.max_version = max_ver,
+			.max_size = max_size,
+		};
+	}
+}
+
+void host_vr_fill_capset(uint32_t id, uint32_t version, void *buf)
+{
+	virgl_renderer_fill_caps(id, version, buf);
+}
+
+int host_vr_context_create(uint32_t ctx_id, uint32_t capset_id,
+			   const char *name, uint32_t nlen)
+{
+	int ret;
+	if (capset_id)
+		ret = virgl_renderer_context_create_with_flags(
+			ctx_id, capset_id & VIRGL_RENDERER_CONTEXT_FLAG_CAPSET_ID_MASK,
+			nlen, name);
+	else
+		ret = virgl_renderer_context_create(ctx_id, nlen, name);
+	/* 0.10.4 mixes signs: normalise to negative errno. */
+	return ret > 0 ? -ret : ret;
+}
+
+void host_vr_context_destroy(uint32_t ctx_id)
+{
+	virgl_renderer_context_destroy(ctx_id);
+}
+
+int host_vr_resource_create(struct host_resource *res, uint32_t last_level,
+			    uint32_t array_size, uint32_t nr_samples,
+			    uint32_t flags)
+{
+	struct virgl_renderer_resource_create_args args = {
+		.handle = res->id,
+		.target = res->target,
+		.format = res->format,
+		.bind = res->bind,
+		.width = res->width,
+		.height = res->height,
+		.depth = res->depth,
+		.array_size = array_size,
+		.last_level = last_level,
+		.nr_samples = nr_samples,
+		.flags = flags,
+	};
+	/* Backing is attached later with attach_iov: an iovec given here is
+	 * not used by transfers in 0.10.4 (FACTS.md). */
+	int ret = virgl_renderer_resource_create(&args, NULL, 0);
+	return ret > 0 ? -ret : ret;
+}
+
+void host_vr_resource_unref(uint32_t res_id)
+{
+	virgl_renderer_resource_unref(res_id);
+}
+
+int host_vr_attach_iov(uint32_t res_id, struct iovec *iov, unsigned cnt)
+{
+	int ret = virgl_renderer_resource_attach_iov((int)res_id, iov, (int)cnt);
+	return ret > 0 ? -ret : ret;
+}
+
+void host_vr_detach_iov(uint32_t res_id)
+{
+	/* The iovec array is ours; virglrenderer only hands it back. */
+	virgl_renderer_resource_detach_iov((int)res_id, NULL, NULL);
+}
+
+void host_vr_ctx_attach(uint32_t ctx_id, uint32_t res_id)
+{
+	virgl_renderer_ctx_attach_resource((int)ctx_id, (int)res_id);
+}
+
+void host_vr_ctx_detach(uint32_t ctx_id, uint32_t res_id)
+{
+	virgl_renderer_ctx_detach_resource((int)ctx_id, (int)res_id);
+}
+
+int host_vr_submit(uint32_t ctx_id, void *buf, uint32_t ndw)
+{
+	int ret = virgl_renderer_submit_cmd(buf, (int)ctx_id, (int)ndw);
+	return ret > 0 ? -ret : ret;
+}
+
+int host_vr_transfer(bool to_host, uint32_t res_id, uint32_t ctx_id,
+		     uint32_t level, uint32_t stride, uint32_t layer_stride,
+		     const struct virtio_gpu_box *box, uint64_t offset)
+{
+	struct virgl_box vbox = {
+		box->x, box->y, box->z, box->w, box->h, box->d,
+	};
+	int ret;
+	/* NULL iovec: transfer to/from the attached guest backing. */
+	if (to_host)
+		ret = virgl_renderer_transfer_write_iov(res_id, ctx_id,
+							(int)level, stride,
+							layer_stride, &vbox,
+							offset, NULL, 0);
+	else
+		ret = virgl_renderer_transfer_read_iov(res_id, ctx_id, level,
+						       stride, layer_stride,
+						       &vbox, offset, NULL, 0);
+	return ret > 0 ? -ret : ret;
+}
+
+int host_vr_create_fence(const struct host_timeline *tl, uint64_t seq)
+{
+	int ret;
+	if (tl->per_context)
+		ret = virgl_renderer_context_create_fence(
+			tl->ctx_id, VIRGL_RENDERER_FENCE_FLAG_MERGEABLE,
+			tl->ring_idx, seq);
+	else
+		/* Returns a positive errno on failure (QEMU notes it too). */
+		ret = virgl_renderer_create_fence((int)(uint32_t)seq,
+						  tl->ctx_id);
+	return ret > 0 ? -ret : ret;
+}

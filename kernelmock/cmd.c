@@ -1,0 +1,239 @@
+// SPDX-License-Identifier: MIT
+/*
+ * One emitter per virtio-gpu command (Linux's virtio_gpu_cmd_*): each
+ * allocates a vbuf, fills the command in little endian and queues it.
+ * Callers hold dev->lock and kick with km__notify_locked() when done.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kernelmock/km_internal.h"
+#include "sim/log.h"
+#include "sim/ram.h"
+
+static int alloc_cmd(struct km_device *dev, uint32_t type, uint32_t ctx_id,
+		     size_t cmd_len, size_t data_len, size_t resp_len,
+		     struct km_vbuf **out)
+{
+	int ret = km__vbuf_alloc(dev, cmd_len, data_len, resp_len, out);
+	if (ret)
+		return ret;
+	struct virtio_gpu_ctrl_hdr *hdr = (*out)->buf;
+	hdr->type = htole32(type);
+	hdr->ctx_id = htole32(ctx_id);
+	return 0;
+}
+
+static int queue_nodata(struct km_device *dev, struct km_vbuf *vbuf,
+			struct km_fence *fence)
+{
+	return km__queue_ctrl_locked(dev, vbuf, fence);
+}
+
+int km_cmd_get_capset_info(struct km_device *dev, uint32_t index,
+			   struct km_vbuf **waitable)
+{
+	struct km_vbuf *vbuf;
+	int ret = alloc_cmd(dev, VIRTIO_GPU_CMD_GET_CAPSET_INFO, 0,
+			    sizeof(struct virtio_gpu_get_capset_info), 0,
+			    sizeof(struct virtio_gpu_resp_capset_info), &vbuf);
+	if (ret)
+		return ret;
+	struct virtio_gpu_get_capset_info *cmd = vbuf->buf;
+	cmd->capset_index = htole32(index);
+	vbuf->waited = true;
+	*waitable = vbuf;
+	return km__queue_ctrl_locked(dev, vbuf, NULL);
+}
+
+static void get_capset_cb(struct km_device *dev, struct km_vbuf *vbuf)
+{
+	struct km_capset_cache *ent = vbuf->cb_data;
+	if (vbuf->resp_type == VIRTIO_GPU_RESP_OK_CAPSET) {
+		memcpy(ent->data, (char *)km__vbuf_resp(vbuf) +
+		       sizeof(struct virtio_gpu_ctrl_hdr), ent->size);
+		ent->valid = true;
+	} else {
+		ent->failed = true;
+	}
+}
+
+int km_cmd_get_capset(struct km_device *dev, struct km_capset_cache *ent)
+{
+	struct km_vbuf *vbuf;
+	int ret = alloc_cmd(dev, VIRTIO_GPU_CMD_GET_CAPSET, 0,
+			    sizeof(struct virtio_gpu_get_capset), 0,
+			    sizeof(struct virtio_gpu_ctrl_hdr) + ent->size, &vbuf);
+	if (ret)
+		return ret;
+	struct virtio_gpu_get_capset *cmd = vbuf->buf;
+	cmd->capset_id = htole32(ent->id);
+	cmd->capset_version = htole32(ent->version);
+	vbuf->resp_cb = get_capset_cb;
+	vbuf->cb_data = ent;
+	return km__queue_ctrl_locked(dev, vbuf, NULL);
+}
+
+int km_cmd_context_create(struct km_device *dev, uint32_t ctx_id,
+			  uint32_t context_init, const char *name)
+{
+	struct km_vbuf *vbuf;
+	int ret = alloc_cmd(dev, VIRTIO_GPU_CMD_CTX_CREATE, ctx_id,
+			    sizeof(struct virtio_gpu_ctx_create), 0,
+			    sizeof(struct virtio_gpu_ctrl_hdr), &vbuf);
+	if (ret)
+		return ret;
+	struct virtio_gpu_ctx_create *cmd = vbuf->buf;
+	size_t nlen = strnlen(name, sizeof(cmd->debug_name));
+	cmd->nlen = htole32((uint32_t)nlen);
+	cmd->context_init = htole32(context_init);
+	memcpy(cmd->debug_name, name, nlen);
+	return queue_nodata(dev, vbuf, NULL);
+}
+
+int km_cmd_context_destroy(struct km_device *dev, uint32_t ctx_id)
+{
+	struct km_vbuf *vbuf;
+	int ret = alloc_cmd(dev, VIRTIO_GPU_CMD_CTX_DESTROY, ctx_id,
+			    sizeof(struct virtio_gpu_ctx_destroy), 0,
+			    sizeof(struct virtio_gpu_ctrl_hdr), &vbuf);
+	return ret ? ret : queue_nodata(dev, vbuf, NULL);
+}
+
+int km_cmd_resource_create_3d(struct km_device *dev, struct km_bo *bo,
+			      const struct drm_virtgpu_resource_create *rc,
+			      struct km_fence *fence)
+{
+	struct km_vbuf *vbuf;
+	int ret = alloc_cmd(dev, VIRTIO_GPU_CMD_RESOURCE_CREATE_3D, 0,
+			    sizeof(struct virtio_gpu_resource_create_3d), 0,
+			    sizeof(struct virtio_gpu_ctrl_hdr), &vbuf);
+	if (ret)
+		return ret;
+	struct virtio_gpu_resource_create_3d *cmd = vbuf->buf;
+	cmd->resource_id = htole32(bo->res_id);
+	cmd->target = htole32(rc->target);
+	cmd->format = htole32(rc->format);
+	cmd->bind = htole32(rc->bind);
+	cmd->width = htole32(rc->width);
+	cmd->height = htole32(rc->height);
+	cmd->depth = htole32(rc->depth);
+	cmd->array_size = htole32(rc->array_size);
+	cmd->last_level = htole32(rc->last_level);
+	cmd->nr_samples = htole32(rc->nr_samples);
+	cmd->flags = htole32(rc->flags);
+	return queue_nodata(dev, vbuf, fence);
+}
+
+/* Mem entries for the object's pages, physically consecutive pages merged
+ * into one entry as the kernel's sg table does. */
+int km_cmd_resource_attach_backing(struct km_device *dev, struct km_bo *bo)
+{
+	uint32_t nents = 0;
+	for (uint64_t i = 0; i < bo->npages; i++)
+		if (i == 0 || bo->pages[i] != bo->pages[i - 1] + SIM_PAGE_SIZE)
+			nents++;
+	struct km_vbuf *vbuf;
+	int ret = alloc_cmd(dev, VIRTIO_GPU_CMD_RESOURCE_ATTACH_BACKING, 0,
+			    sizeof(struct virtio_gpu_resource_attach_backing),
+			    nents * sizeof(struct virtio_gpu_mem_entry),
+			    sizeof(struct virtio_gpu_ctrl_hdr), &vbuf);
+	if (ret)
+		return ret;
+	struct virtio_gpu_resource_attach_backing *cmd = vbuf->buf;
+	cmd->resource_id = htole32(bo->res_id);
+	cmd->nr_entries = htole32(nents);
+	struct virtio_gpu_mem_entry *ents = km__vbuf_data(vbuf);
+	int e = -1;
+	for (uint64_t i = 0; i < bo->npages; i++) {
+		if (i == 0 || bo->pages[i] != bo->pages[i - 1] + SIM_PAGE_SIZE) {
+			e++;
+			ents[e].addr = htole64(bo->pages[i]);
+			ents[e].length = 0;
+		}
+		ents[e].length = htole32(le32toh(ents[e].length) + SIM_PAGE_SIZE);
+	}
+	return queue_nodata(dev, vbuf, NULL);
+}
+
+/* The pages go back to the allocator only once the device has dropped its
+ * view of them (Linux frees in the unref response callback too). */
+static void unref_cb(struct km_device *dev, struct km_vbuf *vbuf)
+{
+	struct km_bo *bo = vbuf->cb_data;
+	km__bo_free_locked(dev, bo);
+}
+
+int km_cmd_resource_unref(struct km_device *dev, struct km_bo *bo)
+{
+	struct km_vbuf *vbuf;
+	int ret = alloc_cmd(dev, VIRTIO_GPU_CMD_RESOURCE_UNREF, 0,
+			    sizeof(struct virtio_gpu_resource_unref), 0,
+			    sizeof(struct virtio_gpu_ctrl_hdr), &vbuf);
+	if (ret)
+		return ret;
+	struct virtio_gpu_resource_unref *cmd = vbuf->buf;
+	cmd->resource_id = htole32(bo->res_id);
+	vbuf->resp_cb = unref_cb;
+	vbuf->cb_data = bo;
+	return queue_nodata(dev, vbuf, NULL);
+}
+
+int km_cmd_ctx_resource(struct km_device *dev, uint32_t ctx_id,
+			struct km_bo *bo, bool attach)
+{
+	struct km_vbuf *vbuf;
+	int ret = alloc_cmd(dev, attach ? VIRTIO_GPU_CMD_CTX_ATTACH_RESOURCE
+					: VIRTIO_GPU_CMD_CTX_DETACH_RESOURCE,
+			    ctx_id, sizeof(struct virtio_gpu_ctx_resource), 0,
+			    sizeof(struct virtio_gpu_ctrl_hdr), &vbuf);
+	if (ret)
+		return ret;
+	struct virtio_gpu_ctx_resource *cmd = vbuf->buf;
+	cmd->resource_id = htole32(bo->res_id);
+	return queue_nodata(dev, vbuf, NULL);
+}
+
+int km_cmd_submit_3d(struct km_device *dev, uint32_t ctx_id,
+		     const void *cmds, uint32_t size, struct km_fence *fence)
+{
+	struct km_vbuf *vbuf;
+	int ret = alloc_cmd(dev, VIRTIO_GPU_CMD_SUBMIT_3D, ctx_id,
+			    sizeof(struct virtio_gpu_cmd_submit), size,
+			    sizeof(struct virtio_gpu_ctrl_hdr), &vbuf);
+	if (ret)
+		return ret;
+	struct virtio_gpu_cmd_submit *cmd = vbuf->buf;
+	cmd->size = htole32(size);
+	if (size)
+		memcpy(km__vbuf_data(vbuf), cmds, size);
+	return queue_nodata(dev, vbuf, fence);
+}
+
+int km_cmd_transfer_3d(struct km_device *dev, bool to_host, uint32_t ctx_id,
+		       struct km_bo *bo,
+		       const struct drm_virtgpu_3d_transfer_to_host *args,
+		       struct km_fence *fence)
+{
+	struct km_vbuf *vbuf;
+	int ret = alloc_cmd(dev, to_host ? VIRTIO_GPU_CMD_TRANSFER_TO_HOST_3D
+					 : VIRTIO_GPU_CMD_TRANSFER_FROM_HOST_3D,
+			    ctx_id, sizeof(struct virtio_gpu_transfer_host_3d), 0,
+			    sizeof(struct virtio_gpu_ctrl_hdr), &vbuf);
+	if (ret)
+		return ret;
+	struct virtio_gpu_transfer_host_3d *cmd = vbuf->buf;
+	cmd->resource_id = htole32(bo->res_id);
+	cmd->offset = htole64(args->offset);
+	cmd->level = htole32(args->level);
+	cmd->stride = htole32(args->stride);
+	cmd->layer_stride = htole32(args->layer_stride);
+	cmd->box.x = htole32(args->box.x);
+	cmd->box.y = htole32(args->box.y);
+	cmd->box.z = htole32(args->box.z);
+	cmd->box.w = htole32(args->box.w);
+	cmd->box.h = htole32(args->box.h);
+	cmd->box.d = htole32(args->box.d);
+	return queue_nodata(dev, vbuf, fence);
+}

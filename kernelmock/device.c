@@ -1,0 +1,370 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Driver bring-up and teardown (Linux virtgpu_kms.c's role), the device
+ * file (open, close, mmap) and the ioctl entry point.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/virtio_config.h>
+
+#include "kernelmock/km_internal.h"
+#include "sim/log.h"
+#include "sim/ram.h"
+#include "sim/transport.h"
+#include "sim/virtqueue.h"
+
+#define KM_QUEUE_SIZE 256
+/* First fake mmap offset, above any real file offset (DRM does the same
+ * with DRM_FILE_PAGE_OFFSET_START). */
+#define KM_MAP_OFFSET_START (1ull << 32)
+
+/* The features this driver knows (virtio_gpu_driver's feature table). */
+static const uint64_t km_driver_features =
+	(1ull << VIRTIO_GPU_F_VIRGL) | (1ull << VIRTIO_GPU_F_EDID) |
+	(1ull << VIRTIO_GPU_F_RESOURCE_UUID) |
+	(1ull << VIRTIO_GPU_F_RESOURCE_BLOB) |
+	(1ull << VIRTIO_GPU_F_CONTEXT_INIT) | (1ull << VIRTIO_F_VERSION_1);
+
+static const struct sim_driver_ops km_driver_ops = {
+	.interrupt = km__interrupt,
+};
+
+static int setup_queue(struct km_device *dev, unsigned index,
+		       struct sim_vqd **out)
+{
+	uint16_t size = sim_transport_queue_max_size(dev->transport);
+	if (size > KM_QUEUE_SIZE)
+		size = KM_QUEUE_SIZE;
+	int ret = sim_vqd_create(dev->ram, size, out);
+	if (ret)
+		return ret;
+	uint64_t desc, avail, used;
+	sim_vqd_addrs(*out, &desc, &avail, &used);
+	return sim_transport_setup_queue(dev->transport, index, size, desc,
+					 avail, used);
+}
+
+/* virtio_gpu_get_capsets: ask for each capset's id, version and size. */
+static int query_capsets(struct km_device *dev, uint32_t num)
+{
+	if (num > KM_MAX_CAPSETS)
+		num = KM_MAX_CAPSETS;
+	pthread_mutex_lock(&dev->lock);
+	for (uint32_t i = 0; i < num; i++) {
+		struct km_vbuf *vbuf;
+		int ret = km_cmd_get_capset_info(dev, i, &vbuf);
+		if (ret) {
+			pthread_mutex_unlock(&dev->lock);
+			return ret;
+		}
+		km__notify_locked(dev);
+		ret = km__vbuf_wait_locked(dev, vbuf, KM_CAPSET_TIMEOUT_MS);
+		if (ret == -ETIME) {
+			/* Cannot free what the device may still answer. */
+			SIM_ERROR(KM_LAYER, "timed out waiting for capset %u", i);
+			pthread_mutex_unlock(&dev->lock);
+			return -EIO;
+		}
+		struct virtio_gpu_resp_capset_info *resp = km__vbuf_resp(vbuf);
+		if (ret == VIRTIO_GPU_RESP_OK_CAPSET_INFO) {
+			struct km_capset *cs = &dev->capsets[dev->num_capsets++];
+			cs->id = le32toh(resp->capset_id);
+			cs->max_version = le32toh(resp->capset_max_version);
+			cs->max_size = le32toh(resp->capset_max_size);
+			if (cs->id <= KM_MAX_CAPSET_ID)
+				dev->capset_id_mask |= 1ull << cs->id;
+		} else {
+			SIM_ERROR(KM_LAYER, "GET_CAPSET_INFO %u answered 0x%x", i, ret);
+		}
+		km__vbuf_free(dev, vbuf);
+	}
+	pthread_mutex_unlock(&dev->lock);
+	return 0;
+}
+
+static void fail_probe(struct km_device *dev, const char *why)
+{
+	SIM_ERROR(KM_LAYER, "virtio-gpu probe failed: %s", why);
+	sim_transport_set_status(dev->transport,
+				 sim_transport_get_status(dev->transport) |
+					 VIRTIO_CONFIG_S_FAILED);
+}
+
+/* virtio 1.2 3.1.1 "Driver Requirements: Device Initialization". */
+static int probe(struct km_device *dev)
+{
+	struct sim_transport *t = dev->transport;
+	if (sim_transport_device_id(t) != 16) {
+		SIM_ERROR(KM_LAYER, "no virtio-gpu device on the transport");
+		return -ENODEV;
+	}
+	sim_transport_set_status(t, 0);
+	sim_transport_set_status(t, VIRTIO_CONFIG_S_ACKNOWLEDGE);
+	sim_transport_set_status(t, VIRTIO_CONFIG_S_ACKNOWLEDGE |
+				    VIRTIO_CONFIG_S_DRIVER);
+	dev->features = sim_transport_offered_features(t) & km_driver_features;
+	if (sim_transport_set_driver_features(t, dev->features) ||
+	    sim_transport_set_status(t, sim_transport_get_status(t) |
+					VIRTIO_CONFIG_S_FEATURES_OK) ||
+	    !(sim_transport_get_status(t) & VIRTIO_CONFIG_S_FEATURES_OK)) {
+		fail_probe(dev, "the device refused FEATURES_OK");
+		return -EIO;
+	}
+	dev->has_virgl_3d = dev->features & (1ull << VIRTIO_GPU_F_VIRGL);
+	dev->has_edid = dev->features & (1ull << VIRTIO_GPU_F_EDID);
+	dev->has_resource_uuid = dev->features & (1ull << VIRTIO_GPU_F_RESOURCE_UUID);
+	dev->has_resource_blob = dev->features & (1ull << VIRTIO_GPU_F_RESOURCE_BLOB);
+	dev->has_context_init = dev->features & (1ull << VIRTIO_GPU_F_CONTEXT_INIT);
+	/* No shared memory region is offered yet: host-visible blobs off. */
+	dev->has_host_visible = false;
+
+	struct virtio_gpu_config cfg;
+	if (sim_transport_read_config(t, 0, &cfg, sizeof(cfg))) {
+		fail_probe(dev, "config space is smaller than virtio_gpu_config");
+		return -EIO;
+	}
+	dev->num_scanouts = le32toh(cfg.num_scanouts);
+	uint32_t num_capsets = dev->has_virgl_3d ? le32toh(cfg.num_capsets) : 0;
+
+	sim_transport_bind_driver(t, &km_driver_ops, dev);
+	if (setup_queue(dev, 0, &dev->ctrlq) || setup_queue(dev, 1, &dev->cursorq)) {
+		fail_probe(dev, "virtqueue set-up failed");
+		return -EIO;
+	}
+	if (sim_transport_set_status(t, sim_transport_get_status(t) |
+					VIRTIO_CONFIG_S_DRIVER_OK)) {
+		fail_probe(dev, "DRIVER_OK refused");
+		return -EIO;
+	}
+	if (query_capsets(dev, num_capsets)) {
+		fail_probe(dev, "capset discovery failed");
+		return -EIO;
+	}
+	return 0;
+}
+
+static void free_queues(struct km_device *dev)
+{
+	sim_vqd_destroy(dev->ctrlq);
+	sim_vqd_destroy(dev->cursorq);
+	dev->ctrlq = dev->cursorq = NULL;
+}
+
+int km_device_create(struct sim_ram *ram, struct sim_transport *t,
+		     struct km_device **out)
+{
+	struct km_device *dev = calloc(1, sizeof(*dev));
+	if (!dev)
+		return -ENOMEM;
+	dev->ram = ram;
+	dev->transport = t;
+	dev->next_map_offset = KM_MAP_OFFSET_START;
+	dev->next_fence_ctx = 1;	/* 0 is the global timeline */
+	pthread_mutex_init(&dev->lock, NULL);
+	pthread_condattr_t attr;
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	pthread_cond_init(&dev->cond, &attr);
+	pthread_condattr_destroy(&attr);
+
+	int ret = probe(dev);
+	if (ret) {
+		sim_transport_set_status(t, 0);
+		sim_transport_bind_driver(t, NULL, NULL);
+		free_queues(dev);
+		pthread_cond_destroy(&dev->cond);
+		pthread_mutex_destroy(&dev->lock);
+		free(dev);
+		return ret;
+	}
+	*out = dev;
+	return 0;
+}
+
+void km_device_destroy(struct km_device *dev)
+{
+	if (!dev)
+		return;
+	pthread_mutex_lock(&dev->lock);
+	if (dev->files)
+		SIM_ERROR(KM_LAYER, "device destroyed with files still open");
+	/* Let the device answer what is in flight (unrefs, fences) so that
+	 * every vbuf and page comes back before the reset. */
+	int64_t deadline = km__deadline(KM_WAIT_TIMEOUT_MS);
+	while (dev->stats.inflight)
+		if (km__cond_timedwait_locked(dev, deadline)) {
+			SIM_ERROR(KM_LAYER, "%u commands still in flight at "
+				  "teardown", dev->stats.inflight);
+			break;
+		}
+	pthread_mutex_unlock(&dev->lock);
+
+	/* Reset without the lock: the device thread may need it to finish
+	 * an interrupt before it can acknowledge the reset. */
+	sim_transport_set_status(dev->transport, 0);
+	sim_transport_bind_driver(dev->transport, NULL, NULL);
+	free_queues(dev);
+
+	while (dev->fence_pending) {
+		struct km_fence *f = dev->fence_pending;
+		dev->fence_pending = f->next_pending;
+		km__fence_put(f);
+	}
+	while (dev->capset_cache) {
+		struct km_capset_cache *c = dev->capset_cache;
+		dev->capset_cache = c->next;
+		free(c->data);
+		free(c);
+	}
+	pthread_cond_destroy(&dev->cond);
+	pthread_mutex_destroy(&dev->lock);
+	free(dev);
+}
+
+int km_open(struct km_device *dev, struct km_file **out)
+{
+	struct km_file *file = calloc(1, sizeof(*file));
+	if (!file)
+		return -ENOMEM;
+	file->dev = dev;
+	pthread_mutex_lock(&dev->lock);
+	/* virtio_gpu_driver_open: ctx ids from an IDA, plus one. */
+	file->ctx_id = ++dev->next_ctx_id;
+	file->next = dev->files;
+	dev->files = file;
+	dev->stats.files++;
+	pthread_mutex_unlock(&dev->lock);
+	*out = file;
+	return 0;
+}
+
+void km_close(struct km_file *file)
+{
+	if (!file)
+		return;
+	struct km_device *dev = file->dev;
+	pthread_mutex_lock(&dev->lock);
+	while (file->mappings) {
+		struct km_mapping *m = file->mappings;
+		file->mappings = m->next;
+		sim_ram_unmap_pages(m->addr, m->bo->npages);
+		km__bo_put_locked(dev, m->bo);
+		free(m);
+	}
+	/* drm_gem_release, then virtio_gpu_driver_postclose. */
+	for (uint32_t h = 1; h < file->nhandles; h++)
+		if (file->handles[h])
+			km__handle_delete_locked(file, h);
+	free(file->handles);
+	if (dev->has_virgl_3d && file->context_created) {
+		km_cmd_context_destroy(dev, file->ctx_id);
+		km__notify_locked(dev);
+	}
+	for (struct km_file **link = &dev->files; *link; link = &(*link)->next)
+		if (*link == file) {
+			*link = file->next;
+			break;
+		}
+	dev->stats.files--;
+	pthread_mutex_unlock(&dev->lock);
+	free(file);
+}
+
+int km_ioctl(struct km_file *file, unsigned long request, void *arg)
+{
+	unsigned type = _IOC_TYPE(request);
+	unsigned nr = _IOC_NR(request);
+	size_t size = _IOC_SIZE(request);
+
+	if (type != DRM_IOCTL_BASE)
+		return -ENOTTY;
+	if (nr >= DRM_COMMAND_BASE && nr < DRM_COMMAND_END)
+		return km__ioctl_virtgpu(file, nr - DRM_COMMAND_BASE, arg, size);
+	if (nr == _IOC_NR(DRM_IOCTL_GEM_CLOSE)) {
+		struct drm_gem_close args;
+		int ret = km__copy_from_user(&args, (uintptr_t)arg, sizeof(args));
+		if (ret)
+			return ret;
+		pthread_mutex_lock(&file->dev->lock);
+		ret = km__handle_delete_locked(file, args.handle);
+		pthread_mutex_unlock(&file->dev->lock);
+		return ret;
+	}
+	SIM_ERROR(KM_LAYER, "generic DRM ioctl 0x%02x is not implemented by "
+		  "kernelmock yet", nr);
+	return -EINVAL;
+}
+
+static struct km_bo *bo_by_offset_locked(struct km_file *file, uint64_t off)
+{
+	for (uint32_t h = 1; h < file->nhandles; h++)
+		if (file->handles[h] && file->handles[h]->map_offset == off)
+			return file->handles[h];
+	return NULL;
+}
+
+int km_mmap(struct km_file *file, uint64_t offset, size_t len, void **addr)
+{
+	struct km_device *dev = file->dev;
+	if (len == 0 || offset % SIM_PAGE_SIZE)
+		return -EINVAL;
+	pthread_mutex_lock(&dev->lock);
+	struct km_bo *bo = bo_by_offset_locked(file, offset);
+	int ret = 0;
+	struct km_mapping *m = NULL;
+	if (!bo) {
+		ret = -EACCES;	/* drm_vma_node_is_allowed failed */
+		goto out;
+	}
+	if (len > bo->size) {
+		ret = -EINVAL;
+		goto out;
+	}
+	m = calloc(1, sizeof(*m));
+	if (!m) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	ret = sim_ram_map_pages(dev->ram, bo->pages, bo->npages, &m->addr);
+	if (ret) {
+		free(m);
+		goto out;
+	}
+	m->len = len;
+	m->bo = bo;
+	km__bo_get(bo);
+	m->next = file->mappings;
+	file->mappings = m;
+	*addr = m->addr;
+out:
+	pthread_mutex_unlock(&dev->lock);
+	return ret;
+}
+
+int km_munmap(struct km_file *file, void *addr, size_t len)
+{
+	struct km_device *dev = file->dev;
+	pthread_mutex_lock(&dev->lock);
+	for (struct km_mapping **link = &file->mappings; *link;
+	     link = &(*link)->next) {
+		struct km_mapping *m = *link;
+		if (m->addr != addr)
+			continue;
+		*link = m->next;
+		sim_ram_unmap_pages(m->addr, m->bo->npages);
+		km__bo_put_locked(dev, m->bo);
+		pthread_mutex_unlock(&dev->lock);
+		free(m);
+		return 0;
+	}
+	pthread_mutex_unlock(&dev->lock);
+	return -EINVAL;
+}
+
+void km_device_stats(struct km_device *dev, struct km_stats *stats)
+{
+	pthread_mutex_lock(&dev->lock);
+	*stats = dev->stats;
+	pthread_mutex_unlock(&dev->lock);
+}

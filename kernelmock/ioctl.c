@@ -1,0 +1,486 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The DRM_IOCTL_VIRTGPU_* handlers and their table (Linux
+ * virtgpu_ioctl.c's role).  Argument checks and errno values follow
+ * drivers/gpu/drm/virtio/virtgpu_ioctl.c; each handler gets a kernel copy of
+ * the argument struct (ioctl() in device.c copies in and out).
+ */
+#include <errno.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "kernelmock/km_internal.h"
+#include "sim/log.h"
+#include "sim/ram.h"
+
+static int map_ioctl(struct km_file *file, void *data)
+{
+	struct drm_virtgpu_map *args = data;
+	struct km_device *dev = file->dev;
+	struct km_bo *bo = km__handle_lookup_locked(file, args->handle);
+	if (!bo)
+		return -ENOENT;
+	if (!bo->map_offset) {
+		bo->map_offset = dev->next_map_offset;
+		dev->next_map_offset += bo->size;
+	}
+	args->offset = bo->map_offset;
+	return 0;
+}
+
+/* VIRTGPU_EXECBUF_FENCE_FD_IN: a fence fd is one of our eventfds; wait for
+ * it outside the lock (dma_fence_wait in the kernel). */
+static int wait_in_fence(int fd)
+{
+	char path[64], target[64];
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	ssize_t n = readlink(path, target, sizeof(target) - 1);
+	if (n < 0)
+		return -EINVAL;	/* sync_file_get_fence: not a fence */
+	target[n] = '\0';
+	if (strcmp(target, "anon_inode:[eventfd]") != 0)
+		return -EINVAL;
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	for (;;) {
+		int r = poll(&pfd, 1, -1);
+		if (r > 0)
+			return 0;
+		if (r < 0 && errno != EINTR)
+			return -errno;
+	}
+}
+
+static int execbuffer_ioctl(struct km_file *file, void *data)
+{
+	struct drm_virtgpu_execbuffer *exbuf = data;
+	struct km_device *dev = file->dev;
+	uint64_t timeline = 0;
+	uint32_t ring_idx = 0;
+	int ret;
+
+	if (!dev->has_virgl_3d)
+		return -ENOSYS;
+	if (exbuf->flags & ~VIRTGPU_EXECBUF_FLAGS)
+		return -EINVAL;
+	int in_fence_fd = exbuf->fence_fd;
+	exbuf->fence_fd = -1;
+	if (exbuf->flags & VIRTGPU_EXECBUF_RING_IDX) {
+		/* virtgpu_submit.c: the ring must exist in this context. */
+		if (exbuf->ring_idx >= file->num_rings || !file->base_fence_ctx)
+			return -EINVAL;
+		timeline = file->base_fence_ctx + exbuf->ring_idx;
+		ring_idx = exbuf->ring_idx;
+	}
+	km__create_context_locked(file);
+
+	if (exbuf->flags & VIRTGPU_EXECBUF_FENCE_FD_IN) {
+		pthread_mutex_unlock(&dev->lock);
+		ret = wait_in_fence(in_fence_fd);
+		pthread_mutex_lock(&dev->lock);
+		if (ret)
+			return ret;
+	}
+
+	uint32_t *handles = NULL;
+	struct km_bo **bos = NULL;
+	void *cmds = NULL;
+	struct km_fence *fence = NULL;
+	int out_fd = -1;
+	uint32_t nbo = exbuf->num_bo_handles;
+
+	if (nbo) {
+		handles = calloc(nbo, sizeof(*handles));
+		bos = calloc(nbo, sizeof(*bos));
+		if (!handles || !bos) {
+			ret = -ENOMEM;
+			goto out;
+		}
+		ret = km__copy_from_user(handles, exbuf->bo_handles,
+					 (size_t)nbo * sizeof(*handles));
+		if (ret)
+			goto out;
+		for (uint32_t i = 0; i < nbo; i++) {
+			bos[i] = km__handle_lookup_locked(file, handles[i]);
+			if (!bos[i]) {
+				ret = -ENOENT;
+				goto out;
+			}
+		}
+	}
+	cmds = malloc(exbuf->size ? exbuf->size : 1);
+	if (!cmds) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	ret = km__copy_from_user(cmds, exbuf->command, exbuf->size);
+	if (ret)
+		goto out;
+	fence = km__fence_alloc(timeline, ring_idx, timeline != 0);
+	if (!fence) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	if (exbuf->flags & VIRTGPU_EXECBUF_FENCE_FD_OUT) {
+		out_fd = km__fence_fd_create_locked(fence);
+		if (out_fd < 0) {
+			ret = out_fd;
+			goto out;
+		}
+	}
+	ret = km_cmd_submit_3d(dev, file->ctx_id, cmds, exbuf->size, fence);
+	if (ret) {
+		if (out_fd >= 0)
+			close(out_fd);
+		goto out;
+	}
+	for (uint32_t i = 0; i < nbo; i++)
+		km__bo_set_fence_locked(bos[i], fence);
+	exbuf->fence_fd = out_fd;
+	km__notify_locked(dev);
+out:
+	km__fence_put(fence);
+	free(cmds);
+	free(bos);
+	free(handles);
+	return ret;
+}
+
+static int getparam_ioctl(struct km_file *file, void *data)
+{
+	struct drm_virtgpu_getparam *param = data;
+	struct km_device *dev = file->dev;
+	int value;
+
+	switch (param->param) {
+	case VIRTGPU_PARAM_3D_FEATURES: value = dev->has_virgl_3d; break;
+	case VIRTGPU_PARAM_CAPSET_QUERY_FIX: value = 1; break;
+	case VIRTGPU_PARAM_RESOURCE_BLOB: value = dev->has_resource_blob; break;
+	case VIRTGPU_PARAM_HOST_VISIBLE: value = dev->has_host_visible; break;
+	case VIRTGPU_PARAM_CROSS_DEVICE: value = dev->has_resource_uuid; break;
+	case VIRTGPU_PARAM_CONTEXT_INIT: value = dev->has_context_init; break;
+	case VIRTGPU_PARAM_SUPPORTED_CAPSET_IDs:
+		value = (int)dev->capset_id_mask;
+		break;
+	case VIRTGPU_PARAM_EXPLICIT_DEBUG_NAME:
+		value = dev->has_context_init;
+		break;
+	default:
+		return -EINVAL;
+	}
+	/* The kernel writes sizeof(int) bytes, not the u64 the field implies. */
+	return km__copy_to_user(param->value, &value, sizeof(int));
+}
+
+static int resource_create_ioctl(struct km_file *file, void *data)
+{
+	struct drm_virtgpu_resource_create *rc = data;
+	struct km_device *dev = file->dev;
+
+	if (!dev->has_virgl_3d) {
+		if (rc->depth > 1 || rc->nr_samples > 1 || rc->last_level > 1 ||
+		    rc->target != 2 || rc->array_size > 1)
+			return -EINVAL;
+		SIM_ERROR(KM_LAYER, "RESOURCE_CREATE without 3D (a 2D resource) "
+			  "is not implemented by kernelmock yet");
+		return -ENOSYS;
+	}
+	km__create_context_locked(file);
+	/* "allocate a single page size object" for size 0 */
+	uint64_t size = rc->size ? rc->size : SIM_PAGE_SIZE;
+	struct km_bo *bo;
+	int ret = km__bo_create_locked(dev, size, &bo);
+	if (ret)
+		return ret;
+	struct km_fence *fence = km__fence_alloc(0, 0, false);
+	if (!fence) {
+		km__bo_free_locked(dev, bo);
+		return -ENOMEM;
+	}
+	ret = km_cmd_resource_create_3d(dev, bo, rc, fence);
+	if (ret) {
+		km__fence_put(fence);
+		km__bo_free_locked(dev, bo);
+		return ret;
+	}
+	km__bo_set_fence_locked(bo, fence);
+	km__fence_put(fence);
+	ret = km_cmd_resource_attach_backing(dev, bo);
+	uint32_t handle = 0;
+	if (ret == 0)
+		ret = km__handle_create_locked(file, bo, &handle);
+	km__bo_put_locked(dev, bo);	/* the handle holds it now */
+	km__notify_locked(dev);
+	if (ret)
+		return ret;
+	rc->res_handle = bo->res_id;
+	rc->bo_handle = handle;
+	return 0;
+}
+
+static int resource_info_ioctl(struct km_file *file, void *data)
+{
+	struct drm_virtgpu_resource_info *ri = data;
+	struct km_bo *bo = km__handle_lookup_locked(file, ri->bo_handle);
+	if (!bo)
+		return -ENOENT;
+	ri->size = (uint32_t)bo->size;
+	ri->res_handle = bo->res_id;
+	ri->blob_mem = bo->blob_mem;
+	return 0;
+}
+
+static int transfer_ioctl(struct km_file *file, void *data, bool to_host)
+{
+	struct drm_virtgpu_3d_transfer_to_host *args = data;
+	struct km_device *dev = file->dev;
+
+	if (!dev->has_virgl_3d && !to_host)
+		return -ENOSYS;
+	struct km_bo *bo = km__handle_lookup_locked(file, args->bo_handle);
+	if (!bo)
+		return -ENOENT;
+	if (!dev->has_virgl_3d) {
+		SIM_ERROR(KM_LAYER, "TRANSFER_TO_HOST without 3D (2D transfer) "
+			  "is not implemented by kernelmock yet");
+		return -ENOSYS;
+	}
+	km__create_context_locked(file);
+	/* Only host3d blobs take a guest stride; classic resources use the
+	 * host's own layout (virtio_gpu_transfer_*_ioctl). */
+	if (args->stride || args->layer_stride)
+		return -EINVAL;
+	struct km_fence *fence = km__fence_alloc(0, 0, false);
+	if (!fence)
+		return -ENOMEM;
+	int ret = km_cmd_transfer_3d(dev, to_host, file->ctx_id, bo, args, fence);
+	if (ret == 0) {
+		km__bo_set_fence_locked(bo, fence);
+		km__notify_locked(dev);
+	}
+	km__fence_put(fence);
+	return ret;
+}
+
+static int transfer_from_host_ioctl(struct km_file *file, void *data)
+{
+	return transfer_ioctl(file, data, false);
+}
+
+static int transfer_to_host_ioctl(struct km_file *file, void *data)
+{
+	return transfer_ioctl(file, data, true);
+}
+
+static int wait_ioctl(struct km_file *file, void *data)
+{
+	struct drm_virtgpu_3d_wait *args = data;
+	struct km_bo *bo = km__handle_lookup_locked(file, args->handle);
+	if (!bo)
+		return -ENOENT;
+	struct km_fence *f = bo->last_fence;
+	if (!f || f->signaled)
+		return 0;
+	if (args->flags & VIRTGPU_WAIT_NOWAIT)
+		return -EBUSY;
+	km__bo_get(bo);
+	km__fence_get(f);
+	int ret = km__fence_wait_locked(file->dev, f, KM_WAIT_TIMEOUT_MS);
+	km__fence_put(f);
+	km__bo_put_locked(file->dev, bo);
+	/* dma_resv_wait_timeout returning 0 (timed out) becomes -EBUSY. */
+	return ret ? -EBUSY : 0;
+}
+
+static struct km_capset_cache *capset_cache_find(struct km_device *dev,
+						 uint32_t id, uint32_t ver)
+{
+	for (struct km_capset_cache *c = dev->capset_cache; c; c = c->next)
+		if (c->id == id && c->version == ver)
+			return c;
+	return NULL;
+}
+
+static int get_caps_ioctl(struct km_file *file, void *data)
+{
+	struct drm_virtgpu_get_caps *args = data;
+	struct km_device *dev = file->dev;
+	const struct km_capset *cs = NULL;
+
+	if (dev->num_capsets == 0)
+		return -ENOSYS;
+	if (args->size == 0)	/* "don't allow userspace to pass 0" */
+		return -EINVAL;
+	for (unsigned i = 0; i < dev->num_capsets && !cs; i++)
+		if (dev->capsets[i].id == args->cap_set_id &&
+		    dev->capsets[i].max_version >= args->cap_set_ver)
+			cs = &dev->capsets[i];
+	if (!cs)
+		return -EINVAL;
+	uint32_t size = args->size < cs->max_size ? args->size : cs->max_size;
+
+	struct km_capset_cache *ent = capset_cache_find(dev, cs->id,
+							args->cap_set_ver);
+	if (!ent) {
+		ent = calloc(1, sizeof(*ent));
+		if (!ent || !(ent->data = calloc(1, cs->max_size))) {
+			free(ent);
+			return -ENOMEM;
+		}
+		ent->id = cs->id;
+		ent->version = args->cap_set_ver;
+		ent->size = cs->max_size;
+		ent->next = dev->capset_cache;
+		dev->capset_cache = ent;
+		int ret = km_cmd_get_capset(dev, ent);
+		if (ret)
+			return ret;
+		km__notify_locked(dev);
+	}
+	int64_t deadline = km__deadline(KM_CAPSET_TIMEOUT_MS);
+	while (!ent->valid && !ent->failed)
+		if (km__cond_timedwait_locked(dev, deadline))
+			return -EBUSY;
+	/* The kernel only marks an entry valid on OK_CAPSET, so an error
+	 * answer ends in its 5 s timeout and -EBUSY; we answer at once. */
+	if (!ent->valid)
+		return -EBUSY;
+	return km__copy_to_user(args->addr, ent->data, size);
+}
+
+static int context_init_ioctl(struct km_file *file, void *data)
+{
+	struct drm_virtgpu_context_init *args = data;
+	struct km_device *dev = file->dev;
+	struct drm_virtgpu_context_set_param params[4];
+
+	if (!dev->has_context_init || !dev->has_virgl_3d)
+		return -EINVAL;
+	/* Number of unique parameters supported at this time. */
+	if (args->num_params > 4)
+		return -EINVAL;
+	int ret = km__copy_from_user(params, args->ctx_set_params,
+				     args->num_params * sizeof(params[0]));
+	if (ret)
+		return ret;
+	if (file->context_created)
+		return -EEXIST;
+	/* As in the kernel, parameters applied before a bad one stay set. */
+	for (uint32_t i = 0; i < args->num_params; i++) {
+		uint64_t value = params[i].value;
+		switch (params[i].param) {
+		case VIRTGPU_CONTEXT_PARAM_CAPSET_ID:
+			if (value > KM_MAX_CAPSET_ID ||
+			    !(dev->capset_id_mask & (1ull << value)) ||
+			    (file->context_init &
+			     VIRTIO_GPU_CONTEXT_INIT_CAPSET_ID_MASK))
+				return -EINVAL;
+			file->context_init |= (uint32_t)value;
+			break;
+		case VIRTGPU_CONTEXT_PARAM_NUM_RINGS:
+			if (file->base_fence_ctx || value > KM_MAX_RINGS)
+				return -EINVAL;
+			file->base_fence_ctx = dev->next_fence_ctx;
+			dev->next_fence_ctx += value ? value : 1;
+			file->num_rings = (uint32_t)value;
+			break;
+		case VIRTGPU_CONTEXT_PARAM_POLL_RINGS_MASK:
+			if (file->ring_idx_mask)
+				return -EINVAL;
+			file->ring_idx_mask = value;
+			break;
+		case VIRTGPU_CONTEXT_PARAM_DEBUG_NAME: {
+			if (file->explicit_debug_name)
+				return -EINVAL;
+			char name[KM_DEBUG_NAME_MAX] = { 0 };
+			/* strncpy_from_user: bytes up to the NUL or the limit */
+			size_t n;
+			for (n = 0; n < sizeof(name) - 1; n++) {
+				if (km__copy_from_user(&name[n], value + n, 1))
+					return -EFAULT;
+				if (!name[n])
+					break;
+			}
+			memcpy(file->debug_name, name, sizeof(name));
+			file->explicit_debug_name = true;
+			break;
+		}
+		default:
+			return -EINVAL;
+		}
+	}
+	if (file->ring_idx_mask) {
+		uint64_t valid = file->num_rings >= 64 ? ~0ull
+				 : (1ull << file->num_rings) - 1;
+		if (file->ring_idx_mask & ~valid)
+			return -EINVAL;
+	}
+	km__create_context_locked(file);
+	km__notify_locked(dev);
+	return 0;
+}
+
+static int resource_create_blob_ioctl(struct km_file *file, void *data)
+{
+	SIM_ERROR(KM_LAYER, "DRM_IOCTL_VIRTGPU_RESOURCE_CREATE_BLOB is not "
+		  "implemented by kernelmock yet");
+	return -ENOSYS;
+}
+
+typedef int (*km_ioctl_fn)(struct km_file *file, void *data);
+
+static const struct {
+	km_ioctl_fn fn;
+	size_t size;
+	const char *name;
+} virtgpu_ioctls[] = {
+#define IOCTL(nr, fn, type) \
+	[DRM_VIRTGPU_##nr] = { fn, sizeof(type), "VIRTGPU_" #nr }
+	IOCTL(MAP, map_ioctl, struct drm_virtgpu_map),
+	IOCTL(EXECBUFFER, execbuffer_ioctl, struct drm_virtgpu_execbuffer),
+	IOCTL(GETPARAM, getparam_ioctl, struct drm_virtgpu_getparam),
+	IOCTL(RESOURCE_CREATE, resource_create_ioctl,
+	      struct drm_virtgpu_resource_create),
+	IOCTL(RESOURCE_INFO, resource_info_ioctl,
+	      struct drm_virtgpu_resource_info),
+	IOCTL(TRANSFER_FROM_HOST, transfer_from_host_ioctl,
+	      struct drm_virtgpu_3d_transfer_from_host),
+	IOCTL(TRANSFER_TO_HOST, transfer_to_host_ioctl,
+	      struct drm_virtgpu_3d_transfer_to_host),
+	IOCTL(WAIT, wait_ioctl, struct drm_virtgpu_3d_wait),
+	IOCTL(GET_CAPS, get_caps_ioctl, struct drm_virtgpu_get_caps),
+	IOCTL(RESOURCE_CREATE_BLOB, resource_create_blob_ioctl,
+	      struct drm_virtgpu_resource_create_blob),
+	IOCTL(CONTEXT_INIT, context_init_ioctl, struct drm_virtgpu_context_init),
+#undef IOCTL
+};
+
+/*
+ * drm_ioctl()'s contract for driver ioctls: the kernel struct is the
+ * current size; a shorter user struct is zero-extended on the way in and
+ * only its own size is copied back out (even on error, as drm_ioctl does).
+ */
+int km__ioctl_virtgpu(struct km_file *file, unsigned nr, void *arg,
+		      size_t usize)
+{
+	if (nr >= sizeof(virtgpu_ioctls) / sizeof(virtgpu_ioctls[0]) ||
+	    !virtgpu_ioctls[nr].fn)
+		return -EINVAL;
+	size_t ksize = virtgpu_ioctls[nr].size;
+	uint8_t kdata[128] = { 0 };
+	size_t in = usize < ksize ? usize : ksize;
+	int ret = km__copy_from_user(kdata, (uintptr_t)arg, in);
+	if (ret)
+		return ret;
+	SIM_DEBUG(SIM_DEBUG_IOCTL, KM_LAYER, "%s (size %zu)",
+		  virtgpu_ioctls[nr].name, usize);
+	pthread_mutex_lock(&file->dev->lock);
+	ret = virtgpu_ioctls[nr].fn(file, kdata);
+	pthread_mutex_unlock(&file->dev->lock);
+	if (km__copy_to_user((uintptr_t)arg, kdata, in))
+		ret = -EFAULT;
+	return ret;
+}

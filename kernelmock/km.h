@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * kernelmock: the guest kernel's virtio-gpu driver, as userspace sees it.
+ *
+ * A km_device is the driver bound to one virtio-gpu device on a
+ * sim_transport (probe = Linux's virtio_gpu_init: feature negotiation,
+ * config space, virtqueues, capset discovery).  A km_file is one open of
+ * the render node; km_ioctl() takes the same request numbers and argument
+ * structs as ioctl(2) on /dev/dri/renderD128 and returns 0 or a negative
+ * errno, the value the kernel's handler returns.  Pointers inside argument
+ * structs are userspace pointers of this process; bad ones give -EFAULT
+ * exactly as copy_from_user would, never a crash.
+ *
+ * Thread safety: any number of threads may call km_ioctl() at once, on the
+ * same or different files, as the kernel allows.
+ */
+#ifndef KM_H
+#define KM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct sim_ram;
+struct sim_transport;
+struct km_device;
+struct km_file;
+
+/*
+ * Bind the driver to the device plugged into @t and bring it up.
+ * Returns 0, -ENODEV (no virtio-gpu device), -EIO (negotiation refused,
+ * queue set-up failed, the device did not answer capset queries), -ENOMEM.
+ */
+int km_device_create(struct sim_ram *ram, struct sim_transport *t,
+		     struct km_device **out);
+/* Reset the device and free everything.  All files must be closed. */
+void km_device_destroy(struct km_device *dev);
+
+/* open(2) and close(2) of the render node. */
+int km_open(struct km_device *dev, struct km_file **out);
+/* Tears down the file's context and GEM objects on the device. */
+void km_close(struct km_file *file);
+
+/* ioctl(2): returns 0 or -errno. */
+int km_ioctl(struct km_file *file, unsigned long request, void *arg);
+
+/*
+ * mmap(2) of @len bytes at @offset (an offset from DRM_IOCTL_VIRTGPU_MAP)
+ * on the device file: maps the object's pages at consecutive addresses.
+ * Returns 0 and *addr, or -EINVAL / -EACCES / -ENOMEM / -errno.
+ */
+int km_mmap(struct km_file *file, uint64_t offset, size_t len, void **addr);
+int km_munmap(struct km_file *file, void *addr, size_t len);
+
+/* How many GEM objects and in-flight commands exist (for leak checks). */
+struct km_stats {
+	unsigned objects;
+	unsigned inflight;
+	unsigned files;
+};
+void km_device_stats(struct km_device *dev, struct km_stats *stats);
+
+#endif

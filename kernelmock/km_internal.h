@@ -1,0 +1,230 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * kernelmock private header, modelled on Linux's virtgpu_drv.h: every
+ * struct shared between kernelmock files, prototypes grouped by the file
+ * that defines them.
+ *
+ * Locking: one mutex per device (dev->lock) protects the virtqueue driver
+ * ends, vbuf bookkeeping, fences, GEM object reference counts and every
+ * file's handle table and context state.  It is dropped while sleeping
+ * (condition waits) and never held across a device reset.  The device's
+ * interrupt handler runs on the host device thread and takes it too.
+ */
+#ifndef KM_INTERNAL_H
+#define KM_INTERNAL_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/virtio_gpu.h>
+
+#include "kernelmock/km.h"
+#include "kernelmock/virtgpu_drm.h"
+
+#define KM_LAYER "kernelmock"
+#define KM_MAX_CAPSETS 16
+#define KM_MAX_RINGS 64		/* VIRTGPU_CONTEXT_PARAM_NUM_RINGS limit */
+#define KM_MAX_CAPSET_ID 63
+#define KM_DEBUG_NAME_MAX 64
+/* Linux waits 5 s for capset answers and 15 s in WAIT. */
+#define KM_CAPSET_TIMEOUT_MS 5000
+#define KM_WAIT_TIMEOUT_MS 15000
+
+struct sim_ram;
+struct sim_transport;
+struct sim_vqd;
+
+/* A dma_fence-like fence.  Reference counted; dev->lock. */
+struct km_fence {
+	unsigned refcount;
+	uint64_t id;		/* assigned when queued: ring order */
+	uint64_t timeline;	/* 0 = device-global, else per (file, ring) */
+	uint32_t ring_idx;
+	bool emit_ring_info;	/* send VIRTIO_GPU_FLAG_INFO_RING_IDX */
+	bool signaled;
+	int *fds;		/* our dups of fence fds to wake */
+	unsigned nfds;
+	struct km_fence *next_pending;	/* dev->fence_pending */
+};
+
+struct km_vbuf;
+typedef void (*km_resp_cb)(struct km_device *dev, struct km_vbuf *vbuf);
+
+/* One command in flight: [command | data | response] in one contiguous
+ * guest allocation, as the device sees it through the chain. */
+struct km_vbuf {
+	uint64_t gpa;
+	void *buf;
+	size_t alloc_size;
+	size_t cmd_len, data_len, resp_len;
+	km_resp_cb resp_cb;
+	void *cb_data;
+	struct km_fence *fence;
+	uint32_t resp_type;	/* filled on completion */
+	bool done;
+	bool waited;		/* a sleeper frees it, not the interrupt */
+};
+
+/* A GEM object backed by a host resource. */
+struct km_bo {
+	unsigned refcount;	/* handles + mappings + in-flight uses */
+	uint32_t res_id;
+	uint64_t size;		/* page multiple */
+	uint64_t *pages;	/* guest-physical address of each page */
+	uint64_t npages;
+	uint64_t map_offset;	/* fake mmap offset, 0 until MAP */
+	struct km_fence *last_fence;	/* latest work using it */
+	uint32_t blob_mem;	/* 0 for classic resources */
+};
+
+struct km_mapping {
+	void *addr;
+	size_t len;
+	struct km_bo *bo;
+	struct km_mapping *next;
+};
+
+struct km_file {
+	struct km_device *dev;
+	uint32_t ctx_id;
+	bool context_created;
+	uint32_t context_init;	/* capset id chosen by CONTEXT_INIT */
+	uint32_t num_rings;
+	uint64_t ring_idx_mask;	/* POLL_RINGS_MASK */
+	uint64_t base_fence_ctx;	/* first timeline of this file's rings */
+	bool explicit_debug_name;
+	char debug_name[KM_DEBUG_NAME_MAX];
+	struct km_bo **handles;	/* index = GEM handle, 0 unused */
+	uint32_t nhandles;
+	struct km_mapping *mappings;
+	struct km_file *next;
+};
+
+struct km_capset {
+	uint32_t id, max_version, max_size;
+};
+
+struct km_capset_cache {
+	uint32_t id, version;
+	bool valid, failed;
+	void *data;
+	size_t size;
+	struct km_capset_cache *next;
+};
+
+struct km_device {
+	struct sim_ram *ram;
+	struct sim_transport *transport;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;	/* any completion, free descriptors */
+
+	struct sim_vqd *ctrlq;
+	struct sim_vqd *cursorq;
+	uint64_t features;
+	bool has_virgl_3d, has_edid, has_resource_uuid, has_resource_blob,
+	     has_host_visible, has_context_init;
+	uint32_t num_scanouts;
+	struct km_capset capsets[KM_MAX_CAPSETS];
+	unsigned num_capsets;
+	uint64_t capset_id_mask;
+	struct km_capset_cache *capset_cache;
+
+	uint64_t fence_seq;		/* last fence id handed out */
+	uint64_t next_fence_ctx;	/* timelines for rings */
+	struct km_fence *fence_pending;
+	uint32_t next_res_id;
+	uint32_t next_ctx_id;
+	uint64_t next_map_offset;
+	unsigned pending_kicks;
+
+	struct km_file *files;
+	struct km_stats stats;
+};
+
+/* vq.c */
+int km__vbuf_alloc(struct km_device *dev, size_t cmd_len, size_t data_len,
+		   size_t resp_len, struct km_vbuf **out);
+void km__vbuf_free(struct km_device *dev, struct km_vbuf *vbuf);
+static inline void *km__vbuf_data(struct km_vbuf *vbuf)
+{
+	return (char *)vbuf->buf + vbuf->cmd_len;
+}
+static inline void *km__vbuf_resp(struct km_vbuf *vbuf)
+{
+	return (char *)vbuf->buf + vbuf->cmd_len + vbuf->data_len;
+}
+/* Queue on the control queue, with @fence (may be NULL) emitted into the
+ * header once its ring position is known.  Takes ownership of @vbuf.
+ * Caller holds dev->lock. */
+int km__queue_ctrl_locked(struct km_device *dev, struct km_vbuf *vbuf,
+			  struct km_fence *fence);
+/* Kick the device if anything was queued since the last kick. */
+void km__notify_locked(struct km_device *dev);
+/* Sleep until @vbuf is answered; returns its response type, or -ETIME. */
+int km__vbuf_wait_locked(struct km_device *dev, struct km_vbuf *vbuf,
+			 int timeout_ms);
+int km__cond_timedwait_locked(struct km_device *dev, int64_t deadline_ns);
+int64_t km__deadline(int timeout_ms);
+void km__interrupt(void *opaque, uint32_t isr);
+
+/* cmd.c: one emitter per VIRTIO_GPU_CMD_*; caller holds dev->lock. */
+int km_cmd_get_capset_info(struct km_device *dev, uint32_t index,
+			   struct km_vbuf **waitable);
+int km_cmd_get_capset(struct km_device *dev, struct km_capset_cache *ent);
+int km_cmd_context_create(struct km_device *dev, uint32_t ctx_id,
+			  uint32_t context_init, const char *name);
+int km_cmd_context_destroy(struct km_device *dev, uint32_t ctx_id);
+int km_cmd_resource_create_3d(struct km_device *dev, struct km_bo *bo,
+			      const struct drm_virtgpu_resource_create *rc,
+			      struct km_fence *fence);
+int km_cmd_resource_attach_backing(struct km_device *dev, struct km_bo *bo);
+int km_cmd_resource_unref(struct km_device *dev, struct km_bo *bo);
+int km_cmd_ctx_resource(struct km_device *dev, uint32_t ctx_id,
+			struct km_bo *bo, bool attach);
+int km_cmd_submit_3d(struct km_device *dev, uint32_t ctx_id,
+		     const void *cmds, uint32_t size, struct km_fence *fence);
+int km_cmd_transfer_3d(struct km_device *dev, bool to_host, uint32_t ctx_id,
+		       struct km_bo *bo,
+		       const struct drm_virtgpu_3d_transfer_to_host *args,
+		       struct km_fence *fence);
+
+/* fence.c */
+struct km_fence *km__fence_alloc(uint64_t timeline, uint32_t ring_idx,
+				 bool emit_ring_info);
+void km__fence_get(struct km_fence *f);
+void km__fence_put(struct km_fence *f);
+/* Assign the next id and track it until signalled; dev->lock held. */
+void km__fence_emit_locked(struct km_device *dev, struct km_fence *f);
+/* The device answered a command carrying @fence_id: signal it and every
+ * earlier fence of its timeline.  dev->lock held. */
+void km__fence_process_locked(struct km_device *dev, uint64_t fence_id);
+/* A pollable fd that becomes readable when @f signals. */
+int km__fence_fd_create_locked(struct km_fence *f);
+int km__fence_wait_locked(struct km_device *dev, struct km_fence *f,
+			  int timeout_ms);
+
+/* object.c */
+int km__bo_create_locked(struct km_device *dev, uint64_t size,
+			 struct km_bo **out);
+void km__bo_get(struct km_bo *bo);
+void km__bo_put_locked(struct km_device *dev, struct km_bo *bo);
+/* Release pages and memory once the device has unreferenced it. */
+void km__bo_free_locked(struct km_device *dev, struct km_bo *bo);
+void km__bo_set_fence_locked(struct km_bo *bo, struct km_fence *f);
+int km__handle_create_locked(struct km_file *file, struct km_bo *bo,
+			     uint32_t *handle);
+struct km_bo *km__handle_lookup_locked(struct km_file *file, uint32_t handle);
+int km__handle_delete_locked(struct km_file *file, uint32_t handle);
+void km__create_context_locked(struct km_file *file);
+
+/* uaccess.c: copy_{from,to}_user for pointers of this process; -EFAULT
+ * for memory that is not mapped (checked, never faulting). */
+int km__copy_from_user(void *dst, uint64_t uptr, size_t len);
+int km__copy_to_user(uint64_t uptr, const void *src, size_t len);
+
+/* ioctl.c */
+int km__ioctl_virtgpu(struct km_file *file, unsigned nr, void *arg,
+		      size_t size);
+
+#endif

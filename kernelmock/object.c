@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: MIT
+/*
+ * GEM objects and handles (Linux virtgpu_object.c and virtgpu_gem.c's
+ * roles).  An object owns guest pages and a host resource id; handles in a
+ * file, mappings and in-flight commands each hold a reference.  The last
+ * reference sends RESOURCE_UNREF and the pages are released when the
+ * device has answered it.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kernelmock/km_internal.h"
+#include "sim/log.h"
+#include "sim/ram.h"
+
+int km__bo_create_locked(struct km_device *dev, uint64_t size,
+			 struct km_bo **out)
+{
+	struct km_bo *bo = calloc(1, sizeof(*bo));
+	if (!bo)
+		return -ENOMEM;
+	bo->size = (size + SIM_PAGE_SIZE - 1) & ~(uint64_t)(SIM_PAGE_SIZE - 1);
+	bo->npages = bo->size / SIM_PAGE_SIZE;
+	bo->pages = calloc(bo->npages, sizeof(*bo->pages));
+	if (!bo->pages) {
+		free(bo);
+		return -ENOMEM;
+	}
+	int ret = sim_ram_alloc_pages(dev->ram, bo->npages, bo->pages);
+	if (ret) {
+		free(bo->pages);
+		free(bo);
+		return ret;
+	}
+	bo->refcount = 1;
+	/* Linux hands out resource ids from an IDA starting at 1. */
+	bo->res_id = ++dev->next_res_id;
+	dev->stats.objects++;
+	*out = bo;
+	return 0;
+}
+
+void km__bo_get(struct km_bo *bo)
+{
+	bo->refcount++;
+}
+
+void km__bo_free_locked(struct km_device *dev, struct km_bo *bo)
+{
+	sim_ram_release_pages(dev->ram, bo->pages, bo->npages);
+	km__fence_put(bo->last_fence);
+	free(bo->pages);
+	free(bo);
+	dev->stats.objects--;
+}
+
+void km__bo_put_locked(struct km_device *dev, struct km_bo *bo)
+{
+	if (--bo->refcount)
+		return;
+	int ret = km_cmd_resource_unref(dev, bo);
+	if (ret) {
+		/* Without the unref the host may still reach these pages:
+		 * keep them out of the allocator rather than reuse them. */
+		SIM_ERROR(KM_LAYER, "RESOURCE_UNREF of %u could not be queued "
+			  "(%d); its pages stay reserved", bo->res_id, ret);
+		km__fence_put(bo->last_fence);
+		free(bo->pages);
+		free(bo);
+		dev->stats.objects--;
+		return;
+	}
+	km__notify_locked(dev);
+}
+
+void km__bo_set_fence_locked(struct km_bo *bo, struct km_fence *f)
+{
+	km__fence_get(f);
+	km__fence_put(bo->last_fence);
+	bo->last_fence = f;
+}
+
+/* Linux virtio_gpu_create_context: the first ioctl that needs a context
+ * creates the default one, named after the task, unless CONTEXT_INIT did. */
+void km__create_context_locked(struct km_file *file)
+{
+	if (file->context_created)
+		return;
+	const char *name = file->explicit_debug_name
+				   ? file->debug_name
+				   : program_invocation_short_name;
+	int ret = km_cmd_context_create(file->dev, file->ctx_id,
+					file->context_init, name);
+	if (ret)
+		SIM_ERROR(KM_LAYER, "CTX_CREATE for ctx %u could not be queued: %d",
+			  file->ctx_id, ret);
+	file->context_created = true;
+}
+
+/* drm_gem_handle_create + virtio_gpu_gem_object_open: the new handle's
+ * resource is attached to the file's context. */
+int km__handle_create_locked(struct km_file *file, struct km_bo *bo,
+			     uint32_t *handle)
+{
+	uint32_t h;
+	for (h = 1; h < file->nhandles; h++)
+		if (!file->handles[h])
+			break;
+	if (h >= file->nhandles) {
+		uint32_t n = file->nhandles ? file->nhandles * 2 : 16;
+		struct km_bo **nh = realloc(file->handles, n * sizeof(*nh));
+		if (!nh)
+			return -ENOMEM;
+		memset(nh + file->nhandles, 0,
+		       (n - file->nhandles) * sizeof(*nh));
+		file->handles = nh;
+		h = file->nhandles ? file->nhandles : 1;
+		file->nhandles = n;
+	}
+	km__bo_get(bo);
+	file->handles[h] = bo;
+	if (file->dev->has_virgl_3d) {
+		km__create_context_locked(file);
+		km_cmd_ctx_resource(file->dev, file->ctx_id, bo, true);
+	}
+	*handle = h;
+	return 0;
+}
+
+struct km_bo *km__handle_lookup_locked(struct km_file *file, uint32_t handle)
+{
+	if (handle == 0 || handle >= file->nhandles)
+		return NULL;
+	return file->handles[handle];
+}
+
+/* GEM_CLOSE: detach from the context, drop the handle's reference. */
+int km__handle_delete_locked(struct km_file *file, uint32_t handle)
+{
+	struct km_bo *bo = km__handle_lookup_locked(file, handle);
+	if (!bo)
+		return -EINVAL;	/* drm_gem_handle_delete returns -EINVAL */
+	file->handles[handle] = NULL;
+	if (file->dev->has_virgl_3d && file->context_created)
+		km_cmd_ctx_resource(file->dev, file->ctx_id, bo, false);
+	km__bo_put_locked(file->dev, bo);
+	km__notify_locked(file->dev);
+	return 0;
+}

@@ -1,0 +1,186 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The driver side of the virtqueues (Linux virtgpu_vq.c's role): vbufs in
+ * guest memory, queueing with fence emission in ring order, kicks, and the
+ * interrupt handler that takes answers off the used ring.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "kernelmock/km_internal.h"
+#include "sim/log.h"
+#include "sim/ram.h"
+#include "sim/transport.h"
+#include "sim/virtqueue.h"
+
+int km__vbuf_alloc(struct km_device *dev, size_t cmd_len, size_t data_len,
+		   size_t resp_len, struct km_vbuf **out)
+{
+	struct km_vbuf *vbuf = calloc(1, sizeof(*vbuf));
+	if (!vbuf)
+		return -ENOMEM;
+	size_t total = cmd_len + data_len + resp_len;
+	size_t alloc = (total + SIM_PAGE_SIZE - 1) & ~(size_t)(SIM_PAGE_SIZE - 1);
+	int ret = sim_ram_alloc_contig(dev->ram, alloc, &vbuf->gpa);
+	if (ret) {
+		free(vbuf);
+		return ret;
+	}
+	vbuf->buf = sim_ram_translate(dev->ram, vbuf->gpa, alloc);
+	vbuf->alloc_size = alloc;
+	vbuf->cmd_len = cmd_len;
+	vbuf->data_len = data_len;
+	vbuf->resp_len = resp_len;
+	*out = vbuf;
+	return 0;
+}
+
+void km__vbuf_free(struct km_device *dev, struct km_vbuf *vbuf)
+{
+	if (!vbuf)
+		return;
+	if (vbuf->fence)
+		km__fence_put(vbuf->fence);
+	sim_ram_release_contig(dev->ram, vbuf->gpa, vbuf->alloc_size);
+	free(vbuf);
+}
+
+int64_t km__deadline(int timeout_ms)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec +
+	       (int64_t)timeout_ms * 1000000;
+}
+
+/* 0 when woken, -ETIME once @deadline_ns (CLOCK_MONOTONIC) has passed. */
+int km__cond_timedwait_locked(struct km_device *dev, int64_t deadline_ns)
+{
+	struct timespec ts = {
+		.tv_sec = deadline_ns / 1000000000,
+		.tv_nsec = deadline_ns % 1000000000,
+	};
+	int ret = pthread_cond_timedwait(&dev->cond, &dev->lock, &ts);
+	return ret == ETIMEDOUT ? -ETIME : 0;
+}
+
+/*
+ * Like virtio_gpu_queue_fenced_ctrl_buffer: wait for free descriptors,
+ * then give the fence its id while holding the queue, so that fence order
+ * is ring order and the device may rely on it (5.7.6.7 answers in order of
+ * fence ids on one timeline).
+ */
+int km__queue_ctrl_locked(struct km_device *dev, struct km_vbuf *vbuf,
+			  struct km_fence *fence)
+{
+	struct sim_vq_buf out[2];
+	unsigned nout = 0;
+	out[nout++] = (struct sim_vq_buf){ vbuf->gpa, (uint32_t)vbuf->cmd_len };
+	if (vbuf->data_len)
+		out[nout++] = (struct sim_vq_buf){ vbuf->gpa + vbuf->cmd_len,
+						   (uint32_t)vbuf->data_len };
+	struct sim_vq_buf in = {
+		vbuf->gpa + vbuf->cmd_len + vbuf->data_len,
+		(uint32_t)vbuf->resp_len,
+	};
+	int64_t deadline = km__deadline(KM_WAIT_TIMEOUT_MS);
+	while (sim_vqd_num_free(dev->ctrlq) < nout + 1) {
+		if (km__cond_timedwait_locked(dev, deadline)) {
+			SIM_ERROR(KM_LAYER, "controlq stayed full for %d ms",
+				  KM_WAIT_TIMEOUT_MS);
+			km__vbuf_free(dev, vbuf);
+			return -EBUSY;
+		}
+	}
+	if (fence) {
+		struct virtio_gpu_ctrl_hdr *hdr = vbuf->buf;
+		km__fence_emit_locked(dev, fence);
+		km__fence_get(fence);
+		vbuf->fence = fence;
+		hdr->flags |= htole32(VIRTIO_GPU_FLAG_FENCE);
+		hdr->fence_id = htole64(fence->id);
+		if (fence->emit_ring_info) {
+			hdr->flags |= htole32(VIRTIO_GPU_FLAG_INFO_RING_IDX);
+			hdr->ring_idx = (uint8_t)fence->ring_idx;
+		}
+	}
+	int ret = sim_vqd_add(dev->ctrlq, out, nout, &in, 1, vbuf);
+	if (ret) {
+		SIM_ERROR(KM_LAYER, "sim_vqd_add: %d", ret);
+		km__vbuf_free(dev, vbuf);
+		return ret;
+	}
+	SIM_DEBUG(SIM_DEBUG_VQ, KM_LAYER, "queued 0x%x fence %llu",
+		  le32toh(((struct virtio_gpu_ctrl_hdr *)vbuf->buf)->type),
+		  fence ? (unsigned long long)fence->id : 0ull);
+	dev->stats.inflight++;
+	dev->pending_kicks++;
+	return 0;
+}
+
+void km__notify_locked(struct km_device *dev)
+{
+	if (!dev->pending_kicks)
+		return;
+	dev->pending_kicks = 0;
+	if (sim_vqd_should_notify(dev->ctrlq))
+		sim_transport_notify(dev->transport, 0);
+}
+
+int km__vbuf_wait_locked(struct km_device *dev, struct km_vbuf *vbuf,
+			 int timeout_ms)
+{
+	int64_t deadline = km__deadline(timeout_ms);
+	while (!vbuf->done)
+		if (km__cond_timedwait_locked(dev, deadline))
+			return -ETIME;
+	return (int)vbuf->resp_type;
+}
+
+static void complete_vbuf_locked(struct km_device *dev, struct km_vbuf *vbuf,
+				 uint32_t written)
+{
+	struct virtio_gpu_ctrl_hdr resp;
+	memset(&resp, 0, sizeof(resp));
+	if (written >= sizeof(resp))
+		memcpy(&resp, km__vbuf_resp(vbuf), sizeof(resp));
+	vbuf->resp_type = le32toh(resp.type);
+	uint32_t cmd_type = le32toh(((struct virtio_gpu_ctrl_hdr *)vbuf->buf)->type);
+
+	/* Linux logs error responses (virtio_gpu_dequeue_ctrl_func). */
+	if (vbuf->resp_type < VIRTIO_GPU_RESP_OK_NODATA ||
+	    vbuf->resp_type >= VIRTIO_GPU_RESP_ERR_UNSPEC)
+		SIM_DEBUG(SIM_DEBUG_VQ, KM_LAYER, "response 0x%x (command 0x%x)",
+			  vbuf->resp_type, cmd_type);
+	/* As in Linux, only the fence echoed in the answer is signalled: a
+	 * device that drops it leaves the fence pending, as on a VM. */
+	if (le32toh(resp.flags) & VIRTIO_GPU_FLAG_FENCE)
+		km__fence_process_locked(dev, le64toh(resp.fence_id));
+	if (vbuf->resp_cb)
+		vbuf->resp_cb(dev, vbuf);
+	dev->stats.inflight--;
+	vbuf->done = true;
+	if (!vbuf->waited)
+		km__vbuf_free(dev, vbuf);
+}
+
+/* The interrupt handler; runs on the device's thread. */
+void km__interrupt(void *opaque, uint32_t isr)
+{
+	struct km_device *dev = opaque;
+	if (!(isr & SIM_ISR_QUEUE))
+		return;
+	pthread_mutex_lock(&dev->lock);
+	struct km_vbuf *vbuf;
+	uint32_t written;
+	while (dev->ctrlq &&
+	       (vbuf = sim_vqd_get_used(dev->ctrlq, &written)) != NULL)
+		complete_vbuf_locked(dev, vbuf, written);
+	while (dev->cursorq &&
+	       (vbuf = sim_vqd_get_used(dev->cursorq, &written)) != NULL)
+		complete_vbuf_locked(dev, vbuf, written);
+	pthread_cond_broadcast(&dev->cond);
+	pthread_mutex_unlock(&dev->lock);
+}

@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The virtio transport between one driver (kernelmock) and one device
+ * (host): device status, feature negotiation, device config space, queue
+ * set-up, driver -> device notification and device -> driver interrupt.
+ * It plays the part of virtio-pci's common configuration structure
+ * (virtio 1.2 section 4.1.4.3) without the PCI encoding.
+ *
+ * Threads: every call may come from any thread; the transport's own state
+ * is protected by an internal mutex, which is never held while a callback
+ * runs.
+ */
+#ifndef SIM_TRANSPORT_H
+#define SIM_TRANSPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define SIM_TRANSPORT_MAX_QUEUES 8u
+#define SIM_TRANSPORT_MAX_CONFIG 256u
+
+/* Interrupt causes, as in the virtio-pci ISR status (section 4.1.4.5). */
+#define SIM_ISR_QUEUE  (1u << 0)
+#define SIM_ISR_CONFIG (1u << 1)
+
+struct sim_transport;
+
+/* What the device offers.  Copied at plug time. */
+struct sim_device_info {
+	uint32_t device_id;		/* 16 = GPU device (section 5) */
+	uint64_t features;		/* offered feature bits */
+	unsigned num_queues;		/* <= SIM_TRANSPORT_MAX_QUEUES */
+	uint16_t queue_max_size;	/* power of 2 */
+	const void *config;		/* initial device config space */
+	uint32_t config_len;		/* <= SIM_TRANSPORT_MAX_CONFIG */
+};
+
+struct sim_device_ops {
+	/* The driver kicked @queue.  Runs on the driver's thread: must not
+	 * block (a device thread wakes itself, e.g. uv_async_send). */
+	void (*notify)(void *opaque, unsigned queue);
+	/* The driver wrote @len bytes at @offset of config space.  @config is
+	 * the whole space, already updated, and may be changed here (e.g.
+	 * virtio-gpu's write-to-clear events_clear).  Runs with the transport
+	 * lock held: only touch @config. */
+	void (*config_write)(void *opaque, void *config, uint32_t offset,
+			     uint32_t len);
+	/* Status changed from @old to @status: DRIVER_OK set, or a reset
+	 * (status 0).  The device starts or stops using the queues here. */
+	void (*status_changed)(void *opaque, uint8_t old, uint8_t status);
+};
+
+struct sim_driver_ops {
+	/* The device raised an interrupt with the SIM_ISR_* bits in @isr.
+	 * Runs on the device's thread, like a hard interrupt handler. */
+	void (*interrupt)(void *opaque, uint32_t isr);
+};
+
+int sim_transport_create(struct sim_transport **out);
+void sim_transport_destroy(struct sim_transport *t);
+
+/* ---- device side ---- */
+/* -EINVAL for a bad @info (VIRTIO_F_VERSION_1 not offered, 0 or too many
+ * queues, config too big), -EBUSY when a device is already plugged. */
+int sim_transport_plug_device(struct sim_transport *t,
+			      const struct sim_device_info *info,
+			      const struct sim_device_ops *ops, void *opaque);
+/* The driver's features once the device accepted them (FEATURES_OK set);
+ * 0 before that. */
+uint64_t sim_transport_acked_features(struct sim_transport *t);
+/* Queue as the driver set it up; -ENOENT when not set up / not enabled. */
+int sim_transport_get_queue(struct sim_transport *t, unsigned queue,
+			    uint16_t *size, uint64_t *desc_gpa,
+			    uint64_t *avail_gpa, uint64_t *used_gpa);
+/* Device-side update of config space; -EINVAL when out of range. */
+int sim_transport_set_config(struct sim_transport *t, uint32_t offset,
+			     const void *data, uint32_t len);
+/* Raise an interrupt to the driver (no-op when no driver is bound). */
+void sim_transport_interrupt(struct sim_transport *t, uint32_t isr);
+/* Set DEVICE_NEEDS_RESET (section 2.1.2) and, when DRIVER_OK is set,
+ * raise a config interrupt (before that the driver is not listening). */
+void sim_transport_needs_reset(struct sim_transport *t);
+
+/* ---- driver side (section 3.1.1 "Driver Requirements: Device
+ * Initialization") ---- */
+void sim_transport_bind_driver(struct sim_transport *t,
+			       const struct sim_driver_ops *ops, void *opaque);
+uint32_t sim_transport_device_id(struct sim_transport *t);
+uint8_t sim_transport_get_status(struct sim_transport *t);
+/*
+ * Write the status register.  0 resets the device.  Otherwise bits may only
+ * be added (-EINVAL when one is cleared).  FEATURES_OK is refused (the bit
+ * stays clear, return 0: the driver must re-read, section 3.1.1 step 6)
+ * when the accepted features are not a subset of the offered ones or lack
+ * VIRTIO_F_VERSION_1.  DRIVER_OK without FEATURES_OK is -EINVAL, and so
+ * are the other steps out of order (DRIVER without ACKNOWLEDGE,
+ * FEATURES_OK without DRIVER) and setting DEVICE_NEEDS_RESET, which only
+ * the device sets.  -ENODEV when no device is plugged.
+ */
+int sim_transport_set_status(struct sim_transport *t, uint8_t status);
+uint64_t sim_transport_offered_features(struct sim_transport *t);
+/* -EINVAL after FEATURES_OK was set, or when a bit was not offered. */
+int sim_transport_set_driver_features(struct sim_transport *t,
+				      uint64_t features);
+/* -EINVAL when [offset, offset + len) is outside config space. */
+int sim_transport_read_config(struct sim_transport *t, uint32_t offset,
+			      void *data, uint32_t len);
+int sim_transport_write_config(struct sim_transport *t, uint32_t offset,
+			       const void *data, uint32_t len);
+unsigned sim_transport_num_queues(struct sim_transport *t);
+uint16_t sim_transport_queue_max_size(struct sim_transport *t);
+/*
+ * Set up queue @queue (after FEATURES_OK, before DRIVER_OK): -EINVAL for an
+ * unknown queue, a size that is 0, not a power of 2 or above the maximum,
+ * or a wrong status; -EBUSY when already set up.
+ */
+int sim_transport_setup_queue(struct sim_transport *t, unsigned queue,
+			      uint16_t size, uint64_t desc_gpa,
+			      uint64_t avail_gpa, uint64_t used_gpa);
+/* Kick: calls the device's notify (only after DRIVER_OK; -EIO before). */
+int sim_transport_notify(struct sim_transport *t, unsigned queue);
+
+#endif
