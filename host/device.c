@@ -315,6 +315,18 @@ static void drain_queue(struct host_device *dev, unsigned q)
 		int ret = sim_vqdev_pop(dev->vq[q], &elem, &why);
 		if (ret == -EAGAIN)
 			break;
+		if (ret == -EIO) {
+			/* 2.1.2: the ring itself is inconsistent (avail idx
+			 * jumped); only a reset recovers it. */
+			SIM_GUEST_ERROR(HOST_LAYER, "vq %u is broken; device "
+					"needs reset", q);
+			sim_transport_needs_reset(dev->transport);
+			break;
+		}
+		if (ret == -ENOMEM) {
+			SIM_ERROR(HOST_LAYER, "vq %u: out of memory popping a chain", q);
+			break;
+		}
 		if (ret) {
 			SIM_GUEST_ERROR(HOST_LAYER, "vq %u: malformed chain: %s",
 					q, why ? why : "?");

@@ -14,6 +14,7 @@
  */
 #define VIRGL_RENDERER_UNSTABLE_APIS 1
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -117,6 +118,20 @@ static struct virgl_renderer_callbacks renderer_callbacks = {
 	.write_context_fence = write_context_fence_cb,
 };
 
+/* virglrenderer's own log lines (GL version, shader dumps, its errors)
+ * go to the "renderer" debug category: VGS_DEBUG=renderer. */
+static void renderer_log_cb(const char *fmt, va_list ap)
+{
+	if (!sim_debug_on(SIM_DEBUG_RENDERER))
+		return;
+	char line[1024];
+	vsnprintf(line, sizeof(line), fmt, ap);
+	size_t n = strlen(line);
+	if (n && line[n - 1] == '\n')
+		line[n - 1] = '\0';
+	sim_log_debug(SIM_DEBUG_RENDERER, HOST_LAYER, "virglrenderer", "%s", line);
+}
+
 static int open_software_display(struct host_device *dev)
 {
 	if (!epoxy_has_egl_extension(EGL_NO_DISPLAY, "EGL_EXT_device_enumeration")) {
@@ -177,6 +192,7 @@ int host_vr_init(struct host_device *dev)
 	if (!dev->opts.virgl)
 		flags |= VIRGL_RENDERER_NO_VIRGL;
 
+	virgl_set_debug_callback(renderer_log_cb);
 	/* 0.10.4 refuses a NULL cookie; ours is the device. */
 	ret = virgl_renderer_init(dev, flags, &renderer_callbacks);
 	if (ret) {

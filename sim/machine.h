@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 struct km_device;
+struct sim_ram;
 
 struct sim_machine_options {
 	uint64_t ram_size;		/* bytes of guest RAM */
@@ -35,5 +36,6 @@ int sim_machine_create(const struct sim_machine_options *opts,
 		       struct sim_machine **out);
 void sim_machine_destroy(struct sim_machine *m);
 struct km_device *sim_machine_kernel(struct sim_machine *m);
+struct sim_ram *sim_machine_ram(struct sim_machine *m);
 
 #endif

@@ -100,3 +100,8 @@ struct km_device *sim_machine_kernel(struct sim_machine *m)
 {
 	return m->kernel;
 }
+
+struct sim_ram *sim_machine_ram(struct sim_machine *m)
+{
+	return m->ram;
+}
