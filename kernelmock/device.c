@@ -61,7 +61,9 @@ static int query_capsets(struct km_device *dev, uint32_t num)
 		km__notify_locked(dev);
 		ret = km__vbuf_wait_locked(dev, vbuf, KM_CAPSET_TIMEOUT_MS);
 		if (ret == -ETIME) {
-			/* Cannot free what the device may still answer. */
+			/* The device may still answer: the interrupt handler
+			 * frees the vbuf then. */
+			vbuf->waited = false;
 			SIM_ERROR(KM_LAYER, "timed out waiting for capset %u", i);
 			pthread_mutex_unlock(&dev->lock);
 			return -EIO;

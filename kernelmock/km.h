@@ -51,6 +51,19 @@ int km_ioctl(struct km_file *file, unsigned long request, void *arg);
 int km_mmap(struct km_file *file, uint64_t offset, size_t len, void **addr);
 int km_munmap(struct km_file *file, void *addr, size_t len);
 
+/*
+ * Conformance hook (a debugfs-like back door, not part of the ioctl ABI):
+ * send @cmd_len raw bytes as one device-readable buffer on @queue
+ * (0 = controlq, 1 = cursorq) with a @resp_len-byte device-writable buffer,
+ * wait for the answer and copy it to @resp.  Nothing is checked or fixed
+ * up: this is how malformed commands reach the device.  Returns the number
+ * of bytes the device wrote, -EINVAL (bad queue or a zero length), -ETIME
+ * when the device did not answer within @timeout_ms, or -ENOMEM.
+ */
+int km_raw_command(struct km_device *dev, unsigned queue, const void *cmd,
+		   size_t cmd_len, void *resp, size_t resp_len,
+		   int timeout_ms);
+
 /* How many GEM objects and in-flight commands exist (for leak checks). */
 struct km_stats {
 	unsigned objects;

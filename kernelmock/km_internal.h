@@ -62,6 +62,7 @@ struct km_vbuf {
 	void *cb_data;
 	struct km_fence *fence;
 	uint32_t resp_type;	/* filled on completion */
+	uint32_t written;	/* bytes the device wrote */
 	bool done;
 	bool waited;		/* a sleeper frees it, not the interrupt */
 };
@@ -136,7 +137,7 @@ struct km_device {
 	uint32_t next_res_id;
 	uint32_t next_ctx_id;
 	uint64_t next_map_offset;
-	unsigned pending_kicks;
+	unsigned pending_kicks;		/* bit per queue queued to since kick */
 
 	struct km_file *files;
 	struct km_stats stats;
@@ -159,6 +160,8 @@ static inline void *km__vbuf_resp(struct km_vbuf *vbuf)
  * Caller holds dev->lock. */
 int km__queue_ctrl_locked(struct km_device *dev, struct km_vbuf *vbuf,
 			  struct km_fence *fence);
+/* The cursor queue: never fenced (5.7.6.10). */
+int km__queue_cursor_locked(struct km_device *dev, struct km_vbuf *vbuf);
 /* Kick the device if anything was queued since the last kick. */
 void km__notify_locked(struct km_device *dev);
 /* Sleep until @vbuf is answered; returns its response type, or -ETIME. */

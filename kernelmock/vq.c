@@ -72,8 +72,9 @@ int km__cond_timedwait_locked(struct km_device *dev, int64_t deadline_ns)
  * is ring order and the device may rely on it (5.7.6.7 answers in order of
  * fence ids on one timeline).
  */
-int km__queue_ctrl_locked(struct km_device *dev, struct km_vbuf *vbuf,
-			  struct km_fence *fence)
+static int queue_locked(struct km_device *dev, struct sim_vqd *vq,
+			unsigned index, struct km_vbuf *vbuf,
+			struct km_fence *fence)
 {
 	struct sim_vq_buf out[2];
 	unsigned nout = 0;
@@ -86,9 +87,9 @@ int km__queue_ctrl_locked(struct km_device *dev, struct km_vbuf *vbuf,
 		(uint32_t)vbuf->resp_len,
 	};
 	int64_t deadline = km__deadline(KM_WAIT_TIMEOUT_MS);
-	while (sim_vqd_num_free(dev->ctrlq) < nout + 1) {
+	while (sim_vqd_num_free(vq) < nout + 1) {
 		if (km__cond_timedwait_locked(dev, deadline)) {
-			SIM_ERROR(KM_LAYER, "controlq stayed full for %d ms",
+			SIM_ERROR(KM_LAYER, "vq %u stayed full for %d ms", index,
 				  KM_WAIT_TIMEOUT_MS);
 			km__vbuf_free(dev, vbuf);
 			return -EBUSY;
@@ -106,7 +107,7 @@ int km__queue_ctrl_locked(struct km_device *dev, struct km_vbuf *vbuf,
 			hdr->ring_idx = (uint8_t)fence->ring_idx;
 		}
 	}
-	int ret = sim_vqd_add(dev->ctrlq, out, nout, &in, 1, vbuf);
+	int ret = sim_vqd_add(vq, out, nout, &in, 1, vbuf);
 	if (ret) {
 		SIM_ERROR(KM_LAYER, "sim_vqd_add: %d", ret);
 		km__vbuf_free(dev, vbuf);
@@ -116,17 +117,29 @@ int km__queue_ctrl_locked(struct km_device *dev, struct km_vbuf *vbuf,
 		  le32toh(((struct virtio_gpu_ctrl_hdr *)vbuf->buf)->type),
 		  fence ? (unsigned long long)fence->id : 0ull);
 	dev->stats.inflight++;
-	dev->pending_kicks++;
+	dev->pending_kicks |= 1u << index;
 	return 0;
+}
+
+int km__queue_ctrl_locked(struct km_device *dev, struct km_vbuf *vbuf,
+			  struct km_fence *fence)
+{
+	return queue_locked(dev, dev->ctrlq, 0, vbuf, fence);
+}
+
+int km__queue_cursor_locked(struct km_device *dev, struct km_vbuf *vbuf)
+{
+	return queue_locked(dev, dev->cursorq, 1, vbuf, NULL);
 }
 
 void km__notify_locked(struct km_device *dev)
 {
-	if (!dev->pending_kicks)
-		return;
+	unsigned kicks = dev->pending_kicks;
 	dev->pending_kicks = 0;
-	if (sim_vqd_should_notify(dev->ctrlq))
+	if ((kicks & 1) && sim_vqd_should_notify(dev->ctrlq))
 		sim_transport_notify(dev->transport, 0);
+	if ((kicks & 2) && sim_vqd_should_notify(dev->cursorq))
+		sim_transport_notify(dev->transport, 1);
 }
 
 int km__vbuf_wait_locked(struct km_device *dev, struct km_vbuf *vbuf,
@@ -147,6 +160,7 @@ static void complete_vbuf_locked(struct km_device *dev, struct km_vbuf *vbuf,
 	if (written >= sizeof(resp))
 		memcpy(&resp, km__vbuf_resp(vbuf), sizeof(resp));
 	vbuf->resp_type = le32toh(resp.type);
+	vbuf->written = written;
 	uint32_t cmd_type = le32toh(((struct virtio_gpu_ctrl_hdr *)vbuf->buf)->type);
 
 	/* Linux logs error responses (virtio_gpu_dequeue_ctrl_func). */
