@@ -478,3 +478,15 @@ int sim_transport_notify(struct sim_transport *t, unsigned queue)
 		cb(opaque, queue);
 	return 0;
 }
+
+struct sim_hostmem *sim_transport_get_shm(struct sim_transport *t,
+					  uint8_t shm_id)
+{
+	struct sim_hostmem *shm = NULL;
+
+	pthread_mutex_lock(&t->lock);
+	if (t->plugged && t->info.shm && t->info.shm_id == shm_id)
+		shm = t->info.shm;
+	pthread_mutex_unlock(&t->lock);
+	return shm;
+}

@@ -16,6 +16,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct sim_hostmem;
+
 #define SIM_TRANSPORT_MAX_QUEUES 8u
 #define SIM_TRANSPORT_MAX_CONFIG 256u
 
@@ -31,6 +33,8 @@ struct sim_device_info {
 	uint64_t features;		/* offered feature bits */
 	unsigned num_queues;		/* <= SIM_TRANSPORT_MAX_QUEUES */
 	uint16_t queue_max_size;	/* power of 2 */
+	struct sim_hostmem *shm;	/* shared memory region, or NULL */
+	uint8_t shm_id;			/* its shmid (2.10) */
 	const void *config;		/* initial device config space */
 	uint32_t config_len;		/* <= SIM_TRANSPORT_MAX_CONFIG */
 };
@@ -117,6 +121,10 @@ uint16_t sim_transport_queue_max_size(struct sim_transport *t);
 int sim_transport_setup_queue(struct sim_transport *t, unsigned queue,
 			      uint16_t size, uint64_t desc_gpa,
 			      uint64_t avail_gpa, uint64_t used_gpa);
+/* The device's shared memory region @shm_id (virtio 1.2 2.10), or NULL
+ * when it has none with that id. */
+struct sim_hostmem *sim_transport_get_shm(struct sim_transport *t,
+					  uint8_t shm_id);
 /* Kick: calls the device's notify (only after DRIVER_OK; -EIO before). */
 int sim_transport_notify(struct sim_transport *t, unsigned queue);
 
