@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 struct sim_ram;
+struct sim_hostmem;
 struct sim_transport;
 struct host_device;
 
@@ -21,6 +22,12 @@ struct host_options {
 	bool venus;		/* venus renderer (capset VENUS) */
 	bool render_server;	/* venus in virglrenderer's render server */
 	uint32_t num_scanouts;	/* 1..16 */
+	/* The host-visible region blobs are mapped into (shmid 1), or NULL
+	 * for none; owned by the caller, outlives the device. */
+	struct sim_hostmem *hostmem;
+	/* Directory that RESOURCE_FLUSH and cursor updates write PNGs to, or
+	 * NULL for none. */
+	const char *scanout_dir;
 };
 
 /*

@@ -24,7 +24,8 @@ struct sim_machine_options {
 	bool venus;			/* enable venus */
 	bool render_server;		/* venus in the render server */
 	uint32_t num_scanouts;
-	uint64_t hostmem_size;		/* host-visible region, bytes */
+	uint64_t hostmem_size;		/* host-visible region, 0 = none */
+	const char *scanout_dir;	/* PNGs of flushed scanouts, or NULL */
 };
 
 /* Sensible defaults: 256 MiB RAM, virgl on, VIRGL + CONTEXT_INIT + ... */

@@ -12,6 +12,7 @@
 
 #include "host/host.h"
 #include "kernelmock/km.h"
+#include "sim/hostmem.h"
 #include "sim/machine.h"
 #include "sim/ram.h"
 #include "sim/transport.h"
@@ -19,6 +20,7 @@
 struct sim_machine {
 	struct sim_ram *ram;
 	struct sim_transport *transport;
+	struct sim_hostmem *hostmem;
 	struct host_device *host;
 	struct km_device *kernel;
 };
@@ -52,12 +54,24 @@ int sim_machine_create(const struct sim_machine_options *opts,
 	ret = sim_transport_create(&m->transport);
 	if (ret)
 		goto err_ram;
+	if (opts->hostmem_size) {
+		ret = sim_hostmem_create(opts->hostmem_size, &m->hostmem);
+		if (ret) {
+			fprintf(stderr, "virtgpu-sim: host-visible region of %llu "
+				"bytes: %s\n",
+				(unsigned long long)opts->hostmem_size,
+				strerror(-ret));
+			goto err_transport;
+		}
+	}
 	struct host_options hopts = {
 		.features = opts->features,
 		.virgl = opts->virgl,
 		.venus = opts->venus,
 		.render_server = opts->render_server,
 		.num_scanouts = opts->num_scanouts,
+		.hostmem = m->hostmem,
+		.scanout_dir = opts->scanout_dir,
 	};
 	ret = host_device_create(m->ram, m->transport, &hopts, &m->host);
 	if (ret) {
@@ -77,6 +91,7 @@ int sim_machine_create(const struct sim_machine_options *opts,
 err_host:
 	host_device_destroy(m->host);
 err_transport:
+	sim_hostmem_destroy(m->hostmem);
 	sim_transport_destroy(m->transport);
 err_ram:
 	sim_ram_destroy(m->ram);
@@ -91,6 +106,7 @@ void sim_machine_destroy(struct sim_machine *m)
 		return;
 	km_device_destroy(m->kernel);
 	host_device_destroy(m->host);
+	sim_hostmem_destroy(m->hostmem);
 	sim_transport_destroy(m->transport);
 	sim_ram_destroy(m->ram);
 	free(m);
