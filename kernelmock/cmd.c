@@ -126,14 +126,14 @@ int km_cmd_resource_create_3d(struct km_device *dev, struct km_bo *bo,
 	return queue_nodata(dev, vbuf, fence);
 }
 
+static int append_mem_entries(struct km_vbuf *vbuf, const struct km_bo *bo);
+static uint32_t count_mem_entries(const struct km_bo *bo);
+
 /* Mem entries for the object's pages, physically consecutive pages merged
  * into one entry as the kernel's sg table does. */
 int km_cmd_resource_attach_backing(struct km_device *dev, struct km_bo *bo)
 {
-	uint32_t nents = 0;
-	for (uint64_t i = 0; i < bo->npages; i++)
-		if (i == 0 || bo->pages[i] != bo->pages[i - 1] + SIM_PAGE_SIZE)
-			nents++;
+	uint32_t nents = count_mem_entries(bo);
 	struct km_vbuf *vbuf;
 	int ret = alloc_cmd(dev, VIRTIO_GPU_CMD_RESOURCE_ATTACH_BACKING, 0,
 			    sizeof(struct virtio_gpu_resource_attach_backing),
@@ -144,16 +144,7 @@ int km_cmd_resource_attach_backing(struct km_device *dev, struct km_bo *bo)
 	struct virtio_gpu_resource_attach_backing *cmd = vbuf->buf;
 	cmd->resource_id = htole32(bo->res_id);
 	cmd->nr_entries = htole32(nents);
-	struct virtio_gpu_mem_entry *ents = km__vbuf_data(vbuf);
-	int e = -1;
-	for (uint64_t i = 0; i < bo->npages; i++) {
-		if (i == 0 || bo->pages[i] != bo->pages[i - 1] + SIM_PAGE_SIZE) {
-			e++;
-			ents[e].addr = htole64(bo->pages[i]);
-			ents[e].length = 0;
-		}
-		ents[e].length = htole32(le32toh(ents[e].length) + SIM_PAGE_SIZE);
-	}
+	append_mem_entries(vbuf, bo);
 	return queue_nodata(dev, vbuf, NULL);
 }
 
@@ -196,7 +187,8 @@ int km_cmd_ctx_resource(struct km_device *dev, uint32_t ctx_id,
 }
 
 int km_cmd_submit_3d(struct km_device *dev, uint32_t ctx_id,
-		     const void *cmds, uint32_t size, struct km_fence *fence)
+		     const void *cmds, uint32_t size, struct km_fence *fence,
+		     struct km_bo **bos, unsigned nbo)
 {
 	struct km_vbuf *vbuf;
 	int ret = alloc_cmd(dev, VIRTIO_GPU_CMD_SUBMIT_3D, ctx_id,
@@ -208,6 +200,10 @@ int km_cmd_submit_3d(struct km_device *dev, uint32_t ctx_id,
 	cmd->size = htole32(size);
 	if (size)
 		memcpy(km__vbuf_data(vbuf), cmds, size);
+	if (nbo && (ret = km__vbuf_add_objs(vbuf, bos, nbo))) {
+		km__vbuf_free(dev, vbuf);
+		return ret;
+	}
 	return queue_nodata(dev, vbuf, fence);
 }
 
@@ -235,5 +231,141 @@ int km_cmd_transfer_3d(struct km_device *dev, bool to_host, uint32_t ctx_id,
 	cmd->box.w = htole32(args->box.w);
 	cmd->box.h = htole32(args->box.h);
 	cmd->box.d = htole32(args->box.d);
+	if ((ret = km__vbuf_add_objs(vbuf, &bo, 1))) {
+		km__vbuf_free(dev, vbuf);
+		return ret;
+	}
 	return queue_nodata(dev, vbuf, fence);
+}
+
+static int append_mem_entries(struct km_vbuf *vbuf, const struct km_bo *bo)
+{
+	struct virtio_gpu_mem_entry *ents = km__vbuf_data(vbuf);
+	int e = -1;
+	for (uint64_t i = 0; i < bo->npages; i++) {
+		if (i == 0 || bo->pages[i] != bo->pages[i - 1] + SIM_PAGE_SIZE) {
+			e++;
+			ents[e].addr = htole64(bo->pages[i]);
+			ents[e].length = 0;
+		}
+		ents[e].length = htole32(le32toh(ents[e].length) + SIM_PAGE_SIZE);
+	}
+	return e + 1;
+}
+
+static uint32_t count_mem_entries(const struct km_bo *bo)
+{
+	uint32_t n = 0;
+	for (uint64_t i = 0; i < bo->npages; i++)
+		if (i == 0 || bo->pages[i] != bo->pages[i - 1] + SIM_PAGE_SIZE)
+			n++;
+	return n;
+}
+
+/* virtio 1.2 5.7.6.8 RESOURCE_CREATE_BLOB: guest blobs carry their pages
+ * as mem entries after the struct. */
+int km_cmd_resource_create_blob(struct km_device *dev, uint32_t ctx_id,
+				struct km_bo *bo, uint64_t blob_id)
+{
+	uint32_t nents = bo->guest_blob ? count_mem_entries(bo) : 0;
+	struct km_vbuf *vbuf;
+	int ret = alloc_cmd(dev, VIRTIO_GPU_CMD_RESOURCE_CREATE_BLOB, ctx_id,
+			    sizeof(struct virtio_gpu_resource_create_blob),
+			    nents * sizeof(struct virtio_gpu_mem_entry),
+			    sizeof(struct virtio_gpu_ctrl_hdr), &vbuf);
+	if (ret)
+		return ret;
+	struct virtio_gpu_resource_create_blob *cmd = vbuf->buf;
+	cmd->resource_id = htole32(bo->res_id);
+	cmd->blob_mem = htole32(bo->blob_mem);
+	cmd->blob_flags = htole32(bo->blob_flags);
+	cmd->nr_entries = htole32(nents);
+	cmd->blob_id = htole64(blob_id);
+	cmd->size = htole64(bo->size);
+	if (nents)
+		append_mem_entries(vbuf, bo);
+	return queue_nodata(dev, vbuf, NULL);
+}
+
+static void map_blob_cb(struct km_device *dev, struct km_vbuf *vbuf)
+{
+	struct km_bo *bo = vbuf->cb_data;
+	struct virtio_gpu_resp_map_info *resp = km__vbuf_resp(vbuf);
+	if (vbuf->resp_type == VIRTIO_GPU_RESP_OK_MAP_INFO) {
+		bo->map_info = le32toh(resp->map_info);
+		bo->map_state = KM_MAP_OK;
+	} else {
+		bo->map_state = KM_MAP_ERR;
+	}
+}
+
+int km_cmd_resource_map_blob(struct km_device *dev, struct km_bo *bo,
+			     uint64_t offset)
+{
+	struct km_vbuf *vbuf;
+	int ret = alloc_cmd(dev, VIRTIO_GPU_CMD_RESOURCE_MAP_BLOB, 0,
+			    sizeof(struct virtio_gpu_resource_map_blob), 0,
+			    sizeof(struct virtio_gpu_resp_map_info), &vbuf);
+	if (ret)
+		return ret;
+	struct virtio_gpu_resource_map_blob *cmd = vbuf->buf;
+	cmd->resource_id = htole32(bo->res_id);
+	cmd->offset = htole64(offset);
+	vbuf->resp_cb = map_blob_cb;
+	vbuf->cb_data = bo;
+	ret = km__vbuf_add_objs(vbuf, &bo, 1);
+	if (ret) {
+		km__vbuf_free(dev, vbuf);
+		return ret;
+	}
+	return queue_nodata(dev, vbuf, NULL);
+}
+
+int km_cmd_resource_unmap_blob(struct km_device *dev, struct km_bo *bo,
+			       km_resp_cb done, void *done_data)
+{
+	struct km_vbuf *vbuf;
+	int ret = alloc_cmd(dev, VIRTIO_GPU_CMD_RESOURCE_UNMAP_BLOB, 0,
+			    sizeof(struct virtio_gpu_resource_unmap_blob), 0,
+			    sizeof(struct virtio_gpu_ctrl_hdr), &vbuf);
+	if (ret)
+		return ret;
+	struct virtio_gpu_resource_unmap_blob *cmd = vbuf->buf;
+	cmd->resource_id = htole32(bo->res_id);
+	vbuf->resp_cb = done;
+	vbuf->cb_data = done_data;
+	return queue_nodata(dev, vbuf, NULL);
+}
+
+static void assign_uuid_cb(struct km_device *dev, struct km_vbuf *vbuf)
+{
+	struct km_bo *bo = vbuf->cb_data;
+	struct virtio_gpu_resp_resource_uuid *resp = km__vbuf_resp(vbuf);
+	if (vbuf->resp_type == VIRTIO_GPU_RESP_OK_RESOURCE_UUID) {
+		memcpy(bo->uuid, resp->uuid, sizeof(bo->uuid));
+		bo->uuid_state = KM_UUID_OK;
+	} else {
+		bo->uuid_state = KM_UUID_ERR;
+	}
+}
+
+int km_cmd_resource_assign_uuid(struct km_device *dev, struct km_bo *bo)
+{
+	struct km_vbuf *vbuf;
+	int ret = alloc_cmd(dev, VIRTIO_GPU_CMD_RESOURCE_ASSIGN_UUID, 0,
+			    sizeof(struct virtio_gpu_resource_assign_uuid), 0,
+			    sizeof(struct virtio_gpu_resp_resource_uuid), &vbuf);
+	if (ret)
+		return ret;
+	struct virtio_gpu_resource_assign_uuid *cmd = vbuf->buf;
+	cmd->resource_id = htole32(bo->res_id);
+	vbuf->resp_cb = assign_uuid_cb;
+	vbuf->cb_data = bo;
+	bo->uuid_state = KM_UUID_PENDING;
+	ret = km__vbuf_add_objs(vbuf, &bo, 1);
+	if (ret) {
+		km__vbuf_free(dev, vbuf);
+		return ret;
+	}
+	return queue_nodata(dev, vbuf, NULL);
 }

@@ -6,9 +6,12 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/eventfd.h>
 #include <linux/virtio_config.h>
 
 #include "kernelmock/km_internal.h"
+#include "sim/hostmem.h"
 #include "sim/log.h"
 #include "sim/ram.h"
 #include "sim/transport.h"
@@ -118,8 +121,9 @@ static int probe(struct km_device *dev)
 	dev->has_resource_uuid = dev->features & (1ull << VIRTIO_GPU_F_RESOURCE_UUID);
 	dev->has_resource_blob = dev->features & (1ull << VIRTIO_GPU_F_RESOURCE_BLOB);
 	dev->has_context_init = dev->features & (1ull << VIRTIO_GPU_F_CONTEXT_INIT);
-	/* No shared memory region is offered yet: host-visible blobs off. */
-	dev->has_host_visible = false;
+	/* virtio_get_shm_region(VIRTIO_GPU_SHM_ID_HOST_VISIBLE) */
+	dev->host_visible = sim_transport_get_shm(t, SIM_SHM_ID_HOST_VISIBLE);
+	dev->has_host_visible = dev->host_visible != NULL;
 
 	struct virtio_gpu_config cfg;
 	if (sim_transport_read_config(t, 0, &cfg, sizeof(cfg))) {
@@ -191,6 +195,9 @@ void km_device_destroy(struct km_device *dev)
 	pthread_mutex_lock(&dev->lock);
 	if (dev->files)
 		SIM_ERROR(KM_LAYER, "device destroyed with files still open");
+	/* dma-bufs the program still holds die with the "VM". */
+	km__prime_collect_locked(dev, true);
+	km__notify_locked(dev);
 	/* Let the device answer what is in flight (unrefs, fences) so that
 	 * every vbuf and page comes back before the reset. */
 	int64_t deadline = km__deadline(KM_WAIT_TIMEOUT_MS);
@@ -208,6 +215,13 @@ void km_device_destroy(struct km_device *dev)
 	sim_transport_bind_driver(dev->transport, NULL, NULL);
 	free_queues(dev);
 
+	km__sync_files_release(dev);
+	while (dev->hv_used) {
+		struct km_hv_range *r = dev->hv_used;
+		dev->hv_used = r->next;
+		free(r);
+	}
+	free(dev->flink);
 	while (dev->fence_pending) {
 		struct km_fence *f = dev->fence_pending;
 		dev->fence_pending = f->next_pending;
@@ -224,12 +238,21 @@ void km_device_destroy(struct km_device *dev)
 	free(dev);
 }
 
-int km_open(struct km_device *dev, struct km_file **out)
+static int open_node(struct km_device *dev, bool primary,
+		     struct km_file **out)
 {
 	struct km_file *file = calloc(1, sizeof(*file));
 	if (!file)
 		return -ENOMEM;
 	file->dev = dev;
+	file->primary = primary;
+	file->events_tail = &file->events;
+	file->event_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (file->event_fd < 0) {
+		int err = -errno;
+		free(file);
+		return err;
+	}
 	pthread_mutex_lock(&dev->lock);
 	/* virtio_gpu_driver_open: ctx ids from an IDA, plus one. */
 	file->ctx_id = ++dev->next_ctx_id;
@@ -241,6 +264,16 @@ int km_open(struct km_device *dev, struct km_file **out)
 	return 0;
 }
 
+int km_open(struct km_device *dev, struct km_file **out)
+{
+	return open_node(dev, false, out);
+}
+
+int km_open_primary(struct km_device *dev, struct km_file **out)
+{
+	return open_node(dev, true, out);
+}
+
 void km_close(struct km_file *file)
 {
 	if (!file)
@@ -250,7 +283,8 @@ void km_close(struct km_file *file)
 	while (file->mappings) {
 		struct km_mapping *m = file->mappings;
 		file->mappings = m->next;
-		sim_ram_unmap_pages(m->addr, m->bo->npages);
+		if (m->bo->npages)
+			sim_ram_unmap_pages(m->addr, m->bo->npages);
 		km__bo_put_locked(dev, m->bo);
 		free(m);
 	}
@@ -269,7 +303,10 @@ void km_close(struct km_file *file)
 			break;
 		}
 	dev->stats.files--;
+	km__fence_forget_file_locked(dev, file);
+	km__events_free_locked(file);
 	pthread_mutex_unlock(&dev->lock);
+	close(file->event_fd);
 	free(file);
 }
 
@@ -283,19 +320,7 @@ int km_ioctl(struct km_file *file, unsigned long request, void *arg)
 		return -ENOTTY;
 	if (nr >= DRM_COMMAND_BASE && nr < DRM_COMMAND_END)
 		return km__ioctl_virtgpu(file, nr - DRM_COMMAND_BASE, arg, size);
-	if (nr == _IOC_NR(DRM_IOCTL_GEM_CLOSE)) {
-		struct drm_gem_close args;
-		int ret = km__copy_from_user(&args, (uintptr_t)arg, sizeof(args));
-		if (ret)
-			return ret;
-		pthread_mutex_lock(&file->dev->lock);
-		ret = km__handle_delete_locked(file, args.handle);
-		pthread_mutex_unlock(&file->dev->lock);
-		return ret;
-	}
-	SIM_ERROR(KM_LAYER, "generic DRM ioctl 0x%02x is not implemented by "
-		  "kernelmock yet", nr);
-	return -EINVAL;
+	return km__ioctl_drm(file, nr, arg, size);
 }
 
 static struct km_bo *bo_by_offset_locked(struct km_file *file, uint64_t off)
@@ -328,7 +353,23 @@ int km_mmap(struct km_file *file, uint64_t offset, size_t len, void **addr)
 		ret = -ENOMEM;
 		goto out;
 	}
-	ret = sim_ram_map_pages(dev->ram, bo->pages, bo->npages, &m->addr);
+	if (bo->npages) {
+		/* Guest pages (classic resources, guest blobs). */
+		ret = sim_ram_map_pages(dev->ram, bo->pages, bo->npages,
+					&m->addr);
+	} else if (bo->host3d_blob &&
+		   (bo->blob_flags & VIRTGPU_BLOB_FLAG_USE_MAPPABLE)) {
+		/* virtio_gpu_vram_mmap: the blob's window of the host-visible
+		 * region, once the device answered MAP_BLOB. */
+		ret = km__blob_wait_mapped_locked(dev, bo);
+		if (!ret) {
+			m->addr = sim_hostmem_translate(dev->host_visible,
+							bo->hv_offset, len);
+			ret = m->addr ? 0 : -EINVAL;
+		}
+	} else {
+		ret = -EINVAL;	/* not MAPPABLE */
+	}
 	if (ret) {
 		free(m);
 		goto out;
@@ -354,7 +395,8 @@ int km_munmap(struct km_file *file, void *addr, size_t len)
 		if (m->addr != addr)
 			continue;
 		*link = m->next;
-		sim_ram_unmap_pages(m->addr, m->bo->npages);
+		if (m->bo->npages)
+			sim_ram_unmap_pages(m->addr, m->bo->npages);
 		km__bo_put_locked(dev, m->bo);
 		pthread_mutex_unlock(&dev->lock);
 		free(m);

@@ -1,21 +1,28 @@
 // SPDX-License-Identifier: MIT
 /*
- * Fences (Linux virtgpu_fence.c's role).  A fence gets its id when its
- * command is queued; the device answers the command carrying it, and the
- * driver then signals that fence and every earlier fence of the same
- * timeline (Linux virtio_gpu_fence_event_process; virtio 1.2 5.7.6.7).
+ * Fences (Linux virtgpu_fence.c's role) and sync_file fds.
  *
- * Fence fds stand in for sync_file: an eventfd that becomes readable (and
- * stays readable) once the fence has signalled, so poll(2) works on it.
- * We keep our own dup of the eventfd, so a program closing its fd early
- * can never make us write into an unrelated, reused fd number.
+ * A fence gets its id when its command is queued; the device answers the
+ * command carrying it, and the driver then signals that fence and every
+ * earlier fence of the same timeline (Linux virtio_gpu_fence_event_process;
+ * virtio 1.2 5.7.6.8).
+ *
+ * A sync_file fd is the read end of a pipe; we keep the write end and write
+ * one byte once every fence of the sync_file has signalled, so poll(2)
+ * reports POLLIN and stays that way.  The pipe's inode identifies the fd
+ * when a program hands it back (FENCE_FD_IN, SYNC_IOC_MERGE): a pipe, unlike
+ * an eventfd, has an inode of its own.  When the program has closed its end
+ * (our end polls POLLERR), the sync_file is released.
  */
 #include <errno.h>
-#include <poll.h>
-#include <stdlib.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
 #include <unistd.h>
-#include <sys/eventfd.h>
+#include <sys/stat.h>
 
 #include "kernelmock/km_internal.h"
 #include "sim/log.h"
@@ -42,9 +49,6 @@ void km__fence_put(struct km_fence *f)
 {
 	if (!f || --f->refcount)
 		return;
-	for (unsigned i = 0; i < f->nfds; i++)
-		close(f->fds[i]);
-	free(f->fds);
 	free(f);
 }
 
@@ -58,19 +62,21 @@ void km__fence_emit_locked(struct km_device *dev, struct km_fence *f)
 		  (unsigned long long)f->id, (unsigned long long)f->timeline);
 }
 
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
 static void signal_locked(struct km_fence *f)
 {
-	static const uint64_t one = 1;
 	f->signaled = true;
-	for (unsigned i = 0; i < f->nfds; i++) {
-		if (write(f->fds[i], &one, sizeof(one)) != sizeof(one))
-			SIM_ERROR(KM_LAYER, "eventfd write failed for fence %llu",
-				  (unsigned long long)f->id);
-		close(f->fds[i]);
-	}
-	free(f->fds);
-	f->fds = NULL;
-	f->nfds = 0;
+	f->signal_ns = now_ns();
+	if (f->event_file)
+		km__event_queue_locked(f->event_file,
+				       VIRTGPU_EVENT_FENCE_SIGNALED);
+	f->event_file = NULL;
 }
 
 void km__fence_process_locked(struct km_device *dev, uint64_t fence_id)
@@ -99,36 +105,14 @@ void km__fence_process_locked(struct km_device *dev, uint64_t fence_id)
 		}
 		link = &f->next_pending;
 	}
+	km__sync_files_update_locked(dev);
 }
 
-int km__fence_fd_create_locked(struct km_fence *f)
+void km__fence_forget_file_locked(struct km_device *dev, struct km_file *file)
 {
-	int fd = eventfd(0, EFD_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (f->signaled) {
-		uint64_t one = 1;
-		if (write(fd, &one, sizeof(one)) != sizeof(one)) {
-			close(fd);
-			return -EIO;
-		}
-		return fd;
-	}
-	int ours = fcntl(fd, F_DUPFD_CLOEXEC, 0);
-	if (ours < 0) {
-		int err = -errno;
-		close(fd);
-		return err;
-	}
-	int *fds = realloc(f->fds, (f->nfds + 1) * sizeof(*fds));
-	if (!fds) {
-		close(ours);
-		close(fd);
-		return -ENOMEM;
-	}
-	f->fds = fds;
-	f->fds[f->nfds++] = ours;
-	return fd;
+	for (struct km_fence *f = dev->fence_pending; f; f = f->next_pending)
+		if (f->event_file == file)
+			f->event_file = NULL;
 }
 
 int km__fence_wait_locked(struct km_device *dev, struct km_fence *f,
@@ -139,4 +123,118 @@ int km__fence_wait_locked(struct km_device *dev, struct km_fence *f,
 		if (km__cond_timedwait_locked(dev, deadline))
 			return -ETIME;
 	return 0;
+}
+
+/* --- sync_file --- */
+
+static void sync_file_free(struct km_sync_file *sf)
+{
+	for (unsigned i = 0; i < sf->nfences; i++)
+		km__fence_put(sf->fences[i]);
+	free(sf->fences);
+	if (sf->wfd >= 0)
+		close(sf->wfd);
+	free(sf);
+}
+
+static bool all_signaled(const struct km_sync_file *sf)
+{
+	for (unsigned i = 0; i < sf->nfences; i++)
+		if (!sf->fences[i]->signaled)
+			return false;
+	return true;
+}
+
+/* Our end reports POLLERR once the program closed every copy of its end. */
+static bool reader_gone(int wfd)
+{
+	struct pollfd p = { .fd = wfd, .events = 0 };
+	return poll(&p, 1, 0) == 1 && (p.revents & POLLERR);
+}
+
+/* Signal sync_files whose fences have all signalled; release those the
+ * program no longer holds. */
+void km__sync_files_update_locked(struct km_device *dev)
+{
+	struct km_sync_file **link = &dev->sync_files;
+	while (*link) {
+		struct km_sync_file *sf = *link;
+		if (!sf->signaled && all_signaled(sf)) {
+			static const char one = 1;
+			sf->signaled = true;
+			sf->signal_ns = now_ns();
+			if (write(sf->wfd, &one, 1) != 1)
+				SIM_DEBUG(SIM_DEBUG_FENCE, KM_LAYER,
+					  "sync_file reader already closed");
+		}
+		if (reader_gone(sf->wfd)) {
+			*link = sf->next;
+			sync_file_free(sf);
+			continue;
+		}
+		link = &sf->next;
+	}
+}
+
+int km__sync_file_create_locked(struct km_device *dev, struct km_fence **f,
+				unsigned nf, const char *name)
+{
+	km__sync_files_update_locked(dev);	/* also collects closed ones */
+	struct km_sync_file *sf = calloc(1, sizeof(*sf));
+	if (!sf)
+		return -ENOMEM;
+	sf->wfd = -1;
+	sf->fences = calloc(nf ? nf : 1, sizeof(*sf->fences));
+	if (!sf->fences) {
+		free(sf);
+		return -ENOMEM;
+	}
+	for (unsigned i = 0; i < nf; i++) {
+		km__fence_get(f[i]);
+		sf->fences[sf->nfences++] = f[i];
+	}
+	snprintf(sf->name, sizeof(sf->name), "%s", name);
+	int p[2];
+	if (pipe2(p, O_CLOEXEC)) {
+		int err = -errno;
+		sync_file_free(sf);
+		return err;
+	}
+	sf->wfd = p[1];
+	struct stat st;
+	fstat(p[0], &st);
+	sf->ino = st.st_ino;
+	if (all_signaled(sf)) {
+		static const char one = 1;
+		sf->signaled = true;
+		sf->signal_ns = now_ns();
+		if (write(sf->wfd, &one, 1) != 1) {
+			close(p[0]);
+			sync_file_free(sf);
+			return -EIO;
+		}
+	}
+	sf->next = dev->sync_files;
+	dev->sync_files = sf;
+	return p[0];
+}
+
+struct km_sync_file *km__sync_file_lookup_locked(struct km_device *dev, int fd)
+{
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) || !S_ISFIFO(st.st_mode))
+		return NULL;
+	for (struct km_sync_file *sf = dev->sync_files; sf; sf = sf->next)
+		if (sf->ino == st.st_ino)
+			return sf;
+	return NULL;
+}
+
+void km__sync_files_release(struct km_device *dev)
+{
+	while (dev->sync_files) {
+		struct km_sync_file *sf = dev->sync_files;
+		dev->sync_files = sf->next;
+		sync_file_free(sf);
+	}
 }

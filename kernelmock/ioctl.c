@@ -32,26 +32,27 @@ static int map_ioctl(struct km_file *file, void *data)
 	return 0;
 }
 
-/* VIRTGPU_EXECBUF_FENCE_FD_IN: a fence fd is one of our eventfds; wait for
- * it outside the lock (dma_fence_wait in the kernel). */
-static int wait_in_fence(int fd)
+/*
+ * VIRTGPU_EXECBUF_FENCE_FD_IN: wait for the sync_file's fences, except
+ * those on the submit's own timeline, which the device orders anyway
+ * (virtio_gpu_do_fence_wait).  Like dma_fence_wait, no time limit.
+ */
+static int wait_in_fence_locked(struct km_device *dev, int fd,
+				uint64_t timeline)
 {
-	char path[64], target[64];
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-	ssize_t n = readlink(path, target, sizeof(target) - 1);
-	if (n < 0)
-		return -EINVAL;	/* sync_file_get_fence: not a fence */
-	target[n] = '\0';
-	if (strcmp(target, "anon_inode:[eventfd]") != 0)
-		return -EINVAL;
-	struct pollfd pfd = { .fd = fd, .events = POLLIN };
-	for (;;) {
-		int r = poll(&pfd, 1, -1);
-		if (r > 0)
-			return 0;
-		if (r < 0 && errno != EINTR)
-			return -errno;
+	struct km_sync_file *sf = km__sync_file_lookup_locked(dev, fd);
+	if (!sf)
+		return -EINVAL;	/* sync_file_get_fence: not a sync_file */
+	for (unsigned i = 0; i < sf->nfences; i++) {
+		struct km_fence *f = sf->fences[i];
+		if (f->timeline == timeline)
+			continue;
+		km__fence_get(f);
+		while (!f->signaled)
+			pthread_cond_wait(&dev->cond, &dev->lock);
+		km__fence_put(f);
 	}
+	return 0;
 }
 
 static int execbuffer_ioctl(struct km_file *file, void *data)
@@ -78,9 +79,7 @@ static int execbuffer_ioctl(struct km_file *file, void *data)
 	km__create_context_locked(file);
 
 	if (exbuf->flags & VIRTGPU_EXECBUF_FENCE_FD_IN) {
-		pthread_mutex_unlock(&dev->lock);
-		ret = wait_in_fence(in_fence_fd);
-		pthread_mutex_lock(&dev->lock);
+		ret = wait_in_fence_locked(dev, in_fence_fd, timeline);
 		if (ret)
 			return ret;
 	}
@@ -124,14 +123,19 @@ static int execbuffer_ioctl(struct km_file *file, void *data)
 		ret = -ENOMEM;
 		goto out;
 	}
+	/* A ring in POLL_RINGS_MASK reports its fences as DRM events. */
+	if ((exbuf->flags & VIRTGPU_EXECBUF_RING_IDX) &&
+	    (file->ring_idx_mask & (1ull << ring_idx)))
+		fence->event_file = file;
 	if (exbuf->flags & VIRTGPU_EXECBUF_FENCE_FD_OUT) {
-		out_fd = km__fence_fd_create_locked(fence);
+		out_fd = km__sync_file_create_locked(dev, &fence, 1, "virtgpu");
 		if (out_fd < 0) {
 			ret = out_fd;
 			goto out;
 		}
 	}
-	ret = km_cmd_submit_3d(dev, file->ctx_id, cmds, exbuf->size, fence);
+	ret = km_cmd_submit_3d(dev, file->ctx_id, cmds, exbuf->size, fence,
+			       bos, nbo);
 	if (ret) {
 		if (out_fd >= 0)
 			close(out_fd);
@@ -192,7 +196,7 @@ static int resource_create_ioctl(struct km_file *file, void *data)
 	/* "allocate a single page size object" for size 0 */
 	uint64_t size = rc->size ? rc->size : SIM_PAGE_SIZE;
 	struct km_bo *bo;
-	int ret = km__bo_create_locked(dev, size, &bo);
+	int ret = km__bo_create_locked(dev, size, true, &bo);
 	if (ret)
 		return ret;
 	struct km_fence *fence = km__fence_alloc(0, 0, false);
@@ -249,14 +253,18 @@ static int transfer_ioctl(struct km_file *file, void *data, bool to_host)
 		return -ENOSYS;
 	}
 	km__create_context_locked(file);
-	/* Only host3d blobs take a guest stride; classic resources use the
-	 * host's own layout (virtio_gpu_transfer_*_ioctl). */
-	if (args->stride || args->layer_stride)
+	/* Guest-only blobs have no host storage to transfer to or from; only
+	 * host3d blobs take a guest stride, classic resources use the host's
+	 * own layout (virtio_gpu_transfer_*_ioctl). */
+	if (bo->guest_blob && !bo->host3d_blob)
+		return -EINVAL;
+	if (!bo->host3d_blob && (args->stride || args->layer_stride))
 		return -EINVAL;
 	struct km_fence *fence = km__fence_alloc(0, 0, false);
 	if (!fence)
 		return -ENOMEM;
-	int ret = km_cmd_transfer_3d(dev, to_host, file->ctx_id, bo, args, fence);
+	int ret = km_cmd_transfer_3d(dev, to_host, file->ctx_id, bo, args,
+				     fence);
 	if (ret == 0) {
 		km__bo_set_fence_locked(bo, fence);
 		km__notify_locked(dev);
@@ -423,13 +431,6 @@ static int context_init_ioctl(struct km_file *file, void *data)
 	return 0;
 }
 
-static int resource_create_blob_ioctl(struct km_file *file, void *data)
-{
-	SIM_ERROR(KM_LAYER, "DRM_IOCTL_VIRTGPU_RESOURCE_CREATE_BLOB is not "
-		  "implemented by kernelmock yet");
-	return -ENOSYS;
-}
-
 typedef int (*km_ioctl_fn)(struct km_file *file, void *data);
 
 static const struct {
@@ -452,7 +453,7 @@ static const struct {
 	      struct drm_virtgpu_3d_transfer_to_host),
 	IOCTL(WAIT, wait_ioctl, struct drm_virtgpu_3d_wait),
 	IOCTL(GET_CAPS, get_caps_ioctl, struct drm_virtgpu_get_caps),
-	IOCTL(RESOURCE_CREATE_BLOB, resource_create_blob_ioctl,
+	IOCTL(RESOURCE_CREATE_BLOB, km__resource_create_blob_ioctl,
 	      struct drm_virtgpu_resource_create_blob),
 	IOCTL(CONTEXT_INIT, context_init_ioctl, struct drm_virtgpu_context_init),
 #undef IOCTL

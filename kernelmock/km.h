@@ -17,8 +17,10 @@
 #ifndef KM_H
 #define KM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 struct sim_ram;
 struct sim_transport;
@@ -35,13 +37,35 @@ int km_device_create(struct sim_ram *ram, struct sim_transport *t,
 /* Reset the device and free everything.  All files must be closed. */
 void km_device_destroy(struct km_device *dev);
 
-/* open(2) and close(2) of the render node. */
+/* open(2) and close(2) of the render node (renderD128). */
 int km_open(struct km_device *dev, struct km_file **out);
+/* open(2) of the primary node (card0): GEM_FLINK and GEM_OPEN, which DRM
+ * refuses on render nodes with -EACCES, are allowed there. */
+int km_open_primary(struct km_device *dev, struct km_file **out);
 /* Tears down the file's context and GEM objects on the device. */
 void km_close(struct km_file *file);
 
 /* ioctl(2): returns 0 or -errno. */
 int km_ioctl(struct km_file *file, unsigned long request, void *arg);
+
+/*
+ * The device file as poll(2) and read(2) see it: km_file_poll_fd() is an
+ * fd that polls readable while DRM events (VIRTGPU_EVENT_FENCE_SIGNALED for
+ * rings in POLL_RINGS_MASK) are queued; km_read() returns whole struct
+ * drm_event records, as many as fit, -EAGAIN when none is queued and
+ * @nonblock, else sleeps until one is.
+ */
+int km_file_poll_fd(struct km_file *file);
+ssize_t km_read(struct km_file *file, void *buf, size_t len, bool nonblock);
+
+/*
+ * ioctl(2) on a sync_file fd returned by EXECBUFFER's FENCE_FD_OUT:
+ * SYNC_IOC_MERGE and SYNC_IOC_FILE_INFO (<linux/sync_file.h>).  -EINVAL
+ * when @fd is not one of this device's sync_files, -ENOTTY for another
+ * request.
+ */
+int km_sync_ioctl(struct km_device *dev, int fd, unsigned long request,
+		  void *arg);
 
 /*
  * mmap(2) of @len bytes at @offset (an offset from DRM_IOCTL_VIRTGPU_MAP)

@@ -22,6 +22,8 @@
 #include "kernelmock/km.h"
 #include "kernelmock/virtgpu_drm.h"
 
+struct sim_hostmem;
+
 #define KM_LAYER "kernelmock"
 #define KM_MAX_CAPSETS 16
 #define KM_MAX_RINGS 64		/* VIRTGPU_CONTEXT_PARAM_NUM_RINGS limit */
@@ -43,8 +45,10 @@ struct km_fence {
 	uint32_t ring_idx;
 	bool emit_ring_info;	/* send VIRTIO_GPU_FLAG_INFO_RING_IDX */
 	bool signaled;
-	int *fds;		/* our dups of fence fds to wake */
-	unsigned nfds;
+	uint64_t signal_ns;	/* when it signalled */
+	/* VIRTGPU_EVENT_FENCE_SIGNALED goes to this file on signal (a ring
+	 * in its POLL_RINGS_MASK), or NULL */
+	struct km_file *event_file;
 	struct km_fence *next_pending;	/* dev->fence_pending */
 };
 
@@ -61,6 +65,8 @@ struct km_vbuf {
 	km_resp_cb resp_cb;
 	void *cb_data;
 	struct km_fence *fence;
+	struct km_bo **objs;	/* objects used, referenced until answered */
+	unsigned nobjs;
 	uint32_t resp_type;	/* filled on completion */
 	uint32_t written;	/* bytes the device wrote */
 	bool done;
@@ -77,6 +83,22 @@ struct km_bo {
 	uint64_t map_offset;	/* fake mmap offset, 0 until MAP */
 	struct km_fence *last_fence;	/* latest work using it */
 	uint32_t blob_mem;	/* 0 for classic resources */
+	uint32_t blob_flags;
+	bool guest_blob;	/* backed by guest pages */
+	bool host3d_blob;	/* backed by host memory */
+	/* host-visible mapping of HOST3D MAPPABLE blobs (virtgpu_vram.c) */
+	enum { KM_MAP_NONE, KM_MAP_PENDING, KM_MAP_OK, KM_MAP_ERR } map_state;
+	uint32_t map_info;	/* VIRTIO_GPU_MAP_CACHE_* from the device */
+	uint64_t hv_offset;	/* offset in the host-visible region */
+	uint32_t flink_name;	/* 0 until GEM_FLINK */
+	uint8_t uuid[16];	/* RESOURCE_ASSIGN_UUID answer */
+	enum { KM_UUID_NONE, KM_UUID_PENDING, KM_UUID_OK, KM_UUID_ERR } uuid_state;
+	/* PRIME export: the program holds the read end of a pipe that stands
+	 * for the dma-buf; we keep the write end (and a reference on the
+	 * object) until every copy of the program's end is closed. */
+	int dmabuf_wfd;		/* -1 when not exported */
+	uint64_t dmabuf_ino;
+	struct km_bo *next_exported;
 };
 
 struct km_mapping {
@@ -86,8 +108,17 @@ struct km_mapping {
 	struct km_mapping *next;
 };
 
+/* A DRM event waiting to be read() from the device file. */
+struct km_event {
+	struct drm_event ev;
+	struct km_event *next;
+};
+
 struct km_file {
 	struct km_device *dev;
+	bool primary;		/* opened as card node, not render node */
+	int event_fd;		/* eventfd: readable while events are queued */
+	struct km_event *events, **events_tail;
 	uint32_t ctx_id;
 	bool context_created;
 	uint32_t context_init;	/* capset id chosen by CONTEXT_INIT */
@@ -100,6 +131,26 @@ struct km_file {
 	uint32_t nhandles;
 	struct km_mapping *mappings;
 	struct km_file *next;
+};
+
+/* A range of the host-visible region handed to a blob (drm_mm's role). */
+struct km_hv_range {
+	uint64_t start, size;
+	struct km_hv_range *next;	/* sorted by start */
+};
+
+/* A sync_file: the fences a fence fd stands for (one, or more after
+ * SYNC_IOC_MERGE) and our write end of the pipe whose read end the
+ * program holds. */
+struct km_sync_file {
+	struct km_fence **fences;
+	unsigned nfences;
+	int wfd;		/* our end; one byte written when all signal */
+	uint64_t ino;		/* pipe inode: identifies the program's fd */
+	bool signaled;
+	uint64_t signal_ns;	/* CLOCK_MONOTONIC time of the signal */
+	char name[32];
+	struct km_sync_file *next;
 };
 
 struct km_capset {
@@ -138,6 +189,13 @@ struct km_device {
 	uint32_t next_ctx_id;
 	uint64_t next_map_offset;
 	unsigned pending_kicks;		/* bit per queue queued to since kick */
+
+	struct sim_hostmem *host_visible;	/* shmid 1, or NULL */
+	struct km_hv_range *hv_used;
+	struct km_sync_file *sync_files;
+	struct km_bo *exported;		/* objects with a live dma-buf */
+	struct km_bo **flink;		/* index = flink name, 0 unused */
+	uint32_t nflink;
 
 	struct km_file *files;
 	struct km_stats stats;
@@ -185,8 +243,18 @@ int km_cmd_resource_attach_backing(struct km_device *dev, struct km_bo *bo);
 int km_cmd_resource_unref(struct km_device *dev, struct km_bo *bo);
 int km_cmd_ctx_resource(struct km_device *dev, uint32_t ctx_id,
 			struct km_bo *bo, bool attach);
+/* The submit holds a reference on each of @bos until answered. */
 int km_cmd_submit_3d(struct km_device *dev, uint32_t ctx_id,
-		     const void *cmds, uint32_t size, struct km_fence *fence);
+		     const void *cmds, uint32_t size, struct km_fence *fence,
+		     struct km_bo **bos, unsigned nbo);
+int km_cmd_resource_create_blob(struct km_device *dev, uint32_t ctx_id,
+				struct km_bo *bo, uint64_t blob_id);
+int km_cmd_resource_map_blob(struct km_device *dev, struct km_bo *bo,
+			     uint64_t offset);
+/* @done runs when the device has answered (the range is free again). */
+int km_cmd_resource_unmap_blob(struct km_device *dev, struct km_bo *bo,
+			       km_resp_cb done, void *done_data);
+int km_cmd_resource_assign_uuid(struct km_device *dev, struct km_bo *bo);
 int km_cmd_transfer_3d(struct km_device *dev, bool to_host, uint32_t ctx_id,
 		       struct km_bo *bo,
 		       const struct drm_virtgpu_3d_transfer_to_host *args,
@@ -202,14 +270,24 @@ void km__fence_emit_locked(struct km_device *dev, struct km_fence *f);
 /* The device answered a command carrying @fence_id: signal it and every
  * earlier fence of its timeline.  dev->lock held. */
 void km__fence_process_locked(struct km_device *dev, uint64_t fence_id);
-/* A pollable fd that becomes readable when @f signals. */
-int km__fence_fd_create_locked(struct km_fence *f);
+/* A sync_file fd for @nf fences (readable once all have signalled). */
+int km__sync_file_create_locked(struct km_device *dev, struct km_fence **f,
+				unsigned nf, const char *name);
+/* The sync_file behind a program's fd, or NULL if it is not one. */
+struct km_sync_file *km__sync_file_lookup_locked(struct km_device *dev,
+						  int fd);
+void km__sync_files_update_locked(struct km_device *dev);
+void km__sync_files_release(struct km_device *dev);
+/* Drop a file's claim on events of fences still pending. */
+void km__fence_forget_file_locked(struct km_device *dev,
+				  struct km_file *file);
 int km__fence_wait_locked(struct km_device *dev, struct km_fence *f,
 			  int timeout_ms);
 
 /* object.c */
+/* @guest_pages: back it with guest pages (classic and guest blobs). */
 int km__bo_create_locked(struct km_device *dev, uint64_t size,
-			 struct km_bo **out);
+			 bool guest_pages, struct km_bo **out);
 void km__bo_get(struct km_bo *bo);
 void km__bo_put_locked(struct km_device *dev, struct km_bo *bo);
 /* Release pages and memory once the device has unreferenced it. */
@@ -220,6 +298,28 @@ int km__handle_create_locked(struct km_file *file, struct km_bo *bo,
 struct km_bo *km__handle_lookup_locked(struct km_file *file, uint32_t handle);
 int km__handle_delete_locked(struct km_file *file, uint32_t handle);
 void km__create_context_locked(struct km_file *file);
+
+/* vq.c: make @vbuf hold a reference on each of @n objects until answered */
+int km__vbuf_add_objs(struct km_vbuf *vbuf, struct km_bo **bos, unsigned n);
+
+/* blob.c */
+int km__resource_create_blob_ioctl(struct km_file *file, void *data);
+/* Free a blob's host-visible range and unmap it on the device first. */
+void km__blob_release_locked(struct km_device *dev, struct km_bo *bo);
+/* Wait until a MAPPABLE host3d blob's MAP_BLOB was answered. */
+int km__blob_wait_mapped_locked(struct km_device *dev, struct km_bo *bo);
+
+/* drm.c: generic DRM ioctls (VERSION, GET_CAP, GEM_*, PRIME_*) */
+int km__ioctl_drm(struct km_file *file, unsigned nr, void *arg, size_t size);
+/* Drop exports whose dma-buf fds the program has all closed (or all of
+ * them with @all, at teardown). */
+void km__prime_collect_locked(struct km_device *dev, bool all);
+/* Forget @bo's flink name (last reference gone). */
+void km__flink_remove_locked(struct km_device *dev, struct km_bo *bo);
+
+/* events.c */
+void km__event_queue_locked(struct km_file *file, uint32_t type);
+void km__events_free_locked(struct km_file *file);
 
 /* uaccess.c: copy_{from,to}_user for pointers of this process; -EFAULT
  * for memory that is not mapped (checked, never faulting). */

@@ -15,25 +15,32 @@
 #include "sim/ram.h"
 
 int km__bo_create_locked(struct km_device *dev, uint64_t size,
-			 struct km_bo **out)
+			 bool guest_pages, struct km_bo **out)
 {
 	struct km_bo *bo = calloc(1, sizeof(*bo));
 	if (!bo)
 		return -ENOMEM;
 	bo->size = (size + SIM_PAGE_SIZE - 1) & ~(uint64_t)(SIM_PAGE_SIZE - 1);
-	bo->npages = bo->size / SIM_PAGE_SIZE;
-	bo->pages = calloc(bo->npages, sizeof(*bo->pages));
-	if (!bo->pages) {
+	if (bo->size < size) {	/* rounding wrapped */
 		free(bo);
-		return -ENOMEM;
+		return -EINVAL;
 	}
-	int ret = sim_ram_alloc_pages(dev->ram, bo->npages, bo->pages);
-	if (ret) {
-		free(bo->pages);
-		free(bo);
-		return ret;
+	if (guest_pages) {
+		bo->npages = bo->size / SIM_PAGE_SIZE;
+		bo->pages = calloc(bo->npages, sizeof(*bo->pages));
+		if (!bo->pages) {
+			free(bo);
+			return -ENOMEM;
+		}
+		int ret = sim_ram_alloc_pages(dev->ram, bo->npages, bo->pages);
+		if (ret) {
+			free(bo->pages);
+			free(bo);
+			return ret;
+		}
 	}
 	bo->refcount = 1;
+	bo->dmabuf_wfd = -1;
 	/* Linux hands out resource ids from an IDA starting at 1. */
 	bo->res_id = ++dev->next_res_id;
 	dev->stats.objects++;
@@ -48,7 +55,8 @@ void km__bo_get(struct km_bo *bo)
 
 void km__bo_free_locked(struct km_device *dev, struct km_bo *bo)
 {
-	sim_ram_release_pages(dev->ram, bo->pages, bo->npages);
+	if (bo->npages)
+		sim_ram_release_pages(dev->ram, bo->pages, bo->npages);
 	km__fence_put(bo->last_fence);
 	free(bo->pages);
 	free(bo);
@@ -59,6 +67,8 @@ void km__bo_put_locked(struct km_device *dev, struct km_bo *bo)
 {
 	if (--bo->refcount)
 		return;
+	km__flink_remove_locked(dev, bo);
+	km__blob_release_locked(dev, bo);
 	int ret = km_cmd_resource_unref(dev, bo);
 	if (ret) {
 		/* Without the unref the host may still reach these pages:

@@ -37,12 +37,30 @@ int km__vbuf_alloc(struct km_device *dev, size_t cmd_len, size_t data_len,
 	return 0;
 }
 
+int km__vbuf_add_objs(struct km_vbuf *vbuf, struct km_bo **bos, unsigned n)
+{
+	struct km_bo **objs = realloc(vbuf->objs,
+				      (vbuf->nobjs + n) * sizeof(*objs));
+	if (!objs)
+		return -ENOMEM;
+	vbuf->objs = objs;
+	for (unsigned i = 0; i < n; i++) {
+		km__bo_get(bos[i]);
+		vbuf->objs[vbuf->nobjs++] = bos[i];
+	}
+	return 0;
+}
+
+/* Caller holds dev->lock (object references are dropped here). */
 void km__vbuf_free(struct km_device *dev, struct km_vbuf *vbuf)
 {
 	if (!vbuf)
 		return;
 	if (vbuf->fence)
 		km__fence_put(vbuf->fence);
+	for (unsigned i = 0; i < vbuf->nobjs; i++)
+		km__bo_put_locked(dev, vbuf->objs[i]);
+	free(vbuf->objs);
 	sim_ram_release_contig(dev->ram, vbuf->gpa, vbuf->alloc_size);
 	free(vbuf);
 }
@@ -176,6 +194,11 @@ static void complete_vbuf_locked(struct km_device *dev, struct km_vbuf *vbuf,
 		vbuf->resp_cb(dev, vbuf);
 	dev->stats.inflight--;
 	vbuf->done = true;
+	/* Linux drops the objects a command used once it is answered
+	 * (virtio_gpu_dequeue_ctrl_func); so do we, even for a waited vbuf. */
+	for (unsigned i = 0; i < vbuf->nobjs; i++)
+		km__bo_put_locked(dev, vbuf->objs[i]);
+	vbuf->nobjs = 0;
 	if (!vbuf->waited)
 		km__vbuf_free(dev, vbuf);
 }
