@@ -303,6 +303,11 @@ void km_close(struct km_file *file)
 			break;
 		}
 	dev->stats.files--;
+	/* dma-bufs whose fds were closed since the last look release their
+	 * objects now (a closed dma-buf fd drops its reference at once on
+	 * Linux; we notice at the next driver entry). */
+	km__prime_collect_locked(dev, false);
+	km__notify_locked(dev);
 	km__fence_forget_file_locked(dev, file);
 	km__events_free_locked(file);
 	pthread_mutex_unlock(&dev->lock);
@@ -409,6 +414,8 @@ int km_munmap(struct km_file *file, void *addr, size_t len)
 void km_device_stats(struct km_device *dev, struct km_stats *stats)
 {
 	pthread_mutex_lock(&dev->lock);
+	km__prime_collect_locked(dev, false);
+	km__notify_locked(dev);
 	*stats = dev->stats;
 	pthread_mutex_unlock(&dev->lock);
 }
