@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
- * Control queue commands of the 3D (virgl) flow, virtio 1.2 5.7.6.
- * Each handler copies its fixed struct out of guest memory, converts it to
+ * Control queue commands of the 3D flow: capsets (virtio 1.2 5.7.6.8
+ * "Device Operation: controlq") and contexts, 3D resources, transfers and
+ * submits (5.7.6.9 "Device Operation: controlq (3d)").  Each handler copies its fixed struct out of guest memory, converts it to
  * host byte order, validates every field before use and either calls the
  * renderer backend or sets cmd->error (logged as a guest error naming the
  * field).  The reply is written by the dispatcher in device.c.
@@ -14,32 +15,6 @@
 #include "sim/log.h"
 #include "sim/ram.h"
 #include "sim/virtqueue.h"
-
-#define BAD(cmd, err, ...)                                   \
-	do {                                                 \
-		SIM_GUEST_ERROR(HOST_LAYER, __VA_ARGS__);    \
-		(cmd)->error = (err);                        \
-	} while (0)
-
-static struct host_resource *find_resource(struct host_cmd *cmd, uint32_t id,
-					   const char *what)
-{
-	struct host_resource *res = host_table_get(&cmd->dev->resources, id);
-	if (!res)
-		BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_RESOURCE_ID,
-		    "%s: resource_id %u does not exist", what, id);
-	return res;
-}
-
-static struct host_context *find_context(struct host_cmd *cmd, const char *what)
-{
-	struct host_context *ctx = host_table_get(&cmd->dev->contexts,
-						  cmd->hdr.ctx_id);
-	if (!ctx)
-		BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_CONTEXT_ID,
-		    "%s: ctx_id %u does not exist", what, cmd->hdr.ctx_id);
-	return ctx;
-}
 
 static const struct host_capset *find_capset(const struct host_device *dev,
 					     uint32_t id)
@@ -58,7 +33,7 @@ void host_cmd_get_capset_info(struct host_cmd *cmd)
 		return;
 	uint32_t index = le32toh(req.capset_index);
 	if (index >= cmd->dev->num_capsets) {
-		BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
+		HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
 		    "GET_CAPSET_INFO: capset_index %u >= num_capsets %u", index,
 		    cmd->dev->num_capsets);
 		return;
@@ -83,19 +58,19 @@ void host_cmd_get_capset(struct host_cmd *cmd)
 	uint32_t version = le32toh(req.capset_version);
 	const struct host_capset *cs = find_capset(cmd->dev, id);
 	if (!cs) {
-		BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
+		HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
 		    "GET_CAPSET: capset_id %u is not offered", id);
 		return;
 	}
 	if (version > cs->max_version) {
-		BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
+		HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
 		    "GET_CAPSET: capset_version %u > max_version %u of capset %u",
 		    version, cs->max_version, id);
 		return;
 	}
 	size_t len = sizeof(struct virtio_gpu_ctrl_hdr) + cs->max_size;
 	if (cmd->elem->in_len < len) {
-		BAD(cmd, VIRTIO_GPU_RESP_ERR_UNSPEC,
+		HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_UNSPEC,
 		    "GET_CAPSET: response buffer %llu bytes, capset %u needs %zu",
 		    (unsigned long long)cmd->elem->in_len, id, len);
 		return;
@@ -112,7 +87,7 @@ void host_cmd_get_capset(struct host_cmd *cmd)
 }
 
 /*
- * 5.7.6.8 CTX_CREATE.  ctx_id 0 is the device itself and never a context;
+ * 5.7.6.9 CTX_CREATE.  ctx_id 0 is the device itself and never a context;
  * with VIRTIO_GPU_F_CONTEXT_INIT the low 8 bits of context_init choose the
  * capset (context type), which must be one the device offers.
  */
@@ -127,38 +102,38 @@ void host_cmd_ctx_create(struct host_cmd *cmd)
 	uint32_t capset_id = init & VIRTIO_GPU_CONTEXT_INIT_CAPSET_ID_MASK;
 
 	if (ctx_id == 0) {
-		BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_CONTEXT_ID,
+		HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_CONTEXT_ID,
 		    "CTX_CREATE: ctx_id 0 is reserved");
 		return;
 	}
 	if (host_table_get(&cmd->dev->contexts, ctx_id)) {
-		BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_CONTEXT_ID,
+		HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_CONTEXT_ID,
 		    "CTX_CREATE: ctx_id %u already exists", ctx_id);
 		return;
 	}
 	if (nlen > sizeof(req.debug_name)) {
-		BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
+		HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
 		    "CTX_CREATE: nlen %u > %zu", nlen, sizeof(req.debug_name));
 		return;
 	}
 	if (init && !host__feature(cmd->dev, VIRTIO_GPU_F_CONTEXT_INIT)) {
-		BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
+		HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
 		    "CTX_CREATE: context_init 0x%x without "
 		    "VIRTIO_GPU_F_CONTEXT_INIT", init);
 		return;
 	}
 	if (init & ~VIRTIO_GPU_CONTEXT_INIT_CAPSET_ID_MASK) {
-		BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
+		HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
 		    "CTX_CREATE: context_init 0x%x has undefined bits", init);
 		return;
 	}
 	if (capset_id && !find_capset(cmd->dev, capset_id)) {
-		BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
+		HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
 		    "CTX_CREATE: context_init capset %u is not offered", capset_id);
 		return;
 	}
 	if (!capset_id && !cmd->dev->opts.virgl) {
-		BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
+		HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
 		    "CTX_CREATE: default (virgl) context but virgl is disabled");
 		return;
 	}
@@ -169,6 +144,7 @@ void host_cmd_ctx_create(struct host_cmd *cmd)
 	}
 	ctx->id = ctx_id;
 	ctx->capset_id = capset_id;
+	ctx->num_rings = host_vr_context_rings(capset_id);
 	memcpy(ctx->debug_name, req.debug_name, nlen);
 	int ret = host_vr_context_create(ctx_id, capset_id, ctx->debug_name, nlen);
 	if (ret) {
@@ -185,26 +161,16 @@ void host_cmd_ctx_create(struct host_cmd *cmd)
 	}
 }
 
-/* Commands still waiting on a fence of @ctx_id's rings would never be
- * answered once the renderer forgets the context: answer them now. */
-static void retire_context_fences(struct host_device *dev, uint32_t ctx_id)
-{
-	for (uint32_t ring = 0; ring < 64; ring++) {
-		struct host_timeline tl = {
-			.ctx_id = ctx_id, .ring_idx = ring, .per_context = true
-		};
-		host__fence_retire(dev, &tl, UINT64_MAX);
-	}
-}
-
+/* Commands still waiting on a fence of the context's rings would never
+ * be answered once the renderer forgets the context: answer them now. */
 void host_cmd_ctx_destroy(struct host_cmd *cmd)
 {
-	struct host_context *ctx = find_context(cmd, "CTX_DESTROY");
+	struct host_context *ctx = host__find_context(cmd, "CTX_DESTROY");
 	if (!ctx)
 		return;
 	host_table_remove(&cmd->dev->contexts, ctx->id);
 	host_vr_context_destroy(ctx->id);
-	retire_context_fences(cmd->dev, ctx->id);
+	host__fence_retire_context(cmd->dev, ctx->id);
 	free(ctx);
 }
 
@@ -214,13 +180,21 @@ static void ctx_resource(struct host_cmd *cmd, bool attach)
 	struct virtio_gpu_ctx_resource req;
 	if (host__read_cmd(cmd, &req, sizeof(req), name))
 		return;
-	struct host_context *ctx = find_context(cmd, name);
+	struct host_context *ctx = host__find_context(cmd, name);
 	if (!ctx)
 		return;
-	struct host_resource *res = find_resource(cmd, le32toh(req.resource_id),
-						  name);
+	struct host_resource *res = host__find_resource(
+		cmd, le32toh(req.resource_id), name);
 	if (!res)
 		return;
+	if (!res->in_renderer) {
+		/* A 2D resource lives in the device, not the renderer.  Linux
+		 * attaches every GEM object it opens, dumb (2D) buffers
+		 * included, so this is normal and has nothing to do. */
+		SIM_DEBUG(SIM_DEBUG_CMD, HOST_LAYER, "%s: 2D resource %u: "
+			  "nothing to do in the renderer", name, res->id);
+		return;
+	}
 	if (attach)
 		host_vr_ctx_attach(ctx->id, res->id);
 	else
@@ -237,25 +211,25 @@ void host_cmd_ctx_detach_resource(struct host_cmd *cmd)
 	ctx_resource(cmd, false);
 }
 
-/* 5.7.6.8 SUBMIT_3D: @size bytes of context commands follow the struct. */
+/* 5.7.6.9 SUBMIT_3D: @size bytes of context commands follow the struct. */
 void host_cmd_submit_3d(struct host_cmd *cmd)
 {
 	struct virtio_gpu_cmd_submit req;
 	if (host__read_cmd(cmd, &req, sizeof(req), "SUBMIT_3D"))
 		return;
-	struct host_context *ctx = find_context(cmd, "SUBMIT_3D");
+	struct host_context *ctx = host__find_context(cmd, "SUBMIT_3D");
 	if (!ctx)
 		return;
 	uint32_t size = le32toh(req.size);
 	uint64_t avail = cmd->elem->out_len - sizeof(req);
 	if (size > avail) {
-		BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
+		HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
 		    "SUBMIT_3D: size %u > %llu bytes that follow the command",
 		    size, (unsigned long long)avail);
 		return;
 	}
 	if (size % 4 || size > HOST_MAX_SUBMIT_BYTES) {
-		BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
+		HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
 		    "SUBMIT_3D: size %u is not a multiple of 4 up to %u", size,
 		    HOST_MAX_SUBMIT_BYTES);
 		return;
@@ -294,7 +268,7 @@ static bool box_ok(struct host_cmd *cmd, const char *name,
 	if ((uint64_t)b->x + b->w > res->width ||
 	    (uint64_t)b->y + b->h > res->height ||
 	    (uint64_t)b->z + b->d > layers) {
-		BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
+		HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
 		    "%s: box %u,%u,%u %ux%ux%u outside resource %u (%ux%ux%llu)",
 		    name, b->x, b->y, b->z, b->w, b->h, b->d, res->id,
 		    res->width, res->height, (unsigned long long)layers);
@@ -314,31 +288,49 @@ static void transfer_3d(struct host_cmd *cmd, bool to_host)
 		le32toh(req.box.w), le32toh(req.box.h), le32toh(req.box.d),
 	};
 	uint64_t offset = le64toh(req.offset);
-	struct host_resource *res = find_resource(cmd, le32toh(req.resource_id),
-						  name);
+	struct host_resource *res = host__find_resource(
+		cmd, le32toh(req.resource_id), name);
 	if (!res)
 		return;
-	if (cmd->hdr.ctx_id && !find_context(cmd, name))
+	if (cmd->hdr.ctx_id && !host__find_context(cmd, name))
 		return;
+	if (!res->in_renderer) {
+		HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
+			 "%s: resource %u is a 2D resource (a device image, not "
+			 "a renderer resource); use TRANSFER_TO_HOST_2D", name,
+			 res->id);
+		return;
+	}
+	if (res->mapped) {
+		/* virglrenderer 0.10.4 raises GL_INVALID_OPERATION when it
+		 * reads a buffer that is mapped and then refuses everything
+		 * the context does: a device limitation, refused here. */
+		HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_UNSPEC,
+			 "%s: blob resource %u is mapped (RESOURCE_MAP_BLOB); "
+			 "this device cannot transfer a mapped blob", name,
+			 res->id);
+		return;
+	}
 	if (!res->iov) {
-		BAD(cmd, VIRTIO_GPU_RESP_ERR_UNSPEC,
+		HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_UNSPEC,
 		    "%s: resource %u has no backing attached", name, res->id);
 		return;
 	}
 	if (offset >= res->backing_len) {
-		BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
+		HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
 		    "%s: offset %llu outside the %llu-byte backing", name,
 		    (unsigned long long)offset,
 		    (unsigned long long)res->backing_len);
 		return;
 	}
-	if (!box_ok(cmd, name, &box, res))
+	/* Blobs have no dimensions here; the renderer checks their boxes. */
+	if (res->kind == HOST_RES_3D && !box_ok(cmd, name, &box, res))
 		return;
 	int ret = host_vr_transfer(to_host, res->id, cmd->hdr.ctx_id,
 				   le32toh(req.level), le32toh(req.stride),
 				   le32toh(req.layer_stride), &box, offset);
 	if (ret)
-		BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
+		HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
 		    "%s: resource %u: renderer refused (level %u stride %u "
 		    "layer_stride %u offset %llu): %s", name, res->id,
 		    le32toh(req.level), le32toh(req.stride),
@@ -356,25 +348,22 @@ void host_cmd_transfer_from_host_3d(struct host_cmd *cmd)
 	transfer_3d(cmd, false);
 }
 
-/* 5.7.6.8 RESOURCE_CREATE_3D. */
+/* 5.7.6.9 RESOURCE_CREATE_3D. */
 void host_cmd_resource_create_3d(struct host_cmd *cmd)
 {
 	struct virtio_gpu_resource_create_3d req;
 	if (host__read_cmd(cmd, &req, sizeof(req), "RESOURCE_CREATE_3D"))
 		return;
 	uint32_t id = le32toh(req.resource_id);
-	if (id == 0 || host_table_get(&cmd->dev->resources, id)) {
-		BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_RESOURCE_ID,
-		    "RESOURCE_CREATE_3D: resource_id %u is %s", id,
-		    id ? "already in use" : "reserved");
+	if (!host__new_resource_id_ok(cmd, id, "RESOURCE_CREATE_3D"))
 		return;
-	}
 	struct host_resource *res = calloc(1, sizeof(*res));
 	if (!res) {
 		cmd->error = VIRTIO_GPU_RESP_ERR_OUT_OF_MEMORY;
 		return;
 	}
 	res->id = id;
+	res->kind = HOST_RES_3D;
 	res->target = le32toh(req.target);
 	res->format = le32toh(req.format);
 	res->bind = le32toh(req.bind);
@@ -383,7 +372,7 @@ void host_cmd_resource_create_3d(struct host_cmd *cmd)
 	res->depth = le32toh(req.depth);
 	res->array_size = le32toh(req.array_size);
 	if (res->width == 0 || res->height == 0 || res->depth == 0) {
-		BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
+		HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
 		    "RESOURCE_CREATE_3D: resource %u has a zero size %ux%ux%u", id,
 		    res->width, res->height, res->depth);
 		free(res);
@@ -394,7 +383,7 @@ void host_cmd_resource_create_3d(struct host_cmd *cmd)
 					  le32toh(req.nr_samples),
 					  le32toh(req.flags));
 	if (ret) {
-		BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
+		HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
 		    "RESOURCE_CREATE_3D: resource %u (target %u format %u bind "
 		    "0x%x %ux%ux%u): renderer refused: %s", id, res->target,
 		    res->format, res->bind, res->width, res->height, res->depth,
@@ -402,6 +391,7 @@ void host_cmd_resource_create_3d(struct host_cmd *cmd)
 		free(res);
 		return;
 	}
+	res->in_renderer = true;
 	if (host_table_put(&cmd->dev->resources, id, res)) {
 		host_vr_resource_unref(id);
 		free(res);
@@ -409,133 +399,3 @@ void host_cmd_resource_create_3d(struct host_cmd *cmd)
 	}
 }
 
-static void drop_backing(struct host_resource *res)
-{
-	if (!res->iov)
-		return;
-	host_vr_detach_iov(res->id);
-	free(res->iov);
-	res->iov = NULL;
-	res->iov_cnt = 0;
-	res->backing_len = 0;
-}
-
-static void destroy_resource(struct host_resource *res)
-{
-	drop_backing(res);
-	host_vr_resource_unref(res->id);
-	free(res);
-}
-
-void host_cmd_resource_unref(struct host_cmd *cmd)
-{
-	struct virtio_gpu_resource_unref req;
-	if (host__read_cmd(cmd, &req, sizeof(req), "RESOURCE_UNREF"))
-		return;
-	struct host_resource *res = find_resource(cmd, le32toh(req.resource_id),
-						  "RESOURCE_UNREF");
-	if (!res)
-		return;
-	host_table_remove(&cmd->dev->resources, res->id);
-	destroy_resource(res);
-}
-
-/*
- * 5.7.6.8 RESOURCE_ATTACH_BACKING: nr_entries virtio_gpu_mem_entry follow
- * the struct in the device-readable part of the chain.  Every entry must
- * lie in guest RAM; the translated iovec stays alive while attached.
- */
-void host_cmd_resource_attach_backing(struct host_cmd *cmd)
-{
-	const char *name = "RESOURCE_ATTACH_BACKING";
-	struct virtio_gpu_resource_attach_backing req;
-	if (host__read_cmd(cmd, &req, sizeof(req), name))
-		return;
-	struct host_resource *res = find_resource(cmd, le32toh(req.resource_id),
-						  name);
-	if (!res)
-		return;
-	uint32_t n = le32toh(req.nr_entries);
-	if (res->iov) {
-		BAD(cmd, VIRTIO_GPU_RESP_ERR_UNSPEC,
-		    "%s: resource %u already has backing", name, res->id);
-		return;
-	}
-	if (n == 0 || n > HOST_MAX_MEM_ENTRIES) {
-		BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
-		    "%s: nr_entries %u outside 1..%u", name, n, HOST_MAX_MEM_ENTRIES);
-		return;
-	}
-	uint64_t need = sizeof(req) + (uint64_t)n * sizeof(struct virtio_gpu_mem_entry);
-	if (cmd->elem->out_len < need) {
-		BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
-		    "%s: nr_entries %u needs %llu readable bytes, chain has %llu",
-		    name, n, (unsigned long long)need,
-		    (unsigned long long)cmd->elem->out_len);
-		return;
-	}
-	struct iovec *iov = calloc(n, sizeof(*iov));
-	if (!iov) {
-		cmd->error = VIRTIO_GPU_RESP_ERR_OUT_OF_MEMORY;
-		return;
-	}
-	uint64_t total = 0;
-	for (uint32_t i = 0; i < n; i++) {
-		struct virtio_gpu_mem_entry ent;
-		sim_iov_to_buf(cmd->elem->out_iov, cmd->elem->out_num,
-			       sizeof(req) + i * sizeof(ent), &ent, sizeof(ent));
-		uint64_t addr = le64toh(ent.addr);
-		uint32_t len = le32toh(ent.length);
-		iov[i].iov_base = sim_ram_translate(cmd->dev->ram, addr, len);
-		iov[i].iov_len = len;
-		if (!iov[i].iov_base) {
-			BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
-			    "%s: resource %u mem entry %u (addr 0x%llx length %u) "
-			    "is not inside guest RAM", name, res->id, i,
-			    (unsigned long long)addr, len);
-			free(iov);
-			return;
-		}
-		total += len;
-	}
-	int ret = host_vr_attach_iov(res->id, iov, n);
-	if (ret) {
-		SIM_ERROR(HOST_LAYER, "%s: resource %u: renderer failed: %s", name,
-			  res->id, strerror(-ret));
-		cmd->error = VIRTIO_GPU_RESP_ERR_UNSPEC;
-		free(iov);
-		return;
-	}
-	res->iov = iov;
-	res->iov_cnt = n;
-	res->backing_len = total;
-}
-
-void host_cmd_resource_detach_backing(struct host_cmd *cmd)
-{
-	struct virtio_gpu_resource_detach_backing req;
-	if (host__read_cmd(cmd, &req, sizeof(req), "RESOURCE_DETACH_BACKING"))
-		return;
-	struct host_resource *res = find_resource(cmd, le32toh(req.resource_id),
-						  "RESOURCE_DETACH_BACKING");
-	if (!res)
-		return;
-	if (!res->iov) {
-		BAD(cmd, VIRTIO_GPU_RESP_ERR_UNSPEC,
-		    "RESOURCE_DETACH_BACKING: resource %u has no backing", res->id);
-		return;
-	}
-	drop_backing(res);
-}
-
-void host__destroy_all_objects(struct host_device *dev)
-{
-	struct host_context *ctx;
-	while ((ctx = host_table_pop_any(&dev->contexts))) {
-		host_vr_context_destroy(ctx->id);
-		free(ctx);
-	}
-	struct host_resource *res;
-	while ((res = host_table_pop_any(&dev->resources)))
-		destroy_resource(res);
-}

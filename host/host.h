@@ -22,23 +22,38 @@ struct host_options {
 	bool venus;		/* venus renderer (capset VENUS) */
 	bool render_server;	/* venus in virglrenderer's render server */
 	uint32_t num_scanouts;	/* 1..16 */
+	/* Preferred mode of each scanout (GET_DISPLAY_INFO, GET_EDID); a
+	 * zero entry means 1024x768.  It must fit an EDID detailed timing at
+	 * 60 Hz: sides up to 4095, pixel clock up to 655.35 MHz (3840x2160
+	 * fits). */
+	struct {
+		uint32_t width, height;
+	} modes[16];
 	/* The host-visible region blobs are mapped into (shmid 1), or NULL
 	 * for none; owned by the caller, outlives the device. */
 	struct sim_hostmem *hostmem;
 	/* Directory that RESOURCE_FLUSH and cursor updates write PNGs to, or
-	 * NULL for none. */
+	 * NULL for none: each flush that touches scanout N writes
+	 * DIR/scanoutN-SEQ.png of the scanout's rectangle, each UPDATE_CURSOR
+	 * with a resource DIR/cursor-SEQ.png of the 64x64 image; SEQ counts
+	 * from 0000 per scanout (per device for the cursor).  RGBA, 8 bits. */
 	const char *scanout_dir;
 };
 
 /*
  * Start the device thread, bring up EGL and virglrenderer on it and plug
- * the device into @t.  Returns 0, -EINVAL for bad options, or the error of
- * the renderer's initialisation (with a message naming the step).
+ * the device into @t (with opts->hostmem as its host-visible shared memory
+ * region, shmid 1).  Returns 0, -EINVAL for bad options, -EBUSY while
+ * another device exists in the process (virglrenderer is a process-wide
+ * singleton), or the error of the renderer's initialisation (with a
+ * message naming the step).
  */
 int host_device_create(struct sim_ram *ram, struct sim_transport *t,
 		       const struct host_options *opts,
 		       struct host_device **out);
-/* Stop the thread after tearing down every context and resource. */
+/* Stop the thread after tearing down every context and resource, unmapping
+ * every blob from the host-visible region and ending virglrenderer (and
+ * with it the render server and its workers). */
 void host_device_destroy(struct host_device *dev);
 
 #endif

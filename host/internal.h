@@ -5,6 +5,8 @@
  *
  * Threads: everything in struct host_device is only touched from the
  * device thread, except where a field says otherwise.
+ *
+ * Spec references are to virtio 1.2, section 5.7 "GPU Device".
  */
 #ifndef HOST_INTERNAL_H
 #define HOST_INTERNAL_H
@@ -17,6 +19,7 @@
 #include <linux/virtio_gpu.h>
 
 #include "host/host.h"
+#include "sim/log.h"
 
 struct sim_ram;
 struct sim_transport;
@@ -25,6 +28,8 @@ struct sim_vq_elem;
 
 #define HOST_LAYER "host"
 #define HOST_NUM_QUEUES 2	/* 5.7.2: controlq (0) and cursorq (1) */
+#define HOST_CTRLQ 0
+#define HOST_CURSORQ 1
 #define HOST_QUEUE_SIZE 256
 #define HOST_MAX_CAPSETS 8
 /* QEMU caps attach_backing at 16384 entries; a guest asking for more is
@@ -33,12 +38,36 @@ struct sim_vq_elem;
 /* Largest SUBMIT_3D payload the device accepts (virgl streams are far
  * smaller; Mesa flushes at 256 KiB). */
 #define HOST_MAX_SUBMIT_BYTES (64u << 20)
+/* Host memory all 2D images together may use, like QEMU's max_hostmem:
+ * beyond it RESOURCE_CREATE_2D answers ERR_OUT_OF_MEMORY. */
+#define HOST_MAX_2D_BYTES (256ull << 20)
+/* 5.7.6.6 "Configure mouse cursor": the cursor image is 64x64. */
+#define HOST_CURSOR_SIZE 64u
+/* Rings per context: 5.7.6.7, ring_idx is 0..63. */
+#define HOST_MAX_RINGS 64u
+#define HOST_PAGE_SIZE 4096u
 
 _Static_assert(sizeof(struct virtio_gpu_ctrl_hdr) == 24, "ctrl_hdr");
 _Static_assert(sizeof(struct virtio_gpu_mem_entry) == 16, "mem_entry");
+_Static_assert(sizeof(struct virtio_gpu_rect) == 16, "rect");
+_Static_assert(sizeof(struct virtio_gpu_resp_display_info) == 408, "");
+_Static_assert(sizeof(struct virtio_gpu_resource_create_2d) == 40, "rc2d");
+_Static_assert(sizeof(struct virtio_gpu_set_scanout) == 48, "set_scanout");
+_Static_assert(sizeof(struct virtio_gpu_resource_flush) == 48, "flush");
+_Static_assert(sizeof(struct virtio_gpu_transfer_to_host_2d) == 56, "xfer2d");
 _Static_assert(sizeof(struct virtio_gpu_resource_attach_backing) == 32, "");
 _Static_assert(sizeof(struct virtio_gpu_resource_detach_backing) == 32, "");
 _Static_assert(sizeof(struct virtio_gpu_resource_unref) == 32, "unref");
+_Static_assert(sizeof(struct virtio_gpu_cmd_get_edid) == 32, "get_edid");
+_Static_assert(sizeof(struct virtio_gpu_resp_edid) == 1056, "resp_edid");
+_Static_assert(sizeof(struct virtio_gpu_resource_assign_uuid) == 32, "");
+_Static_assert(sizeof(struct virtio_gpu_resp_resource_uuid) == 40, "");
+_Static_assert(sizeof(struct virtio_gpu_resource_create_blob) == 56, "");
+_Static_assert(sizeof(struct virtio_gpu_set_scanout_blob) == 96, "");
+_Static_assert(sizeof(struct virtio_gpu_resource_map_blob) == 40, "");
+_Static_assert(sizeof(struct virtio_gpu_resp_map_info) == 32, "");
+_Static_assert(sizeof(struct virtio_gpu_resource_unmap_blob) == 32, "");
+_Static_assert(sizeof(struct virtio_gpu_update_cursor) == 56, "cursor");
 _Static_assert(sizeof(struct virtio_gpu_transfer_host_3d) == 72, "xfer3d");
 _Static_assert(sizeof(struct virtio_gpu_resource_create_3d) == 72, "rc3d");
 _Static_assert(sizeof(struct virtio_gpu_ctx_create) == 96, "ctx_create");
@@ -50,8 +79,16 @@ _Static_assert(sizeof(struct virtio_gpu_resp_capset_info) == 40, "");
 _Static_assert(sizeof(struct virtio_gpu_get_capset) == 32, "get_capset");
 _Static_assert(sizeof(struct virtio_gpu_config) == 16, "config");
 
+/* Log a guest mistake naming the field and record the response type; no
+ * hidden control flow: the caller returns itself. */
+#define HOST_BAD(cmd, err, ...)                              \
+	do {                                                 \
+		SIM_GUEST_ERROR(HOST_LAYER, __VA_ARGS__);    \
+		(cmd)->error = (err);                        \
+	} while (0)
+
 /* A fence timeline: the global one (context 0, no ring) or one ring of a
- * context (virtio 1.2 5.7.6.8, VIRTIO_GPU_FLAG_INFO_RING_IDX). */
+ * context (5.7.6.7, VIRTIO_GPU_FLAG_INFO_RING_IDX). */
 struct host_timeline {
 	uint32_t ctx_id;
 	uint32_t ring_idx;
@@ -65,25 +102,59 @@ struct host_cmd {
 	unsigned queue;
 	struct virtio_gpu_ctrl_hdr hdr;	/* host byte order */
 	uint32_t error;			/* VIRTIO_GPU_RESP_ERR_* or 0 */
-	bool finished;			/* handler already replied */
-	/* Fenced commands wait on dev->fence_pending until the renderer
-	 * signals their fence. */
+	bool finished;			/* the reply has been pushed */
+	/* A fenced controlq command is parked: host__reply keeps its
+	 * response in resp/resp_len, and fence.c answers it on
+	 * dev->fence_pending once the renderer signals its fence. */
+	bool parked;
+	void *resp;
+	size_t resp_len;
 	struct host_timeline timeline;
 	uint64_t fence_seq;
+	bool has_fence;			/* the renderer will signal fence_seq */
+	bool signalled;			/* complete; answer in order */
 	struct host_cmd *next;
+};
+
+/* What a resource is; chosen at creation, never changes. */
+enum host_res_kind {
+	HOST_RES_2D,	/* RESOURCE_CREATE_2D: a host-side image */
+	HOST_RES_3D,	/* RESOURCE_CREATE_3D: a virglrenderer resource */
+	HOST_RES_BLOB,	/* RESOURCE_CREATE_BLOB */
 };
 
 struct host_resource {
 	uint32_t id;
+	enum host_res_kind kind;
+	bool in_renderer;		/* virglrenderer knows this id */
+	/* 2D and 3D: as created */
 	uint32_t width, height, depth, array_size, format, target, bind;
-	struct iovec *iov;		/* guest backing, NULL if none */
+	/* 2D: the host image, rows of width * 4 bytes, no padding */
+	uint8_t *image;
+	/* Guest backing (ATTACH_BACKING or a blob's mem entries): one iovec
+	 * per mem entry plus the entry's guest-physical address. */
+	struct iovec *iov;
+	uint64_t *iov_gpa;
 	unsigned iov_cnt;
 	uint64_t backing_len;
+	/* blobs */
+	uint32_t blob_mem, blob_flags;
+	uint64_t blob_id, blob_size;
+	/* RESOURCE_MAP_BLOB state */
+	bool mapped;
+	bool map_guest_pages;		/* sim_ram_map_pages, not the renderer */
+	uint64_t map_offset;		/* in the host-visible region */
+	uint64_t map_len;		/* page multiple */
+	void *map_ptr;
+	/* RESOURCE_ASSIGN_UUID: assigned once, then stable */
+	bool has_uuid;
+	uint8_t uuid[16];
 };
 
 struct host_context {
 	uint32_t id;
-	uint32_t capset_id;
+	uint32_t capset_id;		/* 0: the device's default (virgl) */
+	uint32_t num_rings;		/* what its renderer supports */
 	char debug_name[65];
 };
 
@@ -91,6 +162,23 @@ struct host_capset {
 	uint32_t id;
 	uint32_t max_version;
 	uint32_t max_size;
+};
+
+/*
+ * One scanout (head).  The framebuffer fields describe how the scanned
+ * out pixels lie in the resource: for SET_SCANOUT they follow from the
+ * resource, for SET_SCANOUT_BLOB the driver gives them.
+ */
+struct host_scanout {
+	uint32_t mode_x, mode_w, mode_h;	/* preferred mode (5.7.6.8) */
+	uint32_t resource_id;			/* 0: disabled */
+	struct virtio_gpu_rect r;		/* shown part of the fb */
+	uint32_t fb_format, fb_width, fb_height, fb_stride;
+	uint64_t fb_offset;
+	unsigned png_seq;
+	/* cursor (5.7.6.10); cursor_resource 0: hidden */
+	uint32_t cursor_resource;
+	uint32_t cursor_x, cursor_y, hot_x, hot_y;
 };
 
 /* uint32 -> pointer map used for resources and contexts (table.c). */
@@ -136,6 +224,10 @@ struct host_device {
 
 	struct host_table resources;
 	struct host_table contexts;
+	uint64_t image_bytes;		/* all 2D images together */
+
+	struct host_scanout scanouts[VIRTIO_GPU_MAX_SCANOUTS];
+	unsigned cursor_png_seq;
 
 	/* fenced commands awaiting their fence, in submission order */
 	struct host_cmd *fence_pending;
@@ -143,25 +235,92 @@ struct host_device {
 	uint32_t next_global_seq;
 	uint64_t next_ctx_seq;
 
-	/* protects fence_signals (written by renderer threads) */
+	/* protects fence_signals and fence_closed (renderer threads) */
 	pthread_mutex_t fence_lock;
 	struct host_fence_signal *fence_signals;
 	unsigned fence_signals_len, fence_signals_cap;
+	bool fence_closed;		/* fence_async is closed: drop signals */
 
 	/* renderer state (virglrenderer.c) */
 	void *egl_display;
 	bool renderer_up;
+	bool has_vrend;			/* virgl enabled: a ctx0 timeline */
 };
 
 /* device.c */
 void host__reply(struct host_cmd *cmd, const void *resp, size_t len);
 void host__reply_error(struct host_cmd *cmd, uint32_t error);
 bool host__feature(const struct host_device *dev, unsigned bit);
+const char *host__cmd_name(uint32_t type);
 /* Copy the command's fixed part; 0, or -EMSGSIZE after logging. */
 int host__read_cmd(struct host_cmd *cmd, void *dst, size_t len,
 		   const char *name);
+
+/* fence.c: timelines (5.7.6.7) */
+/* Check the fence fields of a command before it runs; false after setting
+ * cmd->error (and logging) when they are unusable. */
+bool host__fence_check(struct host_cmd *cmd);
+/* Park a fenced command until its fence signals (or answer it now when
+ * it cannot be fenced). */
+void host__fence_cmd(struct host_cmd *cmd);
 void host__fence_retire(struct host_device *dev,
 			const struct host_timeline *tl, uint64_t seq);
+/* Answer what waits on @ctx_id's rings: the renderer forgot them. */
+void host__fence_retire_context(struct host_device *dev, uint32_t ctx_id);
+/* Reset: drop every parked command unanswered. */
+void host__fence_drop_all(struct host_device *dev);
+
+/* resource.c: lookups, backing and life cycle shared by every kind */
+struct host_resource *host__find_resource(struct host_cmd *cmd, uint32_t id,
+					  const char *name);
+struct host_context *host__find_context(struct host_cmd *cmd,
+					const char *name);
+/* resource_id for a new resource: not 0, not in use; else sets
+ * INVALID_RESOURCE_ID and returns false. */
+bool host__new_resource_id_ok(struct host_cmd *cmd, uint32_t id,
+			      const char *name);
+/* Read @n mem entries at byte @offset of the command into a new iovec
+ * array; 0, or sets cmd->error (naming @name and the entry). */
+int host__read_mem_entries(struct host_cmd *cmd, const char *name,
+			   size_t offset, uint32_t n, struct host_resource *res);
+void host__drop_backing(struct host_resource *res);
+void host__destroy_resource(struct host_device *dev,
+			    struct host_resource *res);
+void host__destroy_all_objects(struct host_device *dev);
+bool host__format_ok(uint32_t format);
+void host_cmd_resource_unref(struct host_cmd *cmd);
+void host_cmd_resource_attach_backing(struct host_cmd *cmd);
+void host_cmd_resource_detach_backing(struct host_cmd *cmd);
+void host_cmd_resource_assign_uuid(struct host_cmd *cmd);
+
+/* cmd_2d.c */
+void host_cmd_resource_create_2d(struct host_cmd *cmd);
+void host_cmd_transfer_to_host_2d(struct host_cmd *cmd);
+
+/* display.c: scanouts, EDID and the cursor */
+void host__scanouts_init(struct host_device *dev);
+/* A resource goes away: disable the scanouts and cursors showing it. */
+void host__scanouts_forget(struct host_device *dev, uint32_t res_id);
+void host_cmd_get_display_info(struct host_cmd *cmd);
+void host_cmd_get_edid(struct host_cmd *cmd);
+void host_cmd_set_scanout(struct host_cmd *cmd);
+void host_cmd_set_scanout_blob(struct host_cmd *cmd);
+void host_cmd_resource_flush(struct host_cmd *cmd);
+void host_cmd_update_cursor(struct host_cmd *cmd);
+void host_cmd_move_cursor(struct host_cmd *cmd);
+
+/* edid.c: a 128-byte EDID 1.4 base block for a @w x @h preferred mode */
+void host__edid_build(uint8_t edid[128], uint32_t w, uint32_t h,
+		      uint32_t serial);
+/* Can a detailed timing describe @w x @h at 60 Hz? */
+bool host__edid_mode_ok(uint32_t w, uint32_t h);
+
+/* png.c: read the pixels of a rect of a resource as RGBA and write PNGs */
+int host__read_rgba(struct host_device *dev, struct host_resource *res,
+		    uint32_t format, uint64_t offset, uint32_t stride,
+		    const struct virtio_gpu_rect *r, uint8_t *rgba);
+int host__png_write(const char *path, const uint8_t *rgba, uint32_t w,
+		    uint32_t h);
 
 /* cmd_3d.c: one handler per VIRTIO_GPU_CMD_*; each sets cmd->error on a
  * guest mistake and logs the field. */
@@ -175,10 +334,13 @@ void host_cmd_submit_3d(struct host_cmd *cmd);
 void host_cmd_transfer_to_host_3d(struct host_cmd *cmd);
 void host_cmd_transfer_from_host_3d(struct host_cmd *cmd);
 void host_cmd_resource_create_3d(struct host_cmd *cmd);
-void host_cmd_resource_unref(struct host_cmd *cmd);
-void host_cmd_resource_attach_backing(struct host_cmd *cmd);
-void host_cmd_resource_detach_backing(struct host_cmd *cmd);
-void host__destroy_all_objects(struct host_device *dev);
+
+/* blob.c */
+void host_cmd_resource_create_blob(struct host_cmd *cmd);
+void host_cmd_resource_map_blob(struct host_cmd *cmd);
+void host_cmd_resource_unmap_blob(struct host_cmd *cmd);
+/* Undo a RESOURCE_MAP_BLOB (unref, detach, reset). */
+void host__blob_unmap(struct host_device *dev, struct host_resource *res);
 
 /* virglrenderer.c: the renderer backend; translates to virgl_renderer_*
  * calls and owns EGL.  Returns 0 or -errno. */
@@ -186,12 +348,15 @@ int host_vr_init(struct host_device *dev);
 void host_vr_fini(struct host_device *dev);
 void host_vr_query_capsets(struct host_device *dev);
 void host_vr_fill_capset(uint32_t id, uint32_t version, void *buf);
+/* Rings a context of @capset_id can fence on (virgl: ring 0 only). */
+uint32_t host_vr_context_rings(uint32_t capset_id);
 int host_vr_context_create(uint32_t ctx_id, uint32_t capset_id,
 			   const char *name, uint32_t nlen);
 void host_vr_context_destroy(uint32_t ctx_id);
 int host_vr_resource_create(struct host_resource *res, uint32_t last_level,
 			    uint32_t array_size, uint32_t nr_samples,
 			    uint32_t flags);
+int host_vr_resource_create_blob(struct host_resource *res, uint32_t ctx_id);
 void host_vr_resource_unref(uint32_t res_id);
 int host_vr_attach_iov(uint32_t res_id, struct iovec *iov, unsigned cnt);
 void host_vr_detach_iov(uint32_t res_id);
@@ -201,6 +366,12 @@ int host_vr_submit(uint32_t ctx_id, void *buf, uint32_t ndw);
 int host_vr_transfer(bool to_host, uint32_t res_id, uint32_t ctx_id,
 		     uint32_t level, uint32_t stride, uint32_t layer_stride,
 		     const struct virtio_gpu_box *box, uint64_t offset);
+/* Read a box of level 0 into @buf (rows of @stride bytes). */
+int host_vr_read_box(uint32_t res_id, const struct virtio_gpu_box *box,
+		     uint32_t stride, void *buf, size_t len);
+int host_vr_map(uint32_t res_id, void **ptr, uint64_t *size,
+		uint32_t *map_info);
+void host_vr_unmap(uint32_t res_id);
 int host_vr_create_fence(const struct host_timeline *tl, uint64_t seq);
 
 /* table.c */
@@ -211,5 +382,8 @@ int host_table_put(struct host_table *t, uint32_t key, void *val);
 void *host_table_remove(struct host_table *t, uint32_t key);
 /* Remove and return any one entry, or NULL when empty (for teardown). */
 void *host_table_pop_any(struct host_table *t);
+/* Call @fn for every entry (the table must not change meanwhile). */
+void host_table_for_each(const struct host_table *t,
+			 void (*fn)(void *val, void *arg), void *arg);
 
 #endif

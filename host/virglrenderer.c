@@ -15,6 +15,7 @@
 #define VIRGL_RENDERER_UNSTABLE_APIS 1
 #include <errno.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +40,11 @@ static void queue_signal(struct host_device *dev,
 			 const struct host_timeline *tl, uint64_t seq)
 {
 	pthread_mutex_lock(&dev->fence_lock);
+	if (dev->fence_closed) {
+		/* The device is stopping; nobody waits for this any more. */
+		pthread_mutex_unlock(&dev->fence_lock);
+		return;
+	}
 	if (dev->fence_signals_len == dev->fence_signals_cap) {
 		unsigned ncap = dev->fence_signals_cap ? dev->fence_signals_cap * 2 : 64;
 		void *n = realloc(dev->fence_signals,
@@ -174,11 +180,25 @@ static int open_software_display(struct host_device *dev)
 	return 0;
 }
 
+/*
+ * virglrenderer keeps its state in process-wide globals: one renderer per
+ * process.  This flag is the one piece of mutable file-scope state in
+ * host/, and it only mirrors that fact so a second device fails cleanly.
+ */
+static atomic_flag renderer_taken = ATOMIC_FLAG_INIT;
+
 int host_vr_init(struct host_device *dev)
 {
+	if (atomic_flag_test_and_set(&renderer_taken)) {
+		SIM_ERROR(HOST_LAYER, "another virtio-gpu device owns "
+			  "virglrenderer in this process");
+		return -EBUSY;
+	}
 	int ret = open_software_display(dev);
-	if (ret)
+	if (ret) {
+		atomic_flag_clear(&renderer_taken);
 		return ret;
+	}
 
 	/* THREAD_SYNC: vrend waits for GL fences on its own thread;
 	 * ASYNC_FENCE_CB: it then calls write_fence from that thread, and
@@ -201,26 +221,29 @@ int host_vr_init(struct host_device *dev)
 		eglMakeCurrent(dev->egl_display, EGL_NO_SURFACE,
 			       EGL_NO_SURFACE, EGL_NO_CONTEXT);
 		eglTerminate(dev->egl_display);
+		eglReleaseThread();
 		dev->egl_display = NULL;
+		atomic_flag_clear(&renderer_taken);
 		return ret < 0 ? ret : -EIO;
 	}
 	dev->renderer_up = true;
+	dev->has_vrend = dev->opts.virgl;
 	return 0;
 }
 
 void host_vr_fini(struct host_device *dev)
 {
-	if (dev->renderer_up) {
-		virgl_renderer_cleanup(dev);
-		dev->renderer_up = false;
-	}
-	if (dev->egl_display) {
-		eglMakeCurrent(dev->egl_display, EGL_NO_SURFACE,
-			       EGL_NO_SURFACE, EGL_NO_CONTEXT);
-		eglTerminate(dev->egl_display);
-		eglReleaseThread();
-		dev->egl_display = NULL;
-	}
+	if (!dev->renderer_up)
+		return;
+	/* Also ends the render server and its workers. */
+	virgl_renderer_cleanup(dev);
+	dev->renderer_up = false;
+	eglMakeCurrent(dev->egl_display, EGL_NO_SURFACE, EGL_NO_SURFACE,
+		       EGL_NO_CONTEXT);
+	eglTerminate(dev->egl_display);
+	eglReleaseThread();
+	dev->egl_display = NULL;
+	atomic_flag_clear(&renderer_taken);
 }
 
 /*
@@ -272,6 +295,14 @@ int host_vr_context_create(uint32_t ctx_id, uint32_t capset_id,
 		ret = virgl_renderer_context_create(ctx_id, nlen, name);
 	/* 0.10.4 mixes signs: normalise to negative errno. */
 	return ret > 0 ? -ret : ret;
+}
+
+/* virgl contexts fence on ring 0 only in 0.10.4 (vrend refuses any other
+ * ring with -EINVAL); venus reports supports_multiple_timelines and takes
+ * all 64. */
+uint32_t host_vr_context_rings(uint32_t capset_id)
+{
+	return capset_id == 4 /* VIRTIO_GPU_CAPSET_VENUS */ ? HOST_MAX_RINGS : 1;
 }
 
 void host_vr_context_destroy(uint32_t ctx_id)
@@ -354,6 +385,50 @@ int host_vr_transfer(bool to_host, uint32_t res_id, uint32_t ctx_id,
 						       stride, layer_stride,
 						       &vbox, offset, NULL, 0);
 	return ret > 0 ? -ret : ret;
+}
+
+int host_vr_resource_create_blob(struct host_resource *res, uint32_t ctx_id)
+{
+	struct virgl_renderer_resource_create_blob_args args = {
+		.res_handle = res->id,
+		.ctx_id = ctx_id,
+		.blob_mem = res->blob_mem,
+		.blob_flags = res->blob_flags,
+		.blob_id = res->blob_id,
+		.size = res->blob_size,
+		.iovecs = res->iov,
+		.num_iovs = res->iov_cnt,
+	};
+	int ret = virgl_renderer_resource_create_blob(&args);
+	return ret > 0 ? -ret : ret;
+}
+
+int host_vr_read_box(uint32_t res_id, const struct virtio_gpu_box *box,
+		     uint32_t stride, void *buf, size_t len)
+{
+	struct virgl_box vbox = {
+		box->x, box->y, box->z, box->w, box->h, box->d,
+	};
+	struct iovec iov = { .iov_base = buf, .iov_len = len };
+	/* ctx 0: the renderer's own view of the resource, level 0. */
+	int ret = virgl_renderer_transfer_read_iov(res_id, 0, 0, stride, 0,
+						   &vbox, 0, &iov, 1);
+	return ret > 0 ? -ret : ret;
+}
+
+int host_vr_map(uint32_t res_id, void **ptr, uint64_t *size,
+		uint32_t *map_info)
+{
+	int ret = virgl_renderer_resource_get_map_info(res_id, map_info);
+	if (ret)
+		return ret > 0 ? -ret : ret;
+	ret = virgl_renderer_resource_map(res_id, ptr, size);
+	return ret > 0 ? -ret : ret;
+}
+
+void host_vr_unmap(uint32_t res_id)
+{
+	virgl_renderer_resource_unmap(res_id);
 }
 
 int host_vr_create_fence(const struct host_timeline *tl, uint64_t seq)

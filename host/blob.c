@@ -1,0 +1,352 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Blob resources: RESOURCE_CREATE_BLOB (virtio 1.2 5.7.6.8 "Device
+ * Operation: controlq") and RESOURCE_MAP_BLOB / RESOURCE_UNMAP_BLOB
+ * (5.7.6.9 "Device Operation: controlq (3d)"), which place a blob's
+ * memory in the host-visible region (shmid 1, 5.7.5).
+ *
+ * Where the memory of a mapping comes from:
+ *  - GUEST blobs: their guest pages, mapped by the device itself
+ *    (sim_ram_map_pages), which needs page-aligned mem entries.
+ *    virglrenderer 0.10.4 cannot map them (FACTS.md).
+ *  - HOST3D / HOST3D_GUEST blobs: virgl_renderer_resource_map.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "host/internal.h"
+#include "sim/hostmem.h"
+#include "sim/log.h"
+#include "sim/ram.h"
+
+#define BLOB_FLAGS (VIRTIO_GPU_BLOB_FLAG_USE_MAPPABLE |		\
+		    VIRTIO_GPU_BLOB_FLAG_USE_SHAREABLE |		\
+		    VIRTIO_GPU_BLOB_FLAG_USE_CROSS_DEVICE)
+
+static uint64_t page_round(uint64_t size)
+{
+	return (size + HOST_PAGE_SIZE - 1) & ~(uint64_t)(HOST_PAGE_SIZE - 1);
+}
+
+/*
+ * The fields' rules, from 5.7.6.8 RESOURCE_CREATE_BLOB:
+ *  - "blob_mem ... MUST be non-zero": GUEST, HOST3D or HOST3D_GUEST;
+ *  - "blob_mem can only be VIRTIO_GPU_BLOB_MEM_HOST3D and
+ *    VIRTIO_GPU_BLOB_MEM_HOST3D_GUEST if VIRTIO_GPU_F_VIRGL is supported",
+ *    and those are "created from the rendering context local object
+ *    identified by the blob_id", so hdr.ctx_id must name a context;
+ *  - guest memory entries belong to "default and guest-only blob
+ *    resources": a HOST3D blob takes none;
+ *  - blob_flags has three defined bits; a guest-only blob has no context
+ *    object, so its blob_id is 0 (the Linux driver enforces the same);
+ *  - the entries of a guest-only blob hold its memory, so they cover size.
+ */
+static bool create_args_ok(struct host_cmd *cmd, const char *name,
+			   const struct host_resource *res, uint32_t nr)
+{
+	bool host3d = res->blob_mem != VIRTIO_GPU_BLOB_MEM_GUEST;
+
+	if (res->blob_mem != VIRTIO_GPU_BLOB_MEM_GUEST &&
+	    res->blob_mem != VIRTIO_GPU_BLOB_MEM_HOST3D &&
+	    res->blob_mem != VIRTIO_GPU_BLOB_MEM_HOST3D_GUEST) {
+		HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
+			 "%s: resource %u: blob_mem %u is not GUEST (1), HOST3D "
+			 "(2) or HOST3D_GUEST (3)", name, res->id, res->blob_mem);
+		return false;
+	}
+	if (res->blob_flags & ~(uint32_t)BLOB_FLAGS) {
+		HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
+			 "%s: resource %u: blob_flags 0x%x has undefined bits",
+			 name, res->id, res->blob_flags);
+		return false;
+	}
+	if (res->blob_size == 0 ||
+	    res->blob_size > UINT64_MAX - HOST_PAGE_SIZE) {
+		HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
+			 "%s: resource %u: size %llu", name, res->id,
+			 (unsigned long long)res->blob_size);
+		return false;
+	}
+	if (host3d && !host__feature(cmd->dev, VIRTIO_GPU_F_VIRGL)) {
+		HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
+			 "%s: resource %u: blob_mem %u needs VIRTIO_GPU_F_VIRGL",
+			 name, res->id, res->blob_mem);
+		return false;
+	}
+	if (host3d && !host__find_context(cmd, name))
+		return false;
+	if (res->blob_mem == VIRTIO_GPU_BLOB_MEM_HOST3D && nr) {
+		HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
+			 "%s: resource %u: nr_entries %u for a host-only "
+			 "(HOST3D) blob", name, res->id, nr);
+		return false;
+	}
+	if (!host3d && res->blob_id) {
+		HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
+			 "%s: resource %u: blob_id %llu for a guest-only blob "
+			 "(must be 0)", name, res->id,
+			 (unsigned long long)res->blob_id);
+		return false;
+	}
+	return true;
+}
+
+void host_cmd_resource_create_blob(struct host_cmd *cmd)
+{
+	const char *name = "RESOURCE_CREATE_BLOB";
+	struct virtio_gpu_resource_create_blob req;
+	if (host__read_cmd(cmd, &req, sizeof(req), name))
+		return;
+	uint32_t id = le32toh(req.resource_id);
+	uint32_t nr = le32toh(req.nr_entries);
+	if (!host__new_resource_id_ok(cmd, id, name))
+		return;
+	struct host_resource *res = calloc(1, sizeof(*res));
+	if (!res) {
+		cmd->error = VIRTIO_GPU_RESP_ERR_OUT_OF_MEMORY;
+		return;
+	}
+	res->id = id;
+	res->kind = HOST_RES_BLOB;
+	res->blob_mem = le32toh(req.blob_mem);
+	res->blob_flags = le32toh(req.blob_flags);
+	res->blob_id = le64toh(req.blob_id);
+	res->blob_size = le64toh(req.size);
+	if (!create_args_ok(cmd, name, res, nr) ||
+	    (nr && host__read_mem_entries(cmd, name, sizeof(req), nr, res)))
+		goto err_free;
+	if (nr && res->backing_len < res->blob_size) {
+		HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
+			 "%s: resource %u: the %u mem entries hold %llu bytes, "
+			 "size is %llu", name, id, nr,
+			 (unsigned long long)res->backing_len,
+			 (unsigned long long)res->blob_size);
+		goto err_free;
+	}
+	int ret = host_vr_resource_create_blob(res, cmd->hdr.ctx_id);
+	if (ret) {
+		/* For HOST3D the renderer looks blob_id up in the context:
+		 * an unknown id is the guest's mistake. */
+		HOST_BAD(cmd, res->blob_mem == VIRTIO_GPU_BLOB_MEM_GUEST ?
+			 VIRTIO_GPU_RESP_ERR_UNSPEC :
+			 VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
+			 "%s: resource %u (blob_mem %u blob_id %llu size %llu, "
+			 "ctx %u): the renderer refused: %s", name, id,
+			 res->blob_mem, (unsigned long long)res->blob_id,
+			 (unsigned long long)res->blob_size, cmd->hdr.ctx_id,
+			 strerror(-ret));
+		goto err_free;
+	}
+	res->in_renderer = true;
+	if (host_table_put(&cmd->dev->resources, id, res)) {
+		cmd->error = VIRTIO_GPU_RESP_ERR_OUT_OF_MEMORY;
+		host__destroy_resource(cmd->dev, res);
+	}
+	return;
+
+err_free:
+	free(res->iov);
+	free(res->iov_gpa);
+	free(res);
+}
+
+/* GUEST blobs: the device maps the guest pages of the mem entries at
+ * consecutive addresses, which needs page-aligned entries. */
+static int map_guest_pages(struct host_cmd *cmd, const char *name,
+			   struct host_resource *res, uint64_t len, void **ptr)
+{
+	if (!res->iov) {
+		HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
+			 "%s: guest blob %u has no mem entries", name, res->id);
+		return -EINVAL;
+	}
+	for (unsigned i = 0; i < res->iov_cnt; i++) {
+		if (res->iov_gpa[i] % HOST_PAGE_SIZE ||
+		    res->iov[i].iov_len % HOST_PAGE_SIZE) {
+			HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
+				 "%s: guest blob %u: mem entry %u (addr 0x%llx "
+				 "length %zu) is not page aligned; this device "
+				 "maps guest blobs page by page", name, res->id,
+				 i, (unsigned long long)res->iov_gpa[i],
+				 res->iov[i].iov_len);
+			return -EINVAL;
+		}
+	}
+	uint64_t npages = len / HOST_PAGE_SIZE, n = 0;
+	uint64_t *gpas = calloc(npages, sizeof(*gpas));
+	if (!gpas) {
+		cmd->error = VIRTIO_GPU_RESP_ERR_OUT_OF_MEMORY;
+		return -ENOMEM;
+	}
+	/* Entries cover size (checked at creation), so they cover len. */
+	for (unsigned i = 0; i < res->iov_cnt && n < npages; i++)
+		for (uint64_t off = 0; off < res->iov[i].iov_len && n < npages;
+		     off += HOST_PAGE_SIZE)
+			gpas[n++] = res->iov_gpa[i] + off;
+	int ret = sim_ram_map_pages(cmd->dev->ram, gpas, npages, ptr);
+	free(gpas);
+	if (ret) {
+		SIM_ERROR(HOST_LAYER, "%s: mapping the %llu pages of guest blob "
+			  "%u failed: %s", name, (unsigned long long)npages,
+			  res->id, strerror(-ret));
+		cmd->error = VIRTIO_GPU_RESP_ERR_UNSPEC;
+	}
+	return ret;
+}
+
+static int map_host(struct host_cmd *cmd, const char *name,
+		    struct host_resource *res, void **ptr, uint32_t *map_info)
+{
+	uint64_t size;
+	int ret = host_vr_map(res->id, ptr, &size, map_info);
+	if (ret) {
+		/* Not the guest's fault: the blob was created mappable.
+		 * 0.10.4 cannot map venus memory under the render server,
+		 * nor HOST3D virgl textures (docs/architecture.md). */
+		SIM_ERROR(HOST_LAYER, "%s: blob %u (blob_mem %u blob_id %llu): "
+			  "the renderer cannot map it: %s", name, res->id,
+			  res->blob_mem, (unsigned long long)res->blob_id,
+			  strerror(-ret));
+		cmd->error = VIRTIO_GPU_RESP_ERR_UNSPEC;
+		return ret;
+	}
+	if (size < res->blob_size) {
+		SIM_ERROR(HOST_LAYER, "%s: blob %u: the renderer mapped %llu "
+			  "bytes of a %llu-byte blob", name, res->id,
+			  (unsigned long long)size,
+			  (unsigned long long)res->blob_size);
+		host_vr_unmap(res->id);
+		cmd->error = VIRTIO_GPU_RESP_ERR_UNSPEC;
+		return -ERANGE;
+	}
+	return 0;
+}
+
+/* Checks that need no mapping yet; false after setting cmd->error. */
+static bool map_args_ok(struct host_cmd *cmd, const char *name,
+			const struct host_resource *res, uint64_t offset,
+			uint64_t len)
+{
+	struct sim_hostmem *region = cmd->dev->opts.hostmem;
+	if (res->kind != HOST_RES_BLOB ||
+	    !(res->blob_flags & VIRTIO_GPU_BLOB_FLAG_USE_MAPPABLE)) {
+		HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
+			 "%s: resource %u is not a blob created with "
+			 "BLOB_FLAG_USE_MAPPABLE", name, res->id);
+		return false;
+	}
+	/* "The driver MUST not map a blob resource that is already
+	 * mapped." */
+	if (res->mapped) {
+		HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
+			 "%s: blob %u is already mapped at 0x%llx", name,
+			 res->id, (unsigned long long)res->map_offset);
+		return false;
+	}
+	/* Support needs "the presence of the host visible memory region". */
+	if (!region) {
+		HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_UNSPEC,
+			 "%s: this device has no host-visible memory region",
+			 name);
+		return false;
+	}
+	uint64_t size = sim_hostmem_size(region);
+	if (offset % HOST_PAGE_SIZE || offset > size || len > size - offset) {
+		HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
+			 "%s: offset 0x%llx for the %llu bytes of blob %u is "
+			 "not page aligned or past the 0x%llx-byte region",
+			 name, (unsigned long long)offset,
+			 (unsigned long long)len, res->id,
+			 (unsigned long long)size);
+		return false;
+	}
+	return true;
+}
+
+/*
+ * 5.7.6.9 RESOURCE_MAP_BLOB "maps a host-only blob resource into an
+ * offset in the host visible memory region"; the answer's map_info is
+ * the cache type (VIRTIO_GPU_MAP_CACHE_*).  The window is the blob's
+ * size rounded up to pages and must not overlap another.
+ */
+void host_cmd_resource_map_blob(struct host_cmd *cmd)
+{
+	const char *name = "RESOURCE_MAP_BLOB";
+	struct virtio_gpu_resource_map_blob req;
+	if (host__read_cmd(cmd, &req, sizeof(req), name))
+		return;
+	uint64_t offset = le64toh(req.offset);
+	struct host_resource *res = host__find_resource(
+		cmd, le32toh(req.resource_id), name);
+	if (!res)
+		return;
+	uint64_t len = page_round(res->blob_size);
+	if (!map_args_ok(cmd, name, res, offset, len))
+		return;
+	bool guest = res->blob_mem == VIRTIO_GPU_BLOB_MEM_GUEST;
+	uint32_t map_info = VIRTIO_GPU_MAP_CACHE_CACHED;
+	void *ptr;
+	if (guest ? map_guest_pages(cmd, name, res, len, &ptr)
+		  : map_host(cmd, name, res, &ptr, &map_info))
+		return;
+	int ret = sim_hostmem_map(cmd->dev->opts.hostmem, offset, ptr, len);
+	if (ret) {
+		if (guest)
+			sim_ram_unmap_pages(ptr, len / HOST_PAGE_SIZE);
+		else
+			host_vr_unmap(res->id);
+		HOST_BAD(cmd, ret == -ENOMEM ? VIRTIO_GPU_RESP_ERR_OUT_OF_MEMORY
+			 : VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
+			 "%s: blob %u at offset 0x%llx (+0x%llx): %s", name,
+			 res->id, (unsigned long long)offset,
+			 (unsigned long long)len,
+			 ret == -EBUSY ? "overlaps a mapped blob"
+				       : strerror(-ret));
+		return;
+	}
+	res->mapped = true;
+	res->map_guest_pages = guest;
+	res->map_offset = offset;
+	res->map_len = len;
+	res->map_ptr = ptr;
+	struct virtio_gpu_resp_map_info resp = {
+		.hdr.type = htole32(VIRTIO_GPU_RESP_OK_MAP_INFO),
+		.map_info = htole32(map_info & VIRTIO_GPU_MAP_CACHE_MASK),
+	};
+	host__reply(cmd, &resp, sizeof(resp));
+}
+
+void host__blob_unmap(struct host_device *dev, struct host_resource *res)
+{
+	int ret = sim_hostmem_unmap(dev->opts.hostmem, res->map_offset);
+	if (ret)
+		SIM_ERROR(HOST_LAYER, "blob %u: no window at 0x%llx: %s", res->id,
+			  (unsigned long long)res->map_offset, strerror(-ret));
+	if (res->map_guest_pages)
+		sim_ram_unmap_pages(res->map_ptr, res->map_len / HOST_PAGE_SIZE);
+	else
+		host_vr_unmap(res->id);
+	res->mapped = false;
+	res->map_ptr = NULL;
+	res->map_offset = res->map_len = 0;
+}
+
+/* 5.7.6.9 RESOURCE_UNMAP_BLOB. */
+void host_cmd_resource_unmap_blob(struct host_cmd *cmd)
+{
+	const char *name = "RESOURCE_UNMAP_BLOB";
+	struct virtio_gpu_resource_unmap_blob req;
+	if (host__read_cmd(cmd, &req, sizeof(req), name))
+		return;
+	struct host_resource *res = host__find_resource(
+		cmd, le32toh(req.resource_id), name);
+	if (!res)
+		return;
+	if (!res->mapped) {
+		HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
+			 "%s: resource %u is not mapped", name, res->id);
+		return;
+	}
+	host__blob_unmap(cmd->dev, res);
+}

@@ -1,0 +1,177 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The 2D resource commands of virtio 1.2 5.7.6.8 "Device Operation:
+ * controlq": RESOURCE_CREATE_2D makes a host-side image (rows of width * 4
+ * bytes in the resource's format), TRANSFER_TO_HOST_2D copies guest
+ * backing into it.  5.7.6 "Device Operation": "In the unaccelerated 2D
+ * mode there is no support for DMA transfers from resources, just to
+ * them."
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "host/internal.h"
+#include "sim/log.h"
+#include "sim/virtqueue.h"
+
+void host_cmd_resource_create_2d(struct host_cmd *cmd)
+{
+	const char *name = "RESOURCE_CREATE_2D";
+	struct virtio_gpu_resource_create_2d req;
+	if (host__read_cmd(cmd, &req, sizeof(req), name))
+		return;
+	uint32_t id = le32toh(req.resource_id);
+	uint32_t format = le32toh(req.format);
+	uint32_t w = le32toh(req.width), h = le32toh(req.height);
+	if (!host__new_resource_id_ok(cmd, id, name))
+		return;
+	if (!host__format_ok(format)) {
+		HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
+			 "%s: resource %u: format %u is not one of enum "
+			 "virtio_gpu_formats", name, id, format);
+		return;
+	}
+	if (w == 0 || h == 0) {
+		HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
+			 "%s: resource %u: width %u x height %u is empty", name,
+			 id, w, h);
+		return;
+	}
+	/* w * h < 2^64 always; * 4 may not be.  Compare against what is left
+	 * of the 2D budget rather than add, so nothing can wrap. */
+	uint64_t pixels = (uint64_t)w * h;
+	struct host_device *dev = cmd->dev;
+	if (pixels > (HOST_MAX_2D_BYTES - dev->image_bytes) / 4) {
+		HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_OUT_OF_MEMORY,
+			 "%s: resource %u: width %u x height %u x 4 bytes does "
+			 "not fit the %llu bytes left for 2D images", name, id,
+			 w, h, (unsigned long long)(HOST_MAX_2D_BYTES -
+						    dev->image_bytes));
+		return;
+	}
+	struct host_resource *res = calloc(1, sizeof(*res));
+	uint8_t *image = calloc(pixels, 4);
+	if (!res || !image || host_table_put(&dev->resources, id, res)) {
+		free(res);
+		free(image);
+		cmd->error = VIRTIO_GPU_RESP_ERR_OUT_OF_MEMORY;
+		return;
+	}
+	res->id = id;
+	res->kind = HOST_RES_2D;
+	res->format = format;
+	res->width = w;
+	res->height = h;
+	res->depth = res->array_size = 1;
+	res->target = 2;		/* PIPE_TEXTURE_2D, for the scanout code */
+	res->image = image;
+	dev->image_bytes += pixels * 4;
+}
+
+/* Copy rect @r of the guest backing (laid out like the image, first
+ * pixel at @offset) into the host image. */
+static void copy_rows(struct host_resource *res,
+		      const struct virtio_gpu_rect *r, uint64_t offset)
+{
+	uint64_t stride = (uint64_t)res->width * 4;
+	size_t row = (size_t)r->width * 4;
+
+	for (uint32_t y = 0; y < r->height; y++) {
+		uint8_t *dst = res->image + ((uint64_t)r->y + y) * stride +
+			       (uint64_t)r->x * 4;
+		sim_iov_to_buf(res->iov, res->iov_cnt, offset + y * stride,
+			       dst, row);
+	}
+}
+
+/* Every byte the rect reads, up to offset + (h - 1) * stride + w * 4,
+ * must lie in the backing.  The span is below 2^32 * 2^34 and offset is
+ * compared first, so nothing wraps. */
+static bool backing_covers(struct host_cmd *cmd, const char *name,
+			   const struct host_resource *res,
+			   const struct virtio_gpu_rect *r, uint64_t offset)
+{
+	uint64_t span = (uint64_t)(r->height - 1) * res->width * 4 +
+			(uint64_t)r->width * 4;
+	if (offset > res->backing_len || span > res->backing_len - offset) {
+		HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
+			 "%s: resource %u: offset %llu + %llu bytes for rect "
+			 "%u,%u %ux%u exceeds the %llu-byte backing", name,
+			 res->id, (unsigned long long)offset,
+			 (unsigned long long)span, r->x, r->y, r->width,
+			 r->height, (unsigned long long)res->backing_len);
+		return false;
+	}
+	return true;
+}
+
+/*
+ * 5.7.6.8 TRANSFER_TO_HOST_2D: "a resource id along with an destination
+ * offset into the resource, and a box to transfer".  Row y of the rect is
+ * read from backing offset + y * stride (stride = width * 4), as QEMU and
+ * Linux lay it out; every byte read must lie in the backing.  A 3D
+ * resource is updated through the renderer (as QEMU's virgl device does);
+ * blobs have no 2D image.
+ */
+void host_cmd_transfer_to_host_2d(struct host_cmd *cmd)
+{
+	const char *name = "TRANSFER_TO_HOST_2D";
+	struct virtio_gpu_transfer_to_host_2d req;
+	if (host__read_cmd(cmd, &req, sizeof(req), name))
+		return;
+	struct virtio_gpu_rect r = {
+		le32toh(req.r.x), le32toh(req.r.y),
+		le32toh(req.r.width), le32toh(req.r.height),
+	};
+	uint64_t offset = le64toh(req.offset);
+	struct host_resource *res = host__find_resource(
+		cmd, le32toh(req.resource_id), name);
+	if (!res)
+		return;
+	if (res->kind == HOST_RES_BLOB) {
+		HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
+			 "%s: resource %u is a blob; blobs have no 2D image",
+			 name, res->id);
+		return;
+	}
+	if ((uint64_t)r.x + r.width > res->width ||
+	    (uint64_t)r.y + r.height > res->height) {
+		HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
+			 "%s: rect %u,%u %ux%u is outside resource %u (%ux%u)",
+			 name, r.x, r.y, r.width, r.height, res->id,
+			 res->width, res->height);
+		return;
+	}
+	if (!res->iov) {
+		HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_UNSPEC,
+			 "%s: resource %u has no backing attached", name,
+			 res->id);
+		return;
+	}
+	if (r.width == 0 || r.height == 0)
+		return;
+	switch (res->kind) {
+	case HOST_RES_2D:
+		if (!backing_covers(cmd, name, res, &r, offset))
+			return;
+		copy_rows(res, &r, offset);
+		break;
+	case HOST_RES_3D: {
+		/* The renderer knows the format's layout and checks the
+		 * bytes against the backing itself. */
+		struct virtio_gpu_box box = { r.x, r.y, 0, r.width, r.height, 1 };
+		int ret = host_vr_transfer(true, res->id, 0, 0, 0, 0, &box,
+					   offset);
+		if (ret)
+			HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
+				 "%s: 3D resource %u: the renderer refused rect "
+				 "%u,%u %ux%u at offset %llu: %s", name, res->id,
+				 r.x, r.y, r.width, r.height,
+				 (unsigned long long)offset, strerror(-ret));
+		break;
+	}
+	case HOST_RES_BLOB:
+		break;		/* refused above */
+	}
+}

@@ -1,0 +1,210 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Fence timelines, virtio 1.2 5.7.6.7 "Device Operation: Request header"
+ * and 5.7.6.5 "Device Operation: Command lifecycle and fencing".
+ *
+ * A fenced controlq command is parked here with its response already
+ * built (OK, payload or error) and answered once it is complete.  Its
+ * timeline is the ring ring_idx of context ctx_id when the driver set
+ * VIRTIO_GPU_FLAG_INFO_RING_IDX, else the device-global one.  Completion
+ * comes from the renderer: each parked command asks for a renderer fence
+ * with our own sequence number, and the renderer's signal for sequence N
+ * completes every command of that timeline up to N (its fences merge).
+ *
+ * Why even errors wait: Linux signals every fence up to the fence_id of
+ * any fenced response it receives, so answering a later command early
+ * would signal earlier fences whose work is still running.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "host/internal.h"
+#include "sim/log.h"
+#include "sim/virtqueue.h"
+
+bool host__fence_check(struct host_cmd *cmd)
+{
+	struct host_device *dev = cmd->dev;
+	const char *name = host__cmd_name(cmd->hdr.type);
+
+	if (!(cmd->hdr.flags & VIRTIO_GPU_FLAG_INFO_RING_IDX))
+		return true;
+	/* 5.7.6.7: "If VIRTIO_GPU_F_CONTEXT_INIT is supported, then the
+	 * driver MAY set VIRTIO_GPU_FLAG_INFO_RING_IDX". */
+	if (!host__feature(dev, VIRTIO_GPU_F_CONTEXT_INIT)) {
+		HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
+			 "%s: hdr.flags has FLAG_INFO_RING_IDX without "
+			 "VIRTIO_GPU_F_CONTEXT_INIT", name);
+		return false;
+	}
+	/* 5.7.6.7: "The minimum value is 0 and maximum value is 63". */
+	if (cmd->hdr.ring_idx >= HOST_MAX_RINGS) {
+		HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
+			 "%s: hdr.ring_idx %u > 63", name, cmd->hdr.ring_idx);
+		return false;
+	}
+	struct host_context *ctx = host_table_get(&dev->contexts,
+						  cmd->hdr.ctx_id);
+	if (!ctx) {
+		HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_CONTEXT_ID,
+			 "%s: ring fence on hdr.ctx_id %u, which does not "
+			 "exist", name, cmd->hdr.ctx_id);
+		return false;
+	}
+	/* The renderer decides how many rings a context type has: virgl
+	 * contexts in virglrenderer 0.10.4 refuse every ring but 0. */
+	if (cmd->hdr.ring_idx >= ctx->num_rings) {
+		HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
+			 "%s: hdr.ring_idx %u, but context %u (capset %u) has "
+			 "%u ring(s)", name, cmd->hdr.ring_idx, ctx->id,
+			 ctx->capset_id, ctx->num_rings);
+		return false;
+	}
+	return true;
+}
+
+static bool same_timeline(const struct host_timeline *a,
+			  const struct host_timeline *b)
+{
+	return a->per_context == b->per_context && a->ctx_id == b->ctx_id &&
+	       a->ring_idx == b->ring_idx;
+}
+
+static void answer(struct host_cmd *cmd)
+{
+	cmd->parked = false;
+	host__reply(cmd, cmd->resp, cmd->resp_len);
+	free(cmd->resp);
+	free(cmd);
+}
+
+/*
+ * Answer the commands of @tl that are complete, in submission order.  A
+ * command without a renderer fence completes once nothing submitted
+ * before it on the timeline is still pending.
+ */
+static void flush_timeline(struct host_device *dev,
+			   const struct host_timeline *tl)
+{
+	struct host_cmd **link = &dev->fence_pending;
+	bool blocked = false;
+
+	while (*link) {
+		struct host_cmd *cmd = *link;
+		if (!same_timeline(&cmd->timeline, tl)) {
+			link = &cmd->next;
+			continue;
+		}
+		if (cmd->signalled || (!cmd->has_fence && !blocked)) {
+			*link = cmd->next;
+			answer(cmd);
+			continue;
+		}
+		blocked = true;
+		link = &cmd->next;
+	}
+	dev->fence_pending_tail = link;	/* *link is NULL: the tail */
+}
+
+void host__fence_cmd(struct host_cmd *cmd)
+{
+	struct host_device *dev = cmd->dev;
+	bool ring = cmd->hdr.flags & VIRTIO_GPU_FLAG_INFO_RING_IDX;
+
+	cmd->timeline = (struct host_timeline){
+		.ctx_id = ring ? cmd->hdr.ctx_id : 0,
+		.ring_idx = ring ? cmd->hdr.ring_idx : 0,
+		.per_context = ring,
+	};
+	cmd->fence_seq = ring ? ++dev->next_ctx_seq : ++dev->next_global_seq;
+	cmd->next = NULL;
+	*dev->fence_pending_tail = cmd;
+	dev->fence_pending_tail = &cmd->next;
+
+	if (!ring && !dev->has_vrend) {
+		/* 0.10.4 keeps its device-wide timeline in the virgl renderer
+		 * (ctx0 fences); without it there is nothing to wait for: the
+		 * command was handed to the renderer, which is all "complete"
+		 * can mean here (docs/architecture.md, renderer section). */
+		cmd->has_fence = false;
+	} else {
+		int ret = host_vr_create_fence(&cmd->timeline, cmd->fence_seq);
+		cmd->has_fence = ret == 0;
+		if (ret) {
+			SIM_ERROR(HOST_LAYER, "%s: the renderer refused fence %llu "
+				  "on ctx %u ring %u: %s; answering ERR_UNSPEC "
+				  "after the earlier commands of that timeline",
+				  host__cmd_name(cmd->hdr.type),
+				  (unsigned long long)cmd->hdr.fence_id,
+				  cmd->timeline.ctx_id, cmd->timeline.ring_idx,
+				  strerror(-ret));
+			struct virtio_gpu_ctrl_hdr *hdr = cmd->resp;
+			hdr->type = htole32(VIRTIO_GPU_RESP_ERR_UNSPEC);
+			cmd->resp_len = sizeof(*hdr);
+		}
+	}
+	SIM_DEBUG(SIM_DEBUG_FENCE, HOST_LAYER, "fence %llu -> seq %llu ctx %u "
+		  "ring %u%s", (unsigned long long)cmd->hdr.fence_id,
+		  (unsigned long long)cmd->fence_seq, cmd->timeline.ctx_id,
+		  cmd->timeline.ring_idx, cmd->has_fence ? "" : " (no fence)");
+	if (!cmd->has_fence)
+		flush_timeline(dev, &cmd->timeline);
+}
+
+/*
+ * The renderer signalled sequence @seq of @tl: every command of @tl with
+ * a sequence up to @seq is complete.  5.7.6.7: "when the command
+ * associated with fence_id is complete, the device MUST send a response
+ * for all outstanding commands with a sequence number less than or equal
+ * to fence_id on the same synchronization timeline" -- so commands whose
+ * fence_id is at most the largest completed one complete too, even when
+ * the driver submitted them later.
+ */
+void host__fence_retire(struct host_device *dev,
+			const struct host_timeline *tl, uint64_t seq)
+{
+	uint64_t max_id = 0;
+	bool any = false;
+
+	for (struct host_cmd *c = dev->fence_pending; c; c = c->next) {
+		if (same_timeline(&c->timeline, tl) && c->has_fence &&
+		    c->fence_seq <= seq) {
+			c->signalled = true;
+			any = true;
+			if (c->hdr.fence_id > max_id)
+				max_id = c->hdr.fence_id;
+		}
+	}
+	if (!any)
+		return;
+	for (struct host_cmd *c = dev->fence_pending; c; c = c->next)
+		if (same_timeline(&c->timeline, tl) && c->hdr.fence_id <= max_id)
+			c->signalled = true;
+	flush_timeline(dev, tl);
+}
+
+void host__fence_retire_context(struct host_device *dev, uint32_t ctx_id)
+{
+	for (uint32_t ring = 0; ring < HOST_MAX_RINGS; ring++) {
+		struct host_timeline tl = {
+			.ctx_id = ctx_id, .ring_idx = ring, .per_context = true
+		};
+		for (struct host_cmd *c = dev->fence_pending; c; c = c->next)
+			if (same_timeline(&c->timeline, &tl))
+				c->signalled = true;
+		flush_timeline(dev, &tl);
+	}
+}
+
+void host__fence_drop_all(struct host_device *dev)
+{
+	while (dev->fence_pending) {
+		struct host_cmd *cmd = dev->fence_pending;
+		dev->fence_pending = cmd->next;
+		sim_vqdev_elem_free(cmd->elem);
+		free(cmd->resp);
+		free(cmd);
+	}
+	dev->fence_pending_tail = &dev->fence_pending;
+}
