@@ -1,0 +1,446 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * virtgpu-sim: the command line.
+ *
+ *   virtgpu-sim run [OPTIONS] SCRIPT...   scenario scripts, TAP 13 on stdout
+ *   virtgpu-sim help                      usage
+ *
+ * Every script runs on a machine of its own (sim_machine_create, run,
+ * sim_machine_destroy), so scripts cannot affect each other.  Exit status:
+ * 0 when no script failed, 1 when one did, 2 for a usage error.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <linux/virtio_gpu.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "guest/scenario.h"
+#include "sim/machine.h"
+
+#ifndef VIRTGPU_SIM_VERSION
+#define VIRTGPU_SIM_VERSION "unknown"
+#endif
+
+#define EXIT_USAGE 2
+#define SIM_SIZE_FORM "a size above 0 in bytes, with an optional K, M or " \
+		      "G suffix"
+
+struct sim_cli {
+	struct sim_machine_options opts;
+	bool verbose;
+};
+
+struct sim_tally {
+	unsigned passed, failed, skipped;
+};
+
+static const struct {
+	const char *name;
+	unsigned bit;
+} sim_features[] = {
+	{ "virgl", VIRTIO_GPU_F_VIRGL },
+	{ "edid", VIRTIO_GPU_F_EDID },
+	{ "resource_uuid", VIRTIO_GPU_F_RESOURCE_UUID },
+	{ "resource_blob", VIRTIO_GPU_F_RESOURCE_BLOB },
+	{ "context_init", VIRTIO_GPU_F_CONTEXT_INIT },
+};
+#define SIM_NFEATURES (sizeof(sim_features) / sizeof(sim_features[0]))
+
+static void sim_format_size(uint64_t v, char *buf, size_t len)
+{
+	static const char units[] = "KMG";
+	int u = -1;
+
+	while (u < 2 && v && v % 1024 == 0) {
+		v /= 1024;
+		u++;
+	}
+	if (u < 0)
+		snprintf(buf, len, "%" PRIu64, v);
+	else
+		snprintf(buf, len, "%" PRIu64 "%c", v, units[u]);
+}
+
+static void sim_format_features(uint64_t f, char *buf, size_t len)
+{
+	size_t o = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < SIM_NFEATURES && o < len; i++) {
+		if (f & (1ull << sim_features[i].bit))
+			o += (size_t)snprintf(buf + o, len - o, "%s%s",
+					      o ? "," : "",
+					      sim_features[i].name);
+	}
+	if (!o)
+		snprintf(buf, len, "none");
+}
+
+static void sim_usage(FILE *out)
+{
+	struct sim_machine_options d;
+	char ram[32], hostmem[32], feats[128];
+
+	sim_machine_default_options(&d);
+	sim_format_size(d.ram_size, ram, sizeof(ram));
+	sim_format_size(d.hostmem_size, hostmem, sizeof(hostmem));
+	sim_format_features(d.features, feats, sizeof(feats));
+	fprintf(out,
+		"Usage: virtgpu-sim COMMAND [OPTIONS] [ARGS]\n"
+		"\n"
+		"The virtio-gpu stack of a virtual machine (guest DRM ioctls, "
+		"virtqueues,\nvirtio-gpu device, virglrenderer) in one "
+		"process.\n"
+		"\n"
+		"Commands:\n"
+		"  run [OPTIONS] SCRIPT...  run scenario scripts (.vgs), each "
+		"on a fresh\n"
+		"                           machine; TAP 13 on stdout; exit "
+		"status 0 when\n"
+		"                           no script failed, 1 otherwise\n"
+		"  help                     show this help\n"
+		"\n"
+		"Options for run:\n"
+		"  --ram=SIZE         guest RAM (default %s); SIZE takes a K, "
+		"M or G suffix\n"
+		"  --scatter          hand out guest pages in a scattered "
+		"order\n"
+		"  --seed=N           seed for --scatter (default %" PRIu64 ")\n"
+		"  --features=LIST    exactly the device features to offer, "
+		"comma-separated:\n"
+		"                     virgl, edid, resource_uuid, "
+		"resource_blob,\n"
+		"                     context_init, or none\n"
+		"                     (default %s)\n"
+		"  --no-virgl         do not enable the virgl (GL) renderer\n"
+		"  --venus            enable the venus (Vulkan) renderer\n"
+		"  --render-server    run venus in virglrenderer's render "
+		"server\n"
+		"                     (implies --venus)\n"
+		"  --hostmem=SIZE     size of the host-visible memory region "
+		"(default %s)\n"
+		"  -v, --verbose      echo each statement as a TAP comment\n"
+		"  -h, --help         show this help\n"
+		"  --version          print the version\n"
+		"\n"
+		"The scenario language is described in docs/scenarios.md.\n",
+		ram, d.seed, feats, hostmem);
+}
+
+static int sim_usage_error(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+static int sim_usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "virtgpu-sim: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n\n");
+	sim_usage(stderr);
+	return -EINVAL;
+}
+
+/* Decimal bytes with an optional K, M or G (binary) suffix. */
+static int sim_parse_size(const char *s, bool zero_ok, uint64_t *out)
+{
+	uint64_t v = 0, mult = 1;
+	const char *p = s;
+
+	if (*p < '0' || *p > '9')
+		return -EINVAL;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		if (v > (UINT64_MAX - (uint64_t)(*p - '0')) / 10)
+			return -ERANGE;
+		v = v * 10 + (uint64_t)(*p - '0');
+	}
+	if (*p) {
+		const char *units = "KMG", *u = strchr(units, *p);
+
+		if (!u || p[1])
+			return -EINVAL;
+		mult = 1ull << (10 * (u - units + 1));
+	}
+	if ((v == 0 && !zero_ok) || v > UINT64_MAX / mult)
+		return -ERANGE;
+	*out = v * mult;
+	return 0;
+}
+
+static int sim_parse_u64(const char *s, uint64_t *out)
+{
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	*out = strtoull(s, &end, 0);
+	return *end || errno ? -EINVAL : 0;
+}
+
+static int sim_parse_features(const char *list, uint64_t *out)
+{
+	char *copy = strdup(list), *save = NULL, *name;
+	uint64_t f = 0;
+	int ret = 0;
+
+	if (!copy)
+		return -ENOMEM;
+	for (name = strtok_r(copy, ",", &save); name && !ret;
+	     name = strtok_r(NULL, ",", &save)) {
+		size_t i;
+
+		if (strcmp(name, "none") == 0)
+			continue;
+		for (i = 0; i < SIM_NFEATURES; i++) {
+			if (strcmp(name, sim_features[i].name) == 0)
+				break;
+		}
+		if (i == SIM_NFEATURES)
+			ret = sim_usage_error("unknown feature '%s' in "
+					      "--features (known: virgl, edid, "
+					      "resource_uuid, resource_blob, "
+					      "context_init, none)", name);
+		else
+			f |= 1ull << sim_features[i].bit;
+	}
+	free(copy);
+	if (!ret)
+		*out = f;
+	return ret;
+}
+
+enum {
+	SIM_OPT_RAM = 256,
+	SIM_OPT_SCATTER,
+	SIM_OPT_SEED,
+	SIM_OPT_FEATURES,
+	SIM_OPT_NO_VIRGL,
+	SIM_OPT_VENUS,
+	SIM_OPT_RENDER_SERVER,
+	SIM_OPT_HOSTMEM,
+	SIM_OPT_VERSION,
+};
+
+static const struct option sim_long_options[] = {
+	{ "ram", required_argument, NULL, SIM_OPT_RAM },
+	{ "scatter", no_argument, NULL, SIM_OPT_SCATTER },
+	{ "seed", required_argument, NULL, SIM_OPT_SEED },
+	{ "features", required_argument, NULL, SIM_OPT_FEATURES },
+	{ "no-virgl", no_argument, NULL, SIM_OPT_NO_VIRGL },
+	{ "venus", no_argument, NULL, SIM_OPT_VENUS },
+	{ "render-server", no_argument, NULL, SIM_OPT_RENDER_SERVER },
+	{ "hostmem", required_argument, NULL, SIM_OPT_HOSTMEM },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, SIM_OPT_VERSION },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int sim_bad_value(const char *opt, const char *arg, int ret,
+			 const char *expected)
+{
+	return sim_usage_error("%s: %s value '%s' (expected %s)", opt,
+			       ret == -ERANGE ? "out-of-range" : "invalid",
+			       arg, expected);
+}
+
+/* One option; 1 = stop and exit 0 (help, version printed). */
+static int sim_apply_option(struct sim_cli *cli, int c, const char *arg)
+{
+	struct sim_machine_options *o = &cli->opts;
+	int ret = 0;
+
+	switch (c) {
+	case SIM_OPT_RAM:
+		ret = sim_parse_size(arg, false, &o->ram_size);
+		return ret ? sim_bad_value("--ram", arg, ret, SIM_SIZE_FORM) : 0;
+	case SIM_OPT_HOSTMEM:
+		ret = sim_parse_size(arg, true, &o->hostmem_size);
+		return ret ? sim_bad_value("--hostmem", arg, ret,
+					   "a size in bytes, with an optional "
+					   "K, M or G suffix") : 0;
+	case SIM_OPT_SEED:
+		ret = sim_parse_u64(arg, &o->seed);
+		return ret ? sim_bad_value("--seed", arg, ret,
+					   "a non-negative integer") : 0;
+	case SIM_OPT_FEATURES:
+		return sim_parse_features(arg, &o->features);
+	case SIM_OPT_SCATTER:
+		o->scatter = true;
+		return 0;
+	case SIM_OPT_NO_VIRGL:
+		o->virgl = false;
+		return 0;
+	case SIM_OPT_RENDER_SERVER:
+		o->render_server = true;
+		o->venus = true;	/* the render server serves venus */
+		return 0;
+	case SIM_OPT_VENUS:
+		o->venus = true;
+		return 0;
+	case 'v':
+		cli->verbose = true;
+		return 0;
+	case 'h':
+		sim_usage(stdout);
+		return 1;
+	case SIM_OPT_VERSION:
+		printf("virtgpu-sim %s\n", VIRTGPU_SIM_VERSION);
+		return 1;
+	}
+	return -EINVAL;
+}
+
+/* Returns the index of the first script in argv, 0 to exit successfully
+ * (help, version), or -EINVAL after a usage message. */
+static int sim_parse_run_options(int argc, char **argv, struct sim_cli *cli)
+{
+	int c, ret;
+
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":hv", sim_long_options,
+				NULL)) != -1) {
+		if (c == '?')
+			return sim_usage_error("run: unknown option '%s'",
+					       argv[optind - 1]);
+		if (c == ':')
+			return sim_usage_error("run: option '%s' needs a value",
+					       argv[optind - 1]);
+		ret = sim_apply_option(cli, c, optarg);
+		if (ret)
+			return ret > 0 ? 0 : ret;
+	}
+	if (optind >= argc)
+		return sim_usage_error("run: no SCRIPT given");
+	return optind;
+}
+
+/* TAP diagnostics: every line of @msg as a "# " comment. */
+static void sim_tap_diag(const char *msg)
+{
+	while (msg && *msg) {
+		const char *nl = strchr(msg, '\n');
+		int len = nl ? (int)(nl - msg) : (int)strlen(msg);
+
+		printf("# %.*s\n", len, msg);
+		msg = nl ? nl + 1 : NULL;
+	}
+}
+
+static void sim_report(unsigned n, const char *path,
+		       const struct guest_outcome *out, struct sim_tally *t)
+{
+	switch (out->kind) {
+	case GUEST_OUTCOME_PASS:
+		printf("ok %u - %s\n", n, path);
+		t->passed++;
+		break;
+	case GUEST_OUTCOME_SKIP:
+		printf("ok %u - %s # SKIP %s\n", n, path, out->message);
+		t->skipped++;
+		break;
+	case GUEST_OUTCOME_FAIL:
+		printf("not ok %u - %s\n", n, path);
+		sim_tap_diag(out->message);
+		t->failed++;
+		break;
+	}
+}
+
+static void sim_fail(unsigned n, const char *path, const char *why,
+		     struct sim_tally *t)
+{
+	printf("not ok %u - %s\n", n, path);
+	sim_tap_diag(why);
+	t->failed++;
+}
+
+static void sim_run_script(const struct sim_cli *cli, unsigned n,
+			   const char *path, struct sim_tally *t)
+{
+	struct guest_run_options ropts = { .trace = cli->verbose ? stdout : NULL };
+	struct guest_outcome out = { 0 };
+	struct guest_script *script;
+	struct sim_machine *m;
+	char *err, why[160];
+	int ret;
+
+	ret = guest_script_load(path, &script, &err);
+	if (ret) {
+		sim_fail(n, path, err ? err : "out of memory", t);
+		free(err);
+		return;
+	}
+	fflush(stdout);
+	ret = sim_machine_create(&cli->opts, &m);
+	if (ret) {
+		snprintf(why, sizeof(why), "could not create the machine: %s "
+			 "(details on stderr)", strerror(-ret));
+		sim_fail(n, path, why, t);
+	} else {
+		ret = guest_script_run(script, sim_machine_kernel(m), &ropts,
+				       &out);
+		sim_machine_destroy(m);
+		if (ret)
+			sim_fail(n, path, "out of memory while running", t);
+		else
+			sim_report(n, path, &out, t);
+		guest_outcome_fini(&out);
+	}
+	guest_script_destroy(script);
+	fflush(stdout);
+}
+
+static int sim_cmd_run(int argc, char **argv)
+{
+	struct sim_tally t = { 0 };
+	struct sim_cli cli = { 0 };
+	int first, total;
+
+	sim_machine_default_options(&cli.opts);
+	first = sim_parse_run_options(argc, argv, &cli);
+	if (first <= 0)
+		return first == 0 ? EXIT_SUCCESS : EXIT_USAGE;
+	total = argc - first;
+	printf("TAP version 13\n1..%d\n", total);
+	for (int i = first; i < argc; i++)
+		sim_run_script(&cli, (unsigned)(i - first + 1), argv[i], &t);
+	printf("# %u passed, %u failed, %u skipped, of %d script%s\n",
+	       t.passed, t.failed, t.skipped, total, total == 1 ? "" : "s");
+	return t.failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
+
+int main(int argc, char **argv)
+{
+	const char *cmd = argc > 1 ? argv[1] : NULL;
+
+	if (!cmd) {
+		sim_usage_error("no command given");
+		return EXIT_USAGE;
+	}
+	if (strcmp(cmd, "run") == 0)
+		return sim_cmd_run(argc - 1, argv + 1);
+	if (strcmp(cmd, "help") == 0 || strcmp(cmd, "-h") == 0 ||
+	    strcmp(cmd, "--help") == 0) {
+		sim_usage(stdout);
+		return EXIT_SUCCESS;
+	}
+	if (strcmp(cmd, "--version") == 0) {
+		printf("virtgpu-sim %s\n", VIRTGPU_SIM_VERSION);
+		return EXIT_SUCCESS;
+	}
+	if (cmd[0] == '-')
+		sim_usage_error("unknown option '%s' (options go after the "
+				"command)", cmd);
+	else
+		sim_usage_error("unknown command '%s'", cmd);
+	return EXIT_USAGE;
+}

@@ -1,0 +1,507 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The scenario (.vgs) parser: good lines become the right statements with
+ * the right values; bad lines give exactly
+ * "file:line:column: error: expected <form>, got '<token>'".
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "guest/scenario_int.h"
+#include "kernelmock/virtgpu_drm.h"
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+static struct guest_script *parse_ok(const char *text)
+{
+	struct guest_script *s = NULL;
+	char *err = NULL;
+	int ret = guest_script_parse("t.vgs", text, strlen(text), &s, &err);
+
+	if (ret)
+		fail_msg("parse of \"%s\" failed: %s", text, err);
+	assert_null(err);
+	return s;
+}
+
+static const struct guest_stmt *only_stmt(const struct guest_script *s,
+					  enum guest_stmt_kind kind)
+{
+	assert_int_equal(guest_script_length(s), 1);
+	assert_int_equal(s->stmts[0].kind, kind);
+	return &s->stmts[0];
+}
+
+static const struct guest_arg *arg(const struct guest_args *args,
+				   const char *name)
+{
+	for (unsigned i = 0; i < args->n; i++) {
+		if (strcmp(args->v[i].field->name, name) == 0)
+			return &args->v[i];
+	}
+	fail_msg("no argument %s", name);
+	return NULL;
+}
+
+static uint64_t arg_int(const struct guest_args *args, const char *name)
+{
+	const struct guest_arg *a = arg(args, name);
+
+	assert_int_equal(a->nvals, 1);
+	assert_int_equal(a->vals[0].kind, GUEST_VAL_INT);
+	return a->vals[0].u;
+}
+
+static void test_scenario_parse_getparam(void **state)
+{
+	struct guest_script *s =
+		parse_ok("ioctl gpu GETPARAM param=3D_FEATURES expect value=1");
+	const struct guest_ioctl_stmt *is =
+		&only_stmt(s, GUEST_STMT_IOCTL)->u.ioctl;
+
+	(void)state;
+	assert_string_equal(is->file, "gpu");
+	assert_string_equal(is->ioctl->name, "GETPARAM");
+	assert_int_equal(is->ioctl->request, DRM_IOCTL_VIRTGPU_GETPARAM);
+	assert_int_equal(is->args.n, 1);
+	assert_int_equal(arg_int(&is->args, "param"), VIRTGPU_PARAM_3D_FEATURES);
+	assert_int_equal(is->expect_errno, 0);
+	assert_int_equal(is->nconds, 1);
+	assert_string_equal(is->conds[0].field->name, "value");
+	assert_int_equal(is->conds[0].cmp, GUEST_CMP_EQ);
+	assert_int_equal(is->conds[0].value, 1);
+	assert_string_equal(is->conds[0].text, "value == 1");
+	assert_null(is->bind);
+	guest_script_destroy(s);
+}
+
+static void test_scenario_parse_errno_and_mask(void **state)
+{
+	struct guest_script *s = parse_ok(
+		"ioctl gpu GETPARAM param=99 expect errno=EINVAL\n"
+		"ioctl gpu GETPARAM param=supported_capset_ids "
+		"expect value & 0x6 == 0x6\n");
+	const struct guest_ioctl_stmt *a = &s->stmts[0].u.ioctl;
+	const struct guest_ioctl_stmt *b = &s->stmts[1].u.ioctl;
+
+	(void)state;
+	assert_int_equal(guest_script_length(s), 2);
+	assert_int_equal(arg_int(&a->args, "param"), 99);
+	assert_int_equal(a->expect_errno, EINVAL);
+	assert_int_equal(a->nconds, 0);
+	assert_int_equal(arg_int(&b->args, "param"),
+			 VIRTGPU_PARAM_SUPPORTED_CAPSET_IDs);
+	assert_true(b->conds[0].has_mask);
+	assert_int_equal(b->conds[0].mask, 6);
+	assert_int_equal(b->conds[0].value, 6);
+	assert_string_equal(b->conds[0].text, "value & 0x6 == 0x6");
+	assert_int_equal(s->stmts[1].line, 2);
+	guest_script_destroy(s);
+}
+
+static void test_scenario_parse_resource_create(void **state)
+{
+	struct guest_script *s = parse_ok(
+		"ioctl gpu RESOURCE_CREATE target=PIPE_TEXTURE_2D "
+		"format=B8G8R8A8_UNORM bind=RENDER_TARGET|SAMPLER_VIEW "
+		"width=64 height=0x40 -> bo rt expect res_handle!=0");
+	const struct guest_ioctl_stmt *is =
+		&only_stmt(s, GUEST_STMT_IOCTL)->u.ioctl;
+
+	(void)state;
+	assert_int_equal(arg_int(&is->args, "target"), 2);
+	assert_int_equal(arg_int(&is->args, "format"), 1);
+	assert_int_equal(arg_int(&is->args, "bind"), 2 | 8);
+	assert_int_equal(arg_int(&is->args, "width"), 64);
+	assert_int_equal(arg_int(&is->args, "height"), 64);
+	assert_string_equal(arg(&is->args, "bind")->text,
+			    "RENDER_TARGET|SAMPLER_VIEW");
+	assert_string_equal(is->bind, "rt");
+	assert_int_equal(is->conds[0].cmp, GUEST_CMP_NE);
+	assert_string_equal(is->conds[0].text, "res_handle != 0");
+	guest_script_destroy(s);
+}
+
+static void test_scenario_parse_caps_and_memory(void **state)
+{
+	struct guest_script *s = parse_ok(
+		"ioctl gpu GET_CAPS cap_set_id=VIRGL2 cap_set_ver=2 size=1376 "
+		"-> caps\n"
+		"expect u32 caps[0] == 2\n"
+		"expect u8 caps[1376] & 0xf0 != 0x10\n");
+	const struct guest_mem_stmt *m = &s->stmts[1].u.mem;
+	const struct guest_mem_stmt *b = &s->stmts[2].u.mem;
+
+	(void)state;
+	assert_int_equal(guest_script_length(s), 3);
+	assert_int_equal(arg_int(&s->stmts[0].u.ioctl.args, "cap_set_id"), 2);
+	assert_string_equal(s->stmts[0].u.ioctl.bind, "caps");
+	assert_int_equal(s->stmts[1].kind, GUEST_STMT_EXPECT_MEM);
+	assert_string_equal(m->buf, "caps");
+	assert_int_equal(m->width, 4);
+	assert_int_equal(m->index, 0);
+	assert_int_equal(m->cond.value, 2);
+	assert_string_equal(m->cond.text, "caps[0] == 2");
+	assert_int_equal(b->width, 1);
+	assert_int_equal(b->index, 1376);
+	assert_true(b->cond.has_mask);
+	assert_int_equal(b->cond.mask, 0xf0);
+	assert_int_equal(b->cond.cmp, GUEST_CMP_NE);
+	guest_script_destroy(s);
+}
+
+static void test_scenario_parse_context_init(void **state)
+{
+	struct guest_script *s = parse_ok(
+		"ioctl gpu CONTEXT_INIT CAPSET_ID=VIRGL2 NUM_RINGS=2 "
+		"DEBUG_NAME=\"a \\\"b\\\"\" param=0x99,7 CAPSET_ID=4");
+	const struct guest_args *args =
+		&only_stmt(s, GUEST_STMT_IOCTL)->u.ioctl.args;
+
+	(void)state;
+	assert_int_equal(args->n, 5);
+	assert_int_equal(args->v[0].field->param,
+			 VIRTGPU_CONTEXT_PARAM_CAPSET_ID);
+	assert_int_equal(args->v[0].vals[0].u, VIRTGPU_DRM_CAPSET_VIRGL2);
+	assert_int_equal(args->v[1].vals[0].u, 2);
+	assert_int_equal(args->v[2].vals[0].kind, GUEST_VAL_STRING);
+	assert_string_equal(args->v[2].vals[0].s, "a \"b\"");
+	assert_int_equal(args->v[3].field->param, 0);
+	assert_int_equal(args->v[3].nvals, 2);
+	assert_int_equal(args->v[3].vals[0].u, 0x99);
+	assert_int_equal(args->v[3].vals[1].u, 7);
+	assert_int_equal(args->v[4].vals[0].u, 4);	/* given twice: allowed */
+	guest_script_destroy(s);
+}
+
+static void test_scenario_parse_virgl(void **state)
+{
+	struct guest_script *s = parse_ok(
+		"virgl s begin\n"
+		"virgl s create_sub_ctx 1\n"
+		"virgl s create_surface handle=10 res=rt format=B8G8R8A8_UNORM\n"
+		"virgl s set_framebuffer_state cbufs=10,11 zsurf=12\n"
+		"virgl s clear buffers=COLOR0|DEPTH color=1.0,0.2,0,1 depth=1.0\n"
+		"virgl s dwords 0x1d 2,3\n");
+	const struct guest_virgl_stmt *v = &s->stmts[0].u.virgl;
+	const struct guest_arg *a;
+
+	(void)state;
+	assert_int_equal(guest_script_length(s), 6);
+	assert_int_equal(s->stmts[0].kind, GUEST_STMT_VIRGL);
+	assert_string_equal(v->stream, "s");
+	assert_int_equal(v->op->kind, GUEST_VOP_BEGIN);
+	assert_int_equal(arg_int(&s->stmts[1].u.virgl.args, "id"), 1);
+	a = arg(&s->stmts[2].u.virgl.args, "res");
+	assert_int_equal(a->vals[0].kind, GUEST_VAL_NAME);
+	assert_string_equal(a->vals[0].s, "rt");
+	a = arg(&s->stmts[3].u.virgl.args, "cbufs");
+	assert_int_equal(a->nvals, 2);
+	assert_int_equal(a->vals[1].u, 11);
+	assert_int_equal(arg_int(&s->stmts[4].u.virgl.args, "buffers"), 5);
+	a = arg(&s->stmts[4].u.virgl.args, "color");
+	assert_int_equal(a->nvals, 4);
+	assert_true(a->vals[1].f == 0.2 && a->vals[2].f == 0.0);
+	a = arg(&s->stmts[5].u.virgl.args, "dwords");
+	assert_int_equal(a->nvals, 3);
+	assert_int_equal(a->vals[0].u, 0x1d);
+	assert_int_equal(a->vals[2].u, 3);
+	guest_script_destroy(s);
+}
+
+static void test_scenario_parse_execbuffer(void **state)
+{
+	struct guest_script *s = parse_ok(
+		"ioctl gpu EXECBUFFER command=s bo_handles=rt,5 "
+		"flags=FENCE_FD_OUT|VIRTGPU_EXECBUF_FENCE_FD_IN fence_fd=-1 "
+		"-> fence f expect fence_fd >= 0");
+	const struct guest_ioctl_stmt *is =
+		&only_stmt(s, GUEST_STMT_IOCTL)->u.ioctl;
+	const struct guest_arg *h = arg(&is->args, "bo_handles");
+
+	(void)state;
+	assert_int_equal(arg(&is->args, "command")->vals[0].kind,
+			 GUEST_VAL_NAME);
+	assert_int_equal(h->nvals, 2);
+	assert_int_equal(h->vals[0].kind, GUEST_VAL_NAME);
+	assert_int_equal(h->vals[1].kind, GUEST_VAL_INT);
+	assert_int_equal(h->vals[1].u, 5);
+	assert_int_equal(arg_int(&is->args, "flags"), 3);
+	assert_int_equal(arg_int(&is->args, "fence_fd"), UINT64_MAX);
+	assert_string_equal(is->bind, "f");
+	assert_int_equal(is->conds[0].cmp, GUEST_CMP_GE);
+	guest_script_destroy(s);
+}
+
+static void test_scenario_parse_wait_pixels_fill(void **state)
+{
+	struct guest_script *s = parse_ok(
+		"wait_fence f timeout_ms=50 expect timeout\n"
+		"expect pixels rt rect=0,0,64,64 stride=256 == 0xffff3300 "
+		"tolerance=2\n"
+		"fill m 0xff00ff00 rect=1,2,3,4\n"
+		"wait_fence g\n");
+	const struct guest_pixels_stmt *px = &s->stmts[1].u.pixels;
+	const struct guest_pixels_stmt *fl = &s->stmts[2].u.pixels;
+
+	(void)state;
+	assert_int_equal(s->stmts[0].kind, GUEST_STMT_WAIT_FENCE);
+	assert_int_equal(s->stmts[0].u.wait.timeout_ms, 50);
+	assert_true(s->stmts[0].u.wait.expect_timeout);
+	assert_int_equal(s->stmts[1].kind, GUEST_STMT_EXPECT_PIXELS);
+	assert_string_equal(px->target, "rt");
+	assert_true(px->has_rect && px->has_stride);
+	assert_int_equal(px->rect[2], 64);
+	assert_int_equal(px->stride, 256);
+	assert_int_equal(px->value, 0xffff3300);
+	assert_int_equal(px->tolerance, 2);
+	assert_int_equal(s->stmts[2].kind, GUEST_STMT_FILL);
+	assert_int_equal(fl->value, 0xff00ff00);
+	assert_int_equal(fl->rect[0], 1);
+	assert_int_equal(fl->rect[3], 4);
+	assert_false(fl->has_stride);
+	assert_int_equal(s->stmts[3].u.wait.timeout_ms, 10000);
+	assert_false(s->stmts[3].u.wait.expect_timeout);
+	guest_script_destroy(s);
+}
+
+static void test_scenario_parse_lines_and_comments(void **state)
+{
+	struct guest_script *s = parse_ok(
+		"# a comment\n"
+		"\n"
+		"\topen gpu   # trailing comment\r\n"
+		"require capset VIRGL2\n"
+		"require param RESOURCE_BLOB\n"
+		"close gpu");	/* no final newline */
+
+	(void)state;
+	assert_int_equal(guest_script_length(s), 4);
+	assert_int_equal(s->stmts[0].kind, GUEST_STMT_OPEN);
+	assert_int_equal(s->stmts[0].line, 3);
+	assert_string_equal(s->stmts[0].text, "open gpu");
+	assert_string_equal(s->stmts[0].u.name, "gpu");
+	assert_int_equal(s->stmts[1].kind, GUEST_STMT_REQUIRE_CAPSET);
+	assert_int_equal(s->stmts[1].u.require, VIRTGPU_DRM_CAPSET_VIRGL2);
+	assert_int_equal(s->stmts[2].kind, GUEST_STMT_REQUIRE_PARAM);
+	assert_int_equal(s->stmts[2].u.require, VIRTGPU_PARAM_RESOURCE_BLOB);
+	assert_int_equal(s->stmts[3].kind, GUEST_STMT_CLOSE);
+	assert_int_equal(s->stmts[3].line, 6);
+	guest_script_destroy(s);
+}
+
+struct bad_case {
+	const char *desc;
+	const char *text;
+	const char *msg;
+};
+
+static const struct bad_case bad_cases[] = {
+	{ "unknown statement", "frobnicate gpu",
+	  "t.vgs:1:1: error: expected a statement (require, open, close, "
+	  "unmap, ioctl, virgl, wait_fence, expect, fill), got 'frobnicate'" },
+	{ "unknown ioctl", "ioctl gpu FROB",
+	  "t.vgs:1:11: error: expected an ioctl (MAP, EXECBUFFER, GETPARAM, "
+	  "RESOURCE_CREATE, RESOURCE_INFO, TRANSFER_FROM_HOST, "
+	  "TRANSFER_TO_HOST, WAIT, GET_CAPS, RESOURCE_CREATE_BLOB, "
+	  "CONTEXT_INIT, GEM_CLOSE), got 'FROB'" },
+	{ "unknown param name", "ioctl gpu GETPARAM param=FOO",
+	  "t.vgs:1:26: error: expected a number or a GETPARAM param "
+	  "(3D_FEATURES, CAPSET_QUERY_FIX, RESOURCE_BLOB, HOST_VISIBLE, "
+	  "CROSS_DEVICE, CONTEXT_INIT, SUPPORTED_CAPSET_IDs, "
+	  "EXPLICIT_DEBUG_NAME), got 'FOO'" },
+	{ "unknown field", "ioctl gpu GETPARAM prm=1",
+	  "t.vgs:1:20: error: expected a GETPARAM field (param, value), "
+	  "got 'prm'" },
+	{ "unknown format",
+	  "ioctl gpu RESOURCE_CREATE format=RGBA width=1 height=1",
+	  "t.vgs:1:34: error: expected a number or a virgl format name "
+	  "(B8G8R8A8_UNORM, R8G8B8A8_UNORM, ...), got 'RGBA'" },
+	{ "missing required field",
+	  "ioctl gpu RESOURCE_CREATE format=1 width=64",
+	  "t.vgs:1:44: error: expected height= (required by RESOURCE_CREATE), "
+	  "got end of line" },
+	{ "format without a known pixel size",
+	  "ioctl gpu RESOURCE_CREATE format=DXT1_RGB width=4 height=4",
+	  "t.vgs:1:34: error: expected a format with a known pixel size (or "
+	  "give size= and stride=), got 'DXT1_RGB'" },
+	{ "field given twice",
+	  "ioctl gpu RESOURCE_CREATE format=1 width=1 width=2 height=1",
+	  "t.vgs:1:44: error: expected each field at most once, got 'width'" },
+	{ "value too wide for the field",
+	  "ioctl gpu RESOURCE_CREATE format=1 width=0x100000000 height=1",
+	  "t.vgs:1:42: error: expected a value that fits the 32-bit field "
+	  "width, got '0x100000000'" },
+	{ "negative value for an unsigned field",
+	  "ioctl gpu WAIT handle=1 flags=-1",
+	  "t.vgs:1:31: error: expected a value that fits the 32-bit field "
+	  "flags, got '-1'" },
+	{ "short box",
+	  "ioctl gpu TRANSFER_FROM_HOST bo_handle=1 box=0,0,0,64,64",
+	  "t.vgs:1:57: error: expected 6 comma-separated values for box, "
+	  "got end of line" },
+	{ "too many colour buffers",
+	  "virgl s set_framebuffer_state cbufs=1,2,3,4,5,6,7,8,9",
+	  "t.vgs:1:52: error: expected at most 8 values for cbufs, got ','" },
+	{ "unknown flag",
+	  "ioctl gpu EXECBUFFER flags=FENCE_FD_OUT|BOGUS",
+	  "t.vgs:1:41: error: expected a number or an EXECBUFFER flag "
+	  "(FENCE_FD_IN, FENCE_FD_OUT, RING_IDX), got 'BOGUS'" },
+	{ "naming the result of an ioctl that has none",
+	  "ioctl gpu WAIT handle=1 -> x",
+	  "t.vgs:1:25: error: expected 'expect' or end of line (WAIT gives "
+	  "nothing to name), got '->'" },
+	{ "wrong result kind", "ioctl gpu GET_CAPS size=4 -> fence c",
+	  "t.vgs:1:30: error: expected 'buffer' (what GET_CAPS gives) or a "
+	  "name, got 'fence'" },
+	{ "errno on a named result",
+	  "ioctl gpu RESOURCE_CREATE format=1 width=1 height=1 -> rt "
+	  "expect errno=EINVAL",
+	  "t.vgs:1:66: error: expected no errno condition on a call whose "
+	  "result is named ('-> rt'), got 'errno'" },
+	{ "unknown errno", "ioctl gpu GETPARAM param=1 expect errno=EWHAT",
+	  "t.vgs:1:41: error: expected an errno name (EINVAL, ENOENT, ...), "
+	  "got 'EWHAT'" },
+	{ "condition on an unknown field",
+	  "ioctl gpu WAIT handle=1 expect nothing=0",
+	  "t.vgs:1:32: error: expected errno or a WAIT field to check (handle, "
+	  "flags), got 'nothing'" },
+	{ "condition without a comparison",
+	  "ioctl gpu WAIT handle=1 expect flags 0",
+	  "t.vgs:1:38: error: expected a comparison (==, !=, <, <=, >, >=), "
+	  "got '0'" },
+	{ "empty expect", "ioctl gpu WAIT handle=1 expect",
+	  "t.vgs:1:31: error: expected a condition (errno=NAME or FIELD OP "
+	  "VALUE), got end of line" },
+	{ "unterminated string", "ioctl gpu CONTEXT_INIT DEBUG_NAME=\"abc",
+	  "t.vgs:1:39: error: expected a closing '\"', got end of line" },
+	{ "stray character", "ioctl gpu GETPARAM param=1 $",
+	  "t.vgs:1:28: error: expected a name, a number, a string or an "
+	  "operator, got '$'" },
+	{ "lone bang", "ioctl gpu WAIT handle=1 expect flags ! 0",
+	  "t.vgs:1:38: error: expected '!=', got '!'" },
+	{ "unknown memory width", "expect u24 caps[0] == 2",
+	  "t.vgs:1:8: error: expected u8, u16, u32, u64 or pixels, got 'u24'" },
+	{ "missing index", "expect u32 caps == 2",
+	  "t.vgs:1:17: error: expected '[' and an element index, got '=='" },
+	{ "empty rect", "expect pixels rt rect=0,0,0,4 == 1",
+	  "t.vgs:1:27: error: expected a width and height above 0, got '0'" },
+	{ "pixels without a value", "expect pixels rt rect=0,0,1,1",
+	  "t.vgs:1:30: error: expected '==' and the expected pixel value, "
+	  "got end of line" },
+	{ "tolerance out of range", "expect pixels m == 1 tolerance=256",
+	  "t.vgs:1:32: error: expected a tolerance from 0 to 255, got '256'" },
+	{ "unknown virgl operation", "virgl s frob",
+	  "t.vgs:1:9: error: expected a virgl operation (begin, "
+	  "create_sub_ctx, set_sub_ctx, destroy_sub_ctx, create_surface, "
+	  "set_framebuffer_state, clear, pipe_resource_create, dwords), "
+	  "got 'frob'" },
+	{ "colour is not a number", "virgl s clear buffers=COLOR0 color=1,x,0,1",
+	  "t.vgs:1:38: error: expected a number such as 1.0 or 0.25, got 'x'" },
+	{ "wait_fence expectation", "wait_fence f expect maybe",
+	  "t.vgs:1:21: error: expected 'signaled' or 'timeout', got 'maybe'" },
+	{ "extra word", "open gpu extra",
+	  "t.vgs:1:10: error: expected end of line, got 'extra'" },
+	{ "name that is not an identifier", "open 9gpu",
+	  "t.vgs:1:6: error: expected a name for the file, got '9gpu'" },
+	{ "require what", "require feature VIRGL",
+	  "t.vgs:1:9: error: expected 'capset' or 'param', got 'feature'" },
+	{ "capset out of range", "require capset 99",
+	  "t.vgs:1:16: error: expected a capset (VIRGL, VIRGL2, "
+	  "GFXSTREAM_VULKAN, VENUS, CROSS_DOMAIN, DRM), got '99'" },
+	{ "generic context param needs a value",
+	  "ioctl gpu CONTEXT_INIT param=5",
+	  "t.vgs:1:31: error: expected ',' and the value (param=ID,VALUE), "
+	  "got end of line" },
+	{ "field then garbage", "ioctl gpu WAIT handle=1 flags",
+	  "t.vgs:1:25: error: expected a field=value, '->', 'expect' or end "
+	  "of line, got 'flags'" },
+};
+
+/* Every case is checked and every mismatch printed before failing. */
+static void test_scenario_parse_errors(void **state)
+{
+	unsigned wrong = 0;
+
+	(void)state;
+	for (size_t i = 0; i < COUNT(bad_cases); i++) {
+		const struct bad_case *c = &bad_cases[i];
+		struct guest_script *s = NULL;
+		char *err = NULL;
+		int ret = guest_script_parse("t.vgs", c->text, strlen(c->text),
+					     &s, &err);
+
+		if (ret != -EINVAL || !err || strcmp(err, c->msg) != 0) {
+			print_error("%s: \"%s\"\n  gave %d \"%s\"\n"
+				    "  expected \"%s\"\n", c->desc, c->text,
+				    ret, err ? err : "(none)", c->msg);
+			wrong++;
+		}
+		guest_script_destroy(s);
+		free(err);
+	}
+	assert_int_equal(wrong, 0);
+}
+
+/* The first error wins and names its own line; nothing parsed before it
+ * leaks (checked under valgrind). */
+static void test_scenario_parse_error_line(void **state)
+{
+	const char *text = "open gpu\n"
+			   "ioctl gpu GETPARAM param=1\n"
+			   "ioctl gpu GETPARAM param=\n"
+			   "frob\n";
+	struct guest_script *s = NULL;
+	char *err = NULL;
+
+	(void)state;
+	assert_int_equal(guest_script_parse("t.vgs", text, strlen(text), &s,
+					    &err),
+			 -EINVAL);
+	assert_string_equal(err, "t.vgs:3:26: error: expected a number or a "
+			    "GETPARAM param (3D_FEATURES, CAPSET_QUERY_FIX, "
+			    "RESOURCE_BLOB, HOST_VISIBLE, CROSS_DEVICE, "
+			    "CONTEXT_INIT, SUPPORTED_CAPSET_IDs, "
+			    "EXPLICIT_DEBUG_NAME), got end of line");
+	free(err);
+}
+
+static void test_scenario_parse_load_missing(void **state)
+{
+	struct guest_script *s = NULL;
+	char *err = NULL;
+
+	(void)state;
+	assert_int_equal(guest_script_load("/nonexistent/x.vgs", &s, &err),
+			 -ENOENT);
+	assert_string_equal(err, "/nonexistent/x.vgs: cannot read: No such "
+			    "file or directory");
+	free(err);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_scenario_parse_getparam),
+		cmocka_unit_test(test_scenario_parse_errno_and_mask),
+		cmocka_unit_test(test_scenario_parse_resource_create),
+		cmocka_unit_test(test_scenario_parse_caps_and_memory),
+		cmocka_unit_test(test_scenario_parse_context_init),
+		cmocka_unit_test(test_scenario_parse_virgl),
+		cmocka_unit_test(test_scenario_parse_execbuffer),
+		cmocka_unit_test(test_scenario_parse_wait_pixels_fill),
+		cmocka_unit_test(test_scenario_parse_lines_and_comments),
+		cmocka_unit_test(test_scenario_parse_errors),
+		cmocka_unit_test(test_scenario_parse_error_line),
+		cmocka_unit_test(test_scenario_parse_load_missing),
+	};
+
+	return cmocka_run_group_tests_name("scenario_parse", tests, NULL, NULL);
+}
