@@ -311,6 +311,7 @@ void km_close(struct km_file *file)
 	km__fence_forget_file_locked(dev, file);
 	km__events_free_locked(file);
 	pthread_mutex_unlock(&dev->lock);
+	sim_transport_wait_idle(dev->transport);
 	close(file->event_fd);
 	free(file);
 }
@@ -323,9 +324,14 @@ int km_ioctl(struct km_file *file, unsigned long request, void *arg)
 
 	if (type != DRM_IOCTL_BASE)
 		return -ENOTTY;
+	int ret;
 	if (nr >= DRM_COMMAND_BASE && nr < DRM_COMMAND_END)
-		return km__ioctl_virtgpu(file, nr - DRM_COMMAND_BASE, arg, size);
-	return km__ioctl_drm(file, nr, arg, size);
+		ret = km__ioctl_virtgpu(file, nr - DRM_COMMAND_BASE, arg, size);
+	else
+		ret = km__ioctl_drm(file, nr, arg, size);
+	/* Lockstep: return only once the device finished what we kicked. */
+	sim_transport_wait_idle(file->dev->transport);
+	return ret;
 }
 
 static struct km_bo *bo_by_offset_locked(struct km_file *file, uint64_t off)

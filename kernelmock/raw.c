@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "kernelmock/km_internal.h"
+#include "sim/transport.h"
 
 int km_raw_command(struct km_device *dev, unsigned queue, const void *cmd,
 		   size_t cmd_len, void *resp, size_t resp_len, int timeout_ms)
@@ -38,5 +39,6 @@ int km_raw_command(struct km_device *dev, unsigned queue, const void *cmd,
 	km__vbuf_free(dev, vbuf);
 out:
 	pthread_mutex_unlock(&dev->lock);
+	sim_transport_wait_idle(dev->transport);
 	return ret;
 }

@@ -50,6 +50,13 @@ struct sim_transport {
 	uint8_t status;
 	uint64_t driver_features;
 	struct tp_queue queues[SIM_TRANSPORT_MAX_QUEUES];
+
+	/* lockstep: kicks counted by the driver, the last one the device
+	 * reported finished; idle_cond signals progress */
+	bool lockstep;
+	uint64_t kicks;
+	uint64_t idle_upto;
+	pthread_cond_t idle_cond;
 };
 
 int sim_transport_create(struct sim_transport **out)
@@ -65,6 +72,12 @@ int sim_transport_create(struct sim_transport **out)
 		free(t);
 		return -ret;
 	}
+	ret = pthread_cond_init(&t->idle_cond, NULL);
+	if (ret) {
+		pthread_mutex_destroy(&t->lock);
+		free(t);
+		return -ret;
+	}
 	*out = t;
 	return 0;
 }
@@ -73,6 +86,7 @@ void sim_transport_destroy(struct sim_transport *t)
 {
 	if (!t)
 		return;
+	pthread_cond_destroy(&t->idle_cond);
 	pthread_mutex_destroy(&t->lock);
 	free(t);
 }
@@ -467,6 +481,8 @@ int sim_transport_notify(struct sim_transport *t, unsigned queue)
 	}
 	cb = t->dev_ops.notify;
 	opaque = t->dev_opaque;
+	if (!ret)
+		t->kicks++;
 	pthread_mutex_unlock(&t->lock);
 
 	if (ret) {
@@ -489,4 +505,45 @@ struct sim_hostmem *sim_transport_get_shm(struct sim_transport *t,
 		shm = t->info.shm;
 	pthread_mutex_unlock(&t->lock);
 	return shm;
+}
+
+void sim_transport_set_lockstep(struct sim_transport *t, bool on)
+{
+	pthread_mutex_lock(&t->lock);
+	t->lockstep = on;
+	pthread_mutex_unlock(&t->lock);
+}
+
+bool sim_transport_lockstep(struct sim_transport *t)
+{
+	pthread_mutex_lock(&t->lock);
+	bool on = t->lockstep;
+	pthread_mutex_unlock(&t->lock);
+	return on;
+}
+
+uint64_t sim_transport_kicks(struct sim_transport *t)
+{
+	pthread_mutex_lock(&t->lock);
+	uint64_t n = t->kicks;
+	pthread_mutex_unlock(&t->lock);
+	return n;
+}
+
+void sim_transport_device_idle(struct sim_transport *t, uint64_t upto)
+{
+	pthread_mutex_lock(&t->lock);
+	if (upto > t->idle_upto)
+		t->idle_upto = upto;
+	pthread_cond_broadcast(&t->idle_cond);
+	pthread_mutex_unlock(&t->lock);
+}
+
+void sim_transport_wait_idle(struct sim_transport *t)
+{
+	pthread_mutex_lock(&t->lock);
+	uint64_t target = t->kicks;
+	while (t->lockstep && t->plugged && t->idle_upto < target)
+		pthread_cond_wait(&t->idle_cond, &t->lock);
+	pthread_mutex_unlock(&t->lock);
 }

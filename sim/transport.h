@@ -13,6 +13,7 @@
 #ifndef SIM_TRANSPORT_H
 #define SIM_TRANSPORT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -127,5 +128,20 @@ struct sim_hostmem *sim_transport_get_shm(struct sim_transport *t,
 					  uint8_t shm_id);
 /* Kick: calls the device's notify (only after DRIVER_OK; -EIO before). */
 int sim_transport_notify(struct sim_transport *t, unsigned queue);
+
+/*
+ * Lockstep mode, for reproducible runs and predictable gdb stepping: the
+ * driver waits after each operation until the device has finished
+ * everything kicked so far (sim_transport_wait_idle, called by the driver
+ * without its own locks held); the device reports progress with
+ * sim_transport_device_idle(t, n), n being sim_transport_kicks() as read
+ * before it drained its queues, once those commands are all answered.
+ * Outside lockstep, wait_idle returns at once.
+ */
+void sim_transport_set_lockstep(struct sim_transport *t, bool on);
+bool sim_transport_lockstep(struct sim_transport *t);
+uint64_t sim_transport_kicks(struct sim_transport *t);
+void sim_transport_device_idle(struct sim_transport *t, uint64_t upto);
+void sim_transport_wait_idle(struct sim_transport *t);
 
 #endif
