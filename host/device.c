@@ -190,13 +190,17 @@ static bool gate(struct host_cmd *cmd)
 		return false;
 	}
 	if (missing) {
+		static const char *const names[] = {
+			"VIRGL", "EDID", "RESOURCE_UUID", "RESOURCE_BLOB",
+		};
+		char list[64] = "";
+		for (unsigned b = 0; b < 4; b++)
+			if (missing & (1ull << b))
+				snprintf(list + strlen(list),
+					 sizeof(list) - strlen(list), " F_%s",
+					 names[b]);
 		HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_UNSPEC,
-			 "%s: feature bit(s) 0x%llx (VIRTIO_GPU_F_%s) not "
-			 "negotiated", name, (unsigned long long)missing,
-			 missing & (1ull << VIRTIO_GPU_F_VIRGL) ? "VIRGL" :
-			 missing & (1ull << VIRTIO_GPU_F_EDID) ? "EDID" :
-			 missing & (1ull << VIRTIO_GPU_F_RESOURCE_UUID) ?
-			 "RESOURCE_UUID" : "RESOURCE_BLOB");
+			 "%s: not negotiated:%s", name, list);
 		return false;
 	}
 	if (cmd->hdr.flags & ~(uint32_t)(VIRTIO_GPU_FLAG_FENCE |
