@@ -124,6 +124,10 @@ void host_cmd_resource_create_blob(struct host_cmd *cmd)
 			 (unsigned long long)res->blob_size);
 		goto err_free;
 	}
+	/* virglrenderer 0.10.4 refuses a guest blob without memory: such a
+	 * blob reaches the renderer with its first ATTACH_BACKING. */
+	if (res->blob_mem == VIRTIO_GPU_BLOB_MEM_GUEST && !nr)
+		goto put;
 	int ret = host_vr_resource_create_blob(res, cmd->hdr.ctx_id);
 	if (ret) {
 		/* For HOST3D the renderer looks blob_id up in the context:
@@ -139,6 +143,7 @@ void host_cmd_resource_create_blob(struct host_cmd *cmd)
 		goto err_free;
 	}
 	res->in_renderer = true;
+put:
 	if (host_table_put(&cmd->dev->resources, id, res)) {
 		cmd->error = VIRTIO_GPU_RESP_ERR_OUT_OF_MEMORY;
 		host__destroy_resource(cmd->dev, res);

@@ -191,8 +191,12 @@ static void ctx_resource(struct host_cmd *cmd, bool attach)
 		/* A 2D resource lives in the device, not the renderer.  Linux
 		 * attaches every GEM object it opens, dumb (2D) buffers
 		 * included, so this is normal and has nothing to do. */
-		SIM_DEBUG(SIM_DEBUG_CMD, HOST_LAYER, "%s: 2D resource %u: "
-			  "nothing to do in the renderer", name, res->id);
+		SIM_DEBUG(SIM_DEBUG_CMD, HOST_LAYER, "%s: resource %u is not "
+			  "a renderer resource: nothing to do", name, res->id);
+		if (res->kind == HOST_RES_BLOB)
+			HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
+				 "%s: guest blob %u has no memory yet; attach "
+				 "its backing first", name, res->id);
 		return;
 	}
 	if (attach)
@@ -294,7 +298,7 @@ static void transfer_3d(struct host_cmd *cmd, bool to_host)
 		return;
 	if (cmd->hdr.ctx_id && !host__find_context(cmd, name))
 		return;
-	if (!res->in_renderer) {
+	if (res->kind == HOST_RES_2D) {
 		HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
 			 "%s: resource %u is a 2D resource (a device image, not "
 			 "a renderer resource); use TRANSFER_TO_HOST_2D", name,

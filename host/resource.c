@@ -231,9 +231,24 @@ void host_cmd_resource_attach_backing(struct host_cmd *cmd)
 	if (host__read_mem_entries(cmd, name, sizeof(req),
 				   le32toh(req.nr_entries), res))
 		return;
-	if (!res->in_renderer)
-		return;
-	int ret = host_vr_attach_iov(res->id, res->iov, res->iov_cnt);
+	int ret = 0;
+	switch (res->kind) {
+	case HOST_RES_2D:
+		return;		/* the device's own image */
+	case HOST_RES_3D:
+		ret = host_vr_attach_iov(res->id, res->iov, res->iov_cnt);
+		break;
+	case HOST_RES_BLOB:
+		if (res->in_renderer) {
+			ret = host_vr_attach_iov(res->id, res->iov, res->iov_cnt);
+			break;
+		}
+		/* A guest blob created without memory meets the renderer
+		 * now (blob.c). */
+		ret = host_vr_resource_create_blob(res, 0);
+		res->in_renderer = ret == 0;
+		break;
+	}
 	if (ret) {
 		SIM_ERROR(HOST_LAYER, "%s: resource %u: the renderer failed: %s",
 			  name, res->id, strerror(-ret));

@@ -247,6 +247,27 @@ void host_vr_fini(struct host_device *dev)
 }
 
 /*
+ * 0.10.4 decides the cache type of mappable virgl buffers (and so whether
+ * they map at all: get_map_info refuses CACHE_NONE) while it fills the
+ * VIRGL2 capset, and not before.  A guest that creates and maps a blob
+ * without reading the capset first would find nothing mappable, so fill
+ * it once here.
+ */
+static void probe_caching_type(struct host_device *dev)
+{
+	for (unsigned i = 0; i < dev->num_capsets; i++) {
+		if (dev->capsets[i].id != VIRTIO_GPU_CAPSET_VIRGL2)
+			continue;
+		void *buf = calloc(1, dev->capsets[i].max_size);
+		if (!buf)
+			return;
+		virgl_renderer_fill_caps(VIRTIO_GPU_CAPSET_VIRGL2,
+					 dev->capsets[i].max_version, buf);
+		free(buf);
+	}
+}
+
+/*
  * Advertise only the capsets of renderers we enabled: 0.10.4 reports sizes
  * for capsets of disabled renderers too and fills them with zeros.
  */
@@ -276,6 +297,8 @@ void host_vr_query_capsets(struct host_device *dev)
 			.max_size = max_size,
 		};
 	}
+	if (dev->opts.virgl)
+		probe_caching_type(dev);
 }
 
 void host_vr_fill_capset(uint32_t id, uint32_t version, void *buf)
@@ -420,9 +443,15 @@ int host_vr_map(uint32_t res_id, void **ptr, uint64_t *size,
 		uint32_t *map_info)
 {
 	int ret = virgl_renderer_resource_get_map_info(res_id, map_info);
-	if (ret)
+	if (ret) {
+		SIM_DEBUG(SIM_DEBUG_RENDERER, HOST_LAYER, "get_map_info(%u): %d",
+			  res_id, ret);
 		return ret > 0 ? -ret : ret;
+	}
 	ret = virgl_renderer_resource_map(res_id, ptr, size);
+	if (ret)
+		SIM_DEBUG(SIM_DEBUG_RENDERER, HOST_LAYER, "resource_map(%u): %d",
+			  res_id, ret);
 	return ret > 0 ? -ret : ret;
 }
 

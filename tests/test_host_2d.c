@@ -148,7 +148,7 @@ static void test_host_2d_get_edid(void **state)
 	/* a truncated command */
 	c.scanout = 0;
 	assert_int_equal(th_cmd0(h, &c, sizeof(c) - 4), E_PARAM);
-	th_reset(h, NO(EDID));
+	th_renegotiate(h, NO(EDID));
 	assert_int_equal(th_cmd0(h, &c, sizeof(c)), E_UNSPEC);
 }
 
@@ -454,7 +454,7 @@ static void test_host_2d_assign_uuid(void **state)
 	assert_int_equal(assign_uuid(h, 2, c), VIRTIO_GPU_RESP_OK_RESOURCE_UUID);
 	assert_memory_not_equal(a, c, 16);
 	assert_int_equal(assign_uuid(h, 3, c), E_RES);
-	th_reset(h, NO(RESOURCE_UUID));
+	th_renegotiate(h, NO(RESOURCE_UUID));
 	assert_int_equal(th_create_2d(h, 1, BGRA, 4, 4), OK);
 	assert_int_equal(assign_uuid(h, 1, c), E_UNSPEC);
 }

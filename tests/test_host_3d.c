@@ -106,7 +106,7 @@ static void test_host_3d_contexts(void **state)
 	assert_int_equal(th_cmd0(h, &c, sizeof(c)), E_PARAM);
 	assert_int_equal(th_ctx_destroy(h, 2), OK);
 	assert_int_equal(th_ctx_destroy(h, 2), E_CTX);
-	th_reset(h, NO(CONTEXT_INIT));
+	th_renegotiate(h, NO(CONTEXT_INIT));
 	assert_int_equal(th_ctx_create(h, 1, VIRTIO_GPU_CAPSET_VIRGL2), E_PARAM);
 	assert_int_equal(th_ctx_create(h, 1, 0), OK);
 }
@@ -365,7 +365,7 @@ static void test_host_3d_ring_fences(void **state)
 		assert_int_equal(hdr->ring_idx, (uint8_t)cases[i].ring);
 		th_req_free(h, r);
 	}
-	th_reset(h, NO(CONTEXT_INIT));
+	th_renegotiate(h, NO(CONTEXT_INIT));
 	assert_int_equal(th_ctx_create(h, 1, 0), OK);
 	att.hdr.ctx_id = htole32(1);
 	struct th_req *r = fenced(h, &att, sizeof(att), 1, 0);

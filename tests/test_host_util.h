@@ -58,8 +58,11 @@ struct th_req {
 struct th *th_create(const struct th_options *o);
 void th_destroy(struct th *h);
 /* Reset the device (status 0), then negotiate @features and set up the
- * queues again; asserts that nothing leaked in guest RAM or the region. */
+ * queues again; asserts that nothing leaked in guest RAM or the region
+ * since the last th_reset (or th_create). */
 void th_reset(struct th *h, uint64_t features);
+/* The same in the middle of a test: no leak checks. */
+void th_renegotiate(struct th *h, uint64_t features);
 
 /* One command; returns the response type (0 when nothing was written)
  * and copies min(resp_len, written) bytes to @resp when not NULL. */
