@@ -107,6 +107,25 @@ static void flush_timeline(struct host_device *dev,
 	dev->fence_pending_tail = link;	/* *link is NULL: the tail */
 }
 
+/*
+ * The renderer would not fence the command (a venus ring no queue was
+ * bound to, a context it already gave up on): the command is answered
+ * after the earlier ones of its timeline, with ERR_UNSPEC unless it had
+ * already failed with an error of its own.
+ */
+static void fence_refused(struct host_cmd *cmd, int ret)
+{
+	struct virtio_gpu_ctrl_hdr *hdr = cmd->resp;
+	SIM_ERROR(HOST_LAYER, "%s: the renderer refused fence %llu on ctx %u "
+		  "ring %u: %s", host__cmd_name(cmd->hdr.type),
+		  (unsigned long long)cmd->hdr.fence_id, cmd->timeline.ctx_id,
+		  cmd->timeline.ring_idx, strerror(-ret));
+	if (le32toh(hdr->type) < VIRTIO_GPU_RESP_ERR_UNSPEC) {
+		hdr->type = htole32(VIRTIO_GPU_RESP_ERR_UNSPEC);
+		cmd->resp_len = sizeof(*hdr);
+	}
+}
+
 void host__fence_cmd(struct host_cmd *cmd)
 {
 	struct host_device *dev = cmd->dev;
@@ -131,18 +150,8 @@ void host__fence_cmd(struct host_cmd *cmd)
 	} else {
 		int ret = host_vr_create_fence(&cmd->timeline, cmd->fence_seq);
 		cmd->has_fence = ret == 0;
-		if (ret) {
-			SIM_ERROR(HOST_LAYER, "%s: the renderer refused fence %llu "
-				  "on ctx %u ring %u: %s; answering ERR_UNSPEC "
-				  "after the earlier commands of that timeline",
-				  host__cmd_name(cmd->hdr.type),
-				  (unsigned long long)cmd->hdr.fence_id,
-				  cmd->timeline.ctx_id, cmd->timeline.ring_idx,
-				  strerror(-ret));
-			struct virtio_gpu_ctrl_hdr *hdr = cmd->resp;
-			hdr->type = htole32(VIRTIO_GPU_RESP_ERR_UNSPEC);
-			cmd->resp_len = sizeof(*hdr);
-		}
+		if (ret)
+			fence_refused(cmd, ret);
 	}
 	SIM_DEBUG(SIM_DEBUG_FENCE, HOST_LAYER, "fence %llu -> seq %llu ctx %u "
 		  "ring %u%s", (unsigned long long)cmd->hdr.fence_id,
