@@ -213,6 +213,8 @@ static void test_host_3d_transfers(void **state)
 	uint64_t gpa = cleared_rt(h, 1, 1);
 	assert_int_equal(th_transfer_3d(h, true, 1, 1, 64, 64, 256), OK);
 	assert_int_equal(th_transfer_3d(h, true, 0, 1, 64, 64, 256), OK);
+	assert_int_equal(th_transfer_3d(h, true, 1, 1, 64, 65, 256), E_PARAM);
+	assert_int_equal(th_transfer_3d(h, true, 1, 2, 64, 64, 256), E_RES);
 	assert_int_equal(th_transfer_3d(h, false, 1, 1, 65, 64, 256), E_PARAM);
 	assert_int_equal(th_transfer_3d(h, false, 1, 9, 64, 64, 256), E_RES);
 	assert_int_equal(th_transfer_3d(h, false, 5, 1, 64, 64, 256), E_CTX);

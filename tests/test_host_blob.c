@@ -18,6 +18,7 @@
 #include "sim/hostmem.h"
 #include "sim/log.h"
 #include "sim/ram.h"
+#include "sim/transport.h"
 #include "tests/test_host_util.h"
 
 #define OK VIRTIO_GPU_RESP_OK_NODATA
@@ -233,6 +234,29 @@ static void test_host_blob_map_host3d(void **state)
 	/* RESOURCE_UNREF of a mapped blob unmaps it */
 	assert_int_equal(th_unref(h, 1), OK);
 	assert_int_equal(sim_hostmem_windows(h->hostmem), 0);
+	/* The region is the device's shared memory region shmid 1. */
+	assert_ptr_equal(sim_transport_get_shm(h->t, SIM_SHM_ID_HOST_VISIBLE),
+			 h->hostmem);
+	assert_null(sim_transport_get_shm(h->t, 2));
+}
+
+/* A blob the renderer cannot map (0.10.4: HOST3D virgl textures) is an
+ * ERR_UNSPEC for the map, not a crash; the region stays untouched. */
+static void test_host_blob_map_renderer_refuses(void **state)
+{
+	struct th *h = *state;
+	assert_int_equal(th_ctx_create(h, 1, VIRTIO_GPU_CAPSET_VIRGL2), OK);
+	const uint32_t dw[12] = {
+		11u << 16 | 48, 2 /* PIPE_TEXTURE_2D */,
+		VIRTIO_GPU_FORMAT_B8G8R8A8_UNORM, 2 /* RENDER_TARGET */,
+		64, 64, 1, 1, 0, 0, 0, 5,
+	};
+	assert_int_equal(th_submit_3d(h, 1, dw, 12), OK);
+	assert_int_equal(th_create_blob(h, 1, 1, HOST3D, MAPPABLE, 5,
+					64 * 64 * 4, 0), OK);
+	assert_int_equal(th_map_blob(h, 1, 0, NULL), E_UNSPEC);
+	assert_int_equal(sim_hostmem_windows(h->hostmem), 0);
+	assert_int_equal(th_unmap_blob(h, 1), E_PARAM);
 }
 
 static void test_host_blob_map_refusals(void **state)
@@ -464,6 +488,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_host_blob_create_host3d, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_host_blob_map_guest, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_host_blob_map_host3d, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_host_blob_map_renderer_refuses,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_host_blob_map_refusals, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_host_blob_no_region, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_host_blob_transfers, setup, teardown),
