@@ -370,17 +370,31 @@ static void drain_queue(struct host_device *dev, unsigned q)
 	}
 }
 
+/*
+ * Lockstep (sim/transport.h): the kicks counted before the last drain are
+ * finished once no command they brought waits for a fence any more.
+ */
+static void report_idle(struct host_device *dev)
+{
+	if (!dev->fence_pending)
+		sim_transport_device_idle(dev->transport, dev->kicks_drained);
+}
+
 static void kick_cb(uv_async_t *handle)
 {
 	struct host_device *dev = handle->data;
+	dev->kicks_drained = sim_transport_kicks(dev->transport);
 	if (!dev->queues_live) {
-		if (!(sim_transport_get_status(dev->transport) & 4 /* DRIVER_OK */))
+		if (!(sim_transport_get_status(dev->transport) & 4 /* DRIVER_OK */)) {
+			report_idle(dev);
 			return;
+		}
 		dev->acked_features = sim_transport_acked_features(dev->transport);
 		dev->queues_live = true;
 	}
 	for (unsigned q = 0; q < HOST_NUM_QUEUES; q++)
 		drain_queue(dev, q);
+	report_idle(dev);
 }
 
 static void fence_async_cb(uv_async_t *handle)
@@ -399,6 +413,7 @@ static void fence_async_cb(uv_async_t *handle)
 	for (unsigned i = 0; i < n; i++)
 		host__fence_retire(dev, &sigs[i].timeline, sigs[i].seq);
 	free(sigs);
+	report_idle(dev);
 }
 
 /* Reset (2.1.2, status 0): drop every object and every queued command. */
@@ -413,6 +428,9 @@ static void device_reset(struct host_device *dev)
 	}
 	dev->queues_live = false;
 	dev->acked_features = 0;
+	/* Whatever was kicked before the reset is over. */
+	dev->kicks_drained = sim_transport_kicks(dev->transport);
+	report_idle(dev);
 }
 
 static void close_handle_cb(uv_handle_t *h) { (void)h; }

@@ -218,6 +218,7 @@ struct host_device {
 
 	struct sim_vqdev *vq[HOST_NUM_QUEUES];
 	bool queues_live;		/* DRIVER_OK seen, not reset */
+	uint64_t kicks_drained;		/* lockstep: kicks read before a drain */
 
 	struct host_capset capsets[HOST_MAX_CAPSETS];
 	unsigned num_capsets;

@@ -17,6 +17,8 @@
 
 #include "sim/log.h"
 #include "sim/ram.h"
+#include "sim/transport.h"
+#include "sim/virtqueue.h"
 #include "tests/test_host_util.h"
 
 #define OK VIRTIO_GPU_RESP_OK_NODATA
@@ -429,6 +431,37 @@ static void test_host_3d_complete_earlier_rule(void **state)
 	th_release(h, gpa, 64 * 64 * 4);
 }
 
+/* Lockstep: once the device reports idle, every answer to what was kicked
+ * is on the used ring, fenced ones included. */
+static void test_host_3d_lockstep_idle_after_fences(void **state)
+{
+	struct th *h = *state;
+	assert_int_equal(th_ctx_create(h, 1, VIRTIO_GPU_CAPSET_VIRGL2), OK);
+	uint64_t gpa = cleared_rt(h, 1, 1);
+	uint8_t cmd[sizeof(struct virtio_gpu_cmd_submit) + 23 * 4];
+	struct virtio_gpu_cmd_submit *s = (void *)cmd;
+	*s = (struct virtio_gpu_cmd_submit){
+		.hdr = th_hdr(VIRTIO_GPU_CMD_SUBMIT_3D, 1),
+		.size = htole32(23 * 4),
+	};
+	th_clear_stream(1, (uint32_t *)(s + 1));
+	sim_transport_set_lockstep(h->t, true);
+	for (int round = 0; round < 4; round++) {
+		struct th_req *a = fenced(h, cmd, sizeof(cmd), 10 + round, 0);
+		struct th_req *b = fenced(h, cmd, sizeof(cmd), 20 + round, -1);
+		th_kick(h, TH_CTRLQ);
+		sim_transport_wait_idle(h->t);
+		uint32_t written;
+		void *first = sim_vqd_get_used(h->vq[TH_CTRLQ], &written);
+		void *second = sim_vqd_get_used(h->vq[TH_CTRLQ], &written);
+		assert_true((first == a && second == b) || (first == b && second == a));
+		th_req_free(h, a);
+		th_req_free(h, b);
+	}
+	sim_transport_set_lockstep(h->t, false);
+	th_release(h, gpa, 64 * 64 * 4);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -443,6 +476,8 @@ int main(void)
 					  teardown),
 		cmocka_unit_test_teardown(test_host_3d_ring_fences, teardown),
 		cmocka_unit_test_teardown(test_host_3d_complete_earlier_rule,
+					  teardown),
+		cmocka_unit_test_teardown(test_host_3d_lockstep_idle_after_fences,
 					  teardown),
 	};
 	return cmocka_run_group_tests_name("host_3d", tests, group_setup,
