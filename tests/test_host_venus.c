@@ -213,6 +213,51 @@ static void test_host_venus_bad_stream_spares_others(void **state)
 	virgl_clear_and_check(h, 1);
 }
 
+/*
+ * Venus alone (NO_VIRGL): only capset 4, no default context type, and a
+ * fenced command on the global timeline (which 0.10.4 keeps in the virgl
+ * renderer) is still answered.
+ */
+static void test_host_venus_alone(void **state)
+{
+	th_destroy(device);
+	struct th_options o = {
+		.venus = true, .render_server = render_server,
+		.hostmem_size = 1 << 20,
+	};
+	struct th *h = th_create(&o);
+	struct virtio_gpu_get_capset_info ci = {
+		.hdr = th_hdr(VIRTIO_GPU_CMD_GET_CAPSET_INFO, 0),
+	};
+	struct virtio_gpu_resp_capset_info r;
+	assert_int_equal(th_cmd(h, TH_CTRLQ, &ci, sizeof(ci), &r, sizeof(r)),
+			 VIRTIO_GPU_RESP_OK_CAPSET_INFO);
+	assert_int_equal(le32toh(r.capset_id), CAPSET_VENUS);
+	ci.capset_index = htole32(1);
+	assert_int_equal(th_cmd0(h, &ci, sizeof(ci)), E_PARAM);
+	assert_int_equal(th_ctx_create(h, 1, 0), E_PARAM);
+	assert_int_equal(th_ctx_create(h, 1, VIRTIO_GPU_CAPSET_VIRGL2), E_PARAM);
+	venus_setup(h);
+	uint32_t version;
+	assert_int_equal(enumerate_version(h, 0, 1, &version), OK);
+	struct virtio_gpu_resource_create_2d c = {
+		.hdr = th_hdr(VIRTIO_GPU_CMD_RESOURCE_CREATE_2D, 0),
+		.resource_id = htole32(50), .format = htole32(1),
+		.width = htole32(4), .height = htole32(4),
+	};
+	c.hdr.flags = htole32(VIRTIO_GPU_FLAG_FENCE);
+	c.hdr.fence_id = htole64(9);
+	struct virtio_gpu_ctrl_hdr resp;
+	assert_int_equal(th_cmd(h, TH_CTRLQ, &c, sizeof(c), &resp, sizeof(resp)), OK);
+	assert_int_equal(le64toh(resp.fence_id), 9);
+	th_destroy(h);
+	struct th_options both = {
+		.virgl = true, .venus = true, .render_server = render_server,
+		.hostmem_size = 1 << 20,
+	};
+	device = th_create(&both);
+}
+
 /* Our own children whose name starts like virgl_render_server's. */
 static unsigned render_servers(void)
 {
@@ -262,6 +307,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test_teardown(test_host_venus_unbound_ring, teardown),
 		cmocka_unit_test_teardown(test_host_venus_bad_stream_spares_others,
 					  teardown),
+		cmocka_unit_test_teardown(test_host_venus_alone, teardown),
 		cmocka_unit_test_teardown(test_host_venus_destroy_leaves_no_server,
 					  teardown),
 	};
