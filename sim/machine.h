@@ -26,6 +26,7 @@ struct sim_machine_options {
 	uint32_t num_scanouts;
 	uint64_t hostmem_size;		/* host-visible region, 0 = none */
 	const char *scanout_dir;	/* PNGs of flushed scanouts, or NULL */
+	bool lockstep;			/* each guest call waits for an idle device */
 };
 
 /* Sensible defaults: 256 MiB RAM, virgl on, VIRGL + CONTEXT_INIT + ... */

@@ -232,6 +232,33 @@ static void test_stack_device_error_then_recovery(void **state)
 	assert_int_equal(km_ioctl(fx->f, DRM_IOCTL_VIRTGPU_WAIT, &w), 0);
 }
 
+/* Lockstep: when EXECBUFFER returns, the device has answered the submit,
+ * so its fence fd is already readable without waiting. */
+static void test_stack_lockstep_returns_after_the_device(void **state)
+{
+	struct sim_machine_options o;
+	sim_machine_default_options(&o);
+	o.ram_size = 32ull << 20;
+	o.lockstep = true;
+	struct sim_machine *m;
+	assert_int_equal(sim_machine_create(&o, &m), 0);
+	struct km_file *f;
+	assert_int_equal(km_open(sim_machine_kernel(m), &f), 0);
+	for (int i = 0; i < 10; i++) {
+		uint32_t nop = 0;
+		struct drm_virtgpu_execbuffer eb = {
+			.flags = VIRTGPU_EXECBUF_FENCE_FD_OUT,
+			.command = (uintptr_t)&nop,
+		};
+		assert_int_equal(km_ioctl(f, DRM_IOCTL_VIRTGPU_EXECBUFFER, &eb), 0);
+		struct pollfd pfd = { .fd = eb.fence_fd, .events = POLLIN };
+		assert_int_equal(poll(&pfd, 1, 0), 1);
+		close(eb.fence_fd);
+	}
+	km_close(f);
+	sim_machine_destroy(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -247,6 +274,7 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_stack_device_error_then_recovery,
 						setup, teardown),
+		cmocka_unit_test(test_stack_lockstep_returns_after_the_device),
 	};
 	return cmocka_run_group_tests_name("stack", tests, NULL, NULL);
 }

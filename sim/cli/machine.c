@@ -54,6 +54,7 @@ int sim_machine_create(const struct sim_machine_options *opts,
 	ret = sim_transport_create(&m->transport);
 	if (ret)
 		goto err_ram;
+	sim_transport_set_lockstep(m->transport, opts->lockstep);
 	if (opts->hostmem_size) {
 		ret = sim_hostmem_create(opts->hostmem_size, &m->hostmem);
 		if (ret) {
