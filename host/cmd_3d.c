@@ -2,10 +2,11 @@
 /*
  * Control queue commands of the 3D flow: capsets (virtio 1.2 5.7.6.8
  * "Device Operation: controlq") and contexts, 3D resources, transfers and
- * submits (5.7.6.9 "Device Operation: controlq (3d)").  Each handler copies its fixed struct out of guest memory, converts it to
- * host byte order, validates every field before use and either calls the
- * renderer backend or sets cmd->error (logged as a guest error naming the
- * field).  The reply is written by the dispatcher in device.c.
+ * submits (5.7.6.9 "Device Operation: controlq (3d)").  Each handler
+ * copies its fixed struct out of guest memory, converts it to host byte
+ * order, validates every field before use and either calls the renderer
+ * backend or sets cmd->error (logged as a guest error naming the field).
+ * The reply is written by the dispatcher in device.c.
  */
 #include <errno.h>
 #include <stdlib.h>

@@ -104,7 +104,8 @@ static bool rect_inside(const struct virtio_gpu_rect *r, uint32_t w,
 	return (uint64_t)r->x + r->width <= w && (uint64_t)r->y + r->height <= h;
 }
 
-static void read_rect(struct virtio_gpu_rect *r, const struct virtio_gpu_rect *le)
+static void read_rect(struct virtio_gpu_rect *r,
+		      const struct virtio_gpu_rect *le)
 {
 	r->x = le32toh(le->x);
 	r->y = le32toh(le->y);
@@ -279,14 +280,14 @@ void host_cmd_set_scanout_blob(struct host_cmd *cmd)
 }
 
 /* Write one PNG of @r of @res; 0 or -errno (logged). */
-static int write_png(struct host_device *dev, struct host_resource *res,
-		     uint32_t format, uint64_t offset, uint32_t stride,
+static int write_png(struct host_resource *res, uint32_t format,
+		     uint64_t offset, uint32_t stride,
 		     const struct virtio_gpu_rect *r, const char *path)
 {
 	uint8_t *rgba = malloc((size_t)r->width * r->height * 4);
 	if (!rgba)
 		return -ENOMEM;
-	int ret = host__read_rgba(dev, res, format, offset, stride, r, rgba);
+	int ret = host__read_rgba(res, format, offset, stride, r, rgba);
 	if (ret)
 		SIM_ERROR(HOST_LAYER, "%s: cannot read the pixels of resource %u: "
 			  "%s", path, res->id, strerror(-ret));
@@ -354,7 +355,7 @@ void host_cmd_resource_flush(struct host_cmd *cmd)
 		char path[4096];
 		snprintf(path, sizeof(path), "%s/scanout%u-%04u.png",
 			 dev->opts.scanout_dir, i, s->png_seq++);
-		if (write_png(dev, res, s->fb_format, s->fb_offset,
+		if (write_png(res, s->fb_format, s->fb_offset,
 			      s->fb_stride, &s->r, path))
 			cmd->error = VIRTIO_GPU_RESP_ERR_UNSPEC;
 	}
@@ -412,7 +413,7 @@ void host_cmd_update_cursor(struct host_cmd *cmd)
 	snprintf(path, sizeof(path), "%s/cursor-%04u.png",
 		 cmd->dev->opts.scanout_dir, cmd->dev->cursor_png_seq++);
 	struct virtio_gpu_rect all = { 0, 0, HOST_CURSOR_SIZE, HOST_CURSOR_SIZE };
-	if (write_png(cmd->dev, res, res->format, 0, HOST_CURSOR_SIZE * 4,
+	if (write_png(res, res->format, 0, HOST_CURSOR_SIZE * 4,
 		      &all, path))
 		cmd->error = VIRTIO_GPU_RESP_ERR_UNSPEC;
 }

@@ -317,8 +317,8 @@ void host__edid_build(uint8_t edid[128], uint32_t w, uint32_t h,
 bool host__edid_mode_ok(uint32_t w, uint32_t h);
 
 /* png.c: read the pixels of a rect of a resource as RGBA and write PNGs */
-int host__read_rgba(struct host_device *dev, struct host_resource *res,
-		    uint32_t format, uint64_t offset, uint32_t stride,
+int host__read_rgba(struct host_resource *res, uint32_t format,
+		    uint64_t offset, uint32_t stride,
 		    const struct virtio_gpu_rect *r, uint8_t *rgba);
 int host__png_write(const char *path, const uint8_t *rgba, uint32_t w,
 		    uint32_t h);
@@ -383,8 +383,5 @@ int host_table_put(struct host_table *t, uint32_t key, void *val);
 void *host_table_remove(struct host_table *t, uint32_t key);
 /* Remove and return any one entry, or NULL when empty (for teardown). */
 void *host_table_pop_any(struct host_table *t);
-/* Call @fn for every entry (the table must not change meanwhile). */
-void host_table_for_each(const struct host_table *t,
-			 void (*fn)(void *val, void *arg), void *arg);
 
 #endif

@@ -111,8 +111,8 @@ static int read_host_blob(struct host_resource *res, uint64_t offset,
  * (for 3D resources the renderer knows the layout; @offset and @stride
  * are unused).  The caller has checked that the rect lies inside.
  */
-int host__read_rgba(struct host_device *dev, struct host_resource *res,
-		    uint32_t format, uint64_t offset, uint32_t stride,
+int host__read_rgba(struct host_resource *res, uint32_t format,
+		    uint64_t offset, uint32_t stride,
 		    const struct virtio_gpu_rect *r, uint8_t *rgba)
 {
 	size_t len = (size_t)r->width * r->height * 4;
