@@ -15,7 +15,9 @@
 #ifndef GUEST_SCENARIO_H
 #define GUEST_SCENARIO_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 struct km_device;
@@ -35,6 +37,41 @@ int guest_script_load(const char *path, struct guest_script **out,
 void guest_script_destroy(struct guest_script *script);
 unsigned guest_script_length(const struct guest_script *script);
 
+/*
+ * The machine a script asks for in its "device" header line
+ * ("device features=virgl,resource_blob hostmem=64M venus").  Only the
+ * options whose GUEST_DEV_* bit is in @set were written; the command
+ * line's options stand for the rest.
+ */
+#define GUEST_DEV_FEATURES (1u << 0)
+#define GUEST_DEV_VIRGL (1u << 1)
+#define GUEST_DEV_VENUS (1u << 2)
+#define GUEST_DEV_RENDER_SERVER (1u << 3)
+#define GUEST_DEV_RAM (1u << 4)
+#define GUEST_DEV_HOSTMEM (1u << 5)
+#define GUEST_DEV_SCANOUTS (1u << 6)
+#define GUEST_DEV_LOCKSTEP (1u << 7)
+struct guest_device_opts {
+	uint32_t set;
+	uint64_t features;	/* VIRTIO_GPU_F_* bits */
+	bool virgl, venus, render_server, lockstep;
+	uint64_t ram_size, hostmem_size;
+	uint32_t num_scanouts;
+};
+const struct guest_device_opts *guest_script_device(
+	const struct guest_script *script);
+/* One line naming what the script needs (its device line and require
+ * lines), e.g. "device hostmem=64M; require capset VIRGL2"; malloc'd,
+ * "nothing" when it needs nothing. */
+char *guest_script_needs(const struct guest_script *script);
+/* Fenced ```vgs blocks of a Markdown file, each a script of its own,
+ * named "PATH:LINE".  Each text keeps the Markdown file's line numbers
+ * (the lines before the block are left empty), so parse it with
+ * guest_script_parse(PATH, ...).  Returns the number of blocks (>= 0)
+ * with the arrays malloc'd (free each element and the array), or -errno. */
+int guest_markdown_blocks(const char *path, char ***texts, char ***names,
+			  unsigned **first_lines);
+
 enum guest_outcome_kind {
 	GUEST_OUTCOME_PASS,
 	GUEST_OUTCOME_FAIL,
@@ -49,6 +86,7 @@ void guest_outcome_fini(struct guest_outcome *o);
 
 struct guest_run_options {
 	FILE *trace;		/* if set, each statement is echoed as "# ..." */
+	uint64_t features;	/* VIRTIO_GPU_F_* offered ("require feature") */
 };
 
 /*

@@ -268,3 +268,29 @@ int guest__run_wait_fence(struct guest_run *r, const struct guest_wait_stmt *w)
 				   timeout);
 	return 0;
 }
+
+int guest__run_expect_string(struct guest_run *r,
+			     const struct guest_string_stmt *ss)
+{
+	struct guest_obj *bo = NULL;
+	uint8_t *data = NULL;
+	size_t size = 0, n;
+	bool eq;
+	int ret = view(r, ss->buf, &data, &size, &bo);
+
+	if (ret)
+		return ret;
+	if (ss->offset > size)
+		return guest__fail(r, "offset %" PRIu64 " is past the end of "
+				   "'%s' (%zu bytes)", ss->offset, ss->buf,
+				   size);
+	n = strnlen((const char *)data + ss->offset, size - ss->offset);
+	eq = n == strlen(ss->str) &&
+	     memcmp(data + ss->offset, ss->str, n) == 0;
+	if (eq == ss->equal)
+		return 0;
+	return guest__fail(r, "expected %s[%" PRIu64 "] %s \"%s\", got \"%.*s\"",
+			   ss->buf, ss->offset, ss->equal ? "==" : "!=",
+			   ss->str, (int)(n > 200 ? 200 : n),
+			   (const char *)data + ss->offset);
+}

@@ -87,6 +87,13 @@ enum guest_ftype {
 	GUEST_FT_U32S,		/* 1..count numbers; how many -> count_offset */
 	GUEST_FT_DWORDS,	/* any number of u32 (raw stream words) */
 	GUEST_FT_CTX_PARAM,	/* one CONTEXT_INIT parameter */
+	GUEST_FT_VALUE,		/* u32/u64: number, or a value name */
+	GUEST_FT_FD,		/* s32: number, or a fence / dma-buf name */
+	GUEST_FT_CHARS,		/* char[size] from a "string" */
+	GUEST_FT_STRPTR,	/* char *: a runner buffer; length at
+				 * count_offset (size_t) */
+	GUEST_FT_HEX,		/* raw bytes from a "hex string" (pseudo) */
+	GUEST_FT_ENTRIES,	/* virtio mem entries: ADDR,LEN,... */
 };
 
 #define GUEST_FF_FLAGS (1u << 0)	/* NAME|NAME|... allowed */
@@ -96,6 +103,8 @@ enum guest_ftype {
 #define GUEST_FF_DEREF (1u << 4)	/* in expect: the int it points to */
 #define GUEST_FF_DEFAULT (1u << 5)	/* `def` applies when not given */
 #define GUEST_FF_POSITIONAL (1u << 6)	/* written without "name=" */
+#define GUEST_FF_PSEUDO (1u << 7)	/* not a struct field: runner option */
+#define GUEST_FF_WRITTEN (1u << 8)	/* in a virtio expect: bytes written */
 
 struct guest_field {
 	const char *name;
@@ -140,6 +149,7 @@ struct guest_cond {
 	uint64_t mask;
 	enum guest_cmp cmp;
 	uint64_t value;
+	char *str;		/* string conditions (CHARS, STRPTR) */
 	char *text;		/* "res_handle != 0", for messages */
 };
 
@@ -154,10 +164,13 @@ enum guest_bind {
 	GUEST_BIND_BUFFER,
 	GUEST_BIND_MAPPING,
 	GUEST_BIND_FENCE,
+	GUEST_BIND_VALUE,
+	GUEST_BIND_DMABUF,
 };
 
 struct guest_ioctl {
 	const char *name;	/* "GETPARAM", as in DRM_IOCTL_VIRTGPU_* */
+	bool on_fence;		/* a sync_file ioctl: the target is a fence */
 	unsigned long request;
 	unsigned size;
 	const struct guest_field *fields;
@@ -206,11 +219,19 @@ enum guest_stmt_kind {
 	GUEST_STMT_EXPECT_MEM,
 	GUEST_STMT_EXPECT_PIXELS,
 	GUEST_STMT_FILL,
+	GUEST_STMT_REQUIRE_FEATURE,
+	GUEST_STMT_REQUIRE_STMT,	/* require STATEMENT */
+	GUEST_STMT_OPEN_PRIMARY,
+	GUEST_STMT_VIRTIO,
+	GUEST_STMT_READ,
+	GUEST_STMT_POLL,
+	GUEST_STMT_EXPECT_STRING,
 };
 
 struct guest_ioctl_stmt {
-	char *file;
+	char *file;		/* a file, or a fence for sync_file ioctls */
 	const struct guest_ioctl *ioctl;
+	unsigned long request;	/* ioctl->request, or a raw number */
 	struct guest_args args;
 	char *bind;		/* "-> NAME", or NULL */
 	int expect_errno;	/* positive errno; 0: must succeed */
@@ -248,8 +269,46 @@ struct guest_pixels_stmt {
 	uint32_t tolerance;	/* per 8-bit channel */
 };
 
+/* virtio ctrl|cursor COMMAND ... */
+struct guest_vcmd;
+struct guest_virtio_stmt {
+	unsigned queue;			/* 0 controlq, 1 cursorq */
+	const struct guest_vcmd *cmd;	/* NULL: raw="..." */
+	struct guest_args args;
+	char *bind;
+	struct guest_cond *conds;
+	unsigned nconds;
+};
+
+/* read FILE [size=N] [timeout_ms=N] [-> NAME] [expect ...] */
+struct guest_read_stmt {
+	char *file;
+	uint64_t size;
+	uint64_t timeout_ms;
+	int expect_errno;
+	bool has_events, has_type, has_bytes;
+	uint64_t events, type, bytes;
+	char *bind;
+};
+
+/* poll NAME [timeout_ms=N] [expect readable|timeout] */
+struct guest_poll_stmt {
+	char *target;
+	uint64_t timeout_ms;
+	bool expect_timeout;
+};
+
+/* expect string BUF[OFFSET] ==|!= "text" */
+struct guest_string_stmt {
+	char *buf;
+	uint64_t offset;
+	bool equal;
+	char *str;
+};
+
 struct guest_stmt {
 	enum guest_stmt_kind kind;
+	const char *path;	/* the file it was written in (interned) */
 	unsigned line;
 	char *text;		/* the statement as written */
 	union {
@@ -260,6 +319,11 @@ struct guest_stmt {
 		struct guest_wait_stmt wait;
 		struct guest_mem_stmt mem;
 		struct guest_pixels_stmt pixels;
+		struct guest_virtio_stmt virtio;
+		struct guest_read_stmt read;
+		struct guest_poll_stmt poll;
+		struct guest_string_stmt string;
+		struct guest_stmt *inner;	/* require STATEMENT */
 	} u;
 };
 
@@ -267,6 +331,11 @@ struct guest_script {
 	char *path;
 	struct guest_stmt *stmts;
 	unsigned n;
+	char **paths;		/* every file read (include), interned */
+	unsigned npaths;
+	struct guest_device_opts device;
+	char *device_text;	/* the "device" line, for --list */
+	bool started;		/* a statement other than device was seen */
 };
 
 /* ---- the runner's named objects ---- */
@@ -278,6 +347,8 @@ enum guest_obj_kind {
 	GUEST_OBJ_MAPPING,
 	GUEST_OBJ_STREAM,
 	GUEST_OBJ_FENCE,
+	GUEST_OBJ_VALUE,	/* a number an ioctl returned (flink name) */
+	GUEST_OBJ_DMABUF,	/* a dma-buf fd (PRIME_HANDLE_TO_FD) */
 };
 
 struct guest_obj {
@@ -308,6 +379,8 @@ struct guest_obj {
 		} map;
 		struct guest_virgl_stream stream;
 		int fence_fd;
+		int dmabuf_fd;
+		uint64_t value;
 	} u;
 };
 
@@ -317,19 +390,26 @@ struct guest_run {
 	struct km_device *dev;
 	struct guest_obj *objs;
 	FILE *trace;
+	uint64_t features;	/* VIRTIO_GPU_F_* the device offers */
 	char *msg;		/* failure message or skip reason */
 	bool skip;
 };
 
 /* One ioctl being run. */
 #define GUEST_CALL_MAX_TMP 4
+#define GUEST_CALL_ARG_MAX 4096	/* the largest ioctl_size a script may
+				 * give (the kernel copies at most its own
+				 * struct size) */
 struct guest_call {
 	const struct guest_ioctl_stmt *is;
 	struct guest_obj *file;
 	union {
-		uint8_t bytes[64];
+		uint8_t bytes[GUEST_CALL_ARG_MAX];
 		uint64_t align;
 	} arg;
+	size_t ioctl_size;		/* _IOC_SIZE of the request */
+	bool raw;			/* raw= given: the runner fills nothing */
+	char *strbuf[3];		/* runner buffers for STRPTR fields */
 	uint64_t given;			/* bit i: fields[i] set by the script */
 	void *tmp[GUEST_CALL_MAX_TMP];	/* freed after the call */
 	unsigned ntmp;
@@ -394,6 +474,21 @@ void guest__toks_free(struct guest_tok *toks, unsigned n);
 int guest__parse_number(const char *text, size_t len, uint64_t *out);
 int guest__parse_float(const char *text, size_t len, double *out);
 
+/* scenario_src.c */
+struct guest__src_line {
+	const char *path;
+	unsigned line;
+	const char *text;	/* after substitution; no comment */
+	const unsigned *cols;	/* original column of each character */
+	size_t len;
+	bool included;		/* from an included file */
+};
+typedef int (*guest__src_fn)(void *opaque, const struct guest__src_line *l);
+int guest__src_expand(struct guest_script *script, const char *path,
+		      const char *text, size_t len, guest__src_fn fn,
+		      void *opaque, char **err);
+int guest__read_file(const char *path, char **out, size_t *len);
+
 /* scenario_syms.c */
 extern const struct guest_symtab guest__params;
 extern const struct guest_symtab guest__capsets;
@@ -403,6 +498,16 @@ extern const struct guest_symtab guest__blob_mems;
 extern const struct guest_symtab guest__blob_flags;
 extern const struct guest_symtab guest__ctx_params;
 extern const struct guest_symtab guest__errnos;
+extern const struct guest_symtab guest__drm_caps;
+extern const struct guest_symtab guest__prime_flags;
+extern const struct guest_symtab guest__vcmds;
+extern const struct guest_symtab guest__vresps;
+extern const struct guest_symtab guest__vformats;
+extern const struct guest_symtab guest__vflags;
+extern const struct guest_symtab guest__vblob_mems;
+extern const struct guest_symtab guest__vblob_flags;
+extern const struct guest_symtab guest__event_types;
+extern const struct guest_symtab guest__features;
 /* "EINVAL", or "errno 123" in @buf. */
 const char *guest__errno_name(int err, char *buf, size_t len);
 
@@ -411,6 +516,44 @@ const struct guest_ioctl *guest__ioctl_find(const char *name, size_t len);
 const struct guest_field *guest__field_find(const struct guest_field *fields,
 					    unsigned n, const char *name,
 					    size_t len);
+
+/* scenario_drm.c: generic DRM and sync_file ioctls */
+extern const struct guest_ioctl guest__drm_ioctls[];
+extern const unsigned guest__ndrm_ioctls;
+extern const struct guest_ioctl guest__raw_ioctl;
+extern const struct guest_field guest__ioctl_pseudo[];
+extern const unsigned guest__nioctl_pseudo;
+
+/* scenario_virtio.c */
+struct guest_vresp {
+	const char *name;
+	uint32_t type;
+	const struct guest_field *fields;	/* offsets in the response */
+	unsigned nfields;
+};
+struct guest_vcmd {
+	const char *name;
+	uint32_t type;
+	unsigned queue;
+	unsigned size;				/* the command struct */
+	const struct guest_field *fields;	/* offsets in the command */
+	unsigned nfields;
+	uint32_t ok;				/* the response on success */
+	unsigned resp_size;			/* default response buffer */
+};
+const struct guest_vcmd *guest__vcmd_find(const char *name, size_t len);
+const struct guest_vresp *guest__vresp_find(uint32_t type);
+extern const struct guest_field guest__virtio_pseudo[];
+extern const unsigned guest__nvirtio_pseudo;
+extern const struct guest_field guest__vresp_hdr[];
+extern const unsigned guest__nvresp_hdr;
+int guest__run_virtio(struct guest_run *r, const struct guest_virtio_stmt *vs);
+
+/* scenario_events.c */
+int guest__run_read(struct guest_run *r, const struct guest_read_stmt *rs);
+int guest__run_poll(struct guest_run *r, const struct guest_poll_stmt *ps);
+int guest__run_expect_string(struct guest_run *r,
+			     const struct guest_string_stmt *ss);
 
 /* scenario_call.c */
 int guest__run_ioctl(struct guest_run *r, const struct guest_ioctl_stmt *is);
@@ -424,12 +567,17 @@ int guest__run_virgl(struct guest_run *r, const struct guest_virgl_stmt *vs);
 int guest__write_field(struct guest_run *r, const struct guest_field *f,
 		       const struct guest_arg *a, void *base,
 		       struct guest_call *c);
+/* A number, or what a named object stands for in a field of @f's type. */
+int guest__resolve_value(struct guest_run *r, const struct guest_field *f,
+			 const struct guest_value *v, uint64_t *out);
 
 /* ---- parser state (one line at a time) ---- */
 
 struct guest_parser {
 	const char *path;
 	unsigned line;
+	const unsigned *cols;	/* original columns, or NULL */
+	struct guest_script *script;
 	struct guest_tok *toks;
 	unsigned n;
 	unsigned pos;
@@ -438,6 +586,20 @@ struct guest_parser {
 
 /* scenario_parse.c */
 void guest__stmt_fini(struct guest_stmt *st);
+int guest__script_intern_path(struct guest_script *s, const char *path,
+			      const char **out);
+int guest__parse_stmt(struct guest_parser *p, struct guest_stmt *st);
+int guest__end_of_line(struct guest_parser *p, const char *expected);
+
+/* scenario_pstmt.c: device, virtio, read, poll, expect string */
+int guest__parse_device(struct guest_parser *p, struct guest_script *s);
+int guest__parse_virtio(struct guest_parser *p, struct guest_stmt *st);
+int guest__parse_read(struct guest_parser *p, struct guest_stmt *st);
+int guest__parse_poll(struct guest_parser *p, struct guest_stmt *st);
+int guest__parse_expect_string(struct guest_parser *p, struct guest_stmt *st);
+int guest__parse_expect_mem(struct guest_parser *p, struct guest_stmt *st);
+int guest__parse_pixels(struct guest_parser *p, struct guest_stmt *st,
+			bool fill);
 
 /* scenario_pargs.c */
 /* Record "path:line:col: error: expected <expected>, got '<tok>'";
@@ -456,13 +618,34 @@ int guest__take_number(struct guest_parser *p, const char *expected,
  * positional fields, the leading values); checks required fields. */
 int guest__parse_args(struct guest_parser *p, const char *owner,
 		      const struct guest_field *fields, unsigned nfields,
+		      const struct guest_field *extra, unsigned nextra,
 		      struct guest_args *args);
+const struct guest_arg *guest__find_arg(const struct guest_args *args,
+					const char *name);
+void guest__conds_free(struct guest_cond *conds, unsigned n);
+/* FIELD [& MASK] OP VALUE, the field from @fields or @extra. */
+int guest__parse_field_cond(struct guest_parser *p, const char *owner,
+			    const struct guest_field *fields, unsigned n,
+			    const struct guest_field *extra, unsigned nextra,
+			    struct guest_cond **conds, unsigned *nconds);
+/* errno=NAME (after "expect"); refused when the result is bound. */
+int guest__parse_errno(struct guest_parser *p, const char *bind, int *out);
+/* A "hex string" token into bytes. */
+int guest__parse_hex(struct guest_parser *p, const struct guest_tok *t,
+		     uint8_t **out, size_t *len);
 void guest__args_fini(struct guest_args *args);
 /* [& MASK] OP VALUE, with the value read through @f's symbols. */
 int guest__parse_cmp(struct guest_parser *p, const struct guest_field *f,
 		     const char *lhs, struct guest_cond *c);
 int guest__parse_ioctl_expect(struct guest_parser *p,
 			      struct guest_ioctl_stmt *is);
+/* "expect" conditions of a virtio statement. */
+int guest__parse_virtio_expect(struct guest_parser *p,
+			       struct guest_virtio_stmt *vs);
+/* Check one condition against @v (or @str for string conditions):
+ * 0, or a failure naming it. */
+int guest__check_cond(struct guest_run *r, const struct guest_cond *k,
+		      uint64_t v, const char *str, size_t str_len);
 
 /* scenario_check.c */
 bool guest__cmp(enum guest_cmp cmp, uint64_t a, uint64_t b, bool is_signed);

@@ -81,7 +81,8 @@ int guest__perr(struct guest_parser *p, const struct guest_tok *t,
 		return -ENOMEM;
 	describe(t, got, sizeof(got));
 	n = asprintf(&p->err, "%s:%u:%u: error: expected %s, got %s", p->path,
-		     p->line, t->col, expected, got);
+		     p->line, p->cols ? p->cols[t->col - 1] : t->col,
+		     expected, got);
 	free(expected);
 	if (n < 0) {
 		p->err = NULL;
@@ -189,6 +190,10 @@ static const char *ref_what(enum guest_ftype type)
 	switch (type) {
 	case GUEST_FT_FENCE:
 		return "a number or a fence name";
+	case GUEST_FT_FD:
+		return "a number, a fence name or a dma-buf name";
+	case GUEST_FT_VALUE:
+		return "a number or a value name (from '-> value NAME')";
 	case GUEST_FT_STREAM:
 		return "a number or a virgl stream name";
 	case GUEST_FT_RES:
@@ -281,7 +286,8 @@ static int parse_list(struct guest_parser *p, const struct guest_field *f,
 						   max, f->name);
 			p->pos++;
 		} else if (f->type != GUEST_FT_DWORDS ||
-			   guest__cur(p)->kind != GUEST_TOK_WORD) {
+			   guest__cur(p)->kind != GUEST_TOK_WORD ||
+			   peek(p)->kind == GUEST_TOK_ASSIGN) {
 			break;
 		}
 	}
@@ -321,6 +327,86 @@ static int parse_ctx_param(struct guest_parser *p, const struct guest_field *f,
 	return parse_num(p, f, f->syms, v);
 }
 
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = (char)tolower((unsigned char)c);
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+int guest__parse_hex(struct guest_parser *p, const struct guest_tok *t,
+		     uint8_t **out, size_t *len)
+{
+	const char *s = t->str;
+	size_t n = 0, slen = s ? strlen(s) : 0;
+	uint8_t *b;
+	int hi = -1;
+
+	if (t->kind != GUEST_TOK_STRING)
+		return guest__perr(p, t, "a \"hex string\" of bytes, e.g. "
+				   "\"0300 0000 0000 0000\"");
+	b = malloc(slen / 2 + 1);
+	if (!b)
+		return -ENOMEM;
+	for (size_t i = 0; i < slen; i++) {
+		int d = hex_digit(s[i]);
+
+		if (s[i] == ' ' || s[i] == '\t' || s[i] == ':' || s[i] == '_')
+			continue;
+		if (d < 0) {
+			free(b);
+			return guest__perr(p, t, "only hex digits and blanks "
+					   "in a hex string");
+		}
+		if (hi < 0) {
+			hi = d;
+		} else {
+			b[n++] = (uint8_t)(hi << 4 | d);
+			hi = -1;
+		}
+	}
+	if (hi >= 0) {
+		free(b);
+		return guest__perr(p, t, "an even number of hex digits");
+	}
+	*out = b;
+	*len = n;
+	return 0;
+}
+
+static int parse_string_value(struct guest_parser *p,
+			      const struct guest_field *f, struct guest_arg *a)
+{
+	const struct guest_tok *t = guest__cur(p);
+	struct guest_value *v;
+	uint8_t *bytes;
+	size_t n;
+	int ret = push_value(a, &v);
+
+	if (ret)
+		return ret;
+	if (f->type == GUEST_FT_HEX) {
+		ret = guest__parse_hex(p, t, &bytes, &n);
+		if (ret)
+			return ret;
+		v->kind = GUEST_VAL_STRING;
+		v->s = (char *)bytes;
+		v->u = n;
+		p->pos++;
+		return 0;
+	}
+	if (t->kind != GUEST_TOK_STRING)
+		return guest__perr(p, t, "a \"string\" for %s", f->name);
+	if (strlen(t->str) >= f->size)
+		return guest__perr(p, t, "a string shorter than %u bytes for "
+				   "%s", f->size, f->name);
+	v->kind = GUEST_VAL_STRING;
+	v->s = strdup(t->str);
+	p->pos++;
+	return v->s ? 0 : -ENOMEM;
+}
+
 static int parse_value(struct guest_parser *p, const struct guest_field *f,
 		       struct guest_arg *a)
 {
@@ -328,6 +414,20 @@ static int parse_value(struct guest_parser *p, const struct guest_field *f,
 	int ret;
 
 	switch (f->type) {
+	case GUEST_FT_CHARS:
+	case GUEST_FT_HEX:
+		return parse_string_value(p, f, a);
+	case GUEST_FT_ENTRIES:
+		ret = parse_list(p, f, 2, UINT32_MAX, a);
+		if (!ret && a->nvals % 2)
+			return guest__perr(p, guest__cur(p), "ADDR,LEN pairs "
+					   "(an even number of values) for %s",
+					   f->name);
+		return ret;
+	case GUEST_FT_VALUE:
+	case GUEST_FT_FD:
+		ret = push_value(a, &v);
+		return ret ? ret : parse_ref(p, f, f->type, v);
 	case GUEST_FT_HANDLES:
 		return parse_list(p, f, 1, UINT32_MAX, a);
 	case GUEST_FT_BOX:
@@ -341,6 +441,7 @@ static int parse_value(struct guest_parser *p, const struct guest_field *f,
 		return parse_ctx_param(p, f, a);
 	case GUEST_FT_NUM:
 	case GUEST_FT_PTR:
+	case GUEST_FT_STRPTR:
 	case GUEST_FT_DOUBLE:
 		return parse_elem(p, f, a);
 	case GUEST_FT_HANDLE:
@@ -408,17 +509,28 @@ static int parse_arg_value(struct guest_parser *p, const struct guest_field *f,
 
 static int parse_arg(struct guest_parser *p, const char *owner,
 		     const struct guest_field *fields, unsigned n,
+		     const struct guest_field *extra, unsigned nextra,
 		     struct guest_args *args)
 {
 	const struct guest_tok *name = guest__cur(p);
 	const struct guest_field *f =
 		guest__field_find(fields, n, name->text, name->len);
 	struct guest_arg *a;
-	char list[512];
+	char list[768];
 	int ret;
 
+	if (!f && extra)
+		f = guest__field_find(extra, nextra, name->text, name->len);
 	if (!f || (f->flags & GUEST_FF_POSITIONAL)) {
 		field_list(fields, n, list, sizeof(list));
+		if (extra) {
+			size_t o = strlen(list);
+			char more[256];
+
+			field_list(extra, nextra, more, sizeof(more));
+			snprintf(list + o, sizeof(list) - o, "%s%s",
+				 o ? ", " : "", more);
+		}
 		return guest__perr(p, name, "a %s field (%s)", owner, list);
 	}
 	if (!(f->flags & GUEST_FF_REPEAT) && arg_given(args, f))
@@ -449,14 +561,17 @@ static int parse_positional(struct guest_parser *p,
 
 int guest__parse_args(struct guest_parser *p, const char *owner,
 		      const struct guest_field *fields, unsigned nfields,
+		      const struct guest_field *extra, unsigned nextra,
 		      struct guest_args *args)
 {
 	int ret = parse_positional(p, fields, nfields, args);
 
 	while (!ret && guest__cur(p)->kind == GUEST_TOK_WORD &&
 	       peek(p)->kind == GUEST_TOK_ASSIGN)
-		ret = parse_arg(p, owner, fields, nfields, args);
-	for (unsigned i = 0; !ret && i < nfields; i++) {
+		ret = parse_arg(p, owner, fields, nfields, extra, nextra, args);
+	/* raw= gives the whole struct: nothing else is required. */
+	for (unsigned i = 0; !ret && !guest__find_arg(args, "raw") &&
+			     i < nfields; i++) {
 		const struct guest_field *f = &fields[i];
 
 		if ((f->flags & GUEST_FF_REQUIRED) && !arg_given(args, f) &&
@@ -483,6 +598,16 @@ void guest__args_fini(struct guest_args *args)
 	args->n = 0;
 }
 
+const struct guest_arg *guest__find_arg(const struct guest_args *args,
+					const char *name)
+{
+	for (unsigned i = 0; i < args->n; i++) {
+		if (strcmp(args->v[i].field->name, name) == 0)
+			return &args->v[i];
+	}
+	return NULL;
+}
+
 /* ---- conditions ---- */
 
 static int parse_op(struct guest_parser *p, enum guest_cmp *cmp)
@@ -503,6 +628,37 @@ static int parse_op(struct guest_parser *p, enum guest_cmp *cmp)
 	return 0;
 }
 
+static bool is_string_field(const struct guest_field *f)
+{
+	return f && (f->type == GUEST_FT_CHARS || f->type == GUEST_FT_STRPTR);
+}
+
+/* FIELD ==|!= "text" */
+static int parse_string_cmp(struct guest_parser *p, const char *lhs,
+			    struct guest_cond *c)
+{
+	const struct guest_tok *t;
+	int ret = parse_op(p, &c->cmp);
+
+	if (ret)
+		return ret;
+	if (c->cmp != GUEST_CMP_EQ && c->cmp != GUEST_CMP_NE)
+		return guest__perr(p, &p->toks[p->pos - 1], "'==' or '!=' (a "
+				   "string field)");
+	t = guest__cur(p);
+	if (t->kind != GUEST_TOK_STRING)
+		return guest__perr(p, t, "a \"string\" to compare %s with",
+				   lhs);
+	c->str = strdup(t->str);
+	p->pos++;
+	if (!c->str || asprintf(&c->text, "%s %s \"%s\"", lhs,
+				guest__cmp_text(c->cmp), t->str) < 0) {
+		c->text = NULL;
+		return -ENOMEM;
+	}
+	return 0;
+}
+
 int guest__parse_cmp(struct guest_parser *p, const struct guest_field *f,
 		     const char *lhs, struct guest_cond *c)
 {
@@ -510,6 +666,9 @@ int guest__parse_cmp(struct guest_parser *p, const struct guest_field *f,
 	struct guest_value v = { 0 };
 	int ret = 0;
 
+	c->field = f;
+	if (is_string_field(f))
+		return parse_string_cmp(p, lhs, c);
 	if (guest__cur(p)->kind == GUEST_TOK_AMP) {
 		p->pos++;
 		mask = guest__cur(p);
@@ -524,7 +683,6 @@ int guest__parse_cmp(struct guest_parser *p, const struct guest_field *f,
 		ret = parse_num(p, f, f ? f->syms : NULL, &v);
 	if (ret)
 		return ret;
-	c->field = f;
 	c->value = v.u;
 	if (asprintf(&c->text, "%s%s%.*s %s %.*s", lhs, mask ? " & " : "",
 		     mask ? (int)mask->len : 0, mask ? mask->text : "",
@@ -535,16 +693,25 @@ int guest__parse_cmp(struct guest_parser *p, const struct guest_field *f,
 	return 0;
 }
 
-static int parse_errno(struct guest_parser *p, struct guest_ioctl_stmt *is)
+void guest__conds_free(struct guest_cond *conds, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++) {
+		free(conds[i].text);
+		free(conds[i].str);
+	}
+	free(conds);
+}
+
+static int parse_errno(struct guest_parser *p, const char *bind, int *out)
 {
 	const struct guest_tok *t = guest__cur(p);
 	const struct guest_sym *s;
 	uint64_t v;
 
-	if (is->bind)
+	if (bind)
 		return guest__perr(p, t, "no errno condition on a call whose "
-				   "result is named ('-> %s')", is->bind);
-	if (is->expect_errno)
+				   "result is named ('-> %s')", bind);
+	if (*out)
 		return guest__perr(p, t, "one errno condition");
 	p->pos++;
 	if (guest__cur(p)->kind != GUEST_TOK_ASSIGN &&
@@ -560,37 +727,56 @@ static int parse_errno(struct guest_parser *p, struct guest_ioctl_stmt *is)
 		 guest__parse_number(t->text, t->len, &v) || v == 0 ||
 		 v > 4095)
 		return guest__perr(p, t, "%s", guest__errnos.what);
-	is->expect_errno = (int)v;
+	*out = (int)v;
 	p->pos++;
 	return 0;
+}
+
+int guest__parse_errno(struct guest_parser *p, const char *bind, int *out)
+{
+	return parse_errno(p, bind, out);
 }
 
 static bool is_scalar(const struct guest_field *f)
 {
 	return f->type == GUEST_FT_NUM || f->type == GUEST_FT_HANDLE ||
 	       f->type == GUEST_FT_RES || f->type == GUEST_FT_FENCE ||
-	       f->type == GUEST_FT_PTR || f->type == GUEST_FT_STREAM;
+	       f->type == GUEST_FT_PTR || f->type == GUEST_FT_STREAM ||
+	       f->type == GUEST_FT_VALUE || f->type == GUEST_FT_FD ||
+	       is_string_field(f);
 }
 
-static int parse_field_cond(struct guest_parser *p, struct guest_ioctl_stmt *is)
+int guest__parse_field_cond(struct guest_parser *p, const char *owner,
+			    const struct guest_field *fields, unsigned n,
+			    const struct guest_field *extra, unsigned nextra,
+			    struct guest_cond **conds, unsigned *nconds)
 {
-	const struct guest_ioctl *d = is->ioctl;
 	const struct guest_tok *t = guest__cur(p);
 	const struct guest_field *f =
-		guest__field_find(d->fields, d->nfields, t->text, t->len);
+		guest__field_find(fields, n, t->text, t->len);
 	struct guest_cond *c;
-	char list[512];
+	char list[768];
 
-	if (!f || !is_scalar(f)) {
-		field_list(d->fields, d->nfields, list, sizeof(list));
+	if (!f && extra)
+		f = guest__field_find(extra, nextra, t->text, t->len);
+	if (!f || !is_scalar(f) || (f->flags & GUEST_FF_PSEUDO)) {
+		field_list(fields, n, list, sizeof(list));
+		if (extra) {
+			size_t o = strlen(list);
+			char more[256];
+
+			field_list(extra, nextra, more, sizeof(more));
+			snprintf(list + o, sizeof(list) - o, "%s%s",
+				 o ? ", " : "", more);
+		}
 		return guest__perr(p, t, "errno or a %s field to check (%s)",
-				   d->name, list);
+				   owner, list);
 	}
-	c = realloc(is->conds, (is->nconds + 1) * sizeof(*c));
+	c = realloc(*conds, (*nconds + 1) * sizeof(*c));
 	if (!c)
 		return -ENOMEM;
-	is->conds = c;
-	c = memset(&c[is->nconds++], 0, sizeof(*c));
+	*conds = c;
+	c = memset(&c[(*nconds)++], 0, sizeof(*c));
 	p->pos++;
 	return guest__parse_cmp(p, f, f->name, c);
 }
@@ -598,6 +784,7 @@ static int parse_field_cond(struct guest_parser *p, struct guest_ioctl_stmt *is)
 int guest__parse_ioctl_expect(struct guest_parser *p,
 			      struct guest_ioctl_stmt *is)
 {
+	const struct guest_ioctl *d = is->ioctl;
 	int ret = 0;
 
 	p->pos++;	/* "expect" */
@@ -606,9 +793,11 @@ int guest__parse_ioctl_expect(struct guest_parser *p,
 				   "or FIELD OP VALUE)");
 	while (!ret && guest__cur(p)->kind != GUEST_TOK_EOL) {
 		if (guest__tok_is(guest__cur(p), "errno"))
-			ret = parse_errno(p, is);
+			ret = parse_errno(p, is->bind, &is->expect_errno);
 		else if (guest__cur(p)->kind == GUEST_TOK_WORD)
-			ret = parse_field_cond(p, is);
+			ret = guest__parse_field_cond(p, d->name, d->fields,
+						      d->nfields, NULL, 0,
+						      &is->conds, &is->nconds);
 		else
 			ret = guest__perr(p, guest__cur(p), "a condition "
 					  "(errno=NAME or FIELD OP VALUE)");

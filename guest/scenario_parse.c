@@ -17,7 +17,7 @@
 
 #define MAX_SCRIPT_BYTES (64u << 20)
 
-static int end_of_line(struct guest_parser *p, const char *expected)
+int guest__end_of_line(struct guest_parser *p, const char *expected)
 {
 	if (guest__cur(p)->kind == GUEST_TOK_EOL)
 		return 0;
@@ -47,6 +47,38 @@ static int take_sym(struct guest_parser *p, const struct guest_symtab *syms,
 	return guest__take_number(p, syms->what, max, v);
 }
 
+static bool is_stmt_word(const struct guest_tok *t)
+{
+	static const char *const words[] = {
+		"open", "open_primary", "close", "unmap", "ioctl", "virgl",
+		"virtio", "wait_fence", "poll", "read", "expect", "fill",
+	};
+
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+		if (guest__tok_is(t, words[i]))
+			return true;
+	}
+	return false;
+}
+
+/* require STATEMENT: the statement runs; if it fails, the script is
+ * skipped with the failure as the reason. */
+static int parse_require_stmt(struct guest_parser *p, struct guest_stmt *st)
+{
+	struct guest_stmt *inner = calloc(1, sizeof(*inner));
+
+	if (!inner)
+		return -ENOMEM;
+	st->kind = GUEST_STMT_REQUIRE_STMT;
+	st->u.inner = inner;
+	inner->path = st->path;
+	inner->line = st->line;
+	inner->text = strdup(st->text);
+	if (!inner->text)
+		return -ENOMEM;
+	return guest__parse_stmt(p, inner);
+}
+
 static int parse_require(struct guest_parser *p, struct guest_stmt *st)
 {
 	const struct guest_tok *t = &p->toks[++p->pos];
@@ -60,10 +92,17 @@ static int parse_require(struct guest_parser *p, struct guest_stmt *st)
 		st->kind = GUEST_STMT_REQUIRE_PARAM;
 		p->pos++;
 		ret = take_sym(p, &guest__params, UINT64_MAX, &st->u.require);
+	} else if (guest__tok_is(t, "feature")) {
+		st->kind = GUEST_STMT_REQUIRE_FEATURE;
+		p->pos++;
+		ret = take_sym(p, &guest__features, 63, &st->u.require);
+	} else if (is_stmt_word(t)) {
+		return parse_require_stmt(p, st);
 	} else {
-		return guest__perr(p, t, "'capset' or 'param'");
+		return guest__perr(p, t, "'capset', 'param', 'feature' or a "
+				   "statement");
 	}
-	return ret ? ret : end_of_line(p, "end of line");
+	return ret ? ret : guest__end_of_line(p, "end of line");
 }
 
 static int parse_named(struct guest_parser *p, struct guest_stmt *st,
@@ -74,7 +113,7 @@ static int parse_named(struct guest_parser *p, struct guest_stmt *st,
 	st->kind = kind;
 	p->pos++;
 	ret = guest__take_ident(p, what, &st->u.name);
-	return ret ? ret : end_of_line(p, "end of line");
+	return ret ? ret : guest__end_of_line(p, "end of line");
 }
 
 static int parse_open(struct guest_parser *p, struct guest_stmt *st)
@@ -82,9 +121,16 @@ static int parse_open(struct guest_parser *p, struct guest_stmt *st)
 	return parse_named(p, st, GUEST_STMT_OPEN, "a name for the file");
 }
 
+static int parse_open_primary(struct guest_parser *p, struct guest_stmt *st)
+{
+	return parse_named(p, st, GUEST_STMT_OPEN_PRIMARY,
+			   "a name for the file");
+}
+
 static int parse_close(struct guest_parser *p, struct guest_stmt *st)
 {
-	return parse_named(p, st, GUEST_STMT_CLOSE, "a file or fence name");
+	return parse_named(p, st, GUEST_STMT_CLOSE,
+			   "a file, fence or dma-buf name");
 }
 
 static int parse_unmap(struct guest_parser *p, struct guest_stmt *st)
@@ -105,6 +151,10 @@ static const char *bind_kind(enum guest_bind b)
 		return "mapping";
 	case GUEST_BIND_FENCE:
 		return "fence";
+	case GUEST_BIND_VALUE:
+		return "value";
+	case GUEST_BIND_DMABUF:
+		return "dmabuf";
 	}
 	return NULL;
 }
@@ -112,7 +162,8 @@ static const char *bind_kind(enum guest_bind b)
 static bool is_kind_word(const struct guest_tok *t)
 {
 	return guest__tok_is(t, "bo") || guest__tok_is(t, "buffer") ||
-	       guest__tok_is(t, "mapping") || guest__tok_is(t, "fence");
+	       guest__tok_is(t, "mapping") || guest__tok_is(t, "fence") ||
+	       guest__tok_is(t, "value") || guest__tok_is(t, "dmabuf");
 }
 
 /* "-> [KIND] NAME"; KIND, if written, must be what the ioctl gives. */
@@ -155,37 +206,71 @@ static int check_args(struct guest_parser *p, const struct guest_ioctl *d,
 	return guest__perr(p, &t, "%s", expected);
 }
 
+static const struct guest_ioctl *find_ioctl(const struct guest_tok *t)
+{
+	const struct guest_ioctl *d = guest__ioctl_find(t->text, t->len);
+
+	for (unsigned i = 0; !d && i < guest__ndrm_ioctls; i++) {
+		const char *n = guest__drm_ioctls[i].name;
+
+		if (strlen(n) == t->len && memcmp(n, t->text, t->len) == 0)
+			d = &guest__drm_ioctls[i];
+	}
+	return d;
+}
+
+#define IOCTL_NAMES "an ioctl (GETPARAM, GET_CAPS, CONTEXT_INIT, " \
+	"RESOURCE_CREATE, RESOURCE_CREATE_BLOB, RESOURCE_INFO, MAP, " \
+	"EXECBUFFER, WAIT, TRANSFER_FROM_HOST, TRANSFER_TO_HOST, VERSION, " \
+	"GET_CAP, GEM_CLOSE, GEM_FLINK, GEM_OPEN, PRIME_HANDLE_TO_FD, " \
+	"PRIME_FD_TO_HANDLE, SYNC_IOC_MERGE, SYNC_IOC_FILE_INFO) or a " \
+	"request number"
+
+static int parse_ioctl_name(struct guest_parser *p,
+			    struct guest_ioctl_stmt *is)
+{
+	const struct guest_tok *t = guest__cur(p);
+	uint64_t req;
+
+	if (t->kind == GUEST_TOK_WORD)
+		is->ioctl = find_ioctl(t);
+	if (is->ioctl) {
+		is->request = is->ioctl->request;
+	} else if (t->kind == GUEST_TOK_WORD &&
+		   guest__parse_number(t->text, t->len, &req) == 0 &&
+		   req <= UINT32_MAX) {
+		is->ioctl = &guest__raw_ioctl;
+		is->request = (unsigned long)req;
+	} else {
+		return guest__perr(p, t, IOCTL_NAMES);
+	}
+	p->pos++;
+	return 0;
+}
+
 static int parse_ioctl(struct guest_parser *p, struct guest_stmt *st)
 {
 	struct guest_ioctl_stmt *is = &st->u.ioctl;
-	const struct guest_tok *t;
 	int ret;
 
 	st->kind = GUEST_STMT_IOCTL;
 	p->pos++;
-	ret = guest__take_ident(p, "a file name (from 'open NAME')", &is->file);
-	if (ret)
-		return ret;
-	t = guest__cur(p);
-	if (t->kind == GUEST_TOK_WORD)
-		is->ioctl = guest__ioctl_find(t->text, t->len);
-	if (!is->ioctl)
-		return guest__perr(p, t, "an ioctl (MAP, EXECBUFFER, GETPARAM, "
-				   "RESOURCE_CREATE, RESOURCE_INFO, "
-				   "TRANSFER_FROM_HOST, TRANSFER_TO_HOST, WAIT, "
-				   "GET_CAPS, RESOURCE_CREATE_BLOB, "
-				   "CONTEXT_INIT, GEM_CLOSE)");
-	p->pos++;
-	ret = guest__parse_args(p, is->ioctl->name, is->ioctl->fields,
-				is->ioctl->nfields, &is->args);
+	ret = guest__take_ident(p, "a file name (from 'open NAME'), or a "
+				"fence name for SYNC_IOC_*", &is->file);
+	if (!ret)
+		ret = parse_ioctl_name(p, is);
+	if (!ret)
+		ret = guest__parse_args(p, is->ioctl->name, is->ioctl->fields,
+					is->ioctl->nfields, guest__ioctl_pseudo,
+					guest__nioctl_pseudo, &is->args);
 	if (!ret)
 		ret = check_args(p, is->ioctl, &is->args);
 	if (!ret && guest__cur(p)->kind == GUEST_TOK_ARROW)
 		ret = parse_bind(p, is);
 	if (!ret && guest__tok_is(guest__cur(p), "expect"))
 		ret = guest__parse_ioctl_expect(p, is);
-	return ret ? ret : end_of_line(p, "a field=value, '->', 'expect' "
-				       "or end of line");
+	return ret ? ret : guest__end_of_line(p, "a field=value, '->', "
+					      "'expect' or end of line");
 }
 
 static int parse_virgl(struct guest_parser *p, struct guest_stmt *st)
@@ -210,8 +295,8 @@ static int parse_virgl(struct guest_parser *p, struct guest_stmt *st)
 				   "pipe_resource_create, dwords)");
 	p->pos++;
 	ret = guest__parse_args(p, vs->op->name, vs->op->fields,
-				vs->op->nfields, &vs->args);
-	return ret ? ret : end_of_line(p, "a field=value or end of line");
+				vs->op->nfields, NULL, 0, &vs->args);
+	return ret ? ret : guest__end_of_line(p, "a field=value or end of line");
 }
 
 static int parse_wait_fence(struct guest_parser *p, struct guest_stmt *st)
@@ -231,161 +316,40 @@ static int parse_wait_fence(struct guest_parser *p, struct guest_stmt *st)
 					 UINT32_MAX, &w->timeout_ms);
 	}
 	if (ret || !guest__tok_is(guest__cur(p), "expect"))
-		return ret ? ret : end_of_line(p, "timeout_ms=, 'expect' or "
+		return ret ? ret : guest__end_of_line(p, "timeout_ms=, 'expect' or "
 					       "end of line");
 	t = &p->toks[++p->pos];
 	if (!guest__tok_is(t, "signaled") && !guest__tok_is(t, "timeout"))
 		return guest__perr(p, t, "'signaled' or 'timeout'");
 	w->expect_timeout = guest__tok_is(t, "timeout");
 	p->pos++;
-	return end_of_line(p, "end of line");
+	return guest__end_of_line(p, "end of line");
 }
 
-static int parse_rect(struct guest_parser *p, struct guest_pixels_stmt *px)
+static int parse_pixels_stmt(struct guest_parser *p, struct guest_stmt *st)
 {
-	for (unsigned i = 0; i < 4; i++) {
-		const struct guest_tok *t = guest__cur(p);
-		uint64_t v;
-		int ret = guest__take_number(p, "rect=X,Y,W,H (32-bit numbers)",
-					     UINT32_MAX, &v);
-
-		if (ret)
-			return ret;
-		if (i >= 2 && v == 0)
-			return guest__perr(p, t, "a width and height above 0");
-		px->rect[i] = (uint32_t)v;
-		if (i < 3 && guest__cur(p)->kind != GUEST_TOK_COMMA)
-			return guest__perr(p, guest__cur(p),
-					   "',' (rect=X,Y,W,H)");
-		if (i < 3)
-			p->pos++;
-	}
-	px->has_rect = true;
-	return 0;
-}
-
-static int parse_pixel_opt(struct guest_parser *p,
-			   struct guest_pixels_stmt *px, bool fill)
-{
-	const struct guest_tok *t = guest__cur(p);
-	uint64_t v;
-	int ret;
-
-	p->pos += 2;
-	if (guest__tok_is(t, "rect") && !px->has_rect)
-		return parse_rect(p, px);
-	if (guest__tok_is(t, "stride") && !px->has_stride) {
-		px->has_stride = true;
-		ret = guest__take_number(p, "a stride in bytes", UINT32_MAX, &v);
-		px->stride = (uint32_t)v;
-		return ret;
-	}
-	if (guest__tok_is(t, "tolerance") && !fill && !px->tolerance) {
-		ret = guest__take_number(p, "a tolerance from 0 to 255", 255,
-					 &v);
-		px->tolerance = (uint32_t)v;
-		return ret;
-	}
-	return guest__perr(p, t, fill ? "rect= or stride= (each once)"
-				      : "rect=, stride= or tolerance= (each "
-					"once)");
-}
-
-static int parse_pixel_opts(struct guest_parser *p,
-			    struct guest_pixels_stmt *px, bool fill)
-{
-	int ret = 0;
-
-	while (!ret && guest__cur(p)->kind == GUEST_TOK_WORD &&
-	       next_is_assign(p))
-		ret = parse_pixel_opt(p, px, fill);
-	return ret;
-}
-
-static int parse_pixel_value(struct guest_parser *p,
-			     struct guest_pixels_stmt *px)
-{
-	uint64_t v;
-	int ret = guest__take_number(p, "a 32-bit pixel value such as "
-				     "0xffff3300", UINT32_MAX, &v);
-
-	px->value = (uint32_t)v;
-	return ret;
-}
-
-static int parse_pixels(struct guest_parser *p, struct guest_stmt *st,
-			bool fill)
-{
-	struct guest_pixels_stmt *px = &st->u.pixels;
-	enum guest_tok_kind k;
-	int ret;
-
-	st->kind = fill ? GUEST_STMT_FILL : GUEST_STMT_EXPECT_PIXELS;
-	p->pos++;
-	ret = guest__take_ident(p, "a mapping or mapped bo name", &px->target);
-	if (!ret && fill)
-		ret = parse_pixel_value(p, px);
-	if (!ret)
-		ret = parse_pixel_opts(p, px, fill);
-	if (ret || fill)
-		return ret ? ret : end_of_line(p, "rect=, stride= or end of "
-					       "line");
-	k = guest__cur(p)->kind;
-	if (k != GUEST_TOK_EQ && k != GUEST_TOK_ASSIGN)
-		return guest__perr(p, guest__cur(p), "'==' and the expected "
-				   "pixel value");
-	p->pos++;
-	ret = parse_pixel_value(p, px);
-	if (!ret)
-		ret = parse_pixel_opts(p, px, false);
-	return ret ? ret : end_of_line(p, "rect=, stride=, tolerance= or end "
-				       "of line");
-}
-
-static int parse_expect(struct guest_parser *p, struct guest_stmt *st)
-{
-	static const char *const widths[] = { "u8", "u16", "u32", "u64" };
-	struct guest_mem_stmt *m = &st->u.mem;
-	const struct guest_tok *t = &p->toks[p->pos + 1];
-	char lhs[80];
-	int ret;
-
-	if (guest__tok_is(t, "pixels")) {
-		p->pos++;	/* now at "pixels", as parse_fill is at "fill" */
-		return parse_pixels(p, st, false);
-	}
-	st->kind = GUEST_STMT_EXPECT_MEM;
-	for (unsigned i = 0; i < 4; i++) {
-		if (guest__tok_is(t, widths[i]))
-			m->width = 1u << i;
-	}
-	if (!m->width)
-		return guest__perr(p, t, "u8, u16, u32, u64 or pixels");
-	p->pos += 2;
-	ret = guest__take_ident(p, "a buffer, mapping or bo name", &m->buf);
-	if (!ret && guest__cur(p)->kind != GUEST_TOK_LBRACKET)
-		ret = guest__perr(p, guest__cur(p), "'[' and an element index");
-	if (!ret) {
-		p->pos++;
-		ret = guest__take_number(p, "an element index", UINT64_MAX,
-					 &m->index);
-	}
-	if (!ret && guest__cur(p)->kind != GUEST_TOK_RBRACKET)
-		ret = guest__perr(p, guest__cur(p), "']'");
-	if (ret)
-		return ret;
-	p->pos++;
-	snprintf(lhs, sizeof(lhs), "%s[%" PRIu64 "]", m->buf, m->index);
-	ret = guest__parse_cmp(p, NULL, lhs, &m->cond);
-	return ret ? ret : end_of_line(p, "end of line");
+	return guest__parse_pixels(p, st, false);
 }
 
 static int parse_fill(struct guest_parser *p, struct guest_stmt *st)
 {
-	return parse_pixels(p, st, true);
+	return guest__parse_pixels(p, st, true);
 }
 
-static int parse_stmt(struct guest_parser *p, struct guest_stmt *st)
+static int parse_expect(struct guest_parser *p, struct guest_stmt *st)
+{
+	const struct guest_tok *t = &p->toks[p->pos + 1];
+
+	if (guest__tok_is(t, "pixels")) {
+		p->pos++;	/* now at "pixels", as parse_fill is at "fill" */
+		return parse_pixels_stmt(p, st);
+	}
+	if (guest__tok_is(t, "string"))
+		return guest__parse_expect_string(p, st);
+	return guest__parse_expect_mem(p, st);
+}
+
+int guest__parse_stmt(struct guest_parser *p, struct guest_stmt *st)
 {
 	static const struct {
 		const char *word;
@@ -393,11 +357,15 @@ static int parse_stmt(struct guest_parser *p, struct guest_stmt *st)
 	} kinds[] = {
 		{ "require", parse_require },
 		{ "open", parse_open },
+		{ "open_primary", parse_open_primary },
 		{ "close", parse_close },
 		{ "unmap", parse_unmap },
 		{ "ioctl", parse_ioctl },
 		{ "virgl", parse_virgl },
+		{ "virtio", guest__parse_virtio },
 		{ "wait_fence", parse_wait_fence },
+		{ "poll", guest__parse_poll },
+		{ "read", guest__parse_read },
 		{ "expect", parse_expect },
 		{ "fill", parse_fill },
 	};
@@ -406,9 +374,13 @@ static int parse_stmt(struct guest_parser *p, struct guest_stmt *st)
 		if (guest__tok_is(guest__cur(p), kinds[i].word))
 			return kinds[i].parse(p, st);
 	}
-	return guest__perr(p, guest__cur(p), "a statement (require, open, "
-			   "close, unmap, ioctl, virgl, wait_fence, expect, "
-			   "fill)");
+	if (guest__tok_is(guest__cur(p), "device"))
+		return guest__perr(p, guest__cur(p), "a statement ('device' "
+				   "lines come first, in the script itself)");
+	return guest__perr(p, guest__cur(p), "a statement (device, require, "
+			   "open, open_primary, close, unmap, ioctl, virgl, "
+			   "virtio, wait_fence, poll, read, expect, fill, set, "
+			   "include, repeat)");
 }
 
 void guest__stmt_fini(struct guest_stmt *st)
@@ -417,8 +389,15 @@ void guest__stmt_fini(struct guest_stmt *st)
 	switch (st->kind) {
 	case GUEST_STMT_REQUIRE_CAPSET:
 	case GUEST_STMT_REQUIRE_PARAM:
+	case GUEST_STMT_REQUIRE_FEATURE:
+		break;
+	case GUEST_STMT_REQUIRE_STMT:
+		if (st->u.inner)
+			guest__stmt_fini(st->u.inner);
+		free(st->u.inner);
 		break;
 	case GUEST_STMT_OPEN:
+	case GUEST_STMT_OPEN_PRIMARY:
 	case GUEST_STMT_CLOSE:
 	case GUEST_STMT_UNMAP:
 		free(st->u.name);
@@ -427,9 +406,12 @@ void guest__stmt_fini(struct guest_stmt *st)
 		free(st->u.ioctl.file);
 		free(st->u.ioctl.bind);
 		guest__args_fini(&st->u.ioctl.args);
-		for (unsigned i = 0; i < st->u.ioctl.nconds; i++)
-			free(st->u.ioctl.conds[i].text);
-		free(st->u.ioctl.conds);
+		guest__conds_free(st->u.ioctl.conds, st->u.ioctl.nconds);
+		break;
+	case GUEST_STMT_VIRTIO:
+		free(st->u.virtio.bind);
+		guest__args_fini(&st->u.virtio.args);
+		guest__conds_free(st->u.virtio.conds, st->u.virtio.nconds);
 		break;
 	case GUEST_STMT_VIRGL:
 		free(st->u.virgl.stream);
@@ -438,9 +420,20 @@ void guest__stmt_fini(struct guest_stmt *st)
 	case GUEST_STMT_WAIT_FENCE:
 		free(st->u.wait.fence);
 		break;
+	case GUEST_STMT_READ:
+		free(st->u.read.file);
+		free(st->u.read.bind);
+		break;
+	case GUEST_STMT_POLL:
+		free(st->u.poll.target);
+		break;
 	case GUEST_STMT_EXPECT_MEM:
 		free(st->u.mem.buf);
 		free(st->u.mem.cond.text);
+		break;
+	case GUEST_STMT_EXPECT_STRING:
+		free(st->u.string.buf);
+		free(st->u.string.str);
 		break;
 	case GUEST_STMT_EXPECT_PIXELS:
 	case GUEST_STMT_FILL:
@@ -471,26 +464,70 @@ static int push_stmt(struct guest_script *s, struct guest_stmt **out)
 	return 0;
 }
 
-static int parse_line(struct guest_script *s, struct guest_parser *p,
-		      const char *line, size_t len)
+int guest__script_intern_path(struct guest_script *s, const char *path,
+			      const char **out)
 {
+	char **v;
+
+	for (unsigned i = 0; i < s->npaths; i++) {
+		if (strcmp(s->paths[i], path) == 0) {
+			*out = s->paths[i];
+			return 0;
+		}
+	}
+	v = realloc(s->paths, (s->npaths + 1) * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	s->paths = v;
+	v[s->npaths] = strdup(path);
+	if (!v[s->npaths])
+		return -ENOMEM;
+	*out = v[s->npaths++];
+	return 0;
+}
+
+static int parse_device_line(struct guest_parser *p, struct guest_script *s,
+			     bool included)
+{
+	if (included || s->started)
+		return guest__perr(p, guest__cur(p), "'device' only before "
+				   "every other statement, in the script "
+				   "itself (not in an included file)");
+	if (s->device_text)
+		return guest__perr(p, guest__cur(p), "one 'device' line");
+	return guest__parse_device(p, s);
+}
+
+/* One line from the source layer: lex, parse, append. */
+static int parse_src_line(void *opaque, const struct guest__src_line *l)
+{
+	struct guest_parser *p = opaque;
+	struct guest_script *s = p->script;
 	struct guest_lex_error le;
 	const struct guest_tok *last;
 	struct guest_stmt *st = NULL;
-	int ret = guest__lex_line(line, len, &p->toks, &p->n, &le);
+	int ret;
 
+	p->path = l->path;
+	p->line = l->line;
+	p->cols = l->cols;
+	ret = guest__lex_line(l->text, l->len, &p->toks, &p->n, &le);
 	if (ret)
 		return ret == -EINVAL ? lex_failed(p, &le) : ret;
 	p->pos = 0;
-	if (p->n > 1) {
+	if (p->n > 1 && guest__tok_is(&p->toks[0], "device")) {
+		ret = parse_device_line(p, s, l->included);
+	} else if (p->n > 1) {
+		s->started = true;
 		ret = push_stmt(s, &st);
 		last = &p->toks[p->n - 2];
 		if (!ret) {
-			st->line = p->line;
+			st->path = l->path;
+			st->line = l->line;
 			st->text = strndup(p->toks[0].text,
 					   (size_t)(last->text + last->len -
 						    p->toks[0].text));
-			ret = st->text ? parse_stmt(p, st) : -ENOMEM;
+			ret = st->text ? guest__parse_stmt(p, st) : -ENOMEM;
 		}
 		if (ret && st) {
 			guest__stmt_fini(st);
@@ -499,6 +536,7 @@ static int parse_line(struct guest_script *s, struct guest_parser *p,
 	}
 	guest__toks_free(p->toks, p->n);
 	p->toks = NULL;
+	p->cols = NULL;
 	return ret;
 }
 
@@ -509,6 +547,10 @@ void guest_script_destroy(struct guest_script *s)
 	for (unsigned i = 0; i < s->n; i++)
 		guest__stmt_fini(&s->stmts[i]);
 	free(s->stmts);
+	for (unsigned i = 0; i < s->npaths; i++)
+		free(s->paths[i]);
+	free(s->paths);
+	free(s->device_text);
 	free(s->path);
 	free(s);
 }
@@ -518,9 +560,50 @@ unsigned guest_script_length(const struct guest_script *s)
 	return s->n;
 }
 
-static int parse_failed(struct guest_parser *p, int ret, char **error)
+const struct guest_device_opts *guest_script_device(
+	const struct guest_script *s)
 {
-	*error = p->err;
+	return &s->device;
+}
+
+static int needs_add(char **buf, const char *sep, const char *text)
+{
+	char *n;
+
+	if (asprintf(&n, "%s%s%s", *buf ? *buf : "", *buf ? sep : "", text) < 0)
+		return -ENOMEM;
+	free(*buf);
+	*buf = n;
+	return 0;
+}
+
+char *guest_script_needs(const struct guest_script *s)
+{
+	char *buf = NULL;
+	int ret = 0;
+
+	if (s->device_text)
+		ret = needs_add(&buf, "; ", s->device_text);
+	for (unsigned i = 0; !ret && i < s->n; i++) {
+		enum guest_stmt_kind k = s->stmts[i].kind;
+
+		if (k == GUEST_STMT_REQUIRE_CAPSET ||
+		    k == GUEST_STMT_REQUIRE_PARAM ||
+		    k == GUEST_STMT_REQUIRE_FEATURE ||
+		    k == GUEST_STMT_REQUIRE_STMT)
+			ret = needs_add(&buf, "; ", s->stmts[i].text);
+	}
+	if (ret) {
+		free(buf);
+		return NULL;
+	}
+	return buf ? buf : strdup("nothing");
+}
+
+static int parse_failed(struct guest_parser *p, int ret, const char *src_err,
+			char **error)
+{
+	*error = p->err ? p->err : src_err ? strdup(src_err) : NULL;
 	if (!*error)
 		*error = strdup(ret == -ENOMEM ? "out of memory"
 					       : "internal parser error");
@@ -530,82 +613,36 @@ static int parse_failed(struct guest_parser *p, int ret, char **error)
 int guest_script_parse(const char *path, const char *text, size_t len,
 		       struct guest_script **out, char **error)
 {
-	struct guest_parser p = { .path = path, .line = 1 };
 	struct guest_script *s = calloc(1, sizeof(*s));
-	size_t pos = 0;
-	int ret = 0;
+	struct guest_parser p = { .path = path, .line = 1, .script = s };
+	char *src_err = NULL;
+	int ret;
 
 	*error = NULL;
 	if (!s || !(s->path = strdup(path))) {
 		free(s);
-		return parse_failed(&p, -ENOMEM, error);
+		return parse_failed(&p, -ENOMEM, NULL, error);
 	}
-	while (pos < len && ret == 0) {
-		const char *nl = memchr(text + pos, '\n', len - pos);
-		size_t end = nl ? (size_t)(nl - text) : len;
-
-		ret = parse_line(s, &p, text + pos, end - pos);
-		pos = end + 1;
-		p.line++;
-	}
+	ret = guest__src_expand(s, path, text, len, parse_src_line, &p,
+				&src_err);
 	if (ret) {
 		guest_script_destroy(s);
-		return parse_failed(&p, ret, error);
+		ret = parse_failed(&p, ret, src_err, error);
+		free(src_err);
+		return ret;
 	}
 	*out = s;
 	return 0;
 }
 
-static int read_all(int fd, char **out, size_t *len)
-{
-	size_t cap = 4096, n = 0;
-	char *buf = malloc(cap), *nb;
-	ssize_t r;
-
-	while (buf) {
-		r = read(fd, buf + n, cap - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0) {
-			if (r == 0) {
-				*out = buf;
-				*len = n;
-				return 0;
-			}
-			free(buf);
-			return -errno;
-		}
-		n += (size_t)r;
-		if (n == cap && cap >= MAX_SCRIPT_BYTES) {
-			free(buf);
-			return -EFBIG;
-		}
-		if (n == cap) {
-			nb = realloc(buf, cap * 2);
-			if (!nb)
-				free(buf);
-			buf = nb;
-			cap *= 2;
-		}
-	}
-	return -ENOMEM;
-}
-
 int guest_script_load(const char *path, struct guest_script **out,
 		      char **error)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	size_t len = 0;
 	char *text = NULL;
-	int ret;
+	int ret = guest__read_file(path, &text, &len);
 
 	*error = NULL;
-	if (fd < 0) {
-		ret = -errno;
-	} else {
-		ret = read_all(fd, &text, &len);
-		close(fd);
-	}
 	if (ret) {
 		if (asprintf(error, "%s: cannot read: %s", path,
 			     strerror(-ret)) < 0)
@@ -615,4 +652,96 @@ int guest_script_load(const char *path, struct guest_script **out,
 	ret = guest_script_parse(path, text, len, out, error);
 	free(text);
 	return ret;
+}
+
+/* ---- ```vgs blocks of a Markdown file ---- */
+
+static bool fence_line(const char *l, size_t n, bool open)
+{
+	if (n < 3 || memcmp(l, "```", 3))
+		return false;
+	if (!open)
+		return n == 3 || (n == 4 && l[3] == '\r');
+	return n >= 6 && memcmp(l + 3, "vgs", 3) == 0 &&
+	       (n == 6 || l[6] == ' ' || l[6] == '\r');
+}
+
+struct md_blocks {
+	char **texts, **names;
+	unsigned *lines;
+	unsigned n;
+};
+
+static int md_push(struct md_blocks *b, const char *path, const char *text,
+		   size_t start, size_t end, unsigned first_line)
+{
+	char **t = realloc(b->texts, (b->n + 1) * sizeof(*t));
+	char **nm;
+	unsigned *ln;
+	char *body;
+
+	if (t)
+		b->texts = t;
+	nm = realloc(b->names, (b->n + 1) * sizeof(*nm));
+	if (nm)
+		b->names = nm;
+	ln = realloc(b->lines, (b->n + 1) * sizeof(*ln));
+	if (ln)
+		b->lines = ln;
+	if (!t || !nm || !ln)
+		return -ENOMEM;
+	/* Empty lines keep the Markdown file's line numbers. */
+	body = malloc(first_line + (end - start) + 1);
+	if (!body)
+		return -ENOMEM;
+	memset(body, '\n', first_line - 1);
+	memcpy(body + first_line - 1, text + start, end - start);
+	body[first_line - 1 + end - start] = '\0';
+	if (asprintf(&b->names[b->n], "%s:%u", path, first_line) < 0) {
+		free(body);
+		return -ENOMEM;
+	}
+	b->texts[b->n] = body;
+	b->lines[b->n++] = first_line;
+	return 0;
+}
+
+int guest_markdown_blocks(const char *path, char ***texts, char ***names,
+			  unsigned **first_lines)
+{
+	struct md_blocks b = { 0 };
+	size_t len = 0, pos = 0, start = 0;
+	unsigned line = 1, first = 0;
+	char *text = NULL;
+	int ret = guest__read_file(path, &text, &len);
+
+	while (!ret && pos < len) {
+		const char *nl = memchr(text + pos, '\n', len - pos);
+		size_t end = nl ? (size_t)(nl - text) : len;
+
+		if (!first && fence_line(text + pos, end - pos, true)) {
+			first = line + 1;
+			start = end + 1;
+		} else if (first && fence_line(text + pos, end - pos, false)) {
+			ret = md_push(&b, path, text, start, pos, first);
+			first = 0;
+		}
+		pos = end + 1;
+		line++;
+	}
+	free(text);
+	if (ret) {
+		for (unsigned i = 0; i < b.n; i++) {
+			free(b.texts[i]);
+			free(b.names[i]);
+		}
+		free(b.texts);
+		free(b.names);
+		free(b.lines);
+		return ret;
+	}
+	*texts = b.texts;
+	*names = b.names;
+	*first_lines = b.lines;
+	return (int)b.n;
 }

@@ -36,12 +36,23 @@ const char *guest__stmt_label(const struct guest_stmt *st, char *buf,
 		[GUEST_STMT_WAIT_FENCE] = "wait_fence",
 		[GUEST_STMT_EXPECT_PIXELS] = "expect pixels",
 		[GUEST_STMT_FILL] = "fill",
+		[GUEST_STMT_REQUIRE_FEATURE] = "require feature",
+		[GUEST_STMT_OPEN_PRIMARY] = "open_primary",
+		[GUEST_STMT_READ] = "read",
+		[GUEST_STMT_POLL] = "poll",
+		[GUEST_STMT_EXPECT_STRING] = "expect string",
 	};
 
 	switch (st->kind) {
 	case GUEST_STMT_IOCTL:
 		snprintf(buf, len, "ioctl %s", st->u.ioctl.ioctl->name);
 		return buf;
+	case GUEST_STMT_VIRTIO:
+		snprintf(buf, len, "virtio %s", st->u.virtio.cmd
+			 ? st->u.virtio.cmd->name : "raw");
+		return buf;
+	case GUEST_STMT_REQUIRE_STMT:
+		return guest__stmt_label(st->u.inner, buf, len);
 	case GUEST_STMT_VIRGL:
 		snprintf(buf, len, "virgl %s", st->u.virgl.op->name);
 		return buf;
@@ -56,6 +67,11 @@ const char *guest__stmt_label(const struct guest_stmt *st, char *buf,
 	case GUEST_STMT_WAIT_FENCE:
 	case GUEST_STMT_EXPECT_PIXELS:
 	case GUEST_STMT_FILL:
+	case GUEST_STMT_REQUIRE_FEATURE:
+	case GUEST_STMT_OPEN_PRIMARY:
+	case GUEST_STMT_READ:
+	case GUEST_STMT_POLL:
+	case GUEST_STMT_EXPECT_STRING:
 		break;
 	}
 	return names[st->kind];
@@ -75,7 +91,7 @@ int guest__fail(struct guest_run *r, const char *fmt, ...)
 	va_end(ap);
 	if (!msg)
 		return -ENOMEM;
-	if (asprintf(&r->msg, "%s:%u: %s: %s", r->script->path, r->st->line,
+	if (asprintf(&r->msg, "%s:%u: %s: %s", r->st->path, r->st->line,
 		     guest__stmt_label(r->st, label, sizeof(label)), msg) < 0) {
 		r->msg = NULL;
 		free(msg);
@@ -119,6 +135,10 @@ const char *guest__obj_kind_name(enum guest_obj_kind kind)
 		return "virgl stream";
 	case GUEST_OBJ_FENCE:
 		return "fence";
+	case GUEST_OBJ_VALUE:
+		return "value";
+	case GUEST_OBJ_DMABUF:
+		return "dma-buf";
 	}
 	return "object";
 }
@@ -213,9 +233,13 @@ static void obj_release(struct guest_run *r, struct guest_obj *o)
 	case GUEST_OBJ_FENCE:
 		close(o->u.fence_fd);
 		break;
+	case GUEST_OBJ_DMABUF:
+		close(o->u.dmabuf_fd);
+		break;
 	case GUEST_OBJ_BO:
 	case GUEST_OBJ_BUFFER:
 	case GUEST_OBJ_STREAM:
+	case GUEST_OBJ_VALUE:
 		break;
 	}
 	o->dead = true;
@@ -237,7 +261,8 @@ static void cleanup(struct guest_run *r)
 	struct guest_obj *o, *next;
 
 	for (o = r->objs; o; o = o->next) {
-		if (o->kind == GUEST_OBJ_MAPPING || o->kind == GUEST_OBJ_FENCE)
+		if (o->kind == GUEST_OBJ_MAPPING || o->kind == GUEST_OBJ_FENCE ||
+		    o->kind == GUEST_OBJ_DMABUF)
 			obj_release(r, o);
 	}
 	for (o = r->objs; o; o = o->next)
@@ -249,12 +274,12 @@ static void cleanup(struct guest_run *r)
 	r->objs = NULL;
 }
 
-static int run_open(struct guest_run *r, const char *name)
+static int run_open(struct guest_run *r, const char *name, bool primary)
 {
 	struct guest_obj *o;
 	struct km_file *f;
 	char eb[32];
-	int ret = km_open(r->dev, &f);
+	int ret = primary ? km_open_primary(r->dev, &f) : km_open(r->dev, &f);
 
 	if (ret)
 		return guest__fail(r, "km_open failed: %s",
@@ -274,10 +299,12 @@ static int run_close(struct guest_run *r, const char *name)
 	struct guest_obj *o = guest__obj_find(r, name);
 
 	if (!o)
-		return guest__fail(r, "no file or fence named '%s'", name);
-	if (o->kind != GUEST_OBJ_FILE && o->kind != GUEST_OBJ_FENCE)
+		return guest__fail(r, "no file, fence or dma-buf named '%s'",
+				   name);
+	if (o->kind != GUEST_OBJ_FILE && o->kind != GUEST_OBJ_FENCE &&
+	    o->kind != GUEST_OBJ_DMABUF)
 		return guest__fail(r, "'%s' is a %s (line %u); close takes a "
-				   "file or a fence", name,
+				   "file, a fence or a dma-buf", name,
 				   guest__obj_kind_name(o->kind), o->line);
 	if (o->dead)
 		return guest__fail(r, "%s '%s' is already closed",
@@ -349,14 +376,61 @@ static int run_require(struct guest_run *r, const struct guest_stmt *st)
 	return v ? 0 : skip(r, "param %s is 0", s ? s->name : "?");
 }
 
+static int run_require_feature(struct guest_run *r, uint64_t bit)
+{
+	const struct guest_sym *s = guest_symtab_find_value(&guest__features,
+							    bit);
+
+	if ((r->features >> bit) & 1)
+		return 0;
+	return skip(r, "the device does not offer VIRTIO_GPU_F_%s",
+		    s ? s->name : "?");
+}
+
+static int run_stmt(struct guest_run *r, const struct guest_stmt *st);
+
+/* require STATEMENT: its failure is the skip reason. */
+static int run_require_stmt(struct guest_run *r, const struct guest_stmt *st)
+{
+	int ret;
+
+	r->st = st->u.inner;
+	ret = run_stmt(r, st->u.inner);
+	r->st = st;
+	if (ret != GUEST_STOP || r->skip)
+		return ret;
+	{
+		char *why = r->msg;
+
+		r->msg = NULL;
+		ret = skip(r, "requirement not met: %s", why);
+		free(why);
+	}
+	return ret;
+}
+
 static int run_stmt(struct guest_run *r, const struct guest_stmt *st)
 {
 	switch (st->kind) {
 	case GUEST_STMT_REQUIRE_CAPSET:
 	case GUEST_STMT_REQUIRE_PARAM:
 		return run_require(r, st);
+	case GUEST_STMT_REQUIRE_FEATURE:
+		return run_require_feature(r, st->u.require);
+	case GUEST_STMT_REQUIRE_STMT:
+		return run_require_stmt(r, st);
 	case GUEST_STMT_OPEN:
-		return run_open(r, st->u.name);
+		return run_open(r, st->u.name, false);
+	case GUEST_STMT_OPEN_PRIMARY:
+		return run_open(r, st->u.name, true);
+	case GUEST_STMT_VIRTIO:
+		return guest__run_virtio(r, &st->u.virtio);
+	case GUEST_STMT_READ:
+		return guest__run_read(r, &st->u.read);
+	case GUEST_STMT_POLL:
+		return guest__run_poll(r, &st->u.poll);
+	case GUEST_STMT_EXPECT_STRING:
+		return guest__run_expect_string(r, &st->u.string);
 	case GUEST_STMT_CLOSE:
 		return run_close(r, st->u.name);
 	case GUEST_STMT_UNMAP:
@@ -392,10 +466,11 @@ int guest_script_run(const struct guest_script *script, struct km_device *dev,
 	int ret = 0;
 
 	r.trace = opts ? opts->trace : NULL;
+	r.features = opts ? opts->features : 0;
 	for (unsigned i = 0; i < script->n && ret == 0; i++) {
 		r.st = &script->stmts[i];
 		if (r.trace)
-			fprintf(r.trace, "# %s:%u: %s\n", script->path,
+			fprintf(r.trace, "# %s:%u: %s\n", r.st->path,
 				r.st->line, r.st->text);
 		ret = run_stmt(&r, r.st);
 	}
@@ -405,7 +480,7 @@ int guest_script_run(const struct guest_script *script, struct km_device *dev,
 		return -ENOMEM;
 	}
 	if (ret && !r.msg && asprintf(&r.msg, "%s:%u: internal error %d",
-				      script->path, r.st->line, ret) < 0)
+				      r.st->path, r.st->line, ret) < 0)
 		return -ENOMEM;
 	out->kind = !ret ? GUEST_OUTCOME_PASS
 			 : r.skip ? GUEST_OUTCOME_SKIP : GUEST_OUTCOME_FAIL;

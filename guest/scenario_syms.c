@@ -5,7 +5,9 @@
  * scenario writes them.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
+#include <linux/virtio_gpu.h>
 
 #include "guest/scenario_int.h"
 #include "kernelmock/virtgpu_drm.h"
@@ -106,3 +108,132 @@ const char *guest__errno_name(int err, char *buf, size_t len)
 	snprintf(buf, len, "errno %d", err < 0 ? -err : err);
 	return buf;
 }
+
+/* ---- generic DRM (drm.h) ---- */
+
+#define S(prefix, name) { #name, prefix##name, 0 }
+static const struct guest_sym drm_caps[] = {
+	S(DRM_CAP_, DUMB_BUFFER),	   S(DRM_CAP_, VBLANK_HIGH_CRTC),
+	S(DRM_CAP_, DUMB_PREFERRED_DEPTH), S(DRM_CAP_, DUMB_PREFER_SHADOW),
+	S(DRM_CAP_, PRIME),		   S(DRM_CAP_, TIMESTAMP_MONOTONIC),
+	S(DRM_CAP_, ASYNC_PAGE_FLIP),	   S(DRM_CAP_, CURSOR_WIDTH),
+	S(DRM_CAP_, CURSOR_HEIGHT),	   S(DRM_CAP_, ADDFB2_MODIFIERS),
+	S(DRM_CAP_, PAGE_FLIP_TARGET),	   S(DRM_CAP_, CRTC_IN_VBLANK_EVENT),
+	S(DRM_CAP_, SYNCOBJ),		   S(DRM_CAP_, SYNCOBJ_TIMELINE),
+};
+TABLE(guest__drm_caps, "a DRM capability (DUMB_BUFFER, PRIME, SYNCOBJ, "
+      "CURSOR_WIDTH, TIMESTAMP_MONOTONIC, ...)", "DRM_CAP_", drm_caps);
+
+static const struct guest_sym prime_flags[] = {
+	{ "DRM_CLOEXEC", DRM_CLOEXEC, 0 },
+	{ "DRM_RDWR", DRM_RDWR, 0 },
+	{ "CLOEXEC", DRM_CLOEXEC, 0 },
+	{ "RDWR", DRM_RDWR, 0 },
+};
+TABLE(guest__prime_flags, "a PRIME flag (DRM_CLOEXEC, DRM_RDWR)", NULL,
+      prime_flags);
+
+/* ---- virtio-gpu (<linux/virtio_gpu.h>) ---- */
+
+static const struct guest_sym vcmds[] = {
+	S(VIRTIO_GPU_CMD_, GET_DISPLAY_INFO),
+	S(VIRTIO_GPU_CMD_, RESOURCE_CREATE_2D),
+	S(VIRTIO_GPU_CMD_, RESOURCE_UNREF),
+	S(VIRTIO_GPU_CMD_, SET_SCANOUT),
+	S(VIRTIO_GPU_CMD_, RESOURCE_FLUSH),
+	S(VIRTIO_GPU_CMD_, TRANSFER_TO_HOST_2D),
+	S(VIRTIO_GPU_CMD_, RESOURCE_ATTACH_BACKING),
+	S(VIRTIO_GPU_CMD_, RESOURCE_DETACH_BACKING),
+	S(VIRTIO_GPU_CMD_, GET_CAPSET_INFO),
+	S(VIRTIO_GPU_CMD_, GET_CAPSET),
+	S(VIRTIO_GPU_CMD_, GET_EDID),
+	S(VIRTIO_GPU_CMD_, RESOURCE_ASSIGN_UUID),
+	S(VIRTIO_GPU_CMD_, RESOURCE_CREATE_BLOB),
+	S(VIRTIO_GPU_CMD_, SET_SCANOUT_BLOB),
+	S(VIRTIO_GPU_CMD_, CTX_CREATE),
+	S(VIRTIO_GPU_CMD_, CTX_DESTROY),
+	S(VIRTIO_GPU_CMD_, CTX_ATTACH_RESOURCE),
+	S(VIRTIO_GPU_CMD_, CTX_DETACH_RESOURCE),
+	S(VIRTIO_GPU_CMD_, RESOURCE_CREATE_3D),
+	S(VIRTIO_GPU_CMD_, TRANSFER_TO_HOST_3D),
+	S(VIRTIO_GPU_CMD_, TRANSFER_FROM_HOST_3D),
+	S(VIRTIO_GPU_CMD_, SUBMIT_3D),
+	S(VIRTIO_GPU_CMD_, RESOURCE_MAP_BLOB),
+	S(VIRTIO_GPU_CMD_, RESOURCE_UNMAP_BLOB),
+	S(VIRTIO_GPU_CMD_, UPDATE_CURSOR),
+	S(VIRTIO_GPU_CMD_, MOVE_CURSOR),
+};
+TABLE(guest__vcmds, "a virtio-gpu command (GET_DISPLAY_INFO, "
+      "RESOURCE_CREATE_2D, ..., SUBMIT_3D, UPDATE_CURSOR, MOVE_CURSOR)",
+      "VIRTIO_GPU_CMD_", vcmds);
+
+static const struct guest_sym vresps[] = {
+	S(VIRTIO_GPU_RESP_, OK_NODATA),
+	S(VIRTIO_GPU_RESP_, OK_DISPLAY_INFO),
+	S(VIRTIO_GPU_RESP_, OK_CAPSET_INFO),
+	S(VIRTIO_GPU_RESP_, OK_CAPSET),
+	S(VIRTIO_GPU_RESP_, OK_EDID),
+	S(VIRTIO_GPU_RESP_, OK_RESOURCE_UUID),
+	S(VIRTIO_GPU_RESP_, OK_MAP_INFO),
+	S(VIRTIO_GPU_RESP_, ERR_UNSPEC),
+	S(VIRTIO_GPU_RESP_, ERR_OUT_OF_MEMORY),
+	S(VIRTIO_GPU_RESP_, ERR_INVALID_SCANOUT_ID),
+	S(VIRTIO_GPU_RESP_, ERR_INVALID_RESOURCE_ID),
+	S(VIRTIO_GPU_RESP_, ERR_INVALID_CONTEXT_ID),
+	S(VIRTIO_GPU_RESP_, ERR_INVALID_PARAMETER),
+};
+TABLE(guest__vresps, "a virtio-gpu response (OK_NODATA, OK_CAPSET_INFO, "
+      "..., ERR_UNSPEC, ERR_INVALID_PARAMETER, ...)", "VIRTIO_GPU_RESP_",
+      vresps);
+
+static const struct guest_sym vformats[] = {
+	S(VIRTIO_GPU_FORMAT_, B8G8R8A8_UNORM),
+	S(VIRTIO_GPU_FORMAT_, B8G8R8X8_UNORM),
+	S(VIRTIO_GPU_FORMAT_, A8R8G8B8_UNORM),
+	S(VIRTIO_GPU_FORMAT_, X8R8G8B8_UNORM),
+	S(VIRTIO_GPU_FORMAT_, R8G8B8A8_UNORM),
+	S(VIRTIO_GPU_FORMAT_, X8B8G8R8_UNORM),
+	S(VIRTIO_GPU_FORMAT_, A8B8G8R8_UNORM),
+	S(VIRTIO_GPU_FORMAT_, R8G8B8X8_UNORM),
+};
+TABLE(guest__vformats, "a virtio-gpu format (B8G8R8A8_UNORM, "
+      "R8G8B8A8_UNORM, ...)", "VIRTIO_GPU_FORMAT_", vformats);
+
+static const struct guest_sym vflags[] = {
+	S(VIRTIO_GPU_FLAG_, FENCE),
+	S(VIRTIO_GPU_FLAG_, INFO_RING_IDX),
+};
+TABLE(guest__vflags, "a header flag (FENCE, INFO_RING_IDX)",
+      "VIRTIO_GPU_FLAG_", vflags);
+
+static const struct guest_sym vblob_mems[] = {
+	S(VIRTIO_GPU_BLOB_MEM_, GUEST),
+	S(VIRTIO_GPU_BLOB_MEM_, HOST3D),
+	S(VIRTIO_GPU_BLOB_MEM_, HOST3D_GUEST),
+};
+TABLE(guest__vblob_mems, "a blob_mem (GUEST, HOST3D, HOST3D_GUEST)",
+      "VIRTIO_GPU_BLOB_MEM_", vblob_mems);
+
+static const struct guest_sym vblob_flags[] = {
+	S(VIRTIO_GPU_BLOB_FLAG_USE_, MAPPABLE),
+	S(VIRTIO_GPU_BLOB_FLAG_USE_, SHAREABLE),
+	S(VIRTIO_GPU_BLOB_FLAG_USE_, CROSS_DEVICE),
+};
+TABLE(guest__vblob_flags, "a blob flag (MAPPABLE, SHAREABLE, CROSS_DEVICE)",
+      "VIRTIO_GPU_BLOB_FLAG_USE_", vblob_flags);
+
+static const struct guest_sym event_types[] = {
+	{ "FENCE_SIGNALED", VIRTGPU_EVENT_FENCE_SIGNALED, 0 },
+};
+TABLE(guest__event_types, "an event type (FENCE_SIGNALED)",
+      "VIRTGPU_EVENT_", event_types);
+
+/* Device feature bit numbers (5.7.3 "Feature bits"). */
+static const struct guest_sym features[] = {
+	S(VIRTIO_GPU_F_, VIRGL),	 S(VIRTIO_GPU_F_, EDID),
+	S(VIRTIO_GPU_F_, RESOURCE_UUID), S(VIRTIO_GPU_F_, RESOURCE_BLOB),
+	S(VIRTIO_GPU_F_, CONTEXT_INIT),
+};
+TABLE(guest__features, "a device feature (virgl, edid, resource_uuid, "
+      "resource_blob, context_init)", "VIRTIO_GPU_F_", features);
+#undef S

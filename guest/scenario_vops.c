@@ -126,6 +126,23 @@ static int resolve_ref(struct guest_run *r, const struct guest_field *f,
 			*out = (uint64_t)(int64_t)o->u.fence_fd;
 		return ret;
 	}
+	if (f->type == GUEST_FT_VALUE) {
+		ret = guest__obj_get(r, v->s, GUEST_OBJ_VALUE, false, &o);
+		if (!ret)
+			*out = o->u.value;
+		return ret;
+	}
+	if (f->type == GUEST_FT_FD) {
+		o = guest__obj_find(r, v->s);
+		if (o && o->kind == GUEST_OBJ_DMABUF && !o->dead) {
+			*out = (uint64_t)(int64_t)o->u.dmabuf_fd;
+			return 0;
+		}
+		ret = guest__obj_get(r, v->s, GUEST_OBJ_FENCE, true, &o);
+		if (!ret)
+			*out = (uint64_t)(int64_t)o->u.fence_fd;
+		return ret;
+	}
 	ret = guest__obj_get(r, v->s, GUEST_OBJ_BO, false, &o);
 	if (ret)
 		return ret;
@@ -133,6 +150,12 @@ static int resolve_ref(struct guest_run *r, const struct guest_field *f,
 	if (c && f->type == GUEST_FT_HANDLE)
 		c->handle_bo = o;
 	return 0;
+}
+
+int guest__resolve_value(struct guest_run *r, const struct guest_field *f,
+			 const struct guest_value *v, uint64_t *out)
+{
+	return resolve_ref(r, f, v, NULL, out);
 }
 
 static int write_handles(struct guest_run *r, const struct guest_field *f,
@@ -191,11 +214,18 @@ int guest__write_field(struct guest_run *r, const struct guest_field *f,
 	switch (f->type) {
 	case GUEST_FT_NUM:
 	case GUEST_FT_PTR:
+	case GUEST_FT_STRPTR:
 		guest__store(base + f->offset, f->size, a->vals[0].u);
+		return 0;
+	case GUEST_FT_CHARS:
+		memset(base + f->offset, 0, f->size);
+		memcpy(base + f->offset, a->vals[0].s, strlen(a->vals[0].s));
 		return 0;
 	case GUEST_FT_HANDLE:
 	case GUEST_FT_RES:
 	case GUEST_FT_FENCE:
+	case GUEST_FT_VALUE:
+	case GUEST_FT_FD:
 		ret = resolve_ref(r, f, &a->vals[0], c, &v);
 		if (!ret)
 			guest__store(base + f->offset, f->size, v);
@@ -219,6 +249,8 @@ int guest__write_field(struct guest_run *r, const struct guest_field *f,
 		return 0;
 	case GUEST_FT_DWORDS:
 	case GUEST_FT_CTX_PARAM:
+	case GUEST_FT_HEX:
+	case GUEST_FT_ENTRIES:
 		return 0;	/* the statement's own runner handles these */
 	}
 	return guest__fail(r, "internal error: field type %d", (int)f->type);

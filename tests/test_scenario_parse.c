@@ -305,21 +305,24 @@ struct bad_case {
 
 static const struct bad_case bad_cases[] = {
 	{ "unknown statement", "frobnicate gpu",
-	  "t.vgs:1:1: error: expected a statement (require, open, close, "
-	  "unmap, ioctl, virgl, wait_fence, expect, fill), got 'frobnicate'" },
+	  "t.vgs:1:1: error: expected a statement (device, require, open, "
+	  "open_primary, close, unmap, ioctl, virgl, virtio, wait_fence, poll, "
+	  "read, expect, fill, set, include, repeat), got 'frobnicate'" },
 	{ "unknown ioctl", "ioctl gpu FROB",
-	  "t.vgs:1:11: error: expected an ioctl (MAP, EXECBUFFER, GETPARAM, "
-	  "RESOURCE_CREATE, RESOURCE_INFO, TRANSFER_FROM_HOST, "
-	  "TRANSFER_TO_HOST, WAIT, GET_CAPS, RESOURCE_CREATE_BLOB, "
-	  "CONTEXT_INIT, GEM_CLOSE), got 'FROB'" },
+	  "t.vgs:1:11: error: expected an ioctl (GETPARAM, GET_CAPS, "
+	  "CONTEXT_INIT, RESOURCE_CREATE, RESOURCE_CREATE_BLOB, RESOURCE_INFO, "
+	  "MAP, EXECBUFFER, WAIT, TRANSFER_FROM_HOST, TRANSFER_TO_HOST, "
+	  "VERSION, GET_CAP, GEM_CLOSE, GEM_FLINK, GEM_OPEN, "
+	  "PRIME_HANDLE_TO_FD, PRIME_FD_TO_HANDLE, SYNC_IOC_MERGE, "
+	  "SYNC_IOC_FILE_INFO) or a request number, got 'FROB'" },
 	{ "unknown param name", "ioctl gpu GETPARAM param=FOO",
 	  "t.vgs:1:26: error: expected a number or a GETPARAM param "
 	  "(3D_FEATURES, CAPSET_QUERY_FIX, RESOURCE_BLOB, HOST_VISIBLE, "
 	  "CROSS_DEVICE, CONTEXT_INIT, SUPPORTED_CAPSET_IDs, "
 	  "EXPLICIT_DEBUG_NAME), got 'FOO'" },
 	{ "unknown field", "ioctl gpu GETPARAM prm=1",
-	  "t.vgs:1:20: error: expected a GETPARAM field (param, value), "
-	  "got 'prm'" },
+	  "t.vgs:1:20: error: expected a GETPARAM field (param, value, "
+	  "ioctl_size, raw), got 'prm'" },
 	{ "unknown format",
 	  "ioctl gpu RESOURCE_CREATE format=RGBA width=1 height=1",
 	  "t.vgs:1:34: error: expected a number or a virgl format name "
@@ -382,13 +385,16 @@ static const struct bad_case bad_cases[] = {
 	  "VALUE), got end of line" },
 	{ "unterminated string", "ioctl gpu CONTEXT_INIT DEBUG_NAME=\"abc",
 	  "t.vgs:1:39: error: expected a closing '\"', got end of line" },
-	{ "stray character", "ioctl gpu GETPARAM param=1 $",
+	{ "stray character", "ioctl gpu GETPARAM param=1 @",
 	  "t.vgs:1:28: error: expected a name, a number, a string or an "
-	  "operator, got '$'" },
+	  "operator, got '@'" },
+	{ "lone dollar", "ioctl gpu GETPARAM param=1 $",
+	  "t.vgs:1:28: error: expected $NAME, ${NAME} or $(EXPR), got '$'" },
 	{ "lone bang", "ioctl gpu WAIT handle=1 expect flags ! 0",
 	  "t.vgs:1:38: error: expected '!=', got '!'" },
 	{ "unknown memory width", "expect u24 caps[0] == 2",
-	  "t.vgs:1:8: error: expected u8, u16, u32, u64 or pixels, got 'u24'" },
+	  "t.vgs:1:8: error: expected u8, u16, u32, u64, string or pixels, got "
+	  "'u24'" },
 	{ "missing index", "expect u32 caps == 2",
 	  "t.vgs:1:17: error: expected '[' and an element index, got '=='" },
 	{ "empty rect", "expect pixels rt rect=0,0,0,4 == 1",
@@ -411,8 +417,9 @@ static const struct bad_case bad_cases[] = {
 	  "t.vgs:1:10: error: expected end of line, got 'extra'" },
 	{ "name that is not an identifier", "open 9gpu",
 	  "t.vgs:1:6: error: expected a name for the file, got '9gpu'" },
-	{ "require what", "require feature VIRGL",
-	  "t.vgs:1:9: error: expected 'capset' or 'param', got 'feature'" },
+	{ "require what", "require frob VIRGL",
+	  "t.vgs:1:9: error: expected 'capset', 'param', 'feature' or a "
+	  "statement, got 'frob'" },
 	{ "capset out of range", "require capset 99",
 	  "t.vgs:1:16: error: expected a capset (VIRGL, VIRGL2, "
 	  "GFXSTREAM_VULKAN, VENUS, CROSS_DOMAIN, DRM), got '99'" },
