@@ -1,0 +1,411 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Venus through the whole stack (guest/venus.h on kernelmock, the device
+ * and virglrenderer's venus on lavapipe): instance creation reports
+ * lavapipe; device memory exported as a HOST3D blob, mapped through the
+ * guest and filled by the GPU; the render server's refusal to map venus
+ * memory (virglrenderer 0.10.4) reported as such; two venus contexts and a
+ * virgl context side by side; a malformed venus stream that kills only its
+ * own context.  Each test builds its own machine (virglrenderer is one per
+ * process) and checks that nothing leaks and no render server survives.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <poll.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <linux/virtio_gpu.h>
+
+#include "guest/venus.h"
+#include "guest/venus_calls.h"
+#include "kernelmock/km.h"
+#include "kernelmock/virtgpu_drm.h"
+#include "sim/log.h"
+#include "sim/machine.h"
+
+#define FILL_SIZE (64u << 10)
+
+static struct sim_machine *machine_create(bool render_server)
+{
+	struct sim_machine_options o;
+	struct sim_machine *m = NULL;
+
+	sim_machine_default_options(&o);
+	o.ram_size = 64ull << 20;
+	o.venus = true;
+	o.render_server = render_server;
+	o.hostmem_size = 64ull << 20;
+	o.features = (1ull << VIRTIO_GPU_F_VIRGL) |
+		     (1ull << VIRTIO_GPU_F_RESOURCE_BLOB) |
+		     (1ull << VIRTIO_GPU_F_CONTEXT_INIT);
+	assert_int_equal(sim_machine_create(&o, &m), 0);
+	return m;
+}
+
+/* Child processes of ours (the render server and its workers). */
+static int children(void)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	int n = 0;
+
+	assert_non_null(d);
+	while ((e = readdir(d))) {
+		char path[300], buf[512];
+		int ppid = -1;
+
+		if (e->d_name[0] < '0' || e->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/stat", e->d_name);
+		FILE *f = fopen(path, "r");
+
+		if (!f)
+			continue;
+		if (fgets(buf, sizeof(buf), f)) {
+			const char *p = strrchr(buf, ')');
+
+			if (p)
+				sscanf(p + 1, " %*c %d", &ppid);
+		}
+		fclose(f);
+		n += ppid == getpid();
+	}
+	closedir(d);
+	return n;
+}
+
+/* Close @n files, wait for the device to answer, check nothing leaked,
+ * destroy the machine, and check that no render server survives. */
+static void machine_finish(struct sim_machine *m, struct km_file **files,
+			   int n)
+{
+	struct km_device *kd = sim_machine_kernel(m);
+	struct km_stats st;
+
+	for (int i = 0; i < n; i++)
+		km_close(files[i]);
+	for (int i = 0; i < 2000; i++) {
+		km_device_stats(kd, &st);
+		if (st.inflight == 0 && st.objects == 0)
+			break;
+		usleep(1000);
+	}
+	assert_int_equal(st.objects, 0);
+	assert_int_equal(st.files, 0);
+	sim_machine_destroy(m);
+	for (int i = 0; i < 2000 && children(); i++)
+		usleep(1000);
+	assert_int_equal(children(), 0);
+}
+
+static struct guest_vn_session *session(struct km_file *f, int timeout_ms)
+{
+	char err[320] = "";
+	struct guest_vn_session_options so = {
+		.timeout_ms = timeout_ms, .error = err,
+		.error_size = sizeof(err),
+	};
+	struct guest_vn_session *s = NULL;
+	int ret = guest_vn_session_create(f, &so, &s);
+
+	if (ret)
+		fail_msg("guest_vn_session_create: %d: %s", ret, err);
+	return s;
+}
+
+#define ASSERT_VN(s, call)                                              \
+	do {                                                            \
+		int ret_ = (call);                                      \
+		if (ret_)                                               \
+			fail_msg("%s: %d: %s", #call, ret_,             \
+				 guest_vn_session_error(s));            \
+	} while (0)
+
+static void fill_ok(struct guest_vn_session *s, uint32_t pattern)
+{
+	struct guest_vn_fill_params p = { FILL_SIZE, pattern };
+	struct guest_vn_fill_result r;
+
+	ASSERT_VN(s, guest_vn_fill_test(s, &p, &r));
+	assert_true(r.mapped);
+	assert_int_equal(r.checked, FILL_SIZE);
+	assert_int_equal(r.mismatch_offset, UINT64_MAX);
+}
+
+/* FACTS.md's known-good virgl stream on a 64x64 render target, read back
+ * through a guest mapping: every pixel 0xffff3300. */
+static void virgl_clear_ok(struct km_file *f)
+{
+	struct drm_virtgpu_resource_create rc = {
+		.target = 2, .format = 1 /* B8G8R8A8_UNORM */, .bind = 2,
+		.width = 64, .height = 64, .depth = 1, .array_size = 1,
+		.size = 64 * 64 * 4,
+	};
+	assert_int_equal(km_ioctl(f, DRM_IOCTL_VIRTGPU_RESOURCE_CREATE, &rc),
+			 0);
+	uint32_t cmd[] = {
+		0x0001001d, 1, 0x0001001c, 1, 0x00050801, 10, rc.res_handle,
+		1, 0, 0, 0x00030005, 1, 0, 10, 0x00080007, 4, 0x3f800000,
+		0x3e4ccccd, 0, 0x3f800000, 0, 0x3ff00000, 0,
+	};
+	uint32_t h = rc.bo_handle;
+	struct drm_virtgpu_execbuffer eb = {
+		.flags = VIRTGPU_EXECBUF_FENCE_FD_OUT, .size = sizeof(cmd),
+		.command = (uintptr_t)cmd, .bo_handles = (uintptr_t)&h,
+		.num_bo_handles = 1,
+	};
+	assert_int_equal(km_ioctl(f, DRM_IOCTL_VIRTGPU_EXECBUFFER, &eb), 0);
+	struct pollfd pfd = { .fd = eb.fence_fd, .events = POLLIN };
+
+	assert_int_equal(poll(&pfd, 1, 10000), 1);
+	close(eb.fence_fd);
+	struct drm_virtgpu_3d_transfer_from_host tf = {
+		.bo_handle = h, .box = { 0, 0, 0, 64, 64, 1 },
+	};
+	assert_int_equal(km_ioctl(f, DRM_IOCTL_VIRTGPU_TRANSFER_FROM_HOST,
+				  &tf), 0);
+	struct drm_virtgpu_3d_wait w = { h, 0 };
+
+	assert_int_equal(km_ioctl(f, DRM_IOCTL_VIRTGPU_WAIT, &w), 0);
+	struct drm_virtgpu_map mp = { .handle = h };
+	uint32_t *px;
+
+	assert_int_equal(km_ioctl(f, DRM_IOCTL_VIRTGPU_MAP, &mp), 0);
+	assert_int_equal(km_mmap(f, mp.offset, 64 * 64 * 4, (void **)&px), 0);
+	for (int i = 0; i < 64 * 64; i++)
+		if (px[i] != 0xffff3300)
+			fail_msg("virgl pixel %d is 0x%08x, expected 0xffff3300",
+				 i, px[i]);
+	km_munmap(f, px, 64 * 64 * 4);
+	struct drm_gem_close gc = { .handle = h };
+
+	assert_int_equal(km_ioctl(f, DRM_IOCTL_GEM_CLOSE, &gc), 0);
+}
+
+static int virgl_context(struct km_file *f)
+{
+	struct drm_virtgpu_context_set_param p = {
+		VIRTGPU_CONTEXT_PARAM_CAPSET_ID, VIRTGPU_DRM_CAPSET_VIRGL2
+	};
+	struct drm_virtgpu_context_init ci = { 1, 0, (uintptr_t)&p };
+
+	return km_ioctl(f, DRM_IOCTL_VIRTGPU_CONTEXT_INIT, &ci);
+}
+
+static void test_venus_instance_reports_lavapipe(void **state)
+{
+	struct sim_machine *m = machine_create(false);
+	struct km_file *f;
+	struct guest_vn_capset cs;
+	struct guest_vn_instance_info info;
+
+	(void)state;
+	assert_int_equal(km_open(sim_machine_kernel(m), &f), 0);
+	assert_int_equal(guest_vn_capset_query(f, &cs), 0);
+	assert_int_equal(cs.wire_format_version, 0);	/* what we encode */
+	assert_true(cs.vk_xml_version >= VK_API_VERSION_1_3);
+	struct guest_vn_session *s = session(f, 10000);
+
+	assert_true(guest_vn_session_instance_version(s) >= VK_API_VERSION_1_3);
+	ASSERT_VN(s, guest_vn_instance_create(s, VK_API_VERSION_1_3, &info));
+	assert_true(info.physical_device_count >= 1);
+	if (!strstr(info.props.deviceName, "llvmpipe"))
+		fail_msg("deviceName is '%s'", info.props.deviceName);
+	assert_true(info.props.apiVersion >= VK_API_VERSION_1_3);
+	assert_int_equal(info.props.deviceType, VK_PHYSICAL_DEVICE_TYPE_CPU);
+	assert_true(info.props.limits.maxImageDimension2D >= 4096);
+	assert_true(info.memory.memoryTypeCount >= 1);
+	assert_int_not_equal(info.host_visible_type, UINT32_MAX);
+	/* One instance per venus context. */
+	assert_int_equal(guest_vn_instance_create(s, 0, &info), -EBUSY);
+	ASSERT_VN(s, guest_vn_device_create(s));
+	ASSERT_VN(s, guest_vn_device_destroy(s));
+	ASSERT_VN(s, guest_vn_instance_destroy(s));
+	guest_vn_session_destroy(s);
+	machine_finish(m, &f, 1);
+}
+
+static void test_venus_fill_read_through_guest_mapping(void **state)
+{
+	struct sim_machine *m = machine_create(false);
+	struct km_file *f;
+	struct guest_vn_instance_info info;
+
+	(void)state;
+	assert_int_equal(km_open(sim_machine_kernel(m), &f), 0);
+	struct guest_vn_session *s = session(f, 10000);
+
+	assert_int_equal(guest_vn_device_create(s), -EBUSY);
+	ASSERT_VN(s, guest_vn_instance_create(s, 0, &info));
+	ASSERT_VN(s, guest_vn_device_create(s));
+	fill_ok(s, 0xcafef00d);
+	fill_ok(s, 0x00000000);	/* fresh memory again, another pattern */
+	fill_ok(s, 0x5a5aa5a5);
+	guest_vn_session_destroy(s);
+	machine_finish(m, &f, 1);
+}
+
+static void test_venus_render_server_cannot_map(void **state)
+{
+	struct sim_machine *m = machine_create(true);
+	struct km_file *f;
+	struct guest_vn_instance_info info;
+	struct guest_vn_fill_params p = { FILL_SIZE, 0xcafef00d };
+	struct guest_vn_fill_result r;
+
+	(void)state;
+	assert_int_equal(km_open(sim_machine_kernel(m), &f), 0);
+	struct guest_vn_session *s = session(f, 10000);
+
+	ASSERT_VN(s, guest_vn_instance_create(s, 0, &info));
+	assert_non_null(strstr(info.props.deviceName, "llvmpipe"));
+	ASSERT_VN(s, guest_vn_device_create(s));
+	/* virglrenderer 0.10.4 cannot map venus memory from the render
+	 * server (FACTS.md): MAP_BLOB fails, so does the guest's mmap; the
+	 * GPU part still runs and the context stays usable. */
+	sim_log_set_quiet(true);
+	int ret = guest_vn_fill_test(s, &p, &r);
+
+	sim_log_set_quiet(false);
+	assert_int_equal(ret, -EINVAL);
+	assert_false(r.mapped);
+	assert_int_not_equal(r.memory_res_id, 0);
+	assert_non_null(strstr(guest_vn_session_error(s),
+			       "mapping the memory blob"));
+	assert_non_null(strstr(guest_vn_session_error(s),
+			       "RESOURCE_MAP_BLOB failed"));
+	assert_int_equal(guest_vn_session_lost(s), 0);
+	ASSERT_VN(s, guest_vn_session_sync(s));
+	guest_vn_session_destroy(s);
+	machine_finish(m, &f, 1);
+}
+
+static void test_venus_two_venus_contexts_and_virgl(void **state)
+{
+	struct sim_machine *m = machine_create(false);
+	struct km_file *f[3];
+	struct guest_vn_instance_info ia, ib;
+
+	(void)state;
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(km_open(sim_machine_kernel(m), &f[i]), 0);
+	struct guest_vn_session *a = session(f[0], 10000);
+	struct guest_vn_session *b = session(f[1], 10000);
+
+	assert_int_equal(virgl_context(f[2]), 0);
+	/* Interleaved: each context's objects live in its own id space. */
+	ASSERT_VN(a, guest_vn_instance_create(a, 0, &ia));
+	ASSERT_VN(b, guest_vn_instance_create(b, 0, &ib));
+	assert_string_equal(ia.props.deviceName, ib.props.deviceName);
+	ASSERT_VN(a, guest_vn_device_create(a));
+	virgl_clear_ok(f[2]);
+	ASSERT_VN(b, guest_vn_device_create(b));
+	fill_ok(a, 0x11111111);
+	fill_ok(b, 0x22222222);
+	virgl_clear_ok(f[2]);
+	fill_ok(a, 0x33333333);
+	guest_vn_session_destroy(a);
+	guest_vn_session_destroy(b);
+	machine_finish(m, f, 3);
+}
+
+/* @state: "render-server" to run it there (where memory cannot be mapped,
+ * so context B proves itself with round trips instead of a fill). */
+static void test_venus_malformed_stream_kills_only_its_context(void **state)
+{
+	bool rs = *state && !strcmp(*state, "render-server");
+	struct sim_machine *m = machine_create(rs);
+	struct km_file *f[3];
+	struct guest_vn_instance_info info;
+	/* Command type 0x7fff0000 is no venus command: the decoder stops
+	 * and marks the context fatal. */
+	static const uint32_t bad[] = { 0x7fff0000, 0, 1, 2 };
+
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(km_open(sim_machine_kernel(m), &f[i]), 0);
+	struct guest_vn_session *a = session(f[0], 2000);
+	struct guest_vn_session *b = session(f[1], 10000);
+
+	assert_int_equal(virgl_context(f[2]), 0);
+	ASSERT_VN(a, guest_vn_instance_create(a, 0, &info));
+	ASSERT_VN(b, guest_vn_instance_create(b, 0, &info));
+	ASSERT_VN(b, guest_vn_device_create(b));
+
+	sim_log_set_quiet(true);
+	int ret = guest_vn_session_submit_raw(a, bad, 4);
+
+	/* The submit itself is queued (EXECBUFFER does not wait for the
+	 * device); the loss shows on the next round trip. */
+	if (ret == 0)
+		ret = guest_vn_device_create(a);
+	sim_log_set_quiet(false);
+	if (ret != -EIO && ret != -ETIME)
+		fail_msg("context A after a bad stream: %d: %s", ret,
+			 guest_vn_session_error(a));
+	print_message("context A: %s\n", guest_vn_session_error(a));
+	assert_int_not_equal(guest_vn_session_lost(a), 0);
+	assert_int_equal(guest_vn_session_sync(a), -ENOTCONN);
+	assert_non_null(strstr(guest_vn_session_error(a), "lost"));
+
+	/* The other venus context and the virgl context go on. */
+	if (rs) {
+		ASSERT_VN(b, guest_vn_device_destroy(b));
+		ASSERT_VN(b, guest_vn_device_create(b));
+	} else {
+		fill_ok(b, 0x0badf00d);
+	}
+	virgl_clear_ok(f[2]);
+	ASSERT_VN(b, guest_vn_session_sync(b));
+	guest_vn_session_destroy(a);
+	guest_vn_session_destroy(b);
+	machine_finish(m, f, 3);
+}
+
+static void test_venus_session_errors(void **state)
+{
+	struct sim_machine *m = machine_create(false);
+	struct km_file *f;
+	struct guest_vn_session *s = NULL;
+	char err[320] = "";
+	struct guest_vn_session_options so = {
+		.error = err, .error_size = sizeof(err),
+	};
+
+	(void)state;
+	assert_int_equal(km_open(sim_machine_kernel(m), &f), 0);
+	assert_int_equal(virgl_context(f), 0);
+	/* The file's context is already a virgl one. */
+	assert_int_equal(guest_vn_session_create(f, &so, &s), -EEXIST);
+	assert_non_null(strstr(err, "already has a context"));
+	assert_null(s);
+	so.reply_size = 1000;
+	assert_int_equal(guest_vn_session_create(f, &so, &s), -EINVAL);
+	assert_non_null(strstr(err, "reply_size 1000"));
+	machine_finish(m, &f, 1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_venus_instance_reports_lavapipe),
+		cmocka_unit_test(test_venus_fill_read_through_guest_mapping),
+		cmocka_unit_test(test_venus_render_server_cannot_map),
+		cmocka_unit_test(test_venus_two_venus_contexts_and_virgl),
+		cmocka_unit_test_prestate(
+			test_venus_malformed_stream_kills_only_its_context,
+			NULL),
+		cmocka_unit_test_prestate(
+			test_venus_malformed_stream_kills_only_its_context,
+			"render-server"),
+		cmocka_unit_test(test_venus_session_errors),
+	};
+
+	return cmocka_run_group_tests_name("venus", tests, NULL, NULL);
+}
