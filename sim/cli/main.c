@@ -3,11 +3,15 @@
  * virtgpu-sim: the command line.
  *
  *   virtgpu-sim run [OPTIONS] SCRIPT...   scenario scripts, TAP 13 on stdout
+ *   virtgpu-sim run --list SCRIPT...      each script and what it needs
  *   virtgpu-sim help                      usage
  *
  * Every script runs on a machine of its own (sim_machine_create, run,
- * sim_machine_destroy), so scripts cannot affect each other.  Exit status:
- * 0 when no script failed, 1 when one did, 2 for a usage error.
+ * sim_machine_destroy), so scripts cannot affect each other.  The command
+ * line's options are the defaults; a script's "device" line overrides
+ * them for that script.  A Markdown file (*.md) stands for its ```vgs
+ * blocks, each run as a script.  Exit status: 0 when no script failed,
+ * 1 when one did, 2 for a usage error.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -33,6 +37,14 @@
 struct sim_cli {
 	struct sim_machine_options opts;
 	bool verbose;
+	bool list;
+};
+
+/* One TAP test: a script file, or one ```vgs block of a Markdown file. */
+struct sim_item {
+	char *name;		/* for TAP: the path, or "doc.md:LINE" */
+	const char *path;	/* the file, for messages and includes */
+	char *text;		/* a Markdown block's text, or NULL */
 };
 
 struct sim_tally {
@@ -124,11 +136,28 @@ static void sim_usage(FILE *out)
 		"                     (implies --venus)\n"
 		"  --hostmem=SIZE     size of the host-visible memory region "
 		"(default %s)\n"
+		"  --scanouts=N       number of scanouts, 1..16 (default 1)\n"
+		"  --scanout-dir=DIR  write a PNG of each flushed scanout and "
+		"cursor image\n"
+		"                     to DIR\n"
+		"  --lockstep         each guest call waits until the device is "
+		"idle\n"
+		"                     (reproducible runs, predictable gdb "
+		"stepping)\n"
+		"  --list             print each script and what it needs "
+		"(its device and\n"
+		"                     require lines) instead of running it\n"
 		"  -v, --verbose      echo each statement as a TAP comment\n"
 		"  -h, --help         show this help\n"
 		"  --version          print the version\n"
 		"\n"
-		"The scenario language is described in docs/scenarios.md.\n",
+		"A script's \"device\" line (e.g. \"device features=virgl,"
+		"resource_blob\n"
+		"hostmem=64M venus\") overrides these options for that script. "
+		"A Markdown\n"
+		"file (*.md) stands for its ```vgs blocks.  The scenario "
+		"language is\n"
+		"described in docs/scenarios.md.\n",
 		ram, d.seed, feats, hostmem);
 }
 
@@ -226,6 +255,10 @@ enum {
 	SIM_OPT_RENDER_SERVER,
 	SIM_OPT_HOSTMEM,
 	SIM_OPT_VERSION,
+	SIM_OPT_SCANOUTS,
+	SIM_OPT_SCANOUT_DIR,
+	SIM_OPT_LOCKSTEP,
+	SIM_OPT_LIST,
 };
 
 static const struct option sim_long_options[] = {
@@ -237,6 +270,10 @@ static const struct option sim_long_options[] = {
 	{ "venus", no_argument, NULL, SIM_OPT_VENUS },
 	{ "render-server", no_argument, NULL, SIM_OPT_RENDER_SERVER },
 	{ "hostmem", required_argument, NULL, SIM_OPT_HOSTMEM },
+	{ "scanouts", required_argument, NULL, SIM_OPT_SCANOUTS },
+	{ "scanout-dir", required_argument, NULL, SIM_OPT_SCANOUT_DIR },
+	{ "lockstep", no_argument, NULL, SIM_OPT_LOCKSTEP },
+	{ "list", no_argument, NULL, SIM_OPT_LIST },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, SIM_OPT_VERSION },
@@ -272,6 +309,25 @@ static int sim_apply_option(struct sim_cli *cli, int c, const char *arg)
 					   "a non-negative integer") : 0;
 	case SIM_OPT_FEATURES:
 		return sim_parse_features(arg, &o->features);
+	case SIM_OPT_SCANOUTS: {
+		uint64_t n = 0;
+
+		ret = sim_parse_u64(arg, &n);
+		if (ret || n < 1 || n > 16)
+			return sim_bad_value("--scanouts", arg, -EINVAL,
+					     "a number from 1 to 16");
+		o->num_scanouts = (uint32_t)n;
+		return 0;
+	}
+	case SIM_OPT_SCANOUT_DIR:
+		o->scanout_dir = arg;
+		return 0;
+	case SIM_OPT_LOCKSTEP:
+		o->lockstep = true;
+		return 0;
+	case SIM_OPT_LIST:
+		cli->list = true;
+		return 0;
 	case SIM_OPT_SCATTER:
 		o->scatter = true;
 		return 0;
@@ -335,86 +391,215 @@ static void sim_tap_diag(const char *msg)
 	}
 }
 
-static void sim_report(unsigned n, const char *path,
+static void sim_report(unsigned n, const char *name,
 		       const struct guest_outcome *out, struct sim_tally *t)
 {
 	switch (out->kind) {
 	case GUEST_OUTCOME_PASS:
-		printf("ok %u - %s\n", n, path);
+		printf("ok %u - %s\n", n, name);
 		t->passed++;
 		break;
 	case GUEST_OUTCOME_SKIP:
-		printf("ok %u - %s # SKIP %s\n", n, path, out->message);
+		printf("ok %u - %s # SKIP %s\n", n, name, out->message);
 		t->skipped++;
 		break;
 	case GUEST_OUTCOME_FAIL:
-		printf("not ok %u - %s\n", n, path);
+		printf("not ok %u - %s\n", n, name);
 		sim_tap_diag(out->message);
 		t->failed++;
 		break;
 	}
 }
 
-static void sim_fail(unsigned n, const char *path, const char *why,
+static void sim_fail(unsigned n, const char *name, const char *why,
 		     struct sim_tally *t)
 {
-	printf("not ok %u - %s\n", n, path);
+	printf("not ok %u - %s\n", n, name);
 	sim_tap_diag(why);
 	t->failed++;
 }
 
-static void sim_run_script(const struct sim_cli *cli, unsigned n,
-			   const char *path, struct sim_tally *t)
+/* The command line's options with the script's "device" line on top. */
+static void sim_merge_device(const struct sim_machine_options *base,
+			     const struct guest_device_opts *d,
+			     struct sim_machine_options *o)
+{
+	*o = *base;
+	if (d->set & GUEST_DEV_FEATURES)
+		o->features = d->features;
+	if (d->set & GUEST_DEV_VIRGL)
+		o->virgl = d->virgl;
+	if (d->set & GUEST_DEV_VENUS)
+		o->venus = d->venus;
+	if (d->set & GUEST_DEV_RENDER_SERVER)
+		o->render_server = d->render_server;
+	if (d->set & GUEST_DEV_RAM)
+		o->ram_size = d->ram_size;
+	if (d->set & GUEST_DEV_HOSTMEM)
+		o->hostmem_size = d->hostmem_size;
+	if (d->set & GUEST_DEV_SCANOUTS)
+		o->num_scanouts = d->num_scanouts;
+	if (d->set & GUEST_DEV_LOCKSTEP)
+		o->lockstep = d->lockstep;
+}
+
+static int sim_load(const struct sim_item *it, struct guest_script **script,
+		    char **err)
+{
+	if (it->text)
+		return guest_script_parse(it->path, it->text, strlen(it->text),
+					  script, err);
+	return guest_script_load(it->path, script, err);
+}
+
+static void sim_run_one(const struct sim_cli *cli, unsigned n,
+			const struct sim_item *it, struct sim_tally *t)
 {
 	struct guest_run_options ropts = { .trace = cli->verbose ? stdout : NULL };
 	struct guest_outcome out = { 0 };
+	struct sim_machine_options mopts;
 	struct guest_script *script;
 	struct sim_machine *m;
 	char *err, why[160];
-	int ret;
+	int ret = sim_load(it, &script, &err);
 
-	ret = guest_script_load(path, &script, &err);
 	if (ret) {
-		sim_fail(n, path, err ? err : "out of memory", t);
+		sim_fail(n, it->name, err ? err : "out of memory", t);
 		free(err);
 		return;
 	}
+	sim_merge_device(&cli->opts, guest_script_device(script), &mopts);
+	ropts.features = mopts.features;
 	fflush(stdout);
-	ret = sim_machine_create(&cli->opts, &m);
+	ret = sim_machine_create(&mopts, &m);
 	if (ret) {
 		snprintf(why, sizeof(why), "could not create the machine: %s "
 			 "(details on stderr)", strerror(-ret));
-		sim_fail(n, path, why, t);
+		sim_fail(n, it->name, why, t);
 	} else {
 		ret = guest_script_run(script, sim_machine_kernel(m), &ropts,
 				       &out);
 		sim_machine_destroy(m);
 		if (ret)
-			sim_fail(n, path, "out of memory while running", t);
+			sim_fail(n, it->name, "out of memory while running", t);
 		else
-			sim_report(n, path, &out, t);
+			sim_report(n, it->name, &out, t);
 		guest_outcome_fini(&out);
 	}
 	guest_script_destroy(script);
 	fflush(stdout);
 }
 
+/* --list: what each script needs, without running anything. */
+static int sim_list_one(const struct sim_item *it)
+{
+	struct guest_script *script;
+	char *err, *needs;
+	int ret = sim_load(it, &script, &err);
+
+	if (ret) {
+		printf("%s: cannot be parsed: %s\n", it->name,
+		       err ? err : "out of memory");
+		free(err);
+		return 1;
+	}
+	needs = guest_script_needs(script);
+	printf("%s: %s\n", it->name, needs ? needs : "(out of memory)");
+	free(needs);
+	guest_script_destroy(script);
+	return 0;
+}
+
+static bool sim_is_markdown(const char *path)
+{
+	size_t n = strlen(path);
+
+	return n > 3 && strcmp(path + n - 3, ".md") == 0;
+}
+
+static int sim_push(struct sim_item **items, unsigned *n, char *name,
+		    const char *path, char *text)
+{
+	struct sim_item *v = realloc(*items, (*n + 1) * sizeof(*v));
+
+	if (!v || !name) {
+		free(name);
+		free(text);
+		return -ENOMEM;
+	}
+	*items = v;
+	v[(*n)++] = (struct sim_item){ name, path, text };
+	return 0;
+}
+
+/* A Markdown file's blocks; an unreadable one is one failing item. */
+static int sim_push_markdown(struct sim_item **items, unsigned *n,
+			     const char *path)
+{
+	char **texts, **names;
+	unsigned *lines;
+	int count = guest_markdown_blocks(path, &texts, &names, &lines);
+	int ret = 0;
+
+	if (count < 0)
+		return sim_push(items, n, strdup(path), path, NULL);
+	for (int i = 0; i < count; i++) {
+		if (!ret)
+			ret = sim_push(items, n, names[i], path, texts[i]);
+		else {
+			free(names[i]);
+			free(texts[i]);
+		}
+	}
+	free(texts);
+	free(names);
+	free(lines);
+	return ret;
+}
+
+static void sim_free_items(struct sim_item *items, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++) {
+		free(items[i].name);
+		free(items[i].text);
+	}
+	free(items);
+}
+
 static int sim_cmd_run(int argc, char **argv)
 {
 	struct sim_tally t = { 0 };
 	struct sim_cli cli = { 0 };
-	int first, total;
+	struct sim_item *items = NULL;
+	unsigned n = 0;
+	int first, ret = 0, status = EXIT_SUCCESS;
 
 	sim_machine_default_options(&cli.opts);
 	first = sim_parse_run_options(argc, argv, &cli);
 	if (first <= 0)
 		return first == 0 ? EXIT_SUCCESS : EXIT_USAGE;
-	total = argc - first;
-	printf("TAP version 13\n1..%d\n", total);
-	for (int i = first; i < argc; i++)
-		sim_run_script(&cli, (unsigned)(i - first + 1), argv[i], &t);
-	printf("# %u passed, %u failed, %u skipped, of %d script%s\n",
-	       t.passed, t.failed, t.skipped, total, total == 1 ? "" : "s");
+	for (int i = first; i < argc && !ret; i++)
+		ret = sim_is_markdown(argv[i])
+			      ? sim_push_markdown(&items, &n, argv[i])
+			      : sim_push(&items, &n, strdup(argv[i]), argv[i],
+					 NULL);
+	if (ret) {
+		fprintf(stderr, "virtgpu-sim: out of memory\n");
+		sim_free_items(items, n);
+		return EXIT_FAILURE;
+	}
+	if (cli.list) {
+		for (unsigned i = 0; i < n; i++)
+			status |= sim_list_one(&items[i]);
+		sim_free_items(items, n);
+		return status;
+	}
+	printf("TAP version 13\n1..%u\n", n);
+	for (unsigned i = 0; i < n; i++)
+		sim_run_one(&cli, i + 1, &items[i], &t);
+	printf("scenarios: %u passed, %u failed, %u skipped\n", t.passed,
+	       t.failed, t.skipped);
+	sim_free_items(items, n);
 	return t.failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }
 
