@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The contract between `virtgpu-sim exec` (sim/cli/exec.c) and the preload
+ * shim (guest/shim/): the environment variables that carry the machine's
+ * options into the program's process, and the device feature names.
+ * docs/realdriver.md documents every variable for people who set them by
+ * hand (gdb, valgrind).
+ */
+#ifndef GUEST_SHIM_OPTIONS_H
+#define GUEST_SHIM_OPTIONS_H
+
+#include <linux/virtio_gpu.h>
+
+/* Path of the shim library; overrides the search next to the executable. */
+#define GUEST_SHIM_ENV_PATH "VGS_SHIM"
+/* Comma-separated feature names (below) or "none": exactly the features
+ * the device offers. */
+#define GUEST_SHIM_ENV_FEATURES "VGS_SHIM_FEATURES"
+/* "0" or "1": the virgl renderer, venus, venus in the render server. */
+#define GUEST_SHIM_ENV_VIRGL "VGS_SHIM_VIRGL"
+#define GUEST_SHIM_ENV_VENUS "VGS_SHIM_VENUS"
+#define GUEST_SHIM_ENV_RENDER_SERVER "VGS_SHIM_RENDER_SERVER"
+/* Sizes in bytes, with an optional K, M or G suffix. */
+#define GUEST_SHIM_ENV_RAM "VGS_SHIM_RAM"
+#define GUEST_SHIM_ENV_HOSTMEM "VGS_SHIM_HOSTMEM"
+/* "1": log every ioctl on the render node, decoded, to stderr. */
+#define GUEST_SHIM_ENV_TRACE "VGS_SHIM_TRACE_IOCTLS"
+/* "1": at exit, the top process fails unless virgl was used (see shim.c). */
+#define GUEST_SHIM_ENV_CHECK "VGS_SHIM_CHECK"
+/* "FD:INODE" of the status memfd every process of the run reports to. */
+#define GUEST_SHIM_ENV_STATUS "VGS_SHIM_STATUS"
+/* pid of the process `virtgpu-sim exec` became (it execs in place). */
+#define GUEST_SHIM_ENV_TOP_PID "VGS_SHIM_TOP_PID"
+/* "1": the shim does nothing in this process (everything passes through). */
+#define GUEST_SHIM_ENV_DISABLE "VGS_SHIM_DISABLE"
+
+/* Exit status of the top process when virgl was not used. */
+#define GUEST_SHIM_EXIT_NOT_VIRGL 3
+
+/* Bytes of the status memfd: one flag byte each, set to 1. */
+enum guest_shim_status_byte {
+	GUEST_SHIM_STATUS_OPENED = 0,	/* a render node was opened */
+	GUEST_SHIM_STATUS_VIRGL = 1,	/* the virgl winsys read a capset */
+	GUEST_SHIM_STATUS_SIZE = 2,
+};
+
+/* The device features by the names `virtgpu-sim run` uses. */
+static const struct {
+	const char *name;
+	unsigned bit;
+} guest_shim_features[] = {
+	{ "virgl", VIRTIO_GPU_F_VIRGL },
+	{ "edid", VIRTIO_GPU_F_EDID },
+	{ "resource_uuid", VIRTIO_GPU_F_RESOURCE_UUID },
+	{ "resource_blob", VIRTIO_GPU_F_RESOURCE_BLOB },
+	{ "context_init", VIRTIO_GPU_F_CONTEXT_INIT },
+};
+#define GUEST_SHIM_NFEATURES \
+	(sizeof(guest_shim_features) / sizeof(guest_shim_features[0]))
+
+#endif
