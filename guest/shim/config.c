@@ -98,6 +98,25 @@ static int parse_size_var(const char *name, bool zero_ok, uint64_t *out,
 	return 0;
 }
 
+static int parse_u64_var(const char *name, uint64_t *out, char *err,
+			 size_t errlen)
+{
+	const char *v = getenv(name);
+	char *end;
+
+	if (!v)
+		return 0;
+	errno = 0;
+	unsigned long long n = strtoull(v, &end, 0);
+	if (*v < '0' || *v > '9' || *end || errno) {
+		snprintf(err, errlen, "%s=%s: expected a non-negative integer",
+			 name, v);
+		return -EINVAL;
+	}
+	*out = n;
+	return 0;
+}
+
 int guest_shim_config_parse(struct sim_machine_options *opts, bool *trace,
 			    char *err, size_t errlen)
 {
@@ -123,6 +142,14 @@ int guest_shim_config_parse(struct sim_machine_options *opts, bool *trace,
 	if (!ret)
 		ret = parse_bool(GUEST_SHIM_ENV_RENDER_SERVER,
 				 &opts->render_server, err, errlen);
+	if (!ret)
+		ret = parse_bool(GUEST_SHIM_ENV_SCATTER, &opts->scatter, err,
+				 errlen);
+	if (!ret)
+		ret = parse_u64_var(GUEST_SHIM_ENV_SEED, &opts->seed, err, errlen);
+	if (!ret)
+		ret = parse_bool(GUEST_SHIM_ENV_LOCKSTEP, &opts->lockstep, err,
+				 errlen);
 	if (!ret)
 		ret = parse_bool(GUEST_SHIM_ENV_TRACE, trace, err, errlen);
 	if (!ret)

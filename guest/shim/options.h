@@ -23,6 +23,11 @@
 /* Sizes in bytes, with an optional K, M or G suffix. */
 #define GUEST_SHIM_ENV_RAM "VGS_SHIM_RAM"
 #define GUEST_SHIM_ENV_HOSTMEM "VGS_SHIM_HOSTMEM"
+/* "0" or "1": guest pages handed out scattered (seeded), lockstep (each
+ * guest call waits until the device is idle). */
+#define GUEST_SHIM_ENV_SCATTER "VGS_SHIM_SCATTER"
+#define GUEST_SHIM_ENV_SEED "VGS_SHIM_SEED"
+#define GUEST_SHIM_ENV_LOCKSTEP "VGS_SHIM_LOCKSTEP"
 /* "1": log every ioctl on the render node, decoded, to stderr. */
 #define GUEST_SHIM_ENV_TRACE "VGS_SHIM_TRACE_IOCTLS"
 /* "1": at exit, the top process fails unless virgl was used (see shim.c). */
