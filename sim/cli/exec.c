@@ -1,0 +1,453 @@
+// SPDX-License-Identifier: MIT
+/*
+ * `virtgpu-sim exec`: the options of `run` that shape the device, turned
+ * into the VGS_SHIM_* environment (guest/shim/options.h), LD_PRELOAD with
+ * the shim in front, then execvp of the program.  The machine itself is
+ * created by the shim inside the program's process, on its first open of
+ * /dev/dri/renderD128; this command only prepares the environment, so the
+ * program keeps its pid, its signals and its exit status.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+
+#include "guest/shim/options.h"
+#include "sim/cli/exec.h"
+#include "sim/machine.h"
+
+#define SHIM_NAME "libvirtgpu-sim-shim.so"
+#define EXIT_USAGE 2
+#define EXIT_NO_SHIM 1
+
+#if defined(__x86_64__)
+#define SIM_MULTIARCH "x86_64-linux-gnu"
+#elif defined(__aarch64__)
+#define SIM_MULTIARCH "aarch64-linux-gnu"
+#else
+#define SIM_MULTIARCH ""
+#endif
+
+struct sim_exec {
+	struct sim_machine_options opts;
+	bool trace;
+	bool check;
+};
+
+static void sim_exec_usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: virtgpu-sim exec [OPTIONS] [--] PROGRAM [ARGS...]\n"
+		"\n"
+		"Run PROGRAM with /dev/dri/renderD128 backed by a simulated "
+		"virtio-gpu machine\nin its own process, so that Mesa's "
+		"virtio_gpu driver renders through the guest\nkernel driver, "
+		"the virtqueues and virglrenderer.  Example:\n"
+		"  virtgpu-sim exec -- eglinfo\n"
+		"\n"
+		"Options:\n"
+		"  --features=LIST    exactly the device features to offer, "
+		"comma-separated:\n"
+		"                     virgl, edid, resource_uuid, "
+		"resource_blob,\n"
+		"                     context_init, or none\n"
+		"  --no-virgl         do not enable the virgl (GL) renderer\n"
+		"  --venus            enable the venus (Vulkan) renderer\n"
+		"  --render-server    run venus in virglrenderer's render "
+		"server (implies --venus)\n"
+		"  --ram=SIZE         guest RAM; SIZE takes a K, M or G "
+		"suffix\n"
+		"  --hostmem=SIZE     size of the host-visible memory region "
+		"(blobs need it)\n"
+		"  --scatter          hand out guest pages in a scattered "
+		"order\n"
+		"  --seed=N           seed for --scatter\n"
+		"  --lockstep         each guest call waits until the device is "
+		"idle\n"
+		"                     (reproducible runs, predictable gdb "
+		"stepping)\n"
+		"  --trace-ioctls     log every ioctl on the device, decoded, "
+		"to stderr\n"
+		"  --no-check         do not fail when the program did not "
+		"render through virgl\n"
+		"  -h, --help         show this help\n"
+		"\n"
+		"Exit status: PROGRAM's; 3 when it did not render through "
+		"virgl (Mesa chose\nanother driver or device); 2 for a usage "
+		"error; 1 when the shim is missing.\n"
+		"Environment: VGS_SHIM overrides the shim's path.  See "
+		"docs/realdriver.md.\n");
+}
+
+static int sim_exec_usage_error(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+static int sim_exec_usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "virtgpu-sim exec: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n\n");
+	sim_exec_usage(stderr);
+	return -EINVAL;
+}
+
+/* Decimal bytes with an optional K, M or G (binary) suffix. */
+static int sim_exec_parse_size(const char *opt, const char *s, bool zero_ok,
+			       uint64_t *out)
+{
+	uint64_t v = 0, mult = 1;
+	const char *p = s;
+
+	if (*p < '0' || *p > '9')
+		goto bad;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		if (v > (UINT64_MAX - (uint64_t)(*p - '0')) / 10)
+			goto bad;
+		v = v * 10 + (uint64_t)(*p - '0');
+	}
+	if (*p) {
+		const char *units = "KMG", *u = strchr(units, *p);
+		if (!u || p[1])
+			goto bad;
+		mult = 1ull << (10 * (u - units + 1));
+	}
+	if ((!v && !zero_ok) || v > UINT64_MAX / mult)
+		goto bad;
+	*out = v * mult;
+	return 0;
+bad:
+	return sim_exec_usage_error("%s: invalid value '%s' (expected a size "
+				    "in bytes%s, with an optional K, M or G "
+				    "suffix)", opt, s,
+				    zero_ok ? "" : " above 0");
+}
+
+static int sim_exec_parse_u64(const char *opt, const char *s, uint64_t *out)
+{
+	char *end;
+
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 0);
+	if (*s < '0' || *s > '9' || *end || errno)
+		return sim_exec_usage_error("%s: invalid value '%s' (expected a "
+					    "non-negative integer)", opt, s);
+	*out = v;
+	return 0;
+}
+
+static int sim_exec_parse_features(const char *list, uint64_t *out)
+{
+	uint64_t f = 0;
+
+	for (const char *p = list; *p;) {
+		size_t len = strcspn(p, ","), i;
+		bool none = len == 4 && strncmp(p, "none", 4) == 0;
+
+		for (i = 0; !none && i < GUEST_SHIM_NFEATURES; i++)
+			if (strlen(guest_shim_features[i].name) == len &&
+			    strncmp(guest_shim_features[i].name, p, len) == 0)
+				break;
+		if (!none && i == GUEST_SHIM_NFEATURES)
+			return sim_exec_usage_error(
+				"unknown feature '%.*s' in --features (known: "
+				"virgl, edid, resource_uuid, resource_blob, "
+				"context_init, none)", (int)len, p);
+		if (!none)
+			f |= 1ull << guest_shim_features[i].bit;
+		p += len;
+		if (*p)
+			p++;
+	}
+	*out = f;
+	return 0;
+}
+
+enum {
+	SIM_EXEC_FEATURES = 256,
+	SIM_EXEC_NO_VIRGL,
+	SIM_EXEC_VENUS,
+	SIM_EXEC_RENDER_SERVER,
+	SIM_EXEC_RAM,
+	SIM_EXEC_HOSTMEM,
+	SIM_EXEC_SCATTER,
+	SIM_EXEC_SEED,
+	SIM_EXEC_LOCKSTEP,
+	SIM_EXEC_TRACE,
+	SIM_EXEC_NO_CHECK,
+};
+
+static const struct option sim_exec_options[] = {
+	{ "features", required_argument, NULL, SIM_EXEC_FEATURES },
+	{ "no-virgl", no_argument, NULL, SIM_EXEC_NO_VIRGL },
+	{ "venus", no_argument, NULL, SIM_EXEC_VENUS },
+	{ "render-server", no_argument, NULL, SIM_EXEC_RENDER_SERVER },
+	{ "ram", required_argument, NULL, SIM_EXEC_RAM },
+	{ "hostmem", required_argument, NULL, SIM_EXEC_HOSTMEM },
+	{ "scatter", no_argument, NULL, SIM_EXEC_SCATTER },
+	{ "seed", required_argument, NULL, SIM_EXEC_SEED },
+	{ "lockstep", no_argument, NULL, SIM_EXEC_LOCKSTEP },
+	{ "trace-ioctls", no_argument, NULL, SIM_EXEC_TRACE },
+	{ "no-check", no_argument, NULL, SIM_EXEC_NO_CHECK },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* One option; 1 = help printed, stop. */
+static int sim_exec_apply(struct sim_exec *ex, int c, const char *arg)
+{
+	struct sim_machine_options *o = &ex->opts;
+
+	switch (c) {
+	case SIM_EXEC_FEATURES:
+		return sim_exec_parse_features(arg, &o->features);
+	case SIM_EXEC_NO_VIRGL:
+		o->virgl = false;
+		return 0;
+	case SIM_EXEC_VENUS:
+		o->venus = true;
+		return 0;
+	case SIM_EXEC_RENDER_SERVER:
+		o->render_server = true;
+		o->venus = true;
+		return 0;
+	case SIM_EXEC_RAM:
+		return sim_exec_parse_size("--ram", arg, false, &o->ram_size);
+	case SIM_EXEC_HOSTMEM:
+		return sim_exec_parse_size("--hostmem", arg, true,
+					   &o->hostmem_size);
+	case SIM_EXEC_SCATTER:
+		o->scatter = true;
+		return 0;
+	case SIM_EXEC_SEED:
+		return sim_exec_parse_u64("--seed", arg, &o->seed);
+	case SIM_EXEC_LOCKSTEP:
+		o->lockstep = true;
+		return 0;
+	case SIM_EXEC_TRACE:
+		ex->trace = true;
+		return 0;
+	case SIM_EXEC_NO_CHECK:
+		ex->check = false;
+		return 0;
+	case 'h':
+		sim_exec_usage(stdout);
+		return 1;
+	}
+	return -EINVAL;
+}
+
+/* Index of PROGRAM in argv, 0 after --help, or -EINVAL. */
+static int sim_exec_parse(int argc, char **argv, struct sim_exec *ex)
+{
+	int c, ret;
+
+	opterr = 0;
+	optind = 1;
+	/* "+": stop at PROGRAM, whose own options are not ours. */
+	while ((c = getopt_long(argc, argv, "+:h", sim_exec_options,
+				NULL)) != -1) {
+		if (c == '?')
+			return sim_exec_usage_error("unknown option '%s'",
+						    argv[optind - 1]);
+		if (c == ':')
+			return sim_exec_usage_error("option '%s' needs a value",
+						    argv[optind - 1]);
+		ret = sim_exec_apply(ex, c, optarg);
+		if (ret)
+			return ret > 0 ? 0 : ret;
+	}
+	if (optind >= argc)
+		return sim_exec_usage_error("no PROGRAM given");
+	return optind;
+}
+
+static bool sim_exec_readable(const char *path)
+{
+	struct stat st;
+	return !stat(path, &st) && S_ISREG(st.st_mode) && !access(path, R_OK);
+}
+
+/*
+ * The shim: $VGS_SHIM, else next to this executable: the build tree
+ * (build/sim/cli/virtgpu-sim beside build/guest/shim/), then the install
+ * tree (PREFIX/bin beside PREFIX/LIBDIR/virtgpu-sim).
+ */
+static int sim_exec_find_shim(char out[PATH_MAX])
+{
+	const char *env = getenv(GUEST_SHIM_ENV_PATH);
+	char exe[PATH_MAX], path[PATH_MAX + 64];
+	const char *const rel[] = {
+		"../../guest/shim/",
+		"../lib/virtgpu-sim/",
+		"../lib/" SIM_MULTIARCH "/virtgpu-sim/",
+		"../lib64/virtgpu-sim/",
+	};
+
+	if (env) {
+		if (!realpath(env, out) || !sim_exec_readable(out)) {
+			fprintf(stderr, "virtgpu-sim exec: %s=%s: no such "
+				"readable file\n", GUEST_SHIM_ENV_PATH, env);
+			return -ENOENT;
+		}
+		return 0;
+	}
+#ifdef VGS_SHIM_INSTALL_DIR
+	snprintf(path, sizeof(path), "%s/" SHIM_NAME, VGS_SHIM_INSTALL_DIR);
+	if (sim_exec_readable(path) && realpath(path, out))
+		return 0;
+#endif
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n > 0) {
+		exe[n] = '\0';
+		*strrchr(exe, '/') = '\0';
+		for (size_t i = 0; i < sizeof(rel) / sizeof(rel[0]); i++) {
+			snprintf(path, sizeof(path), "%s/%s" SHIM_NAME, exe,
+				 rel[i]);
+			if (sim_exec_readable(path) && realpath(path, out))
+				return 0;
+		}
+	}
+	fprintf(stderr, "virtgpu-sim exec: cannot find " SHIM_NAME " next to "
+		"%s (looked in the build and install trees); set %s to its "
+		"path\n", n > 0 ? exe : "this executable", GUEST_SHIM_ENV_PATH);
+	return -ENOENT;
+}
+
+static int sim_exec_setenv(const char *name, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static int sim_exec_setenv(const char *name, const char *fmt, ...)
+{
+	char value[PATH_MAX * 2];
+	va_list ap;
+
+	va_start(ap, fmt);
+	int n = vsnprintf(value, sizeof(value), fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof(value))
+		return -E2BIG;
+	return setenv(name, value, 1) ? -errno : 0;
+}
+
+static void sim_exec_feature_names(uint64_t f, char *buf, size_t len)
+{
+	size_t o = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < GUEST_SHIM_NFEATURES && o < len; i++)
+		if (f & (1ull << guest_shim_features[i].bit))
+			o += (size_t)snprintf(buf + o, len - o, "%s%s",
+					      o ? "," : "",
+					      guest_shim_features[i].name);
+	if (!o)
+		snprintf(buf, len, "none");
+}
+
+/* The status memfd the run's processes report to (guest/shim/shim.c);
+ * inherited across exec on purpose. */
+static int sim_exec_status(void)
+{
+	struct stat st;
+	int fd = memfd_create("virtgpu-sim-status", 0);
+
+	if (fd < 0 || ftruncate(fd, GUEST_SHIM_STATUS_SIZE) || fstat(fd, &st)) {
+		int err = -errno;
+		fprintf(stderr, "virtgpu-sim exec: status memfd: %s\n",
+			strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return err;
+	}
+	return sim_exec_setenv(GUEST_SHIM_ENV_STATUS, "%d:%llu", fd,
+			       (unsigned long long)st.st_ino);
+}
+
+static int sim_exec_environment(const struct sim_exec *ex, const char *shim)
+{
+	const struct sim_machine_options *o = &ex->opts;
+	const char *old = getenv("LD_PRELOAD");
+	char feats[128];
+	int ret;
+
+	sim_exec_feature_names(o->features, feats, sizeof(feats));
+	ret = old && *old ? sim_exec_setenv("LD_PRELOAD", "%s:%s", shim, old)
+			  : sim_exec_setenv("LD_PRELOAD", "%s", shim);
+	if (!ret)
+		ret = sim_exec_setenv(GUEST_SHIM_ENV_FEATURES, "%s", feats);
+	if (!ret)
+		ret = sim_exec_setenv(GUEST_SHIM_ENV_VIRGL, "%d", o->virgl);
+	if (!ret)
+		ret = sim_exec_setenv(GUEST_SHIM_ENV_VENUS, "%d", o->venus);
+	if (!ret)
+		ret = sim_exec_setenv(GUEST_SHIM_ENV_RENDER_SERVER, "%d",
+				      o->render_server);
+	if (!ret)
+		ret = sim_exec_setenv(GUEST_SHIM_ENV_RAM, "%" PRIu64,
+				      o->ram_size);
+	if (!ret)
+		ret = sim_exec_setenv(GUEST_SHIM_ENV_HOSTMEM, "%" PRIu64,
+				      o->hostmem_size);
+	if (!ret)
+		ret = sim_exec_setenv(GUEST_SHIM_ENV_SCATTER, "%d", o->scatter);
+	if (!ret)
+		ret = sim_exec_setenv(GUEST_SHIM_ENV_SEED, "%" PRIu64, o->seed);
+	if (!ret)
+		ret = sim_exec_setenv(GUEST_SHIM_ENV_LOCKSTEP, "%d", o->lockstep);
+	if (!ret)
+		ret = sim_exec_setenv(GUEST_SHIM_ENV_TRACE, "%d", ex->trace);
+	if (!ret)
+		ret = sim_exec_setenv(GUEST_SHIM_ENV_CHECK, "%d", ex->check);
+	if (!ret)
+		ret = sim_exec_setenv(GUEST_SHIM_ENV_TOP_PID, "%ld",
+				      (long)getpid());
+	if (!ret && ex->check)
+		ret = sim_exec_status();
+	if (!ret)
+		unsetenv(GUEST_SHIM_ENV_DISABLE);
+	if (ret && ret != -ENOMEM)
+		fprintf(stderr, "virtgpu-sim exec: cannot set up the "
+			"environment: %s\n", strerror(-ret));
+	return ret;
+}
+
+int sim_cli_exec(int argc, char **argv)
+{
+	struct sim_exec ex = { .check = true };
+	char shim[PATH_MAX];
+
+	sim_machine_default_options(&ex.opts);
+	int first = sim_exec_parse(argc, argv, &ex);
+	if (first <= 0)
+		return first == 0 ? EXIT_SUCCESS : EXIT_USAGE;
+	if (sim_exec_find_shim(shim))
+		return EXIT_NO_SHIM;
+	if (strpbrk(shim, " :")) {
+		/* ld.so splits LD_PRELOAD at spaces and colons */
+		fprintf(stderr, "virtgpu-sim exec: the shim's path '%s' "
+			"contains a space or a colon, which LD_PRELOAD cannot "
+			"carry\n", shim);
+		return EXIT_NO_SHIM;
+	}
+	if (getenv("LIBGL_ALWAYS_SOFTWARE"))
+		fprintf(stderr, "virtgpu-sim exec: warning: "
+			"LIBGL_ALWAYS_SOFTWARE is set: Mesa will not use the "
+			"simulated device\n");
+	if (sim_exec_environment(&ex, shim))
+		return EXIT_FAILURE;
+	fflush(NULL);
+	execvp(argv[first], argv + first);
+	int err = errno;
+	fprintf(stderr, "virtgpu-sim exec: cannot run %s: %s\n", argv[first],
+		strerror(err));
+	return err == ENOENT ? 127 : 126;
+}
