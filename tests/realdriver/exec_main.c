@@ -1,0 +1,13 @@
+// SPDX-License-Identifier: MIT
+/*
+ * `realdriver-exec`: sim_cli_exec() on its own, so the real-driver suite
+ * runs the `virtgpu-sim exec` code whatever the CLI's dispatcher offers.
+ * It sits two directories below the build root, like
+ * sim/cli/virtgpu-sim, so it finds the shim the same way.
+ */
+#include "sim/cli/exec.h"
+
+int main(int argc, char **argv)
+{
+	return sim_cli_exec(argc, argv);
+}
