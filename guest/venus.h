@@ -85,6 +85,8 @@ int guest_vn_session_lost(const struct guest_vn_session *s);
 /* ---- flows (guest/venus_flow.c) ---- */
 
 struct guest_vn_instance_info {
+	VkInstance instance;			/* handles carry object ids */
+	VkPhysicalDevice physical_device;	/* the first one */
 	uint32_t physical_device_count;
 	VkPhysicalDeviceProperties props;	/* of the first device */
 	VkPhysicalDeviceMemoryProperties memory;

@@ -178,6 +178,27 @@ int guest_vn_call_vkCreateDevice(struct guest_vn_session *s,
 				  guest_vn_id(device));
 }
 
+int guest_vn_call_vkGetDeviceQueue(struct guest_vn_session *s,
+				   VkDevice device, uint32_t family,
+				   uint32_t index, VkQueue queue)
+{
+	const uint32_t type = GUEST_VN_CMD_vkGetDeviceQueue;
+	struct guest_vn_dec d;
+	size_t mark;
+	int ret = guest_vn__call_begin(s, &mark);
+
+	if (ret)
+		return ret;
+	ret = guest_vn_encode_vkGetDeviceQueue(&s->batch, REPLY, device,
+					       family, index, queue);
+	ret = guest_vn__call_end(s, mark, ret, type, &d);
+	if (ret)
+		return ret;
+	/* A void command: the reply is the echoed pQueue only. */
+	guest_vn_decode_handle_reply(&d, type, NULL, guest_vn_id(queue));
+	return guest_vn__call_check(s, type, &d, VK_SUCCESS);
+}
+
 int guest_vn_call_vkGetDeviceQueue2(struct guest_vn_session *s,
 				    VkDevice device,
 				    const VkDeviceQueueInfo2 *info,

@@ -26,6 +26,9 @@
 /* A fresh object id for this context (ids start at 1). */
 uint64_t guest_vn_session_new_id(struct guest_vn_session *s);
 VkResult guest_vn_session_last_result(const struct guest_vn_session *s);
+/* The device and queue of guest_vn_device_create, or VK_NULL_HANDLE. */
+VkDevice guest_vn_session_device(const struct guest_vn_session *s);
+VkQueue guest_vn_session_queue(const struct guest_vn_session *s);
 /* Submit the batch without waiting (no fence). */
 int guest_vn_session_flush(struct guest_vn_session *s);
 /* Submit the batch and confirm with a round trip that the host decoded
@@ -76,6 +79,9 @@ int guest_vn_call_vkCreateDevice(struct guest_vn_session *s,
 				 VkPhysicalDevice pdev,
 				 const VkDeviceCreateInfo *info,
 				 VkDevice device);
+int guest_vn_call_vkGetDeviceQueue(struct guest_vn_session *s,
+				   VkDevice device, uint32_t family,
+				   uint32_t index, VkQueue queue);
 int guest_vn_call_vkGetDeviceQueue2(struct guest_vn_session *s,
 				    VkDevice device,
 				    const VkDeviceQueueInfo2 *info,
@@ -119,8 +125,10 @@ int guest_vn_call_vkQueueSubmit(struct guest_vn_session *s, VkQueue queue,
 int guest_vn_call_vkGetFenceStatus(struct guest_vn_session *s,
 				   VkDevice device, VkFence fence,
 				   bool *signaled);
-/* virglrenderer refuses a blocking wait (a non-zero @timeout kills the
- * context): use 0 and poll.  *signaled false for VK_TIMEOUT. */
+/* Use @timeout 0 and poll: the renderer decodes one stream at a time, so
+ * a blocking wait stalls it (in-process: the device thread), and
+ * virglrenderer releases after 0.10.4 refuse it outright.  *signaled is
+ * false for VK_TIMEOUT. */
 int guest_vn_call_vkWaitForFences(struct guest_vn_session *s,
 				  VkDevice device, uint32_t count,
 				  const VkFence *fences, VkBool32 wait_all,

@@ -93,6 +93,8 @@ int guest_vn_instance_create(struct guest_vn_session *s, uint32_t api_version,
 	if (ret)
 		return ret;
 	info->physical_device_count = count;
+	info->instance = instance;
+	info->physical_device = pdevs[0];
 	s->pdev = pdevs[0];
 	ret = guest_vn_call_vkGetPhysicalDeviceProperties(s, s->pdev,
 							  &info->props);
@@ -136,8 +138,9 @@ int guest_vn_device_create(struct guest_vn_session *s)
 	if (ret)
 		return ret;
 	s->device = device;
-	/* virglrenderer sets its queues up at vkCreateDevice and only hands
-	 * them out through vkGetDeviceQueue2. */
+	/* vkGetDeviceQueue2, as Mesa's venus driver does: virglrenderer
+	 * releases after 0.10.4 treat vkGetDeviceQueue as fatal (0.10.4
+	 * accepts both; tests/test_venus.c checks vkGetDeviceQueue too). */
 	const VkDeviceQueueInfo2 qi = {
 		.sType = VK_STRUCTURE_TYPE_DEVICE_QUEUE_INFO_2,
 		.queueFamilyIndex = s->queue_family,
@@ -150,6 +153,16 @@ int guest_vn_device_create(struct guest_vn_session *s)
 		return ret;
 	s->queue = queue;
 	return 0;
+}
+
+VkDevice guest_vn_session_device(const struct guest_vn_session *s)
+{
+	return s->device;
+}
+
+VkQueue guest_vn_session_queue(const struct guest_vn_session *s)
+{
+	return s->queue;
 }
 
 int guest_vn_device_destroy(struct guest_vn_session *s)
@@ -277,9 +290,10 @@ static int fill_memory(struct guest_vn_session *s, struct fill_objects *o,
 	return ret;
 }
 
-/* Record fill + copy, submit with a fence, wait for it. */
-static int fill_run(struct guest_vn_session *s, struct fill_objects *o,
-		    uint64_t size, uint32_t pattern)
+/* The command pool and buffer: fill the first half, copy it to the
+ * second, with the barriers that make each step see the previous one. */
+static int fill_record(struct guest_vn_session *s, struct fill_objects *o,
+		       uint64_t size, uint32_t pattern)
 {
 	const VkCommandPoolCreateInfo pci = {
 		.sType = VK_STRUCTURE_TYPE_COMMAND_POOL_CREATE_INFO,
@@ -309,7 +323,6 @@ static int fill_run(struct guest_vn_session *s, struct fill_objects *o,
 		.flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT,
 	};
 	const VkBufferCopy region = { 0, 0, size / 2 };
-
 	/* The copy reads what the fill wrote; the host reads what the copy
 	 * wrote once the fence has signalled. */
 	const VkMemoryBarrier fill_to_copy = {
@@ -346,14 +359,18 @@ static int fill_run(struct guest_vn_session *s, struct fill_objects *o,
 		ret = guest_vn_async_vkCmdPipelineBarrier(s, cmdbuf, &b2);
 	if (!ret)
 		ret = guest_vn_call_vkEndCommandBuffer(s, cmdbuf);
-	if (ret)
-		return ret;
+	return ret;
+}
+
+/* Submit the command buffer with a fence and wait for the fence. */
+static int fill_submit(struct guest_vn_session *s, struct fill_objects *o)
+{
 	const VkFenceCreateInfo fci = {
 		.sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO,
 	};
 	VkFence fence = GUEST_VN_HANDLE(VkFence, new_id(s));
+	int ret = guest_vn_call_vkCreateFence(s, s->device, &fci, fence);
 
-	ret = guest_vn_call_vkCreateFence(s, s->device, &fci, fence);
 	if (ret)
 		return ret;
 	o->fence = fence;
@@ -411,7 +428,9 @@ int guest_vn_fill_test(struct guest_vn_session *s,
 	if (map_err)
 		memcpy(map_msg, s->error, sizeof(map_msg));
 	if (!ret)
-		ret = fill_run(s, &o, size, p->pattern);
+		ret = fill_record(s, &o, size, p->pattern);
+	if (!ret)
+		ret = fill_submit(s, &o);
 	if (!ret && o.map) {
 		fill_compare(&o, size, p->pattern, r);
 		if (r->mismatch_offset != UINT64_MAX)

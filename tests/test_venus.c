@@ -232,6 +232,84 @@ static void test_venus_instance_reports_lavapipe(void **state)
 	machine_finish(m, &f, 1);
 }
 
+/* The calls the flows do not make: vkGetDeviceQueue (0.10.4 accepts it
+ * next to vkGetDeviceQueue2), fences created signalled, reset, waited
+ * for with timeout 0. */
+static void test_venus_queue_and_fence_calls(void **state)
+{
+	struct sim_machine *m = machine_create(false);
+	struct km_file *f;
+	struct guest_vn_instance_info info;
+	const float prio = 1.0f;
+	const VkDeviceQueueCreateInfo q = {
+		.sType = VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO,
+		.queueCount = 1, .pQueuePriorities = &prio,
+	};
+	const VkDeviceCreateInfo dci = {
+		.sType = VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO,
+		.queueCreateInfoCount = 1, .pQueueCreateInfos = &q,
+	};
+	const VkFenceCreateInfo fci = {
+		.sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO,
+		.flags = VK_FENCE_CREATE_SIGNALED_BIT,
+	};
+	bool signaled;
+
+	(void)state;
+	assert_int_equal(km_open(sim_machine_kernel(m), &f), 0);
+	struct guest_vn_session *s = session(f, 10000);
+
+	ASSERT_VN(s, guest_vn_instance_create(s, 0, &info));
+	/* The ids the flow chose come back from a second enumeration. */
+	VkPhysicalDevice pdev = info.physical_device;
+	uint32_t n = 1;
+
+	ASSERT_VN(s, guest_vn_call_vkEnumeratePhysicalDevices(
+			     s, info.instance, &n, &pdev));
+	assert_int_equal(n, 1);
+	VkDevice dev = GUEST_VN_HANDLE(VkDevice, guest_vn_session_new_id(s));
+	VkQueue queue = GUEST_VN_HANDLE(VkQueue, guest_vn_session_new_id(s));
+	VkFence fence = GUEST_VN_HANDLE(VkFence, guest_vn_session_new_id(s));
+
+	ASSERT_VN(s, guest_vn_call_vkCreateDevice(s, pdev, &dci, dev));
+	ASSERT_VN(s, guest_vn_call_vkGetDeviceQueue(s, dev, 0, 0, queue));
+	ASSERT_VN(s, guest_vn_call_vkCreateFence(s, dev, &fci, fence));
+	ASSERT_VN(s, guest_vn_call_vkWaitForFences(s, dev, 1, &fence, VK_TRUE,
+						   0, &signaled));
+	assert_true(signaled);
+	ASSERT_VN(s, guest_vn_call_vkResetFences(s, dev, 1, &fence));
+	ASSERT_VN(s, guest_vn_call_vkGetFenceStatus(s, dev, fence, &signaled));
+	assert_false(signaled);
+	assert_int_equal(guest_vn_session_last_result(s), VK_NOT_READY);
+	ASSERT_VN(s, guest_vn_call_vkWaitForFences(s, dev, 1, &fence, VK_TRUE,
+						   0, &signaled));
+	assert_false(signaled);
+	assert_int_equal(guest_vn_session_last_result(s), VK_TIMEOUT);
+	/* An empty submit signals the fence. */
+	ASSERT_VN(s, guest_vn_call_vkQueueSubmit(s, queue, 0, NULL, fence));
+	ASSERT_VN(s, guest_vn_fence_wait(s, dev, fence));
+	/* A Vulkan error is -EIO with the VkResult named; the context
+	 * stays usable. */
+	const VkMemoryAllocateInfo huge = {
+		.sType = VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO,
+		.allocationSize = 1ull << 50,
+	};
+	VkDeviceMemory mem = GUEST_VN_HANDLE(VkDeviceMemory,
+					     guest_vn_session_new_id(s));
+
+	assert_int_equal(guest_vn_call_vkAllocateMemory(s, dev, &huge, mem),
+			 -EIO);
+	assert_non_null(strstr(guest_vn_session_error(s),
+			       "vkAllocateMemory returned VK_ERROR_"));
+	assert_true(guest_vn_session_last_result(s) < 0);
+	ASSERT_VN(s, guest_vn_async_vkDestroyFence(s, dev, fence));
+	ASSERT_VN(s, guest_vn_async_vkDestroyDevice(s, dev));
+	ASSERT_VN(s, guest_vn_session_sync(s));
+	assert_int_equal(guest_vn_session_lost(s), 0);
+	guest_vn_session_destroy(s);
+	machine_finish(m, &f, 1);
+}
+
 static void test_venus_fill_read_through_guest_mapping(void **state)
 {
 	struct sim_machine *m = machine_create(false);
@@ -395,6 +473,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_venus_instance_reports_lavapipe),
+		cmocka_unit_test(test_venus_queue_and_fence_calls),
 		cmocka_unit_test(test_venus_fill_read_through_guest_mapping),
 		cmocka_unit_test(test_venus_render_server_cannot_map),
 		cmocka_unit_test(test_venus_two_venus_contexts_and_virgl),
