@@ -450,7 +450,8 @@ static int check(struct guest_run *r, const struct guest_virtio_stmt *vs,
 	return 0;
 }
 
-/* Without a resp= condition a named command must answer its OK type. */
+/* Without a resp= or written= condition a named command must answer
+ * its OK type. */
 static int check_ok(struct guest_run *r, const struct guest_virtio_stmt *vs,
 		    const struct vcall *v, size_t written)
 {
@@ -463,7 +464,9 @@ static int check_ok(struct guest_run *r, const struct guest_virtio_stmt *vs,
 	int ret;
 
 	for (unsigned i = 0; i < vs->nconds; i++) {
-		if (vs->conds[i].field == &guest__vresp_hdr[0])
+		const struct guest_field *f = vs->conds[i].field;
+
+		if (f == &guest__vresp_hdr[0] || (f->flags & GUEST_FF_WRITTEN))
 			return 0;
 	}
 	if (!vs->cmd)
