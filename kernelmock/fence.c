@@ -7,12 +7,14 @@
  * earlier fence of the same timeline (Linux virtio_gpu_fence_event_process;
  * virtio 1.2 5.7.6.8).
  *
- * A sync_file fd is the read end of a pipe; we keep the write end and write
+ * A sync_file fd is one end of a socket pair; we keep the other and send
  * one byte once every fence of the sync_file has signalled, so poll(2)
- * reports POLLIN and stays that way.  The pipe's inode identifies the fd
- * when a program hands it back (FENCE_FD_IN, SYNC_IOC_MERGE): a pipe, unlike
- * an eventfd, has an inode of its own.  When the program has closed its end
- * (our end polls POLLERR), the sync_file is released.
+ * reports POLLIN and stays that way.  The socket's inode identifies the fd
+ * when a program hands it back (FENCE_FD_IN, SYNC_IOC_MERGE): a socket,
+ * unlike an eventfd, has an inode of its own.  When the program has closed
+ * its end (ours polls POLLHUP), the sync_file is released.  A socket rather
+ * than a pipe because send(MSG_NOSIGNAL) cannot raise SIGPIPE in the
+ * program when it closed its end first.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -22,6 +24,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 
 #include "kernelmock/km_internal.h"
@@ -145,11 +148,19 @@ static bool all_signaled(const struct km_sync_file *sf)
 	return true;
 }
 
-/* Our end reports POLLERR once the program closed every copy of its end. */
+/* Our end reports POLLHUP once the program closed every copy of its end. */
 static bool reader_gone(int wfd)
 {
 	struct pollfd p = { .fd = wfd, .events = 0 };
-	return poll(&p, 1, 0) == 1 && (p.revents & POLLERR);
+	return poll(&p, 1, 0) == 1 && (p.revents & (POLLHUP | POLLERR));
+}
+
+static void send_signal_byte(struct km_sync_file *sf)
+{
+	static const char one = 1;
+	if (send(sf->wfd, &one, 1, MSG_NOSIGNAL | MSG_DONTWAIT) != 1)
+		SIM_DEBUG(SIM_DEBUG_FENCE, KM_LAYER,
+			  "sync_file holder already closed it");
 }
 
 /* Signal sync_files whose fences have all signalled; release those the
@@ -160,12 +171,9 @@ void km__sync_files_update_locked(struct km_device *dev)
 	while (*link) {
 		struct km_sync_file *sf = *link;
 		if (!sf->signaled && all_signaled(sf)) {
-			static const char one = 1;
 			sf->signaled = true;
 			sf->signal_ns = now_ns();
-			if (write(sf->wfd, &one, 1) != 1)
-				SIM_DEBUG(SIM_DEBUG_FENCE, KM_LAYER,
-					  "sync_file reader already closed");
+			send_signal_byte(sf);
 		}
 		if (reader_gone(sf->wfd)) {
 			*link = sf->next;
@@ -195,7 +203,7 @@ int km__sync_file_create_locked(struct km_device *dev, struct km_fence **f,
 	}
 	snprintf(sf->name, sizeof(sf->name), "%s", name);
 	int p[2];
-	if (pipe2(p, O_CLOEXEC)) {
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, p)) {
 		int err = -errno;
 		sync_file_free(sf);
 		return err;
@@ -205,14 +213,9 @@ int km__sync_file_create_locked(struct km_device *dev, struct km_fence **f,
 	fstat(p[0], &st);
 	sf->ino = st.st_ino;
 	if (all_signaled(sf)) {
-		static const char one = 1;
 		sf->signaled = true;
 		sf->signal_ns = now_ns();
-		if (write(sf->wfd, &one, 1) != 1) {
-			close(p[0]);
-			sync_file_free(sf);
-			return -EIO;
-		}
+		send_signal_byte(sf);
 	}
 	sf->next = dev->sync_files;
 	dev->sync_files = sf;
@@ -222,7 +225,7 @@ int km__sync_file_create_locked(struct km_device *dev, struct km_fence **f,
 struct km_sync_file *km__sync_file_lookup_locked(struct km_device *dev, int fd)
 {
 	struct stat st;
-	if (fd < 0 || fstat(fd, &st) || !S_ISFIFO(st.st_mode))
+	if (fd < 0 || fstat(fd, &st) || !S_ISSOCK(st.st_mode))
 		return NULL;
 	for (struct km_sync_file *sf = dev->sync_files; sf; sf = sf->next)
 		if (sf->ino == st.st_ino)
