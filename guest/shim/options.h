@@ -30,17 +30,13 @@
 #define GUEST_SHIM_ENV_LOCKSTEP "VGS_SHIM_LOCKSTEP"
 /* "1": log every ioctl on the render node, decoded, to stderr. */
 #define GUEST_SHIM_ENV_TRACE "VGS_SHIM_TRACE_IOCTLS"
-/* "1": at exit, the top process fails unless virgl was used (see shim.c). */
-#define GUEST_SHIM_ENV_CHECK "VGS_SHIM_CHECK"
-/* "FD:INODE" of the status memfd every process of the run reports to. */
+/* "INODE:PATH" of the status memfd every process of the run reports to:
+ * PATH is /proc/PID/fd/N of `virtgpu-sim exec`, which waits for the
+ * program and reads it (an fd number alone would not survive programs
+ * that close inherited fds). */
 #define GUEST_SHIM_ENV_STATUS "VGS_SHIM_STATUS"
-/* pid of the process `virtgpu-sim exec` became (it execs in place). */
-#define GUEST_SHIM_ENV_TOP_PID "VGS_SHIM_TOP_PID"
 /* "1": the shim does nothing in this process (everything passes through). */
 #define GUEST_SHIM_ENV_DISABLE "VGS_SHIM_DISABLE"
-
-/* Exit status of the top process when virgl was not used. */
-#define GUEST_SHIM_EXIT_NOT_VIRGL 3
 
 /* Bytes of the status memfd: one flag byte each, set to 1. */
 enum guest_shim_status_byte {

@@ -2,7 +2,7 @@
 /*
  * The shim's life cycle: the global state, which threads pass through,
  * starting the machine on the first open of a device node, teardown at
- * exit, and the exit check of `virtgpu-sim exec`.
+ * exit, and the status report to `virtgpu-sim exec`.
  *
  * Host threads.  The device thread must see the real system: its own EGL
  * set-up enumerates EGL devices, and a fake /dev/dri there would hand the
@@ -13,17 +13,18 @@
  * device thread and everything virglrenderer, llvmpipe and libuv start
  * from it, with no hook in host/ or sim/.
  *
- * The exit check.  `virtgpu-sim exec` asks for it (VGS_SHIM_CHECK=1): the
- * run failed its purpose if the program ended on another driver, such as
- * plain llvmpipe.  Every process of the run writes what it did into the
- * status memfd the command created (options.h): "opened a device node"
- * when an open succeeds, and "virgl" when DRM_IOCTL_VIRTGPU_GET_CAPS
- * succeeds: only Mesa's virgl winsys reads capsets, at screen creation,
- * so this names the driver that was loaded, not merely that a node was
- * opened (kms_swrast would open it too, and a surfaceless EGL that fell
- * back to llvmpipe opens nothing).  The process `virtgpu-sim exec` became
- * reads the memfd in its destructor, after the program's own exit
- * handlers; children such as a test runner's tests count too.
+ * The status report.  `virtgpu-sim exec` fails a run that ended on another
+ * driver, such as plain llvmpipe, and needs to know what the program did.
+ * Every process of the run writes into the status memfd the command
+ * created (options.h): "opened a device node" when an open succeeds, and
+ * "virgl" when DRM_IOCTL_VIRTGPU_GET_CAPS succeeds: only Mesa's virgl
+ * winsys reads capsets, at screen creation, so this names the driver that
+ * was loaded, not merely that a node was opened (kms_swrast would open it
+ * too, and a surfaceless EGL that fell back to llvmpipe opens nothing).
+ * The memfd is reached by path each time, so a program that closes
+ * inherited fds still reports; the command reads it after the program has
+ * exited, however it exited (dash, for one, leaves with _exit, so no check
+ * inside the program could run reliably).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -43,7 +44,6 @@
 struct guest_shim guest_shim = {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
 	.cond = PTHREAD_COND_INITIALIZER,
-	.status_fd = -1,
 };
 
 /* Per thread: a host thread, and how deep inside the shim. */
@@ -77,13 +77,24 @@ void guest_shim_error(const char *call, const char *fmt, ...)
 	fprintf(stderr, GUEST_SHIM_TAG ": %s: %s\n", call, msg);
 }
 
+/* Set one flag byte of the run's status memfd (see the top of the file). */
 static void status_set(enum guest_shim_status_byte byte)
 {
 	static const char one = 1;
+	struct stat st;
 
-	if (guest_shim.status_fd >= 0 &&
-	    pwrite(guest_shim.status_fd, &one, 1, byte) != 1)
-		guest_shim.status_fd = -1;
+	if (!guest_shim.status_path[0])
+		return;
+	int fd = REAL(open)(guest_shim.status_path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	/* Only the memfd the command created: the path names an fd of
+	 * another process, which could have been reused. */
+	if (!REAL(fstat)(fd, &st) && st.st_ino == guest_shim.status_ino &&
+	    pwrite(fd, &one, 1, byte) != 1)
+		guest_shim_error("status", "cannot write %s: %s",
+				 guest_shim.status_path, strerror(errno));
+	REAL(close)(fd);
 }
 
 void guest_shim_note_opened(void)
@@ -204,22 +215,18 @@ static bool is_render_server(void)
 	return strcmp(base ? base + 1 : exe, "virgl_render_server") == 0;
 }
 
+/* VGS_SHIM_STATUS=INODE:PATH (options.h). */
 static void parse_status(void)
 {
 	const char *s = getenv(GUEST_SHIM_ENV_STATUS);
-	const char *pid = getenv(GUEST_SHIM_ENV_TOP_PID);
-	const char *check = getenv(GUEST_SHIM_ENV_CHECK);
 	unsigned long long ino;
-	struct stat st;
-	int fd;
+	int path_at = 0;
 
-	guest_shim.check = check && strcmp(check, "1") == 0;
-	guest_shim.top_pid = pid ? (pid_t)strtol(pid, NULL, 10) : 0;
-	/* The fd number is only trusted if it is still the memfd the
-	 * command created: a program may have closed or reused it. */
-	if (s && sscanf(s, "%d:%llu", &fd, &ino) == 2 &&
-	    !REAL(fstat)(fd, &st) && st.st_ino == (ino_t)ino)
-		guest_shim.status_fd = fd;
+	if (!s || sscanf(s, "%llu:%n", &ino, &path_at) != 1 || !path_at ||
+	    strlen(s + path_at) >= sizeof(guest_shim.status_path))
+		return;
+	guest_shim.status_ino = (ino_t)ino;
+	strcpy(guest_shim.status_path, s + path_at);
 }
 
 __attribute__((constructor)) static void guest_shim_init(void)
@@ -240,37 +247,6 @@ __attribute__((constructor)) static void guest_shim_init(void)
 	__atomic_store_n(&guest_shim.configured, true, __ATOMIC_RELEASE);
 }
 
-/* The exit check of the run's top process (see the top of this file). */
-static bool check_failed(void)
-{
-	char status[GUEST_SHIM_STATUS_SIZE] = { 0 };
-	const char *why;
-
-	if (!guest_shim.check || getpid() != guest_shim.top_pid)
-		return false;
-	status[GUEST_SHIM_STATUS_OPENED] = guest_shim.opened;
-	status[GUEST_SHIM_STATUS_VIRGL] = guest_shim.virgl;
-	if (guest_shim.status_fd >= 0 &&
-	    pread(guest_shim.status_fd, status, sizeof(status), 0) < 0)
-		status[0] = status[1] = 0;
-	if (status[GUEST_SHIM_STATUS_VIRGL])
-		return false;
-	if (!status[GUEST_SHIM_STATUS_OPENED])
-		why = "no process of the run opened /dev/dri/renderD128 or "
-		      "card0: Mesa chose another device or driver (plain "
-		      "llvmpipe?  check LIBGL_ALWAYS_SOFTWARE, "
-		      "MESA_LOADER_DRIVER_OVERRIDE, EGL_PLATFORM), or the "
-		      "program does not use the GPU";
-	else
-		why = "a device node was opened but Mesa's virgl driver never "
-		      "initialised on it (no DRM_IOCTL_VIRTGPU_GET_CAPS): "
-		      "another driver, such as kms_swrast, was loaded; "
-		      "run with --trace-ioctls to see what it did";
-	fprintf(stderr, "virtgpu-sim exec: the program did not render "
-		"through virgl: %s.\n", why);
-	return true;
-}
-
 __attribute__((destructor)) static void guest_shim_fini(void)
 {
 	if (guest_shim.inert || !guest_shim.configured)
@@ -283,9 +259,5 @@ __attribute__((destructor)) static void guest_shim_fini(void)
 		guest_shim_enter();
 		sim_machine_destroy(m);
 		guest_shim_leave();
-	}
-	if (check_failed()) {
-		fflush(NULL);
-		_exit(GUEST_SHIM_EXIT_NOT_VIRGL);
 	}
 }

@@ -102,13 +102,11 @@ struct guest_shim {
 	unsigned nmaps;			/* atomic reads for the fast path */
 	struct guest_vdir *dirs;
 	unsigned ndirs;			/* atomic reads for the fast path */
-	/* status (see shim.c): what this process did, and where the run's
-	 * top process collects it */
+	/* status report (see shim.c): what this process did, and the
+	 * memfd of `virtgpu-sim exec` it goes to */
 	bool opened, virgl;
-	bool check;
-	int status_fd;
+	char status_path[64];
 	ino_t status_ino;
-	pid_t top_pid;
 	void *real[GUEST_REAL_COUNT];
 };
 extern struct guest_shim guest_shim;
@@ -123,8 +121,8 @@ void guest_shim_leave(void);
 /* Print "virtgpu-sim shim: <call>: <message>" on stderr. */
 void guest_shim_error(const char *call, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-/* Status for the exit check: a node was opened; the virgl winsys read a
- * capset (only Mesa's virgl driver does). */
+/* Status for `virtgpu-sim exec`: a node was opened; the virgl winsys read
+ * a capset (only Mesa's virgl driver does). */
 void guest_shim_note_opened(void);
 void guest_shim_note_virgl(void);
 /* Start the machine on first use and return its kernel driver; @call

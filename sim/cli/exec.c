@@ -2,10 +2,17 @@
 /*
  * `virtgpu-sim exec`: the options of `run` that shape the device, turned
  * into the VGS_SHIM_* environment (guest/shim/options.h), LD_PRELOAD with
- * the shim in front, then execvp of the program.  The machine itself is
- * created by the shim inside the program's process, on its first open of
- * /dev/dri/renderD128; this command only prepares the environment, so the
- * program keeps its pid, its signals and its exit status.
+ * the shim in front, then the program.  The machine itself is created by
+ * the shim inside the program's process, on its first open of
+ * /dev/dri/renderD128.
+ *
+ * The command stays as the program's parent to check the run: every
+ * process of the run reports into a status memfd whether it opened a
+ * device node and whether Mesa's virgl winsys initialised on it
+ * (guest/shim/shim.c).  The parent reads it once the program has exited,
+ * whichever way it exited (_exit, a signal), which no check inside the
+ * program could guarantee.  Signals sent to the command are passed on;
+ * the program's exit status, or its death by signal, is the command's.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -17,8 +24,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <signal.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include "guest/shim/options.h"
 #include "sim/cli/exec.h"
@@ -27,6 +36,7 @@
 #define SHIM_NAME "libvirtgpu-sim-shim.so"
 #define EXIT_USAGE 2
 #define EXIT_NO_SHIM 1
+#define EXIT_NOT_VIRGL 3
 
 #if defined(__x86_64__)
 #define SIM_MULTIARCH "x86_64-linux-gnu"
@@ -80,9 +90,10 @@ static void sim_exec_usage(FILE *out)
 		"render through virgl\n"
 		"  -h, --help         show this help\n"
 		"\n"
-		"Exit status: PROGRAM's; 3 when it did not render through "
-		"virgl (Mesa chose\nanother driver or device); 2 for a usage "
-		"error; 1 when the shim is missing.\n"
+		"Exit status: PROGRAM's (or its signal); 3 when it did not "
+		"render through virgl\n(Mesa chose another driver or device); "
+		"2 for a usage error; 1 when the shim\nis missing or the "
+		"command failed; 126/127 when PROGRAM cannot be run.\n"
 		"Environment: VGS_SHIM overrides the shim's path.  See "
 		"docs/realdriver.md.\n");
 }
@@ -353,12 +364,12 @@ static void sim_exec_feature_names(uint64_t f, char *buf, size_t len)
 		snprintf(buf, len, "none");
 }
 
-/* The status memfd the run's processes report to (guest/shim/shim.c);
- * inherited across exec on purpose. */
-static int sim_exec_status(void)
+/* The status memfd the run's processes report to (guest/shim/shim.c),
+ * named by a path that works whatever fds the program closes. */
+static int sim_exec_status(int *out)
 {
 	struct stat st;
-	int fd = memfd_create("virtgpu-sim-status", 0);
+	int fd = memfd_create("virtgpu-sim-status", MFD_CLOEXEC);
 
 	if (fd < 0 || ftruncate(fd, GUEST_SHIM_STATUS_SIZE) || fstat(fd, &st)) {
 		int err = -errno;
@@ -368,11 +379,19 @@ static int sim_exec_status(void)
 			close(fd);
 		return err;
 	}
-	return sim_exec_setenv(GUEST_SHIM_ENV_STATUS, "%d:%llu", fd,
-			       (unsigned long long)st.st_ino);
+	int ret = sim_exec_setenv(GUEST_SHIM_ENV_STATUS, "%llu:/proc/%ld/fd/%d",
+				  (unsigned long long)st.st_ino,
+				  (long)getpid(), fd);
+	if (ret) {
+		close(fd);
+		return ret;
+	}
+	*out = fd;
+	return 0;
 }
 
-static int sim_exec_environment(const struct sim_exec *ex, const char *shim)
+static int sim_exec_environment(const struct sim_exec *ex, const char *shim,
+				int *status_fd)
 {
 	const struct sim_machine_options *o = &ex->opts;
 	const char *old = getenv("LD_PRELOAD");
@@ -406,12 +425,7 @@ static int sim_exec_environment(const struct sim_exec *ex, const char *shim)
 	if (!ret)
 		ret = sim_exec_setenv(GUEST_SHIM_ENV_TRACE, "%d", ex->trace);
 	if (!ret)
-		ret = sim_exec_setenv(GUEST_SHIM_ENV_CHECK, "%d", ex->check);
-	if (!ret)
-		ret = sim_exec_setenv(GUEST_SHIM_ENV_TOP_PID, "%ld",
-				      (long)getpid());
-	if (!ret && ex->check)
-		ret = sim_exec_status();
+		ret = sim_exec_status(status_fd);
 	if (!ret)
 		unsetenv(GUEST_SHIM_ENV_DISABLE);
 	if (ret && ret != -ENOMEM)
@@ -420,10 +434,99 @@ static int sim_exec_environment(const struct sim_exec *ex, const char *shim)
 	return ret;
 }
 
+/* Why the run did not render through virgl, or NULL if it did. */
+static const char *sim_exec_verdict(int status_fd)
+{
+	char st[GUEST_SHIM_STATUS_SIZE] = { 0 };
+
+	if (pread(status_fd, st, sizeof(st), 0) != (ssize_t)sizeof(st))
+		return "its status could not be read";
+	if (st[GUEST_SHIM_STATUS_VIRGL])
+		return NULL;
+	if (!st[GUEST_SHIM_STATUS_OPENED])
+		return "no process of the run opened /dev/dri/renderD128 or "
+		       "card0: Mesa chose another device or driver (plain "
+		       "llvmpipe? check LIBGL_ALWAYS_SOFTWARE, "
+		       "MESA_LOADER_DRIVER_OVERRIDE, EGL_PLATFORM), or the "
+		       "program does not use the GPU";
+	return "a device node was opened but Mesa's virgl driver never "
+	       "initialised on it (no DRM_IOCTL_VIRTGPU_GET_CAPS): another "
+	       "driver, such as kms_swrast, was loaded; --trace-ioctls shows "
+	       "what it did";
+}
+
+/*
+ * Wait for the program, passing on the signals someone sends to this
+ * command (kill, a test runner's timeout).  Signals from the terminal
+ * (Ctrl-C) reach the program on their own, through the process group, and
+ * are not sent twice.
+ */
+static int sim_exec_wait(pid_t pid, const sigset_t *set)
+{
+	int status;
+
+	for (;;) {
+		siginfo_t si;
+		int sig = sigwaitinfo(set, &si);
+		if (sig < 0 && errno != EINTR)
+			return -errno;
+		if (sig == SIGCHLD || sig < 0) {
+			pid_t got = waitpid(pid, &status, WNOHANG);
+			if (got == pid)
+				return status;
+			if (got < 0 && errno != EINTR)
+				return -errno;
+			continue;
+		}
+		if (si.si_code == SI_USER || si.si_code == SI_QUEUE)
+			kill(pid, sig);
+	}
+}
+
+/* Run @argv as a child with the blocked signals of @old restored. */
+static int sim_exec_spawn(char **argv, const sigset_t *old, pid_t *out)
+{
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid < 0) {
+		fprintf(stderr, "virtgpu-sim exec: fork: %s\n", strerror(errno));
+		return -errno;
+	}
+	if (pid == 0) {
+		sigprocmask(SIG_SETMASK, old, NULL);
+		execvp(argv[0], argv);
+		int err = errno;
+		fprintf(stderr, "virtgpu-sim exec: cannot run %s: %s\n", argv[0],
+			strerror(err));
+		_exit(err == ENOENT ? 127 : 126);
+	}
+	*out = pid;
+	return 0;
+}
+
+/* The program's end as this command's: its exit status, or the same
+ * signal (so a crash stays a crash for whoever runs us). */
+static int sim_exec_pass_on(int status)
+{
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	int sig = WTERMSIG(status);
+	signal(sig, SIG_DFL);
+	sigset_t one;
+	sigemptyset(&one);
+	sigaddset(&one, sig);
+	sigprocmask(SIG_UNBLOCK, &one, NULL);
+	raise(sig);
+	return 128 + sig;	/* the signal did not end us (SIGPIPE ignored) */
+}
+
 int sim_cli_exec(int argc, char **argv)
 {
 	struct sim_exec ex = { .check = true };
 	char shim[PATH_MAX];
+	sigset_t set, old;
+	int status_fd = -1;
+	pid_t pid = -1;
 
 	sim_machine_default_options(&ex.opts);
 	int first = sim_exec_parse(argc, argv, &ex);
@@ -442,12 +545,34 @@ int sim_cli_exec(int argc, char **argv)
 		fprintf(stderr, "virtgpu-sim exec: warning: "
 			"LIBGL_ALWAYS_SOFTWARE is set: Mesa will not use the "
 			"simulated device\n");
-	if (sim_exec_environment(&ex, shim))
+	if (sim_exec_environment(&ex, shim, &status_fd))
 		return EXIT_FAILURE;
-	fflush(NULL);
-	execvp(argv[first], argv + first);
-	int err = errno;
-	fprintf(stderr, "virtgpu-sim exec: cannot run %s: %s\n", argv[first],
-		strerror(err));
-	return err == ENOENT ? 127 : 126;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGQUIT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigprocmask(SIG_BLOCK, &set, &old);
+	int status = sim_exec_spawn(argv + first, &old, &pid);
+	if (!status)
+		status = sim_exec_wait(pid, &set);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	if (status < 0) {
+		close(status_fd);
+		return EXIT_FAILURE;
+	}
+	/* The check only judges a program that ran and exited: one that
+	 * could not be run (126/127) or died of a signal reports that. */
+	bool judged = ex.check && WIFEXITED(status) &&
+		      WEXITSTATUS(status) != 126 && WEXITSTATUS(status) != 127;
+	const char *why = judged ? sim_exec_verdict(status_fd) : NULL;
+	close(status_fd);
+	if (why) {
+		fprintf(stderr, "virtgpu-sim exec: %s did not render through "
+			"virgl: %s.\n", argv[first], why);
+		return EXIT_NOT_VIRGL;
+	}
+	return sim_exec_pass_on(status);
 }

@@ -9,12 +9,12 @@
 #define SIM_CLI_EXEC_H
 
 /*
- * @argv[0] is the command name ("exec"), as getopt expects.  Replaces the
- * process with PROGRAM on success, so it returns only on failure: 2 for a
- * usage error, 1 when the shim cannot be found, 126/127 when PROGRAM
- * cannot be run (as a shell reports it).  PROGRAM's exit status is the
- * command's; the shim makes it 3 when the program did not render through
- * virgl (unless --no-check).
+ * @argv[0] is the command name ("exec"), as getopt expects.  Runs PROGRAM
+ * as a child and returns the exit status for the command: PROGRAM's own
+ * (if PROGRAM dies of a signal, the caller dies of the same signal); 3
+ * when no process of the run rendered through virgl (unless --no-check);
+ * 2 for a usage error; 1 when the shim cannot be found or the command
+ * failed; 126/127 when PROGRAM cannot be run (as a shell reports it).
  */
 int sim_cli_exec(int argc, char **argv);
 
