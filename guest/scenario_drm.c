@@ -175,15 +175,29 @@ static int handle_to_fd_finish(struct guest_run *r, struct guest_call *c)
 			close(a->fd);
 		return ret;
 	}
-	o->u.dmabuf_fd = a->fd;
+	o->u.dmabuf.fd = a->fd;
+	o->u.dmabuf.bo = c->handle_bo;
 	return 0;
+}
+
+/* The bo a dma-buf came from, when the script named the dma-buf. */
+static const struct guest_obj *exported_bo(struct guest_run *r,
+					   const struct guest_call *c)
+{
+	const struct guest_arg *fd = guest__find_arg(&c->is->args, "fd");
+	struct guest_obj *o;
+
+	if (!fd || fd->vals[0].kind != GUEST_VAL_NAME)
+		return NULL;
+	o = guest__obj_find(r, fd->vals[0].s);
+	return o && o->kind == GUEST_OBJ_DMABUF ? o->u.dmabuf.bo : NULL;
 }
 
 static int fd_to_handle_finish(struct guest_run *r, struct guest_call *c)
 {
 	struct drm_prime_handle *a = (struct drm_prime_handle *)c->arg.bytes;
 
-	return bind_imported_bo(r, c, a->handle, 0, NULL);
+	return bind_imported_bo(r, c, a->handle, 0, exported_bo(r, c));
 }
 
 static const struct guest_field prime_fields[] = {

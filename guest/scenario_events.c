@@ -54,7 +54,7 @@ static int target_fd(struct guest_run *r, const char *name, int *fd)
 		*fd = o->u.fence_fd;
 		return 0;
 	case GUEST_OBJ_DMABUF:
-		*fd = o->u.dmabuf_fd;
+		*fd = o->u.dmabuf.fd;
 		return 0;
 	case GUEST_OBJ_BO:
 	case GUEST_OBJ_BUFFER:

@@ -379,7 +379,10 @@ struct guest_obj {
 		} map;
 		struct guest_virgl_stream stream;
 		int fence_fd;
-		int dmabuf_fd;
+		struct {
+			int fd;
+			struct guest_obj *bo;	/* exported bo, or NULL */
+		} dmabuf;
 		uint64_t value;
 	} u;
 };

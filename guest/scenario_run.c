@@ -234,7 +234,7 @@ static void obj_release(struct guest_run *r, struct guest_obj *o)
 		close(o->u.fence_fd);
 		break;
 	case GUEST_OBJ_DMABUF:
-		close(o->u.dmabuf_fd);
+		close(o->u.dmabuf.fd);
 		break;
 	case GUEST_OBJ_BO:
 	case GUEST_OBJ_BUFFER:

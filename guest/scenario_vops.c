@@ -135,7 +135,7 @@ static int resolve_ref(struct guest_run *r, const struct guest_field *f,
 	if (f->type == GUEST_FT_FD) {
 		o = guest__obj_find(r, v->s);
 		if (o && o->kind == GUEST_OBJ_DMABUF && !o->dead) {
-			*out = (uint64_t)(int64_t)o->u.dmabuf_fd;
+			*out = (uint64_t)(int64_t)o->u.dmabuf.fd;
 			return 0;
 		}
 		ret = guest__obj_get(r, v->s, GUEST_OBJ_FENCE, true, &o);
