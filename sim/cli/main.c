@@ -25,6 +25,7 @@
 
 #include "guest/scenario.h"
 #include "sim/machine.h"
+#include "sim/cli/exec.h"
 
 #ifndef VIRTGPU_SIM_VERSION
 #define VIRTGPU_SIM_VERSION "unknown"
@@ -115,6 +116,14 @@ static void sim_usage(FILE *out)
 		"                           machine; TAP 13 on stdout; exit "
 		"status 0 when\n"
 		"                           no script failed, 1 otherwise\n"
+		"  exec [OPTIONS] [--] PROGRAM [ARGS...]\n"
+		"                           run an unmodified program with "
+		"the guest shim:\n"
+		"                           Mesa's virtio_gpu driver renders "
+		"through the\n"
+		"                           simulated stack (see "
+		"docs/realdriver.md;\n"
+		"                           `virtgpu-sim exec --help`)\n"
 		"  help                     show this help\n"
 		"\n"
 		"Options for run:\n"
@@ -611,6 +620,8 @@ int main(int argc, char **argv)
 		sim_usage_error("no command given");
 		return EXIT_USAGE;
 	}
+	if (strcmp(cmd, "exec") == 0)
+		return sim_cli_exec(argc - 1, argv + 1);
 	if (strcmp(cmd, "run") == 0)
 		return sim_cmd_run(argc - 1, argv + 1);
 	if (strcmp(cmd, "help") == 0 || strcmp(cmd, "-h") == 0 ||
