@@ -39,6 +39,7 @@ struct sim_cli {
 	struct sim_machine_options opts;
 	bool verbose;
 	bool list;
+	bool summary;		/* the closing "scenarios: ..." line */
 };
 
 /* One TAP test: a script file, or one ```vgs block of a Markdown file. */
@@ -156,6 +157,9 @@ static void sim_usage(FILE *out)
 		"  --list             print each script and what it needs "
 		"(its device and\n"
 		"                     require lines) instead of running it\n"
+		"  --no-summary       leave out the closing \"scenarios: N passed, "
+		"N failed,\n"
+		"                     N skipped\" line (pure TAP, for meson)\n"
 		"  -v, --verbose      echo each statement as a TAP comment\n"
 		"  -h, --help         show this help\n"
 		"  --version          print the version\n"
@@ -268,6 +272,7 @@ enum {
 	SIM_OPT_SCANOUT_DIR,
 	SIM_OPT_LOCKSTEP,
 	SIM_OPT_LIST,
+	SIM_OPT_NO_SUMMARY,
 };
 
 static const struct option sim_long_options[] = {
@@ -283,6 +288,7 @@ static const struct option sim_long_options[] = {
 	{ "scanout-dir", required_argument, NULL, SIM_OPT_SCANOUT_DIR },
 	{ "lockstep", no_argument, NULL, SIM_OPT_LOCKSTEP },
 	{ "list", no_argument, NULL, SIM_OPT_LIST },
+	{ "no-summary", no_argument, NULL, SIM_OPT_NO_SUMMARY },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, SIM_OPT_VERSION },
@@ -336,6 +342,9 @@ static int sim_apply_option(struct sim_cli *cli, int c, const char *arg)
 		return 0;
 	case SIM_OPT_LIST:
 		cli->list = true;
+		return 0;
+	case SIM_OPT_NO_SUMMARY:
+		cli->summary = false;
 		return 0;
 	case SIM_OPT_SCATTER:
 		o->scatter = true;
@@ -584,6 +593,7 @@ static int sim_cmd_run(int argc, char **argv)
 	int first, ret = 0, status = EXIT_SUCCESS;
 
 	sim_machine_default_options(&cli.opts);
+	cli.summary = true;
 	first = sim_parse_run_options(argc, argv, &cli);
 	if (first <= 0)
 		return first == 0 ? EXIT_SUCCESS : EXIT_USAGE;
@@ -606,8 +616,9 @@ static int sim_cmd_run(int argc, char **argv)
 	printf("TAP version 13\n1..%u\n", n);
 	for (unsigned i = 0; i < n; i++)
 		sim_run_one(&cli, i + 1, &items[i], &t);
-	printf("scenarios: %u passed, %u failed, %u skipped\n", t.passed,
-	       t.failed, t.skipped);
+	if (cli.summary)
+		printf("scenarios: %u passed, %u failed, %u skipped\n",
+		       t.passed, t.failed, t.skipped);
 	sim_free_items(items, n);
 	return t.failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }
