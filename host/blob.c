@@ -266,6 +266,11 @@ static bool map_args_ok(struct host_cmd *cmd, const char *name,
 			 (unsigned long long)size);
 		return false;
 	}
+	/* hostmem= (host/inject.c): the host cannot back the window. */
+	if (!host__inject_hostmem_ok(cmd->dev, offset, len)) {
+		cmd->error = VIRTIO_GPU_RESP_ERR_OUT_OF_MEMORY;
+		return false;
+	}
 	return true;
 }
 

@@ -147,7 +147,11 @@ void host_cmd_ctx_create(struct host_cmd *cmd)
 	ctx->capset_id = capset_id;
 	ctx->num_rings = host_vr_context_rings(capset_id);
 	memcpy(ctx->debug_name, req.debug_name, nlen);
-	int ret = host_vr_context_create(ctx_id, capset_id, ctx->debug_name, nlen);
+	/* ctx_create=fail (host/inject.c) takes the renderer-failure path. */
+	int ret = host__inject_ctx_create(cmd->dev, ctx_id, capset_id);
+	if (!ret)
+		ret = host_vr_context_create(ctx_id, capset_id, ctx->debug_name,
+					     nlen);
 	if (ret) {
 		SIM_ERROR(HOST_LAYER, "CTX_CREATE %u (capset %u): renderer failed: %s",
 			  ctx_id, capset_id, strerror(-ret));
@@ -172,6 +176,7 @@ void host_cmd_ctx_destroy(struct host_cmd *cmd)
 	host_table_remove(&cmd->dev->contexts, ctx->id);
 	host_vr_context_destroy(ctx->id);
 	host__fence_retire_context(cmd->dev, ctx->id);
+	host__inject_ctx_destroyed(cmd->dev, ctx->id);
 	free(ctx);
 }
 
@@ -248,6 +253,7 @@ void host_cmd_submit_3d(struct host_cmd *cmd)
 	}
 	sim_iov_to_buf(cmd->elem->out_iov, cmd->elem->out_num, sizeof(req),
 		       buf, size);
+	host__inject_submit(cmd->dev, ctx);	/* worker=kill */
 	int ret = host_vr_submit(ctx->id, buf, size / 4);
 	free(buf);
 	if (ret) {

@@ -299,7 +299,10 @@ static void process_cmd(struct host_device *dev, unsigned queue,
 			 * nothing of theirs reaches the renderer. */
 			cmd->parked = (cmd->hdr.flags & VIRTIO_GPU_FLAG_FENCE) &&
 				      queue == HOST_CTRLQ;
-			dispatch(cmd);
+			/* An injected cmd= fault answers instead of the
+			 * handler (host/inject.c). */
+			if (!host__inject_cmd(cmd))
+				dispatch(cmd);
 		}
 	}
 	if (cmd->parked) {
@@ -374,7 +377,7 @@ static void drain_queue(struct host_device *dev, unsigned q)
  * Lockstep (sim/transport.h): the kicks counted before the last drain are
  * finished once no command they brought waits for a fence any more.
  */
-static void report_idle(struct host_device *dev)
+void host__report_idle(struct host_device *dev)
 {
 	if (!dev->fence_pending)
 		sim_transport_device_idle(dev->transport, dev->kicks_drained);
@@ -386,7 +389,7 @@ static void kick_cb(uv_async_t *handle)
 	dev->kicks_drained = sim_transport_kicks(dev->transport);
 	if (!dev->queues_live) {
 		if (!(sim_transport_get_status(dev->transport) & 4 /* DRIVER_OK */)) {
-			report_idle(dev);
+			host__report_idle(dev);
 			return;
 		}
 		dev->acked_features = sim_transport_acked_features(dev->transport);
@@ -394,7 +397,7 @@ static void kick_cb(uv_async_t *handle)
 	}
 	for (unsigned q = 0; q < HOST_NUM_QUEUES; q++)
 		drain_queue(dev, q);
-	report_idle(dev);
+	host__report_idle(dev);
 }
 
 static void fence_async_cb(uv_async_t *handle)
@@ -411,15 +414,18 @@ static void fence_async_cb(uv_async_t *handle)
 	pthread_mutex_unlock(&dev->fence_lock);
 
 	for (unsigned i = 0; i < n; i++)
-		host__fence_retire(dev, &sigs[i].timeline, sigs[i].seq);
+		/* fence= faults may hold a completion back (host/inject.c). */
+		if (!host__inject_hold_signal(dev, &sigs[i]))
+			host__fence_retire(dev, &sigs[i].timeline, sigs[i].seq);
 	free(sigs);
-	report_idle(dev);
+	host__report_idle(dev);
 }
 
 /* Reset (2.1.2, status 0): drop every object and every queued command. */
 static void device_reset(struct host_device *dev)
 {
 	host__fence_drop_all(dev);
+	host__inject_reset(dev);
 	host__destroy_all_objects(dev);
 	host__scanouts_init(dev);
 	for (unsigned q = 0; q < HOST_NUM_QUEUES; q++) {
@@ -430,7 +436,7 @@ static void device_reset(struct host_device *dev)
 	dev->acked_features = 0;
 	/* Whatever was kicked before the reset is over. */
 	dev->kicks_drained = sim_transport_kicks(dev->transport);
-	report_idle(dev);
+	host__report_idle(dev);
 }
 
 static void close_handle_cb(uv_handle_t *h) { (void)h; }
@@ -452,6 +458,7 @@ static void control_cb(uv_async_t *handle)
 		pthread_mutex_lock(&dev->fence_lock);
 		dev->fence_closed = true;
 		pthread_mutex_unlock(&dev->fence_lock);
+		host__inject_stop(dev);
 		uv_close((uv_handle_t *)&dev->kick, close_handle_cb);
 		uv_close((uv_handle_t *)&dev->control, close_handle_cb);
 		uv_close((uv_handle_t *)&dev->fence_async, close_handle_cb);
@@ -531,7 +538,11 @@ static void *device_thread(void *arg)
 	uv_async_init(&dev->loop, &dev->fence_async, fence_async_cb);
 	dev->kick.data = dev->control.data = dev->fence_async.data = dev;
 
-	ret = host_vr_init(dev);
+	ret = host__inject_start(dev);
+	if (ret)
+		SIM_ERROR(HOST_LAYER, "fault injection timer: %s", uv_strerror(ret));
+	else
+		ret = host_vr_init(dev);
 	if (ret == 0)
 		host_vr_query_capsets(dev);
 	report_init(dev, ret);
@@ -539,6 +550,7 @@ static void *device_thread(void *arg)
 		uv_run(&dev->loop, UV_RUN_DEFAULT);
 	else {
 		dev->fence_closed = true;
+		host__inject_stop(dev);
 		uv_close((uv_handle_t *)&dev->kick, close_handle_cb);
 		uv_close((uv_handle_t *)&dev->control, close_handle_cb);
 		uv_close((uv_handle_t *)&dev->fence_async, close_handle_cb);
@@ -595,6 +607,7 @@ static void free_device(struct host_device *dev)
 	pthread_mutex_destroy(&dev->control_lock);
 	host_table_fini(&dev->resources);
 	host_table_fini(&dev->contexts);
+	host__inject_free(dev->inject);
 	free((char *)dev->opts.scanout_dir);
 	free(dev);
 }
@@ -613,6 +626,7 @@ int host_device_create(struct sim_ram *ram, struct sim_transport *t,
 	dev->transport = t;
 	dev->opts = *opts;
 	dev->opts.scanout_dir = NULL;
+	dev->opts.inject = NULL;	/* parsed into dev->inject below */
 	dev->fence_pending_tail = &dev->fence_pending;
 	host_table_init(&dev->resources);
 	host_table_init(&dev->contexts);
@@ -620,6 +634,9 @@ int host_device_create(struct sim_ram *ram, struct sim_transport *t,
 	pthread_mutex_init(&dev->control_lock, NULL);
 	pthread_cond_init(&dev->control_cond, NULL);
 	pthread_mutex_init(&dev->fence_lock, NULL);
+	ret = host__inject_parse(opts->inject, &dev->inject);
+	if (ret)
+		goto err_free;
 	if (opts->scanout_dir) {
 		dev->opts.scanout_dir = strdup(opts->scanout_dir);
 		if (!dev->opts.scanout_dir) {

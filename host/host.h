@@ -38,6 +38,13 @@ struct host_options {
 	 * with a resource DIR/cursor-SEQ.png of the 64x64 image; SEQ counts
 	 * from 0000 per scanout (per device for the cursor).  RGBA, 8 bits. */
 	const char *scanout_dir;
+	/* Faults to inject for testing guest drivers, or NULL for none: a
+	 * ';'-separated list such as
+	 * "cmd=SUBMIT_3D,resp=ERR_OUT_OF_MEMORY,count=1;fence=delay,ms=50".
+	 * The syntax is in host/inject.c and docs/reliability.md; a bad spec
+	 * makes host_device_create fail with -EINVAL and a message.  Copied:
+	 * the caller's string need not outlive the call. */
+	const char *inject;
 };
 
 /*

@@ -25,6 +25,7 @@ struct sim_ram;
 struct sim_transport;
 struct sim_vqdev;
 struct sim_vq_elem;
+struct host_inject;
 
 #define HOST_LAYER "host"
 #define HOST_NUM_QUEUES 2	/* 5.7.2: controlq (0) and cursorq (1) */
@@ -242,6 +243,9 @@ struct host_device {
 	unsigned fence_signals_len, fence_signals_cap;
 	bool fence_closed;		/* fence_async is closed: drop signals */
 
+	/* injected faults (inject.c), or NULL */
+	struct host_inject *inject;
+
 	/* renderer state (virglrenderer.c) */
 	void *egl_display;
 	bool renderer_up;
@@ -256,6 +260,10 @@ const char *host__cmd_name(uint32_t type);
 /* Copy the command's fixed part; 0, or -EMSGSIZE after logging. */
 int host__read_cmd(struct host_cmd *cmd, void *dst, size_t len,
 		   const char *name);
+
+/* Lockstep: report the kicks drained so far as finished once no command
+ * waits for a fence. */
+void host__report_idle(struct host_device *dev);
 
 /* fence.c: timelines (5.7.6.7) */
 /* Check the fence fields of a command before it runs; false after setting
@@ -374,6 +382,36 @@ int host_vr_map(uint32_t res_id, void **ptr, uint64_t *size,
 		uint32_t *map_info);
 void host_vr_unmap(uint32_t res_id);
 int host_vr_create_fence(const struct host_timeline *tl, uint64_t seq);
+
+/* inject.c: faults for testing guest drivers (host_options.inject).
+ * Each hook is a no-op on a device without faults. */
+/* Parse @spec; *out stays NULL for an empty spec.  -EINVAL after a
+ * message naming the bad item, or -ENOMEM. */
+int host__inject_parse(const char *spec, struct host_inject **out);
+void host__inject_free(struct host_inject *inj);
+/* On the device thread: set up and tear down the fence timer; reset
+ * drops held completions (their commands were dropped too). */
+int host__inject_start(struct host_device *dev);
+void host__inject_reset(struct host_device *dev);
+void host__inject_stop(struct host_device *dev);
+/* A command passed its gate: true after setting cmd->error when a cmd=
+ * fault answers it instead of its handler. */
+bool host__inject_cmd(struct host_cmd *cmd);
+/* Before the renderer creates a context: -EIO when ctx_create=fail
+ * fires (the caller treats it as the renderer's failure). */
+int host__inject_ctx_create(struct host_device *dev, uint32_t ctx_id,
+			    uint32_t capset_id);
+/* May the device back [offset, offset + len) of the region (hostmem=)? */
+bool host__inject_hostmem_ok(struct host_device *dev, uint64_t offset,
+			     uint64_t len);
+/* Before a SUBMIT_3D reaches the renderer (worker=kill). */
+void host__inject_submit(struct host_device *dev,
+			 const struct host_context *ctx);
+void host__inject_ctx_destroyed(struct host_device *dev, uint32_t ctx_id);
+/* A renderer completion arrived: true when a fence= fault holds it (it
+ * is retired later, in order within its timeline). */
+bool host__inject_hold_signal(struct host_device *dev,
+			      const struct host_fence_signal *sig);
 
 /* table.c */
 void host_table_init(struct host_table *t);

@@ -27,6 +27,7 @@ struct sim_machine_options {
 	uint64_t hostmem_size;		/* host-visible region, 0 = none */
 	const char *scanout_dir;	/* PNGs of flushed scanouts, or NULL */
 	bool lockstep;			/* each guest call waits for an idle device */
+	const char *inject;		/* faults to inject (host/host.h), or NULL */
 };
 
 /* Sensible defaults: 256 MiB RAM, virgl on, VIRGL + CONTEXT_INIT + ... */

@@ -73,6 +73,7 @@ int sim_machine_create(const struct sim_machine_options *opts,
 		.num_scanouts = opts->num_scanouts,
 		.hostmem = m->hostmem,
 		.scanout_dir = opts->scanout_dir,
+		.inject = opts->inject,
 	};
 	ret = host_device_create(m->ram, m->transport, &hopts, &m->host);
 	if (ret) {
