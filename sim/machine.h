@@ -14,6 +14,7 @@
 
 struct km_device;
 struct sim_ram;
+struct sim_transport;
 
 struct sim_machine_options {
 	uint64_t ram_size;		/* bytes of guest RAM */
@@ -40,5 +41,7 @@ int sim_machine_create(const struct sim_machine_options *opts,
 void sim_machine_destroy(struct sim_machine *m);
 struct km_device *sim_machine_kernel(struct sim_machine *m);
 struct sim_ram *sim_machine_ram(struct sim_machine *m);
+/* The transport, for what a VMM sees of it (offered and acked features). */
+struct sim_transport *sim_machine_transport(struct sim_machine *m);
 
 #endif

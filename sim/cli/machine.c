@@ -123,3 +123,8 @@ struct sim_ram *sim_machine_ram(struct sim_machine *m)
 {
 	return m->ram;
 }
+
+struct sim_transport *sim_machine_transport(struct sim_machine *m)
+{
+	return m->transport;
+}
