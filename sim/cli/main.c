@@ -26,6 +26,7 @@
 #include "guest/scenario.h"
 #include "sim/machine.h"
 #include "sim/cli/exec.h"
+#include "sim/cli/info.h"
 
 #ifndef VIRTGPU_SIM_VERSION
 #define VIRTGPU_SIM_VERSION "unknown"
@@ -117,6 +118,12 @@ static void sim_usage(FILE *out)
 		"                           machine; TAP 13 on stdout; exit "
 		"status 0 when\n"
 		"                           no script failed, 1 otherwise\n"
+		"  info [OPTIONS]           what the simulated device offers, "
+		"as its guest\n"
+		"                           learns it: features, scanouts and "
+		"EDIDs, capsets\n"
+		"                           decoded (info --help for its "
+		"options)\n"
 		"  exec [OPTIONS] [--] PROGRAM [ARGS...]\n"
 		"                           run an unmodified program with "
 		"the guest shim:\n"
@@ -631,6 +638,8 @@ int main(int argc, char **argv)
 		sim_usage_error("no command given");
 		return EXIT_USAGE;
 	}
+	if (strcmp(cmd, "info") == 0)
+		return sim_cli_info(argc - 1, argv + 1);
 	if (strcmp(cmd, "exec") == 0)
 		return sim_cli_exec(argc - 1, argv + 1);
 	if (strcmp(cmd, "run") == 0)
