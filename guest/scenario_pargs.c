@@ -769,7 +769,9 @@ int guest__parse_field_cond(struct guest_parser *p, const char *owner,
 			snprintf(list + o, sizeof(list) - o, "%s%s",
 				 o ? ", " : "", more);
 		}
-		return guest__perr(p, t, "errno or a %s field to check (%s)",
+		return guest__perr(p, t, "%sa %s field to check (%s)",
+				   strcmp(owner, "virtio response") ? "errno or "
+								    : "",
 				   owner, list);
 	}
 	c = realloc(*conds, (*nconds + 1) * sizeof(*c));

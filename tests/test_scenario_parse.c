@@ -11,6 +11,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -430,6 +432,58 @@ static const struct bad_case bad_cases[] = {
 	{ "field then garbage", "ioctl gpu WAIT handle=1 flags",
 	  "t.vgs:1:25: error: expected a field=value, '->', 'expect' or end "
 	  "of line, got 'flags'" },
+	{ "undefined variable", "open gpu$N",
+	  "t.vgs:1:9: error: expected a variable defined with 'set' or a "
+	  "repeat index, got '$N'" },
+	{ "error in a substituted value points at the $",
+	  "set F = RGBA\nopen gpu\nioctl gpu RESOURCE_CREATE format=$F "
+	  "width=1 height=1",
+	  "t.vgs:3:34: error: expected a number or a virgl format name "
+	  "(B8G8R8A8_UNORM, R8G8B8A8_UNORM, ...), got 'RGBA'" },
+	{ "division by zero", "open g$(1 / 0)",
+	  "t.vgs:1:14: error: expected a divisor other than 0 in $(...), got "
+	  "end of line" },
+	{ "repeat without end", "repeat 2\nopen f",
+	  "t.vgs:1:1: error: expected a matching 'end' for this repeat (none "
+	  "before the end of the file), got 'repeat'" },
+	{ "end without repeat", "end",
+	  "t.vgs:1:1: error: expected a statement ('end' without a 'repeat'), "
+	  "got 'end'" },
+	{ "repeat count", "repeat many\nend",
+	  "t.vgs:1:8: error: expected a repeat count from 0 to 100000, got "
+	  "'many'" },
+	{ "set without =", "set X 3",
+	  "t.vgs:1:7: error: expected '=' (set NAME = VALUE), got '3'" },
+	{ "device after a statement", "open gpu\ndevice venus",
+	  "t.vgs:2:1: error: expected 'device' only before every other "
+	  "statement, in the script itself (not in an included file), got "
+	  "'device'" },
+	{ "unknown device option", "device turbo",
+	  "t.vgs:1:8: error: expected a device option (features=LIST, "
+	  "ram=SIZE, hostmem=SIZE, scanouts=N, venus, render_server, "
+	  "no_virgl, lockstep), got 'turbo'" },
+	{ "unknown feature", "device features=virgl,warp",
+	  "t.vgs:1:23: error: expected a device feature (virgl, edid, "
+	  "resource_uuid, resource_blob, context_init), or none, got 'warp'" },
+	{ "virtio queue", "virtio fastq GET_DISPLAY_INFO",
+	  "t.vgs:1:8: error: expected a queue (ctrl or cursor), got 'fastq'" },
+	{ "virtio response field of another response",
+	  "virtio ctrl GET_CAPSET_INFO expect resp=OK_EDID capset_id=1",
+	  "t.vgs:1:49: error: expected a virtio response field to check "
+	  "(resp, flags, fence_id, ctx_id, ring_idx, written, size, padding), "
+	  "got 'capset_id'" },
+	{ "virtio raw needs bytes", "virtio ctrl raw=1",
+	  "t.vgs:1:17: error: expected a \"hex string\" of bytes, e.g. "
+	  "\"0300 0000 0000 0000\", got '1'" },
+	{ "odd hex", "ioctl gpu GETPARAM raw=\"010\"",
+	  "t.vgs:1:24: error: expected an even number of hex digits, got "
+	  "'\"010\"'" },
+	{ "string field takes a string", "ioctl gpu VERSION expect name == 3",
+	  "t.vgs:1:34: error: expected a \"string\" to compare name with, got "
+	  "'3'" },
+	{ "read condition", "read gpu expect frames=1",
+	  "t.vgs:1:17: error: expected a read condition (errno=NAME, events=N, "
+	  "type=NAME, bytes=N), got 'frames'" },
 };
 
 /* Every case is checked and every mismatch printed before failing. */
@@ -493,6 +547,173 @@ static void test_scenario_parse_load_missing(void **state)
 	free(err);
 }
 
+
+/* set, $, $(...) and repeat unroll when the script is read. */
+static void test_scenario_parse_set_repeat(void **state)
+{
+	const char *text = "set W = 16\n"
+			   "repeat 3 as i\n"
+			   "repeat 2 as j\n"
+			   "open f${i}_$j\n"
+			   "end\n"
+			   "end\n"
+			   "ioctl f2_1 RESOURCE_CREATE format=R8_UNORM width=$W "
+			   "height=$(W * 2 + 1) -> b\n";
+	struct guest_script *s = parse_ok(text);
+	const struct guest_stmt *last;
+
+	(void)state;
+	assert_int_equal(guest_script_length(s), 7);
+	assert_string_equal(s->stmts[0].u.name, "f0_0");
+	assert_string_equal(s->stmts[5].u.name, "f2_1");
+	assert_int_equal(s->stmts[5].line, 4);
+	last = &s->stmts[6];
+	assert_int_equal(last->line, 7);
+	assert_int_equal(arg_int(&last->u.ioctl.args, "width"), 16);
+	assert_int_equal(arg_int(&last->u.ioctl.args, "height"), 33);
+	guest_script_destroy(s);
+}
+
+static char *write_file(const char *dir, const char *name, const char *text)
+{
+	char *path;
+	FILE *f;
+
+	assert_true(asprintf(&path, "%s/%s", dir, name) > 0);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	return path;
+}
+
+/* include is relative to the including file; statements keep their own
+ * file and line; a cycle is refused where it closes. */
+static void test_scenario_parse_include(void **state)
+{
+	char dir[] = "/tmp/vgs-include-XXXXXX";
+	char *top, *sub, *lib, *a, *b, *err = NULL;
+	struct guest_script *s = NULL;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	assert_true(asprintf(&sub, "%s/lib", dir) > 0);
+	assert_int_equal(mkdir(sub, 0700), 0);
+	lib = write_file(sub, "setup.vgi", "set N = 7\nopen gpu\n");
+	top = write_file(dir, "top.vgs", "include lib/setup.vgi\n"
+			 "ioctl gpu GETPARAM param=$N\n");
+	assert_int_equal(guest_script_load(top, &s, &err), 0);
+	assert_int_equal(guest_script_length(s), 2);
+	assert_string_equal(s->stmts[0].path, lib);
+	assert_int_equal(s->stmts[0].line, 2);
+	assert_string_equal(s->stmts[1].path, top);
+	assert_int_equal(arg_int(&s->stmts[1].u.ioctl.args, "param"), 7);
+	guest_script_destroy(s);
+
+	a = write_file(dir, "a.vgs", "include b.vgs\n");
+	b = write_file(dir, "b.vgs", "open x\ninclude \"a.vgs\"\n");
+	assert_int_equal(guest_script_load(a, &s, &err), -EINVAL);
+	assert_non_null(strstr(err, "b.vgs:2:9: error: expected a file that "
+			       "does not include itself (include cycle"));
+	free(err);
+	unlink(a);
+	unlink(b);
+	unlink(top);
+	unlink(lib);
+	rmdir(sub);
+	rmdir(dir);
+	free(a);
+	free(b);
+	free(top);
+	free(lib);
+	free(sub);
+}
+
+static void test_scenario_parse_device(void **state)
+{
+	struct guest_script *s = parse_ok(
+		"# comment first is fine\n"
+		"device features=virgl,resource_blob hostmem=64M ram=1G venus "
+		"scanouts=2 lockstep\n"
+		"open gpu\n");
+	const struct guest_device_opts *d = guest_script_device(s);
+	char *needs = guest_script_needs(s);
+
+	(void)state;
+	assert_int_equal(d->set, GUEST_DEV_FEATURES | GUEST_DEV_HOSTMEM |
+			 GUEST_DEV_RAM | GUEST_DEV_VENUS | GUEST_DEV_SCANOUTS |
+			 GUEST_DEV_LOCKSTEP);
+	assert_int_equal(d->features, 0x9);
+	assert_int_equal(d->hostmem_size, 64u << 20);
+	assert_int_equal(d->ram_size, 1ull << 30);
+	assert_true(d->venus);
+	assert_int_equal(d->num_scanouts, 2);
+	assert_string_equal(needs, "device features=virgl,resource_blob "
+			    "hostmem=64M ram=1G venus scanouts=2 lockstep");
+	free(needs);
+	guest_script_destroy(s);
+}
+
+static void test_scenario_parse_virtio(void **state)
+{
+	struct guest_script *s = parse_ok(
+		"virtio ctrl GET_CAPSET_INFO capset_index=0 expect "
+		"resp=OK_CAPSET_INFO capset_id=VIRGL capset_max_size=308");
+	const struct guest_virtio_stmt *vs =
+		&only_stmt(s, GUEST_STMT_VIRTIO)->u.virtio;
+
+	(void)state;
+	assert_int_equal(vs->queue, 0);
+	assert_string_equal(vs->cmd->name, "GET_CAPSET_INFO");
+	assert_int_equal(arg_int(&vs->args, "capset_index"), 0);
+	assert_int_equal(vs->nconds, 3);
+	assert_string_equal(vs->conds[0].text, "resp == OK_CAPSET_INFO");
+	assert_int_equal(vs->conds[1].value, 1);
+	assert_int_equal(vs->conds[2].value, 308);
+	guest_script_destroy(s);
+
+	s = parse_ok("virtio cursor raw=\"0301 0000\" resp_size=24 -> r "
+		     "expect written=24");
+	vs = &only_stmt(s, GUEST_STMT_VIRTIO)->u.virtio;
+	assert_int_equal(vs->queue, 1);
+	assert_null(vs->cmd);
+	assert_int_equal(arg(&vs->args, "raw")->vals[0].u, 4);
+	assert_string_equal(vs->bind, "r");
+	guest_script_destroy(s);
+}
+
+static void test_scenario_parse_markdown(void **state)
+{
+	char path[] = "/tmp/vgs-md-XXXXXX";
+	const char *md = "# Title\n\n```vgs\nopen gpu\n```\n\ntext\n"
+			 "```\nnot a script\n```\n```vgs\nopen a\nopen b\n```\n";
+	char **texts, **names;
+	unsigned *lines;
+	int fd = mkstemp(path), n;
+	struct guest_script *s;
+
+	(void)state;
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, md, strlen(md)), (ssize_t)strlen(md));
+	close(fd);
+	n = guest_markdown_blocks(path, &texts, &names, &lines);
+	assert_int_equal(n, 2);
+	assert_int_equal(lines[0], 4);
+	assert_int_equal(lines[1], 12);
+	s = parse_ok(texts[1]);
+	assert_int_equal(guest_script_length(s), 2);
+	assert_int_equal(s->stmts[1].line, 13);
+	guest_script_destroy(s);
+	for (int i = 0; i < n; i++) {
+		free(texts[i]);
+		free(names[i]);
+	}
+	free(texts);
+	free(names);
+	free(lines);
+	unlink(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -508,6 +729,11 @@ int main(void)
 		cmocka_unit_test(test_scenario_parse_errors),
 		cmocka_unit_test(test_scenario_parse_error_line),
 		cmocka_unit_test(test_scenario_parse_load_missing),
+		cmocka_unit_test(test_scenario_parse_set_repeat),
+		cmocka_unit_test(test_scenario_parse_include),
+		cmocka_unit_test(test_scenario_parse_device),
+		cmocka_unit_test(test_scenario_parse_virtio),
+		cmocka_unit_test(test_scenario_parse_markdown),
 	};
 
 	return cmocka_run_group_tests_name("scenario_parse", tests, NULL, NULL);
