@@ -111,7 +111,7 @@ struct guest_field {
 	const char *alias;	/* a second accepted name, or NULL */
 	enum guest_ftype type;
 	uint16_t offset;	/* in the ioctl / encoder argument struct */
-	uint8_t size;		/* storage bytes of one element */
+	uint16_t size;		/* storage bytes of one element */
 	uint8_t count;		/* FLOATS, U32S: elements; BOX: 6 */
 	uint16_t count_offset;	/* U32S: u32 receiving the element count */
 	uint32_t flags;		/* GUEST_FF_* */
@@ -226,6 +226,7 @@ enum guest_stmt_kind {
 	GUEST_STMT_READ,
 	GUEST_STMT_POLL,
 	GUEST_STMT_EXPECT_STRING,
+	GUEST_STMT_VENUS,
 };
 
 struct guest_ioctl_stmt {
@@ -298,6 +299,17 @@ struct guest_poll_stmt {
 	bool expect_timeout;
 };
 
+/* venus FILE OP [field=value ...] [expect ...] (scenario_venus.c) */
+struct guest_vn_op;
+struct guest_venus_stmt {
+	char *file;
+	const struct guest_vn_op *op;
+	struct guest_args args;
+	struct guest_cond *conds;
+	unsigned nconds;
+	int expect_errno;
+};
+
 /* expect string BUF[OFFSET] ==|!= "text" */
 struct guest_string_stmt {
 	char *buf;
@@ -323,6 +335,7 @@ struct guest_stmt {
 		struct guest_read_stmt read;
 		struct guest_poll_stmt poll;
 		struct guest_string_stmt string;
+		struct guest_venus_stmt venus;
 		struct guest_stmt *inner;	/* require STATEMENT */
 	} u;
 };
@@ -357,6 +370,7 @@ struct guest_obj {
 	char *name;
 	unsigned line;		/* statement that made it */
 	bool dead;		/* closed / unmapped; name kept for messages */
+	struct guest_vn_session *vn;	/* FILE: its venus session, or NULL */
 	union {
 		struct km_file *file;
 		struct {
@@ -551,6 +565,14 @@ extern const unsigned guest__nvirtio_pseudo;
 extern const struct guest_field guest__vresp_hdr[];
 extern const unsigned guest__nvresp_hdr;
 int guest__run_virtio(struct guest_run *r, const struct guest_virtio_stmt *vs);
+
+/* scenario_venus.c */
+struct guest_parser;
+int guest__parse_venus(struct guest_parser *p, struct guest_stmt *st);
+int guest__run_venus(struct guest_run *r, const struct guest_venus_stmt *vs);
+/* Ends a file's venus session (before the file closes). */
+void guest__venus_release(struct guest_obj *file);
+const char *guest__vn_op_name(const struct guest_vn_op *op);
 
 /* scenario_events.c */
 int guest__run_read(struct guest_run *r, const struct guest_read_stmt *rs);

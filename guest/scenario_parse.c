@@ -52,6 +52,7 @@ static bool is_stmt_word(const struct guest_tok *t)
 	static const char *const words[] = {
 		"open", "open_primary", "close", "unmap", "ioctl", "virgl",
 		"virtio", "wait_fence", "poll", "read", "expect", "fill",
+		"venus",
 	};
 
 	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
@@ -363,6 +364,7 @@ int guest__parse_stmt(struct guest_parser *p, struct guest_stmt *st)
 		{ "ioctl", parse_ioctl },
 		{ "virgl", parse_virgl },
 		{ "virtio", guest__parse_virtio },
+		{ "venus", guest__parse_venus },
 		{ "wait_fence", parse_wait_fence },
 		{ "poll", guest__parse_poll },
 		{ "read", guest__parse_read },
@@ -379,8 +381,8 @@ int guest__parse_stmt(struct guest_parser *p, struct guest_stmt *st)
 				   "lines come first, in the script itself)");
 	return guest__perr(p, guest__cur(p), "a statement (device, require, "
 			   "open, open_primary, close, unmap, ioctl, virgl, "
-			   "virtio, wait_fence, poll, read, expect, fill, set, "
-			   "include, repeat)");
+			   "virtio, venus, wait_fence, poll, read, expect, fill, "
+			   "set, include, repeat)");
 }
 
 void guest__stmt_fini(struct guest_stmt *st)
@@ -412,6 +414,11 @@ void guest__stmt_fini(struct guest_stmt *st)
 		free(st->u.virtio.bind);
 		guest__args_fini(&st->u.virtio.args);
 		guest__conds_free(st->u.virtio.conds, st->u.virtio.nconds);
+		break;
+	case GUEST_STMT_VENUS:
+		free(st->u.venus.file);
+		guest__args_fini(&st->u.venus.args);
+		guest__conds_free(st->u.venus.conds, st->u.venus.nconds);
 		break;
 	case GUEST_STMT_VIRGL:
 		free(st->u.virgl.stream);

@@ -51,6 +51,9 @@ const char *guest__stmt_label(const struct guest_stmt *st, char *buf,
 		snprintf(buf, len, "virtio %s", st->u.virtio.cmd
 			 ? st->u.virtio.cmd->name : "raw");
 		return buf;
+	case GUEST_STMT_VENUS:
+		snprintf(buf, len, "venus %s", guest__vn_op_name(st->u.venus.op));
+		return buf;
 	case GUEST_STMT_REQUIRE_STMT:
 		return guest__stmt_label(st->u.inner, buf, len);
 	case GUEST_STMT_VIRGL:
@@ -215,6 +218,7 @@ static void file_release(struct guest_run *r, struct guest_obj *f)
 		if (o->kind == GUEST_OBJ_BO && o->u.bo.file == f)
 			o->dead = true;
 	}
+	guest__venus_release(f);
 	km_close(f->u.file);
 	f->dead = true;
 }
@@ -431,6 +435,8 @@ static int run_stmt(struct guest_run *r, const struct guest_stmt *st)
 		return guest__run_poll(r, &st->u.poll);
 	case GUEST_STMT_EXPECT_STRING:
 		return guest__run_expect_string(r, &st->u.string);
+	case GUEST_STMT_VENUS:
+		return guest__run_venus(r, &st->u.venus);
 	case GUEST_STMT_CLOSE:
 		return run_close(r, st->u.name);
 	case GUEST_STMT_UNMAP:
