@@ -308,8 +308,9 @@ struct bad_case {
 static const struct bad_case bad_cases[] = {
 	{ "unknown statement", "frobnicate gpu",
 	  "t.vgs:1:1: error: expected a statement (device, require, open, "
-	  "open_primary, close, unmap, ioctl, virgl, virtio, wait_fence, poll, "
-	  "read, expect, fill, set, include, repeat), got 'frobnicate'" },
+	  "open_primary, close, unmap, ioctl, virgl, virtio, venus, "
+	  "wait_fence, poll, read, expect, fill, set, include, repeat), got "
+	  "'frobnicate'" },
 	{ "unknown ioctl", "ioctl gpu FROB",
 	  "t.vgs:1:11: error: expected an ioctl (GETPARAM, GET_CAPS, "
 	  "CONTEXT_INIT, RESOURCE_CREATE, RESOURCE_CREATE_BLOB, RESOURCE_INFO, "
@@ -481,6 +482,9 @@ static const struct bad_case bad_cases[] = {
 	{ "string field takes a string", "ioctl gpu VERSION expect name == 3",
 	  "t.vgs:1:34: error: expected a \"string\" to compare name with, got "
 	  "'3'" },
+	{ "venus operation", "venus gpu warp",
+	  "t.vgs:1:11: error: expected a venus operation (session, instance, "
+	  "device, fill, destroy_device, destroy_instance), got 'warp'" },
 	{ "read condition", "read gpu expect frames=1",
 	  "t.vgs:1:17: error: expected a read condition (errno=NAME, events=N, "
 	  "type=NAME, bytes=N), got 'frames'" },
