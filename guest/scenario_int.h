@@ -506,6 +506,16 @@ int guest__src_expand(struct guest_script *script, const char *path,
 		      void *opaque, char **err);
 int guest__read_file(const char *path, char **out, size_t *len);
 
+/* scenario_expr.c: $(EXPR) */
+typedef const char *(*guest__var_fn)(void *ctx, const char *name,
+				     size_t len);
+struct guest__expr_error {
+	size_t pos, len;	/* the offending text in the expression */
+	const char *expected;
+};
+int guest__expr_eval(const char *s, size_t len, guest__var_fn lookup,
+		     void *ctx, int64_t *v, struct guest__expr_error *err);
+
 /* scenario_syms.c */
 extern const struct guest_symtab guest__params;
 extern const struct guest_symtab guest__capsets;
@@ -626,7 +636,7 @@ int guest__parse_expect_mem(struct guest_parser *p, struct guest_stmt *st);
 int guest__parse_pixels(struct guest_parser *p, struct guest_stmt *st,
 			bool fill);
 
-/* scenario_pargs.c */
+/* scenario_pargs.c, scenario_pcond.c */
 /* Record "path:line:col: error: expected <expected>, got '<tok>'";
  * returns -EINVAL (or -ENOMEM). */
 int guest__perr(struct guest_parser *p, const struct guest_tok *t,
@@ -647,6 +657,13 @@ int guest__parse_args(struct guest_parser *p, const char *owner,
 		      struct guest_args *args);
 const struct guest_arg *guest__find_arg(const struct guest_args *args,
 					const char *name);
+/* A number or symbol (NAME|NAME|... where @f takes flags), range-checked
+ * against @f. */
+int guest__parse_num(struct guest_parser *p, const struct guest_field *f,
+		     const struct guest_symtab *syms, struct guest_value *v);
+/* "name, name, ..." of the fields a script may write. */
+void guest__field_list(const struct guest_field *fields, unsigned n,
+		       char *buf, size_t len);
 void guest__conds_free(struct guest_cond *conds, unsigned n);
 /* FIELD [& MASK] OP VALUE, the field from @fields or @extra. */
 int guest__parse_field_cond(struct guest_parser *p, const char *owner,

@@ -140,137 +140,11 @@ static bool ident_char(char ch)
 	return isalnum((unsigned char)ch) || ch == '_';
 }
 
-/* ---- $(EXPR): integers, + - * / %, unary -, parentheses ---- */
-
-struct expr {
-	struct src_ctx *c;
-	const char *path;
-	unsigned line;
-	const char *s;		/* the expression text */
-	size_t len, pos;
-	unsigned col0;		/* column of s[0] */
-};
-
-static int expr_sum(struct expr *e, int64_t *v);
-
-static void expr_skip(struct expr *e)
+static const char *lookup_var(void *ctx, const char *name, size_t len)
 {
-	while (e->pos < e->len && (e->s[e->pos] == ' ' || e->s[e->pos] == '\t'))
-		e->pos++;
-}
+	struct src_var *v = var_find(ctx, name, len);
 
-static int expr_fail(struct expr *e, const char *what)
-{
-	size_t n = 0;
-
-	while (e->pos + n < e->len && e->s[e->pos + n] != ' ')
-		n++;
-	return src_err(e->c, e->path, e->line, e->col0 + (unsigned)e->pos,
-		       e->s + e->pos, n, "%s in $(...)", what);
-}
-
-static int expr_number_text(struct expr *e, const char *t, size_t n,
-			    int64_t *v)
-{
-	uint64_t u;
-
-	if (guest__parse_number(t, n, &u))
-		return expr_fail(e, "a number");
-	*v = (int64_t)u;
-	return 0;
-}
-
-static int expr_atom(struct expr *e, int64_t *v)
-{
-	size_t start;
-	int ret;
-
-	expr_skip(e);
-	if (e->pos < e->len && e->s[e->pos] == '(') {
-		e->pos++;
-		ret = expr_sum(e, v);
-		expr_skip(e);
-		if (!ret && (e->pos >= e->len || e->s[e->pos] != ')'))
-			return expr_fail(e, "')'");
-		e->pos++;
-		return ret;
-	}
-	if (e->pos < e->len && e->s[e->pos] == '-') {
-		e->pos++;
-		ret = expr_atom(e, v);
-		*v = -*v;
-		return ret;
-	}
-	if (e->pos < e->len && e->s[e->pos] == '$')
-		e->pos++;
-	start = e->pos;
-	if (e->pos < e->len && ident_start(e->s[e->pos])) {
-		struct src_var *var;
-
-		while (e->pos < e->len && ident_char(e->s[e->pos]))
-			e->pos++;
-		var = var_find(e->c, e->s + start, e->pos - start);
-		if (!var) {
-			e->pos = start;
-			return expr_fail(e, "a variable defined with 'set' or "
-					 "a repeat index");
-		}
-		e->pos = start;
-		ret = expr_number_text(e, var->value, strlen(var->value), v);
-		e->pos = start + strlen(var->name);
-		return ret;
-	}
-	while (e->pos < e->len && isalnum((unsigned char)e->s[e->pos]))
-		e->pos++;
-	if (e->pos == start)
-		return expr_fail(e, "a number, a variable or '('");
-	{
-		size_t end = e->pos;
-
-		e->pos = start;
-		ret = expr_number_text(e, e->s + start, end - start, v);
-		e->pos = end;
-	}
-	return ret;
-}
-
-static int expr_product(struct expr *e, int64_t *v)
-{
-	int ret = expr_atom(e, v);
-
-	for (;;) {
-		char op;
-		int64_t r;
-
-		expr_skip(e);
-		if (ret || e->pos >= e->len || !strchr("*/%", e->s[e->pos]))
-			return ret;
-		op = e->s[e->pos++];
-		ret = expr_atom(e, &r);
-		if (ret)
-			return ret;
-		if (op != '*' && r == 0)
-			return expr_fail(e, "a divisor other than 0");
-		*v = op == '*' ? *v * r : op == '/' ? *v / r : *v % r;
-	}
-}
-
-static int expr_sum(struct expr *e, int64_t *v)
-{
-	int ret = expr_product(e, v);
-
-	for (;;) {
-		char op;
-		int64_t r;
-
-		expr_skip(e);
-		if (ret || e->pos >= e->len || !strchr("+-", e->s[e->pos]))
-			return ret;
-		op = e->s[e->pos++];
-		ret = expr_product(e, &r);
-		if (!ret)
-			*v = op == '+' ? *v + r : *v - r;
-	}
+	return v ? v->value : NULL;
 }
 
 /* ---- substitution ---- */
@@ -317,24 +191,21 @@ static int subst_one(struct src_ctx *c, const char *path, unsigned lineno,
 	char num[32];
 
 	if (p < len && line[p] == '(') {
+		struct guest__expr_error ee;
 		int depth = 1;
-		struct expr e;
 		int64_t v;
-		int ret;
 
 		for (end = p + 1; end < len && depth; end++)
 			depth += line[end] == '(' ? 1 : line[end] == ')' ? -1 : 0;
 		if (depth)
 			return src_err(c, path, lineno, col, line + *pos,
 				       len - *pos, "a closing ')' for $(");
-		e = (struct expr){ c, path, lineno, line + p + 1,
-				   end - 1 - (p + 1), 0, (unsigned)p + 2 };
-		ret = expr_sum(&e, &v);
-		expr_skip(&e);
-		if (!ret && e.pos != e.len)
-			ret = expr_fail(&e, "an operator (+ - * / %) or ')'");
-		if (ret)
-			return ret;
+		if (guest__expr_eval(line + p + 1, end - 1 - (p + 1),
+				     lookup_var, c, &v, &ee))
+			return src_err(c, path, lineno,
+				       (unsigned)(p + 2 + ee.pos),
+				       line + p + 1 + ee.pos, ee.len, "%s",
+				       ee.expected);
 		snprintf(num, sizeof(num), "%lld", (long long)v);
 		*pos = end;
 		return out_put(o, num, strlen(num), col, true);

@@ -442,8 +442,11 @@ static const struct bad_case bad_cases[] = {
 	  "t.vgs:3:34: error: expected a number or a virgl format name "
 	  "(B8G8R8A8_UNORM, R8G8B8A8_UNORM, ...), got 'RGBA'" },
 	{ "division by zero", "open g$(1 / 0)",
-	  "t.vgs:1:14: error: expected a divisor other than 0 in $(...), got "
-	  "end of line" },
+	  "t.vgs:1:13: error: expected a divisor other than 0 in $(...), got "
+	  "'0'" },
+	{ "unknown variable in an expression", "open g$(i + 1)",
+	  "t.vgs:1:9: error: expected a variable defined with 'set' or a "
+	  "repeat index in $(...), got 'i'" },
 	{ "repeat without end", "repeat 2\nopen f",
 	  "t.vgs:1:1: error: expected a matching 'end' for this repeat (none "
 	  "before the end of the file), got 'repeat'" },
