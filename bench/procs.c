@@ -1,0 +1,447 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Whole processes: a way's workloads in a forked child, start-up children
+ * (this program re-executed), the scenario suite (virtgpu-sim run) and the
+ * GLES frame loop natively, under `virtgpu-sim exec` and on vtest.  Every
+ * process started here is waited for; a child that overstays its time is
+ * killed with its process group.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "bench/bench.h"
+
+/* Read a child's lines from @fd until EOF or @timeout_s, handing each to
+ * @line; then reap @pid.  Returns the exit status, or -ETIME after
+ * killing it. */
+static int collect(pid_t pid, int fd, int timeout_s,
+		   void (*line)(void *, const char *), void *arg)
+{
+	uint64_t deadline = bench_now_ns() + (uint64_t)timeout_s * 1000000000u;
+	char buf[4096];
+	size_t have = 0;
+	int status, ret = 0;
+
+	for (;;) {
+		int64_t left = (int64_t)(deadline - bench_now_ns()) / 1000000;
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+
+		if (left <= 0 || poll(&p, 1, (int)left) == 0) {
+			fprintf(stderr, "bench: child %d took more than %d s; "
+				"killed\n", (int)pid, timeout_s);
+			kill(-pid, SIGKILL);
+			kill(pid, SIGKILL);
+			ret = -ETIME;
+			break;
+		}
+		ssize_t n = read(fd, buf + have, sizeof(buf) - 1 - have);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		have += (size_t)n;
+		buf[have] = '\0';
+		char *start = buf, *nl;
+		while ((nl = strchr(start, '\n'))) {
+			*nl = '\0';
+			line(arg, start);
+			start = nl + 1;
+		}
+		have = (size_t)(buf + have - start);
+		memmove(buf, start, have);
+		if (have == sizeof(buf) - 1)
+			have = 0;	/* an absurd line: drop it */
+	}
+	close(fd);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (ret)
+		return ret;
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return WEXITSTATUS(status);
+}
+
+static void results_line_cb(void *arg, const char *line)
+{
+	bench_results_line(arg, line);
+}
+
+int bench_in_child(struct bench_results *res, int (*fn)(void *), void *arg,
+		   int timeout_s)
+{
+	int p[2];
+	pid_t pid;
+
+	if (pipe2(p, O_CLOEXEC))
+		return -errno;
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		setpgid(0, 0);
+		close(p[0]);
+		FILE *out = fdopen(p[1], "w");
+		bench_report_to(out);
+		int ret = fn(arg);
+		fflush(out);
+		_exit(ret ? 1 : 0);
+	}
+	setpgid(pid, pid);
+	close(p[1]);
+	return collect(pid, p[0], timeout_s, results_line_cb, res);
+}
+
+/* fork + exec with stdout on a new pipe (returned in *out_fd), stderr on
+ * /dev/null unless @keep_stderr; @exec_fd >= 0 runs that file instead of
+ * argv[0] (fexecve). */
+static pid_t spawn(char *const argv[], int exec_fd, bool keep_stderr,
+		   const char *const *setenvs, int *out_fd)
+{
+	int p[2];
+	pid_t pid;
+
+	if (pipe2(p, O_CLOEXEC))
+		return -1;
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		close(p[0]);
+		close(p[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		setpgid(0, 0);
+		dup2(p[1], STDOUT_FILENO);
+		if (!keep_stderr) {
+			int null = open("/dev/null", O_WRONLY);
+			if (null >= 0)
+				dup2(null, STDERR_FILENO);
+		}
+		for (size_t i = 0; setenvs && setenvs[i]; i += 2)
+			setenv(setenvs[i], setenvs[i + 1], 1);
+		if (exec_fd >= 0)
+			fexecve(exec_fd, argv, environ);
+		else
+			execv(argv[0], argv);
+		_exit(127);
+	}
+	setpgid(pid, pid);
+	close(p[1]);
+	*out_fd = p[0];
+	return pid;
+}
+
+/* --- start-up --- */
+
+static const struct bench_way_ops *const micro_ways[BENCH_NWAYS] = {
+	&bench_direct_ops, &bench_sim_ops, &bench_vtest_ops,
+};
+
+void bench_startup(const struct bench_cfg *cfg, struct bench_results *res)
+{
+	for (unsigned r = 0; r < cfg->startup_reps; r++) {
+		for (int w = 0; w < BENCH_NWAYS; w++) {
+			char way[64], t0[64], sock[160];
+			char *argv[] = {
+				(char *)cfg->self, way, t0, sock,
+				cfg->scatter ? "--scatter" : "--no-scatter",
+				NULL,
+			};
+			int fd;
+
+			snprintf(way, sizeof(way), "--startup-child=%s",
+				 micro_ways[w]->name);
+			snprintf(sock, sizeof(sock), "--socket=%s",
+				 cfg->socket_path);
+			uint64_t start = bench_now_ns();
+			snprintf(t0, sizeof(t0), "--t0=%" PRIu64, start);
+			pid_t pid = spawn(argv, -1, true, NULL, &fd);
+			if (pid < 0)
+				continue;
+			int st = collect(pid, fd, 60, results_line_cb, res);
+			if (st)
+				bench_results_note(res, "startup",
+						   micro_ways[w]->name,
+						   "a start-up child failed");
+		}
+	}
+}
+
+/* --- the scenario suite --- */
+
+struct script_list {
+	char **paths;
+	size_t n, cap;
+};
+
+/* nftw has no user pointer: the walk's list lives here for its duration. */
+static struct script_list *walk_list;
+
+static int add_script(const char *path, const struct stat *st, int type,
+		      struct FTW *ftw)
+{
+	size_t len = strlen(path);
+
+	if (type != FTW_F || len < 4 || strcmp(path + len - 4, ".vgs"))
+		return 0;
+	if (walk_list->n == walk_list->cap) {
+		size_t cap = walk_list->cap ? walk_list->cap * 2 : 64;
+		char **p = realloc(walk_list->paths, cap * sizeof(*p));
+		if (!p)
+			return -1;
+		walk_list->paths = p;
+		walk_list->cap = cap;
+	}
+	walk_list->paths[walk_list->n] = strdup(path);
+	return walk_list->paths[walk_list->n++] ? 0 : -1;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void ignore_line(void *arg, const char *line)
+{
+	unsigned *failed = arg;
+
+	if (strncmp(line, "not ok", 6) == 0)
+		(*failed)++;
+}
+
+void bench_suite(const struct bench_cfg *cfg, struct bench_results *res)
+{
+	struct script_list list = { 0 };
+
+	walk_list = &list;
+	if (nftw(cfg->scenarios, add_script, 16, FTW_PHYS) || !list.n) {
+		bench_results_note(res, "suite", "sim", "no scenarios found");
+		goto out;
+	}
+	qsort(list.paths, list.n, sizeof(*list.paths), cmp_str);
+	char **argv = calloc(list.n + 3, sizeof(*argv));
+	if (!argv)
+		goto out;
+	argv[0] = (char *)cfg->sim_bin;
+	argv[1] = "run";
+	memcpy(argv + 2, list.paths, list.n * sizeof(*argv));
+	for (unsigned r = 0; r < cfg->suite_reps; r++) {
+		unsigned failed = 0;
+		int fd;
+		uint64_t t = bench_now_ns();
+		pid_t pid = spawn(argv, -1, false, NULL, &fd);
+
+		if (pid < 0)
+			break;
+		int st = collect(pid, fd, 100, ignore_line, &failed);
+		double s = (double)(bench_now_ns() - t) / 1e9;
+		if (st || failed) {
+			char why[96];
+			snprintf(why, sizeof(why), "%u of %zu scripts failed "
+				 "(status %d)", failed, list.n, st);
+			bench_results_note(res, "suite", "sim", why);
+		}
+		bench_results_add(res, "suite", "sim", s);
+	}
+	char text[64];
+	snprintf(text, sizeof(text), "%zu scripts", list.n);
+	bench_results_note(res, "suite", "sim", text);
+	free(argv);
+out:
+	for (size_t i = 0; i < list.n; i++)
+		free(list.paths[i]);
+	free(list.paths);
+	walk_list = NULL;
+}
+
+/* --- the GLES frame loop --- */
+
+struct frames_run {
+	struct bench_results *res;
+	const char *way;
+	bool want_virgl;
+	bool renderer_ok;
+	bool seen_renderer;
+	double samples[256];
+	unsigned n;
+};
+
+static void frames_line(void *arg, const char *line)
+{
+	struct frames_run *fr = arg;
+	unsigned frames;
+	unsigned long long ns;
+
+	if (strncmp(line, "renderer ", 9) == 0) {
+		fr->seen_renderer = true;
+		fr->renderer_ok = (strstr(line, "virgl") != NULL) ==
+				  fr->want_virgl;
+		if (!fr->renderer_ok) {
+			char why[256];
+			snprintf(why, sizeof(why), "wrong driver: %s", line);
+			bench_results_note(fr->res, "frame", fr->way, why);
+		}
+	} else if (sscanf(line, "chunk %u %llu", &frames, &ns) == 2 &&
+		   frames && fr->n < 256) {
+		fr->samples[fr->n++] = (double)ns / frames / 1e6;
+	}
+}
+
+static void frames_finish(struct frames_run *fr, int status)
+{
+	if (status || !fr->seen_renderer || !fr->renderer_ok) {
+		char why[96];
+		snprintf(why, sizeof(why), "run failed (status %d)", status);
+		bench_results_note(fr->res, "frame", fr->way, why);
+		return;
+	}
+	for (unsigned i = 0; i < fr->n; i++)
+		bench_results_add(fr->res, "frame", fr->way, fr->samples[i]);
+}
+
+static void frames_direct(const struct bench_cfg *cfg,
+			  struct bench_results *res, bool exec)
+{
+	static const char *const env[] = {
+		"MESA_SHADER_CACHE_DISABLE", "true", NULL,
+	};
+	char n[32];
+	char *native[] = { (char *)cfg->frames_bin, "--frames", n, NULL };
+	char *under[] = {
+		(char *)cfg->sim_bin, "exec", "--", (char *)cfg->frames_bin,
+		"--frames", n, NULL,
+	};
+	struct frames_run fr = {
+		.res = res, .way = exec ? "exec" : "native", .want_virgl = exec,
+	};
+	int fd;
+
+	snprintf(n, sizeof(n), "%u", cfg->frames);
+	pid_t pid = spawn(exec ? under : native, -1, false, env, &fd);
+	if (pid < 0)
+		return;
+	frames_finish(&fr, collect(pid, fd, 60, frames_line, &fr));
+}
+
+/*
+ * Mesa's virpipe always connects to /tmp/.virgl_test.  So the vtest
+ * frame loop runs in a private mount namespace with its own tmpfs on
+ * /tmp: its server and its client see nothing of other engineers' (or
+ * our own micro-benchmark) servers.  The frames program is opened before
+ * /tmp is covered and run from that descriptor.  Runs in a forked child;
+ * reports the frames program's lines on stdout.
+ */
+static int frames_vtest_ns(const struct bench_cfg *cfg, int frames_fd)
+{
+	char n[32];
+	char *srv_argv[] = {
+		(char *)cfg->server_bin, "--use-egl-surfaceless", NULL,
+	};
+	char *argv[] = { (char *)cfg->frames_bin, "--frames", n, NULL };
+	struct stat st;
+	pid_t server;
+	int ret = 1;
+
+	if (unshare(CLONE_NEWNS) ||
+	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
+	    mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV,
+		  "size=16m,mode=1777")) {
+		printf("error private /tmp: %s\n", strerror(errno));
+		return 1;
+	}
+	server = fork();
+	if (server < 0)
+		return 1;
+	if (server == 0) {
+		int null = open("/dev/null", O_WRONLY);
+		if (null >= 0) {
+			dup2(null, STDOUT_FILENO);
+			dup2(null, STDERR_FILENO);
+		}
+		execv(srv_argv[0], srv_argv);
+		_exit(127);
+	}
+	for (int i = 0; i < 300; i++) {
+		if (stat("/tmp/.virgl_test", &st) == 0)
+			break;
+		usleep(10000);
+	}
+	snprintf(n, sizeof(n), "%u", cfg->frames);
+	pid_t client = fork();
+	if (client == 0) {
+		setenv("GALLIUM_DRIVER", "virpipe", 1);
+		setenv("MESA_SHADER_CACHE_DISABLE", "true", 1);
+		int null = open("/dev/null", O_WRONLY);
+		if (null >= 0)
+			dup2(null, STDERR_FILENO);
+		fexecve(frames_fd, argv, environ);
+		_exit(127);
+	}
+	if (client > 0) {
+		int status;
+		while (waitpid(client, &status, 0) < 0 && errno == EINTR)
+			;
+		ret = WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+	}
+	/* The server forks a worker per client; end both. */
+	pid_t worker = bench_first_child(server);
+	if (worker > 0)
+		kill(worker, SIGTERM);
+	kill(server, SIGTERM);
+	waitpid(server, NULL, 0);
+	return ret;
+}
+
+static void frames_vtest(const struct bench_cfg *cfg,
+			 struct bench_results *res)
+{
+	struct frames_run fr = {
+		.res = res, .way = "vtest", .want_virgl = true,
+	};
+	int fd = open(cfg->frames_bin, O_RDONLY | O_CLOEXEC), p[2];
+
+	if (fd < 0 || pipe2(p, O_CLOEXEC)) {
+		bench_results_note(res, "frame", "vtest", "cannot open the "
+				   "frames program");
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid == 0) {
+		setpgid(0, 0);
+		dup2(p[1], STDOUT_FILENO);
+		_exit(frames_vtest_ns(cfg, fd));
+	}
+	setpgid(pid, pid);
+	close(p[1]);
+	close(fd);
+	if (pid < 0) {
+		close(p[0]);
+		return;
+	}
+	frames_finish(&fr, collect(pid, p[0], 90, frames_line, &fr));
+}
+
+void bench_frames(const struct bench_cfg *cfg, struct bench_results *res)
+{
+	for (unsigned r = 0; r < cfg->frame_reps; r++) {
+		frames_direct(cfg, res, false);
+		frames_direct(cfg, res, true);
+		frames_vtest(cfg, res);
+	}
+}
