@@ -174,6 +174,7 @@ void host_cmd_ctx_destroy(struct host_cmd *cmd)
 	if (!ctx)
 		return;
 	host_table_remove(&cmd->dev->contexts, ctx->id);
+	host__fence_wait_context(cmd->dev, ctx->id, HOST_CTX_DRAIN_MS);
 	host_vr_context_destroy(ctx->id);
 	host__fence_retire_context(cmd->dev, ctx->id);
 	host__inject_ctx_destroyed(cmd->dev, ctx->id);

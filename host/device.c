@@ -400,9 +400,8 @@ static void kick_cb(uv_async_t *handle)
 	host__report_idle(dev);
 }
 
-static void fence_async_cb(uv_async_t *handle)
+void host__fence_drain_signals(struct host_device *dev)
 {
-	struct host_device *dev = handle->data;
 	struct host_fence_signal *sigs;
 	unsigned n;
 
@@ -418,6 +417,12 @@ static void fence_async_cb(uv_async_t *handle)
 		if (!host__inject_hold_signal(dev, &sigs[i]))
 			host__fence_retire(dev, &sigs[i].timeline, sigs[i].seq);
 	free(sigs);
+}
+
+static void fence_async_cb(uv_async_t *handle)
+{
+	struct host_device *dev = handle->data;
+	host__fence_drain_signals(dev);
 	host__report_idle(dev);
 }
 
@@ -602,6 +607,7 @@ static int check_options(const struct host_options *opts)
 
 static void free_device(struct host_device *dev)
 {
+	pthread_cond_destroy(&dev->fence_cond);
 	pthread_mutex_destroy(&dev->fence_lock);
 	pthread_cond_destroy(&dev->control_cond);
 	pthread_mutex_destroy(&dev->control_lock);
@@ -634,6 +640,7 @@ int host_device_create(struct sim_ram *ram, struct sim_transport *t,
 	pthread_mutex_init(&dev->control_lock, NULL);
 	pthread_cond_init(&dev->control_cond, NULL);
 	pthread_mutex_init(&dev->fence_lock, NULL);
+	pthread_cond_init(&dev->fence_cond, NULL);
 	ret = host__inject_parse(opts->inject, &dev->inject);
 	if (ret)
 		goto err_free;

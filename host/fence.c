@@ -17,6 +17,7 @@
  */
 #include <errno.h>
 #include <stdlib.h>
+#include <time.h>
 #include <string.h>
 
 #include "host/internal.h"
@@ -191,6 +192,53 @@ void host__fence_retire(struct host_device *dev,
 		if (same_timeline(&c->timeline, tl) && c->hdr.fence_id <= max_id)
 			c->signalled = true;
 	flush_timeline(dev, tl);
+}
+
+static bool context_fence_pending(const struct host_device *dev,
+				   uint32_t ctx_id)
+{
+	for (const struct host_cmd *c = dev->fence_pending; c; c = c->next)
+		if (c->timeline.per_context && c->timeline.ctx_id == ctx_id &&
+		    c->has_fence && !c->signalled)
+			return true;
+	return false;
+}
+
+/*
+ * virglrenderer 0.10.4 frees a context's fences when the context is
+ * destroyed while its sync thread may still be waiting on one of them: a
+ * use after free that crashed the device about once in 40 runs.  So the
+ * device lets the renderer finish a context's outstanding fences first.
+ * Runs on the device thread, which otherwise processes signals from the
+ * loop: here it takes them straight from the queue.
+ */
+int host__fence_wait_context(struct host_device *dev, uint32_t ctx_id,
+			     int timeout_ms)
+{
+	struct timespec deadline;
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	deadline.tv_sec += timeout_ms / 1000;
+	deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000;
+	if (deadline.tv_nsec >= 1000000000) {
+		deadline.tv_sec++;
+		deadline.tv_nsec -= 1000000000;
+	}
+	while (context_fence_pending(dev, ctx_id)) {
+		int ret = 0;
+		pthread_mutex_lock(&dev->fence_lock);
+		while (!dev->fence_signals_len && ret != ETIMEDOUT)
+			ret = pthread_cond_timedwait(&dev->fence_cond,
+						     &dev->fence_lock, &deadline);
+		pthread_mutex_unlock(&dev->fence_lock);
+		host__fence_drain_signals(dev);
+		if (ret == ETIMEDOUT && context_fence_pending(dev, ctx_id)) {
+			SIM_ERROR(HOST_LAYER, "context %u: fences still pending "
+				  "after %d ms; destroying it anyway", ctx_id,
+				  timeout_ms);
+			return -ETIME;
+		}
+	}
+	return 0;
 }
 
 void host__fence_retire_context(struct host_device *dev, uint32_t ctx_id)

@@ -28,6 +28,9 @@ struct sim_vq_elem;
 struct host_inject;
 
 #define HOST_LAYER "host"
+/* How long CTX_DESTROY waits for the renderer to finish the context's
+ * outstanding fences (host__fence_wait_context). */
+#define HOST_CTX_DRAIN_MS 5000
 #define HOST_NUM_QUEUES 2	/* 5.7.2: controlq (0) and cursorq (1) */
 #define HOST_CTRLQ 0
 #define HOST_CURSORQ 1
@@ -47,6 +50,10 @@ struct host_inject;
 /* Rings per context: 5.7.6.7, ring_idx is 0..63. */
 #define HOST_MAX_RINGS 64u
 #define HOST_PAGE_SIZE 4096u
+/* Mappings all aliased backings together may use (resource.c): half of
+ * Linux's default vm.max_map_count, so the process keeps room for its
+ * own (malloc, llvmpipe) mappings. */
+#define HOST_MAX_ALIAS_MAPS 32768u
 
 _Static_assert(sizeof(struct virtio_gpu_ctrl_hdr) == 24, "ctrl_hdr");
 _Static_assert(sizeof(struct virtio_gpu_mem_entry) == 16, "mem_entry");
@@ -138,6 +145,13 @@ struct host_resource {
 	uint64_t *iov_gpa;
 	unsigned iov_cnt;
 	uint64_t backing_len;
+	/* 3D resources: the backing's pages mapped at consecutive host
+	 * addresses, given to the renderer as alias_iov (resource.c), or
+	 * NULL; alias_maps mappings of alias_pages pages in all. */
+	void *alias;
+	uint64_t alias_pages;
+	unsigned alias_maps;
+	struct iovec alias_iov;
 	/* blobs */
 	uint32_t blob_mem, blob_flags;
 	uint64_t blob_id, blob_size;
@@ -227,6 +241,7 @@ struct host_device {
 	struct host_table resources;
 	struct host_table contexts;
 	uint64_t image_bytes;		/* all 2D images together */
+	unsigned alias_maps;		/* of all resources' aliases */
 
 	struct host_scanout scanouts[VIRTIO_GPU_MAX_SCANOUTS];
 	unsigned cursor_png_seq;
@@ -242,6 +257,7 @@ struct host_device {
 	struct host_fence_signal *fence_signals;
 	unsigned fence_signals_len, fence_signals_cap;
 	bool fence_closed;		/* fence_async is closed: drop signals */
+	pthread_cond_t fence_cond;	/* a signal was queued */
 
 	/* injected faults (inject.c), or NULL */
 	struct host_inject *inject;
@@ -275,6 +291,13 @@ void host__fence_cmd(struct host_cmd *cmd);
 void host__fence_retire(struct host_device *dev,
 			const struct host_timeline *tl, uint64_t seq);
 /* Answer what waits on @ctx_id's rings: the renderer forgot them. */
+/* Process the signals renderer threads queued (the fence_async work). */
+void host__fence_drain_signals(struct host_device *dev);
+/* Before a context is destroyed: wait (up to @timeout_ms) until the
+ * renderer signalled every fence still pending on its rings.  0, or -ETIME
+ * after logging. */
+int host__fence_wait_context(struct host_device *dev, uint32_t ctx_id,
+			     int timeout_ms);
 void host__fence_retire_context(struct host_device *dev, uint32_t ctx_id);
 /* Reset: drop every parked command unanswered. */
 void host__fence_drop_all(struct host_device *dev);
@@ -292,7 +315,7 @@ bool host__new_resource_id_ok(struct host_cmd *cmd, uint32_t id,
  * array; 0, or sets cmd->error (naming @name and the entry). */
 int host__read_mem_entries(struct host_cmd *cmd, const char *name,
 			   size_t offset, uint32_t n, struct host_resource *res);
-void host__drop_backing(struct host_resource *res);
+void host__drop_backing(struct host_device *dev, struct host_resource *res);
 void host__destroy_resource(struct host_device *dev,
 			    struct host_resource *res);
 void host__destroy_all_objects(struct host_device *dev);

@@ -60,6 +60,7 @@ static void queue_signal(struct host_device *dev,
 	}
 	dev->fence_signals[dev->fence_signals_len++] =
 		(struct host_fence_signal){ .timeline = *tl, .seq = seq };
+	pthread_cond_broadcast(&dev->fence_cond);
 	pthread_mutex_unlock(&dev->fence_lock);
 	uv_async_send(&dev->fence_async);
 }
