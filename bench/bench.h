@@ -26,11 +26,20 @@
 /* The ways of the micro workloads; the frame loop has its own names. */
 enum bench_way_id { BENCH_DIRECT, BENCH_SIM, BENCH_VTEST, BENCH_NWAYS };
 
+/* The micro workloads, for --workloads (profiling one of them). */
+#define BENCH_W_MEMORY (1u << 0)
+#define BENCH_W_FENCE (1u << 1)
+#define BENCH_W_CLEAR (1u << 2)
+#define BENCH_W_XFER (1u << 3)
+#define BENCH_W_MAP (1u << 4)
+#define BENCH_W_ALL 0x1fu
+
 /* What a run is asked to do (main.c fills it from the command line). */
 struct bench_cfg {
 	bool json;
 	bool scatter;		/* sim: scattered guest pages */
 	bool quick;		/* fewer repetitions (a smoke run) */
+	unsigned workloads;	/* BENCH_W_* bits of the micro workloads */
 	unsigned fence_iters;	/* no-op round trips per way */
 	unsigned clear_iters;	/* clears per way */
 	unsigned xfer_reps;	/* 64 MiB transfers per direction */

@@ -5,11 +5,13 @@
  * docs/performance.md for what each figure means and what dominates it.
  *
  *   virtgpu-bench [--json] [--quick] [--no-scatter] [--only=LIST]
- *                 [--sim=PATH] [--frames-bin=PATH] [--scenarios=DIR]
- *                 [--server=PATH]
+ *                 [--way=WAY] [--sim=PATH] [--frames-bin=PATH]
+ *                 [--scenarios=DIR] [--server=PATH]
  *
  * --only takes a comma list of: micro (workloads 1-4 and 6), startup,
- * suite, frames.  Paths default to the build tree this program was built
+ * suite, frames.  For profiling one piece: --way=direct|sim|vtest runs
+ * the micro workloads on that way alone, --workloads=LIST (memory, fence,
+ * clear, xfer, map) only those micro workloads.  Paths default to the build tree this program was built
  * in.  Exit status 0 once the report is printed (a way that could not
  * run shows "n/a" with the reason), 1 when the run could not start, 2
  * for a usage error.
@@ -41,6 +43,7 @@ enum { ONLY_MICRO = 1, ONLY_STARTUP = 2, ONLY_SUITE = 4, ONLY_FRAMES = 8 };
 struct bench_main {
 	struct bench_cfg cfg;
 	unsigned only;
+	const char *way;	/* --way: run the micro workloads on one way */
 	const char *startup_child;
 	uint64_t t0;
 	char self[4096];
@@ -90,10 +93,33 @@ static int parse_only(const char *list, unsigned *out)
 	return *out ? 0 : -1;
 }
 
+static int parse_workloads(const char *list, unsigned *out)
+{
+	static const char *const names[] = {
+		"memory", "fence", "clear", "xfer", "map",
+	};
+	char buf[128], *save = NULL;
+
+	snprintf(buf, sizeof(buf), "%s", list);
+	*out = 0;
+	for (char *t = strtok_r(buf, ",", &save); t;
+	     t = strtok_r(NULL, ",", &save)) {
+		size_t i = 0;
+		while (i < 5 && strcmp(t, names[i]))
+			i++;
+		if (i == 5)
+			return -1;
+		*out |= 1u << i;
+	}
+	return *out ? 0 : -1;
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f, "Usage: virtgpu-bench [--json] [--quick] [--no-scatter] "
 		"[--only=micro,startup,suite,frames]\n"
+		"                     [--way=direct|sim|vtest] "
+		"[--workloads=memory,fence,clear,xfer,map]\n"
 		"                     [--sim=PATH] [--frames-bin=PATH] "
 		"[--scenarios=DIR] [--server=PATH]\n");
 }
@@ -110,6 +136,8 @@ static int parse(int argc, char **argv, struct bench_main *bm)
 		{ "frames-bin", required_argument, NULL, 'f' },
 		{ "scenarios", required_argument, NULL, 'c' },
 		{ "server", required_argument, NULL, 'v' },
+		{ "way", required_argument, NULL, 'w' },
+		{ "workloads", required_argument, NULL, 'W' },
 		{ "startup-child", required_argument, NULL, 'C' },
 		{ "t0", required_argument, NULL, 'T' },
 		{ "socket", required_argument, NULL, 'k' },
@@ -120,6 +148,7 @@ static int parse(int argc, char **argv, struct bench_main *bm)
 	int opt;
 
 	c->scatter = true;
+	c->workloads = BENCH_W_ALL;
 	c->sim_bin = BENCH_SIM_BIN;
 	c->frames_bin = BENCH_FRAMES_BIN;
 	c->scenarios = BENCH_SCENARIOS;
@@ -142,6 +171,21 @@ static int parse(int argc, char **argv, struct bench_main *bm)
 		case 'f': c->frames_bin = optarg; break;
 		case 'c': c->scenarios = optarg; break;
 		case 'v': c->server_bin = optarg; break;
+		case 'w':
+			if (!way_by_name(optarg)) {
+				fprintf(stderr, "virtgpu-bench: bad --way '%s'\n",
+					optarg);
+				return -1;
+			}
+			bm->way = optarg;
+			break;
+		case 'W':
+			if (parse_workloads(optarg, &c->workloads)) {
+				fprintf(stderr, "virtgpu-bench: bad --workloads "
+					"'%s'\n", optarg);
+				return -1;
+			}
+			break;
 		case 'C': bm->startup_child = optarg; break;
 		case 'T': bm->t0 = strtoull(optarg, NULL, 10); break;
 		case 'k':
@@ -220,6 +264,8 @@ static void run_micro(struct bench_main *bm, struct bench_results *res)
 		struct way_job job = { &bm->cfg, ways[i] };
 		int st;
 
+		if (bm->way && strcmp(bm->way, ways[i]->name))
+			continue;
 		if (ways[i] == &bench_vtest_ops && server_pid <= 0) {
 			bench_results_note(res, "fence_rt", "vtest",
 					   "virgl_test_server did not start");

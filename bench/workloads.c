@@ -315,15 +315,15 @@ int bench_run_way(const struct bench_cfg *cfg, const struct bench_way_ops *ops)
 	if (!ret)
 		ret = submit(w, ops, &s, rt, "set-up stream");
 	guest_virgl_stream_fini(&s);
-	if (!ret)
+	if (!ret && (cfg->workloads & BENCH_W_MEMORY))
 		ret = run_memory(w, ops);
-	if (!ret)
+	if (!ret && (cfg->workloads & BENCH_W_FENCE))
 		ret = run_fence_rt(cfg, w, ops);
-	if (!ret)
+	if (!ret && (cfg->workloads & BENCH_W_CLEAR))
 		ret = run_clear(cfg, w, ops, rt);
-	if (!ret)
+	if (!ret && (cfg->workloads & BENCH_W_XFER))
 		ret = run_transfers(cfg, w, ops);
-	if (!ret)
+	if (!ret && (cfg->workloads & BENCH_W_MAP))
 		ret = run_map_write(cfg, w, ops, ops == &bench_sim_ops);
 	if (rt)
 		ops->res_destroy(w, rt);
