@@ -50,6 +50,10 @@ struct host_inject;
 /* Rings per context: 5.7.6.7, ring_idx is 0..63. */
 #define HOST_MAX_RINGS 64u
 #define HOST_PAGE_SIZE 4096u
+/* Mappings all aliased backings together may use (resource.c): half of
+ * Linux's default vm.max_map_count, so the process keeps room for its
+ * own (malloc, llvmpipe) mappings. */
+#define HOST_MAX_ALIAS_MAPS 32768u
 
 _Static_assert(sizeof(struct virtio_gpu_ctrl_hdr) == 24, "ctrl_hdr");
 _Static_assert(sizeof(struct virtio_gpu_mem_entry) == 16, "mem_entry");
@@ -141,6 +145,13 @@ struct host_resource {
 	uint64_t *iov_gpa;
 	unsigned iov_cnt;
 	uint64_t backing_len;
+	/* 3D resources: the backing's pages mapped at consecutive host
+	 * addresses, given to the renderer as alias_iov (resource.c), or
+	 * NULL; alias_maps mappings of alias_pages pages in all. */
+	void *alias;
+	uint64_t alias_pages;
+	unsigned alias_maps;
+	struct iovec alias_iov;
 	/* blobs */
 	uint32_t blob_mem, blob_flags;
 	uint64_t blob_id, blob_size;
@@ -230,6 +241,7 @@ struct host_device {
 	struct host_table resources;
 	struct host_table contexts;
 	uint64_t image_bytes;		/* all 2D images together */
+	unsigned alias_maps;		/* of all resources' aliases */
 
 	struct host_scanout scanouts[VIRTIO_GPU_MAX_SCANOUTS];
 	unsigned cursor_png_seq;
@@ -303,7 +315,7 @@ bool host__new_resource_id_ok(struct host_cmd *cmd, uint32_t id,
  * array; 0, or sets cmd->error (naming @name and the entry). */
 int host__read_mem_entries(struct host_cmd *cmd, const char *name,
 			   size_t offset, uint32_t n, struct host_resource *res);
-void host__drop_backing(struct host_resource *res);
+void host__drop_backing(struct host_device *dev, struct host_resource *res);
 void host__destroy_resource(struct host_device *dev,
 			    struct host_resource *res);
 void host__destroy_all_objects(struct host_device *dev);
