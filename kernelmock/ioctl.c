@@ -91,6 +91,12 @@ static int execbuffer_ioctl(struct km_file *file, void *data)
 	int out_fd = -1;
 	uint32_t nbo = exbuf->num_bo_handles;
 
+	/* kvmalloc_array and vmemdup_user refuse more than INT_MAX bytes
+	 * (-ENOMEM) before touching user memory; without this a hostile
+	 * size made us allocate up to 32 GiB (found by fuzzing). */
+	if ((uint64_t)nbo * sizeof(struct km_bo *) > INT_MAX ||
+	    exbuf->size > INT_MAX)
+		return -ENOMEM;
 	if (nbo) {
 		handles = calloc(nbo, sizeof(*handles));
 		bos = calloc(nbo, sizeof(*bos));
@@ -441,7 +447,12 @@ static const struct {
 #define IOCTL(nr, fn, type) \
 	[DRM_VIRTGPU_##nr] = { fn, sizeof(type), "VIRTGPU_" #nr }
 	IOCTL(MAP, map_ioctl, struct drm_virtgpu_map),
-	IOCTL(EXECBUFFER, execbuffer_ioctl, struct drm_virtgpu_execbuffer),
+	/* The driver we model has no DRIVER_SYNCOBJ (DRM_CAP_SYNCOBJ is 0):
+	 * like Linux before syncobj support, its EXECBUFFER ends after
+	 * ring_idx and its padding, so the syncobj fields of a 64-byte
+	 * struct are neither read nor written back. */
+	[DRM_VIRTGPU_EXECBUFFER] = { execbuffer_ioctl, KM_EXECBUFFER_SIZE_V2,
+				     "VIRTGPU_EXECBUFFER" },
 	IOCTL(GETPARAM, getparam_ioctl, struct drm_virtgpu_getparam),
 	IOCTL(RESOURCE_CREATE, resource_create_ioctl,
 	      struct drm_virtgpu_resource_create),
