@@ -484,6 +484,71 @@ static void test_kernel_blob_params_follow_device(void **state)
 	assert_int_equal(v, 1);
 }
 
+/*
+ * A HOST3D blob created with its allocation inline (PIPE_RESOURCE_CREATE in
+ * cmd, one ioctl), mapped through the host-visible region and written by
+ * the CPU; the host side then proves it sees those bytes: the GPU copies
+ * the blob into a classic buffer (RESOURCE_COPY_REGION), which is read back
+ * with TRANSFER_FROM_HOST into guest pages and compared.
+ */
+static void test_kernel_inline_blob_written_and_read_back(void **state)
+{
+	struct fixture *fx = *state;
+	const uint32_t blob_id = 42, size = 4096;
+	/* PIPE_RESOURCE_CREATE (48): target PIPE_BUFFER, R8_UNORM (64),
+	 * bind VERTEX_BUFFER, width size, height/depth/array 1, last_level 0,
+	 * nr_samples 0, flags MAP_PERSISTENT|MAP_COHERENT (0x6), blob_id. */
+	uint32_t create[] = {
+		(11u << 16) | 48, 0, 64, 1u << 4, size, 1, 1, 1, 0, 0, 0x6,
+		blob_id,
+	};
+	struct drm_virtgpu_resource_create_blob rc = {
+		.blob_mem = VIRTGPU_BLOB_MEM_HOST3D,
+		.blob_flags = VIRTGPU_BLOB_FLAG_USE_MAPPABLE,
+		.size = size, .blob_id = blob_id,
+		.cmd = (uintptr_t)create, .cmd_size = sizeof(create),
+	};
+	assert_int_equal(km_ioctl(fx->f, DRM_IOCTL_VIRTGPU_RESOURCE_CREATE_BLOB, &rc), 0);
+	struct drm_virtgpu_map mp = { .handle = rc.bo_handle };
+	assert_int_equal(km_ioctl(fx->f, DRM_IOCTL_VIRTGPU_MAP, &mp), 0);
+	uint32_t *blob;
+	assert_int_equal(km_mmap(fx->f, mp.offset, size, (void **)&blob), 0);
+	for (uint32_t i = 0; i < size / 4; i++)
+		blob[i] = 0x5a000000u | i;
+
+	uint32_t dst_res;
+	uint32_t dst = create_buffer(fx->f, &dst_res);
+	/* CREATE_SUB_CTX 1, SET_SUB_CTX 1, RESOURCE_COPY_REGION (17): dst
+	 * res, level, x, y, z, src res, level, box x, y, z, w, h, d. */
+	uint32_t copy[] = {
+		0x0001001d, 1, 0x0001001c, 1,
+		(13u << 16) | 17, dst_res, 0, 0, 0, 0, rc.res_handle, 0,
+		0, 0, 0, size, 1, 1,
+	};
+	uint32_t bos[2] = { rc.bo_handle, dst };
+	struct drm_virtgpu_execbuffer eb = {
+		.size = sizeof(copy), .command = (uintptr_t)copy,
+		.bo_handles = (uintptr_t)bos, .num_bo_handles = 2,
+	};
+	assert_int_equal(km_ioctl(fx->f, DRM_IOCTL_VIRTGPU_EXECBUFFER, &eb), 0);
+	struct drm_virtgpu_3d_transfer_from_host tf = {
+		.bo_handle = dst, .box = { 0, 0, 0, size, 1, 1 },
+	};
+	assert_int_equal(km_ioctl(fx->f, DRM_IOCTL_VIRTGPU_TRANSFER_FROM_HOST, &tf), 0);
+	struct drm_virtgpu_3d_wait w = { .handle = dst };
+	assert_int_equal(km_ioctl(fx->f, DRM_IOCTL_VIRTGPU_WAIT, &w), 0);
+	mp = (struct drm_virtgpu_map){ .handle = dst };
+	assert_int_equal(km_ioctl(fx->f, DRM_IOCTL_VIRTGPU_MAP, &mp), 0);
+	uint32_t *back;
+	assert_int_equal(km_mmap(fx->f, mp.offset, size, (void **)&back), 0);
+	for (uint32_t i = 0; i < size / 4; i++)
+		if (back[i] != (0x5a000000u | i))
+			fail_msg("word %u read back 0x%08x, wrote 0x%08x", i,
+				 back[i], 0x5a000000u | i);
+	assert_int_equal(km_munmap(fx->f, back, size), 0);
+	assert_int_equal(km_munmap(fx->f, blob, size), 0);
+}
+
 /* Work in flight when handles and the file go away: the objects live until
  * the device answered, the fence still signals, nothing leaks (teardown). */
 static void test_kernel_close_with_work_in_flight(void **state)
@@ -567,6 +632,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_kernel_blob_needs_feature, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_kernel_blob_params_follow_device,
+						setup_blob, teardown),
+		cmocka_unit_test_setup_teardown(test_kernel_inline_blob_written_and_read_back,
 						setup_blob, teardown),
 		cmocka_unit_test_setup_teardown(test_kernel_close_with_work_in_flight,
 						setup, teardown),
