@@ -27,6 +27,13 @@ int km__bo_create_locked(struct km_device *dev, uint64_t size,
 	}
 	if (guest_pages) {
 		bo->npages = bo->size / SIM_PAGE_SIZE;
+		/* More pages than guest RAM has can never be allocated: say
+		 * so before asking the host for an array that size (a blob
+		 * of 2^60 bytes made a 2^51-byte calloc; found by fuzzing). */
+		if (bo->npages > sim_ram_size(dev->ram) / SIM_PAGE_SIZE) {
+			free(bo);
+			return -ENOMEM;
+		}
 		bo->pages = calloc(bo->npages, sizeof(*bo->pages));
 		if (!bo->pages) {
 			free(bo);
