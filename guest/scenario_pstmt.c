@@ -194,8 +194,12 @@ int guest__parse_virtio_expect(struct guest_parser *p,
 					      resp ? resp->fields : NULL,
 					      resp ? resp->nfields : 0,
 					      &vs->conds, &vs->nconds);
+		if (ret)
+			break;
+		/* Only now is there a last condition (found by fuzzing:
+		 * conds[-1] of an empty array was computed on error). */
 		c = &vs->conds[vs->nconds - 1];
-		if (!ret && c->field == &guest__vresp_hdr[0] &&
+		if (c->field == &guest__vresp_hdr[0] &&
 		    c->cmp == GUEST_CMP_EQ && !c->has_mask)
 			resp = guest__vresp_find((uint32_t)c->value);
 	}
