@@ -80,12 +80,20 @@ static uint64_t find_free_from_locked(const struct sim_ram *ram, uint64_t from)
 	}
 }
 
+/* Ranges up to this size are zeroed in place rather than punched out. */
+#define ZERO_IN_PLACE_MAX (64u * 1024u)
+
 /* Drop the contents of [gpa, gpa + len): the pages read back as zeroes and
  * stop costing resident memory.  memset is the fallback for a kernel
- * without hole punching on shmem. */
+ * without hole punching on shmem.  Small ranges are the kernel's command
+ * buffers, allocated and released for every command: punching those cost
+ * two fallocate(2) calls and a page fault on the next write per command
+ * (docs/performance.md), while the few pages they cycle through stay
+ * resident anyway. */
 static void zero_range(struct sim_ram *ram, uint64_t gpa, uint64_t len)
 {
-	if (fallocate(ram->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+	if (len <= ZERO_IN_PLACE_MAX ||
+	    fallocate(ram->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
 		      (off_t)gpa, (off_t)len) != 0)
 		memset(ram->base + gpa, 0, len);
 }
