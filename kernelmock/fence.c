@@ -82,6 +82,8 @@ static void signal_locked(struct km_fence *f)
 	f->event_file = NULL;
 }
 
+static void sync_files_signal_locked(struct km_device *dev);
+
 void km__fence_process_locked(struct km_device *dev, uint64_t fence_id)
 {
 	struct km_fence *match = NULL;
@@ -108,7 +110,7 @@ void km__fence_process_locked(struct km_device *dev, uint64_t fence_id)
 		}
 		link = &f->next_pending;
 	}
-	km__sync_files_update_locked(dev);
+	sync_files_signal_locked(dev);
 }
 
 void km__fence_forget_file_locked(struct km_device *dev, struct km_file *file)
@@ -163,6 +165,28 @@ static void send_signal_byte(struct km_sync_file *sf)
 			  "sync_file holder already closed it");
 }
 
+static void signal_if_done(struct km_sync_file *sf)
+{
+	if (!sf->signaled && all_signaled(sf)) {
+		sf->signaled = true;
+		sf->signal_ns = now_ns();
+		send_signal_byte(sf);
+	}
+}
+
+/*
+ * After fences signalled: signal the sync_files they complete.  Closed
+ * ones are not looked for here: that costs a poll(2) per live sync_file
+ * on every answered fence (docs/performance.md), and collecting them when
+ * the next one is made (km__sync_files_update_locked) frees them soon
+ * enough.
+ */
+static void sync_files_signal_locked(struct km_device *dev)
+{
+	for (struct km_sync_file *sf = dev->sync_files; sf; sf = sf->next)
+		signal_if_done(sf);
+}
+
 /* Signal sync_files whose fences have all signalled; release those the
  * program no longer holds. */
 void km__sync_files_update_locked(struct km_device *dev)
@@ -170,11 +194,7 @@ void km__sync_files_update_locked(struct km_device *dev)
 	struct km_sync_file **link = &dev->sync_files;
 	while (*link) {
 		struct km_sync_file *sf = *link;
-		if (!sf->signaled && all_signaled(sf)) {
-			sf->signaled = true;
-			sf->signal_ns = now_ns();
-			send_signal_byte(sf);
-		}
+		signal_if_done(sf);
 		if (reader_gone(sf->wfd)) {
 			*link = sf->next;
 			sync_file_free(sf);
