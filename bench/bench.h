@@ -109,6 +109,10 @@ struct bench_way_ops {
 	 * after them: the caller is woken once it has signalled. */
 	int (*submit_wait)(struct bench_way *w, const uint32_t *dw,
 			   uint32_t ndw, struct bench_res *r);
+	/* Optional: the same, waiting on @r itself (sim: DRM WAIT on the
+	 * bo instead of a sync_file); reported as way "<name>-wait". */
+	int (*submit_wait_bo)(struct bench_way *w, const uint32_t *dw,
+			      uint32_t ndw, struct bench_res *r);
 	/* Transfer all of level 0 of @r between its memory and the
 	 * renderer, then wait until done. */
 	int (*transfer_wait)(struct bench_way *w, struct bench_res *r,

@@ -23,7 +23,7 @@ struct metric_info {
 
 static const struct metric_info metrics[] = {
 	{ "fence_rt", "1. fenced no-op submit round trip", "us", LOWER,
-	  { "direct", "sim", "vtest" } },
+	  { "direct", "sim", "sim-wait", "vtest" } },
 	{ "clear_rate", "2. clear 64x64 + fence", "ops/s", HIGHER,
 	  { "direct", "sim", "vtest" } },
 	{ "xfer_to", "3. TRANSFER_TO_HOST 64 MiB", "MiB/s", HIGHER,
@@ -47,6 +47,7 @@ static const struct metric_info metrics[] = {
 
 struct series {
 	char metric[32], way[16];
+
 	double *v;
 	size_t n, cap;
 	char notes[512];
@@ -126,6 +127,7 @@ void bench_results_note(struct bench_results *res, const char *metric,
 void bench_results_line(struct bench_results *res, const char *line)
 {
 	char metric[32], way[16];
+
 	double v;
 	int off = 0;
 
@@ -236,11 +238,11 @@ static void print_metric_text(struct bench_results *res,
 		const char *note = notes(res, m->id, m->ways[i]);
 
 		if (!summary(res, m->id, m->ways[i], &s)) {
-			printf("  %-7s %12s   %s\n", m->ways[i], "n/a",
+			printf("  %-8s %12s   %s\n", m->ways[i], "n/a",
 			       note ? note : "no samples");
 			continue;
 		}
-		printf("  %-7s %12.4g   p10 %-10.4g p90 %-10.4g MAD %-9.3g "
+		printf("  %-8s %12.4g   p10 %-10.4g p90 %-10.4g MAD %-9.3g "
 		       "n %-5zu", m->ways[i], s.median, s.p10, s.p90, s.mad,
 		       s.n);
 		if (i > 0) {

@@ -6,8 +6,8 @@
  * render node, and nothing but km_ioctl/km_mmap from here on: every
  * command crosses kernelmock, the virtqueues in guest RAM, the device
  * thread and virglrenderer.  A fence wait is what Mesa does: EXECBUFFER
- * with FENCE_FD_OUT and poll(2) on the sync_file, or WAIT on the bo for
- * transfers.
+ * with FENCE_FD_OUT and poll(2) on the sync_file, or WAIT on the bo
+ * (transfers, and the "sim-wait" round trip).
  */
 #include <errno.h>
 #include <poll.h>
@@ -167,6 +167,25 @@ static int sim_submit_wait(struct bench_way *w, const uint32_t *dw,
 	return ret ? ret : wait_fd(eb.fence_fd);
 }
 
+/* The other waiter Mesa's winsys has: the submit names the bo, and
+ * DRM_IOCTL_VIRTGPU_WAIT sleeps until the bo's last fence signalled. */
+static int sim_submit_wait_bo(struct bench_way *w, const uint32_t *dw,
+			      uint32_t ndw, struct bench_res *r)
+{
+	uint32_t handle = r->handle;
+	struct drm_virtgpu_execbuffer eb = {
+		.size = ndw * 4,
+		.command = (uintptr_t)dw,
+		.bo_handles = (uintptr_t)&handle,
+		.num_bo_handles = 1,
+		.fence_fd = -1,
+	};
+	struct drm_virtgpu_3d_wait wait = { .handle = handle };
+	int ret = km_ioctl(w->file, DRM_IOCTL_VIRTGPU_EXECBUFFER, &eb);
+
+	return ret ? ret : km_ioctl(w->file, DRM_IOCTL_VIRTGPU_WAIT, &wait);
+}
+
 static int sim_transfer_wait(struct bench_way *w, struct bench_res *r,
 			     bool to_host)
 {
@@ -237,6 +256,7 @@ const struct bench_way_ops bench_sim_ops = {
 	.tex_create = sim_tex_create,
 	.res_destroy = sim_res_destroy,
 	.submit_wait = sim_submit_wait,
+	.submit_wait_bo = sim_submit_wait_bo,
 	.transfer_wait = sim_transfer_wait,
 	.blob_create_map = sim_blob_create_map,
 	.rss_kib = sim_rss_kib,

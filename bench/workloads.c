@@ -4,7 +4,8 @@
  * the three ways run exactly the same requests:
  *  1. fence_rt: a fenced no-op submit (SET_SUB_CTX of the current sub
  *     context: a real command that draws nothing) until the waiter is
- *     woken, in microseconds;
+ *     woken, in microseconds; the sim way waits on a sync_file (poll),
+ *     and once more on the bo (DRM WAIT) as "sim-wait";
  *  2. clear_rate: CLEAR of a 64x64 render target and a fence, per second;
  *  3. xfer_to / xfer_from: TRANSFER_TO_HOST / FROM_HOST of a 4096x4096
  *     B8G8R8A8 texture (64 MiB) between its CPU-visible memory (scattered
@@ -104,7 +105,7 @@ static int submit(struct bench_way *w, const struct bench_way_ops *ops,
 }
 
 static int run_fence_rt(const struct bench_cfg *cfg, struct bench_way *w,
-			const struct bench_way_ops *ops)
+			const struct bench_way_ops *ops, struct bench_res *rt)
 {
 	struct guest_virgl_stream s = { 0 };
 	int ret = bench_stream_noop(&s);
@@ -115,6 +116,17 @@ static int run_fence_rt(const struct bench_cfg *cfg, struct bench_way *w,
 		/* The first 50 warm the path up (allocations, page faults). */
 		if (!ret && i >= 50)
 			bench_sample("fence_rt", ops->name,
+				     (double)(bench_now_ns() - t) / 1e3);
+	}
+	/* The same through the way's other waiter, where it has one. */
+	char way[32];
+	snprintf(way, sizeof(way), "%s-wait", ops->name);
+	for (unsigned i = 0; !ret && ops->submit_wait_bo &&
+	     i < cfg->fence_iters + 50; i++) {
+		uint64_t t = bench_now_ns();
+		ret = ops->submit_wait_bo(w, s.dw, (uint32_t)s.len, rt);
+		if (!ret && i >= 50)
+			bench_sample("fence_rt", way,
 				     (double)(bench_now_ns() - t) / 1e3);
 	}
 	guest_virgl_stream_fini(&s);
@@ -318,7 +330,7 @@ int bench_run_way(const struct bench_cfg *cfg, const struct bench_way_ops *ops)
 	if (!ret && (cfg->workloads & BENCH_W_MEMORY))
 		ret = run_memory(w, ops);
 	if (!ret && (cfg->workloads & BENCH_W_FENCE))
-		ret = run_fence_rt(cfg, w, ops);
+		ret = run_fence_rt(cfg, w, ops, rt);
 	if (!ret && (cfg->workloads & BENCH_W_CLEAR))
 		ret = run_clear(cfg, w, ops, rt);
 	if (!ret && (cfg->workloads & BENCH_W_XFER))
