@@ -80,22 +80,33 @@ static uint64_t find_free_from_locked(const struct sim_ram *ram, uint64_t from)
 	}
 }
 
-/* Ranges up to this size are zeroed in place rather than punched out. */
+/* Contiguous ranges up to this size are zeroed in place, not punched. */
 #define ZERO_IN_PLACE_MAX (64u * 1024u)
 
 /* Drop the contents of [gpa, gpa + len): the pages read back as zeroes and
  * stop costing resident memory.  memset is the fallback for a kernel
- * without hole punching on shmem.  Small ranges are the kernel's command
+ * without hole punching on shmem. */
+static void zero_range(struct sim_ram *ram, uint64_t gpa, uint64_t len)
+{
+	if (fallocate(ram->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+		      (off_t)gpa, (off_t)len) != 0)
+		memset(ram->base + gpa, 0, len);
+}
+
+/*
+ * Zero a contiguous allocation.  Small ones are the kernel's command
  * buffers, allocated and released for every command: punching those cost
  * two fallocate(2) calls and a page fault on the next write per command
  * (docs/performance.md), while the few pages they cycle through stay
- * resident anyway. */
-static void zero_range(struct sim_ram *ram, uint64_t gpa, uint64_t len)
+ * resident anyway, so they are cleared in place.  Pages of objects
+ * (sim_ram_alloc_pages) are still punched: they may never be touched.
+ */
+static void zero_contig(struct sim_ram *ram, uint64_t gpa, uint64_t len)
 {
-	if (len <= ZERO_IN_PLACE_MAX ||
-	    fallocate(ram->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
-		      (off_t)gpa, (off_t)len) != 0)
+	if (len <= ZERO_IN_PLACE_MAX)
 		memset(ram->base + gpa, 0, len);
+	else
+		zero_range(ram, gpa, len);
 }
 
 /* Zero a list of pages, one call per physically consecutive run. */
@@ -370,7 +381,7 @@ int sim_ram_alloc_contig(struct sim_ram *ram, uint64_t size, uint64_t *gpa)
 	ram->nfree -= npages;
 	pthread_mutex_unlock(&ram->lock);
 
-	zero_range(ram, start * SIM_PAGE_SIZE, npages * SIM_PAGE_SIZE);
+	zero_contig(ram, start * SIM_PAGE_SIZE, npages * SIM_PAGE_SIZE);
 	*gpa = start * SIM_PAGE_SIZE;
 	return 0;
 
@@ -391,7 +402,7 @@ void sim_ram_release_contig(struct sim_ram *ram, uint64_t gpa, uint64_t size)
 	npages = (size + SIM_PAGE_SIZE - 1) / SIM_PAGE_SIZE;
 	pthread_mutex_lock(&ram->lock);
 	if (release_ok_locked(ram, gpa, npages, __func__)) {
-		zero_range(ram, gpa, npages * SIM_PAGE_SIZE);
+		zero_contig(ram, gpa, npages * SIM_PAGE_SIZE);
 		for (uint64_t i = 0; i < npages; i++)
 			page_set(ram, gpa / SIM_PAGE_SIZE + i, false);
 		ram->nfree += npages;
