@@ -223,6 +223,9 @@ int host__fence_wait_context(struct host_device *dev, uint32_t ctx_id,
 		deadline.tv_sec++;
 		deadline.tv_nsec -= 1000000000;
 	}
+	/* Completions a fence= fault holds back came from the renderer
+	 * already: nothing to wait for (host/inject.c). */
+	host__inject_release_context(dev, ctx_id);
 	while (context_fence_pending(dev, ctx_id)) {
 		int ret = 0;
 		pthread_mutex_lock(&dev->fence_lock);
@@ -231,6 +234,7 @@ int host__fence_wait_context(struct host_device *dev, uint32_t ctx_id,
 						     &dev->fence_lock, &deadline);
 		pthread_mutex_unlock(&dev->fence_lock);
 		host__fence_drain_signals(dev);
+		host__inject_release_context(dev, ctx_id);
 		if (ret == ETIMEDOUT && context_fence_pending(dev, ctx_id)) {
 			SIM_ERROR(HOST_LAYER, "context %u: fences still pending "
 				  "after %d ms; destroying it anyway", ctx_id,

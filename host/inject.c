@@ -736,6 +736,24 @@ bool host__inject_hold_signal(struct host_device *dev,
 	return true;
 }
 
+void host__inject_release_context(struct host_device *dev, uint32_t ctx_id)
+{
+	struct host_inject *inj = dev->inject;
+	if (!inj)
+		return;
+	unsigned keep = 0;
+	for (unsigned i = 0; i < inj->held_len; i++) {
+		struct host_held h = inj->held[i];
+		if (h.sig.timeline.per_context && h.sig.timeline.ctx_id == ctx_id)
+			host__fence_retire(dev, &h.sig.timeline, h.sig.seq);
+		else
+			inj->held[keep++] = h;
+	}
+	inj->held_len = keep;
+	if (inj->timer_live)
+		arm_timer(dev);
+}
+
 int host__inject_start(struct host_device *dev)
 {
 	struct host_inject *inj = dev->inject;

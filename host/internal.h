@@ -435,6 +435,9 @@ void host__inject_ctx_destroyed(struct host_device *dev, uint32_t ctx_id);
  * is retired later, in order within its timeline). */
 bool host__inject_hold_signal(struct host_device *dev,
 			      const struct host_fence_signal *sig);
+/* The renderer's completions of @ctx_id held back so far are retired now
+ * (the context is being destroyed: nothing is left to delay). */
+void host__inject_release_context(struct host_device *dev, uint32_t ctx_id);
 
 /* table.c */
 void host_table_init(struct host_table *t);
