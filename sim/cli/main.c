@@ -41,6 +41,7 @@ struct sim_cli {
 	bool verbose;
 	bool list;
 	bool summary;		/* the closing "scenarios: ..." line */
+	char *inject;		/* the --inject specs joined with ';' */
 };
 
 /* One TAP test: a script file, or one ```vgs block of a Markdown file. */
@@ -161,6 +162,9 @@ static void sim_usage(FILE *out)
 		"idle\n"
 		"                     (reproducible runs, predictable gdb "
 		"stepping)\n"
+		"  --inject=SPEC      inject device faults (repeatable), e.g.\n"
+		"                     cmd=SUBMIT_3D,resp=ERR_OUT_OF_MEMORY,count=1;"
+		"\n                     see docs/reliability.md\n"
 		"  --list             print each script and what it needs "
 		"(its device and\n"
 		"                     require lines) instead of running it\n"
@@ -280,6 +284,7 @@ enum {
 	SIM_OPT_LOCKSTEP,
 	SIM_OPT_LIST,
 	SIM_OPT_NO_SUMMARY,
+	SIM_OPT_INJECT,
 };
 
 static const struct option sim_long_options[] = {
@@ -296,6 +301,7 @@ static const struct option sim_long_options[] = {
 	{ "lockstep", no_argument, NULL, SIM_OPT_LOCKSTEP },
 	{ "list", no_argument, NULL, SIM_OPT_LIST },
 	{ "no-summary", no_argument, NULL, SIM_OPT_NO_SUMMARY },
+	{ "inject", required_argument, NULL, SIM_OPT_INJECT },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, SIM_OPT_VERSION },
@@ -344,6 +350,20 @@ static int sim_apply_option(struct sim_cli *cli, int c, const char *arg)
 	case SIM_OPT_SCANOUT_DIR:
 		o->scanout_dir = arg;
 		return 0;
+	case SIM_OPT_INJECT: {
+		/* Repeatable: the device takes one ';'-separated list. */
+		size_t old = cli->inject ? strlen(cli->inject) : 0;
+		char *n = realloc(cli->inject, old + strlen(arg) + 2);
+
+		if (!n)
+			return -ENOMEM;
+		if (old)
+			n[old++] = ';';
+		strcpy(n + old, arg);
+		cli->inject = n;
+		o->inject = n;
+		return 0;
+	}
 	case SIM_OPT_LOCKSTEP:
 		o->lockstep = true;
 		return 0;
@@ -602,8 +622,10 @@ static int sim_cmd_run(int argc, char **argv)
 	sim_machine_default_options(&cli.opts);
 	cli.summary = true;
 	first = sim_parse_run_options(argc, argv, &cli);
-	if (first <= 0)
+	if (first <= 0) {
+		free(cli.inject);
 		return first == 0 ? EXIT_SUCCESS : EXIT_USAGE;
+	}
 	for (int i = first; i < argc && !ret; i++)
 		ret = sim_is_markdown(argv[i])
 			      ? sim_push_markdown(&items, &n, argv[i])
@@ -612,12 +634,14 @@ static int sim_cmd_run(int argc, char **argv)
 	if (ret) {
 		fprintf(stderr, "virtgpu-sim: out of memory\n");
 		sim_free_items(items, n);
+		free(cli.inject);
 		return EXIT_FAILURE;
 	}
 	if (cli.list) {
 		for (unsigned i = 0; i < n; i++)
 			status |= sim_list_one(&items[i]);
 		sim_free_items(items, n);
+		free(cli.inject);
 		return status;
 	}
 	printf("TAP version 13\n1..%u\n", n);
@@ -627,6 +651,7 @@ static int sim_cmd_run(int argc, char **argv)
 		printf("scenarios: %u passed, %u failed, %u skipped\n",
 		       t.passed, t.failed, t.skipped);
 	sim_free_items(items, n);
+	free(cli.inject);
 	return t.failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }
 
