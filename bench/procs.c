@@ -300,6 +300,8 @@ static void frames_line(void *arg, const char *line)
 			snprintf(why, sizeof(why), "wrong driver: %s", line);
 			bench_results_note(fr->res, "frame", fr->way, why);
 		}
+	} else if (strncmp(line, "error ", 6) == 0) {
+		bench_results_note(fr->res, "frame", fr->way, line + 6);
 	} else if (sscanf(line, "chunk %u %llu", &frames, &ns) == 2 &&
 		   frames && fr->n < 256) {
 		fr->samples[fr->n++] = (double)ns / frames / 1e6;
@@ -365,7 +367,8 @@ static int frames_vtest_ns(const struct bench_cfg *cfg, int frames_fd)
 	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
 	    mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV,
 		  "size=16m,mode=1777")) {
-		printf("error private /tmp: %s\n", strerror(errno));
+		printf("error no private /tmp for virpipe (needs root or a "
+		       "user namespace): %s\n", strerror(errno));
 		return 1;
 	}
 	server = fork();
