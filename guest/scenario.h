@@ -51,12 +51,14 @@ unsigned guest_script_length(const struct guest_script *script);
 #define GUEST_DEV_HOSTMEM (1u << 5)
 #define GUEST_DEV_SCANOUTS (1u << 6)
 #define GUEST_DEV_LOCKSTEP (1u << 7)
+#define GUEST_DEV_INJECT (1u << 8)
 struct guest_device_opts {
 	uint32_t set;
 	uint64_t features;	/* VIRTIO_GPU_F_* bits */
 	bool virgl, venus, render_server, lockstep;
 	uint64_t ram_size, hostmem_size;
 	uint32_t num_scanouts;
+	char *inject;		/* fault specs joined with ';' (host/host.h) */
 };
 const struct guest_device_opts *guest_script_device(
 	const struct guest_script *script);

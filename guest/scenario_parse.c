@@ -558,6 +558,7 @@ void guest_script_destroy(struct guest_script *s)
 		free(s->paths[i]);
 	free(s->paths);
 	free(s->device_text);
+	free(s->device.inject);
 	free(s->path);
 	free(s);
 }

@@ -69,6 +69,11 @@ static int parse_features(struct guest_parser *p, uint64_t *out)
 	}
 }
 
+#define DEVICE_OPTIONS                                                    \
+	"a device option (features=LIST, ram=SIZE, hostmem=SIZE, "       \
+	"scanouts=N, inject=\"SPEC\", venus, render_server, no_virgl, " \
+	"lockstep)"
+
 static int device_flag(struct guest_parser *p, struct guest_device_opts *d)
 {
 	const struct guest_tok *t = guest__cur(p);
@@ -86,10 +91,29 @@ static int device_flag(struct guest_parser *p, struct guest_device_opts *d)
 		d->lockstep = true;
 		d->set |= GUEST_DEV_LOCKSTEP;
 	} else {
-		return guest__perr(p, t, "a device option (features=LIST, "
-				   "ram=SIZE, hostmem=SIZE, scanouts=N, venus, "
-				   "render_server, no_virgl, lockstep)");
+		return guest__perr(p, t, "%s", DEVICE_OPTIONS);
 	}
+	p->pos++;
+	return 0;
+}
+
+/* inject="SPEC": a fault for the device (virtgpu-sim run --inject), so a
+ * script that shows a fault carries it; several join with ';'. */
+static int device_inject(struct guest_parser *p, struct guest_device_opts *d)
+{
+	const struct guest_tok *t = guest__cur(p);
+	if (t->kind != GUEST_TOK_STRING || !t->str[0])
+		return guest__perr(p, t, "a quoted fault spec, e.g. "
+				   "inject=\"cmd=SUBMIT_3D,resp=ERR_UNSPEC\"");
+	size_t old = d->inject ? strlen(d->inject) : 0;
+	char *n = realloc(d->inject, old + strlen(t->str) + 2);
+	if (!n)
+		return -ENOMEM;
+	if (old)
+		n[old++] = ';';
+	strcpy(n + old, t->str);
+	d->inject = n;
+	d->set |= GUEST_DEV_INJECT;
 	p->pos++;
 	return 0;
 }
@@ -125,10 +149,10 @@ static int device_option(struct guest_parser *p, struct guest_device_opts *d)
 		d->set |= GUEST_DEV_SCANOUTS;
 		return ret;
 	}
+	if (guest__tok_is(t, "inject"))
+		return device_inject(p, d);
 	p->pos -= 2;
-	return guest__perr(p, t, "a device option (features=LIST, ram=SIZE, "
-			   "hostmem=SIZE, scanouts=N, venus, render_server, "
-			   "no_virgl, lockstep)");
+	return guest__perr(p, t, "%s", DEVICE_OPTIONS);
 }
 
 int guest__parse_device(struct guest_parser *p, struct guest_script *s)
@@ -138,10 +162,7 @@ int guest__parse_device(struct guest_parser *p, struct guest_script *s)
 
 	p->pos++;
 	if (guest__cur(p)->kind == GUEST_TOK_EOL)
-		return guest__perr(p, guest__cur(p), "a device option "
-				   "(features=LIST, ram=SIZE, hostmem=SIZE, "
-				   "scanouts=N, venus, render_server, "
-				   "no_virgl, lockstep)");
+		return guest__perr(p, guest__cur(p), "%s", DEVICE_OPTIONS);
 	s->device.virgl = true;
 	while (!ret && guest__cur(p)->kind != GUEST_TOK_EOL)
 		ret = device_option(p, &s->device);

@@ -464,8 +464,11 @@ static const struct bad_case bad_cases[] = {
 	  "'device'" },
 	{ "unknown device option", "device turbo",
 	  "t.vgs:1:8: error: expected a device option (features=LIST, "
-	  "ram=SIZE, hostmem=SIZE, scanouts=N, venus, render_server, "
-	  "no_virgl, lockstep), got 'turbo'" },
+	  "ram=SIZE, hostmem=SIZE, scanouts=N, inject=\"SPEC\", venus, "
+	  "render_server, no_virgl, lockstep), got 'turbo'" },
+	{ "inject needs a quoted spec", "device inject=cmd",
+	  "t.vgs:1:15: error: expected a quoted fault spec, e.g. "
+	  "inject=\"cmd=SUBMIT_3D,resp=ERR_UNSPEC\", got 'cmd'" },
 	{ "unknown feature", "device features=virgl,warp",
 	  "t.vgs:1:23: error: expected a device feature (virgl, edid, "
 	  "resource_uuid, resource_blob, context_init), or none, got 'warp'" },

@@ -486,6 +486,9 @@ static void sim_merge_device(const struct sim_machine_options *base,
 		o->num_scanouts = d->num_scanouts;
 	if (d->set & GUEST_DEV_LOCKSTEP)
 		o->lockstep = d->lockstep;
+	/* A script's faults replace --inject's: the script shows them. */
+	if (d->set & GUEST_DEV_INJECT)
+		o->inject = d->inject;
 }
 
 static int sim_load(const struct sim_item *it, struct guest_script **script,
