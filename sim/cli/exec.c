@@ -30,6 +30,7 @@
 #include <sys/wait.h>
 
 #include "guest/shim/options.h"
+#include "sim/cli/devopts.h"
 #include "sim/cli/exec.h"
 #include "sim/machine.h"
 
@@ -113,74 +114,35 @@ static int sim_exec_usage_error(const char *fmt, ...)
 	return -EINVAL;
 }
 
-/* Decimal bytes with an optional K, M or G (binary) suffix. */
 static int sim_exec_parse_size(const char *opt, const char *s, bool zero_ok,
 			       uint64_t *out)
 {
-	uint64_t v = 0, mult = 1;
-	const char *p = s;
-
-	if (*p < '0' || *p > '9')
-		goto bad;
-	for (; *p >= '0' && *p <= '9'; p++) {
-		if (v > (UINT64_MAX - (uint64_t)(*p - '0')) / 10)
-			goto bad;
-		v = v * 10 + (uint64_t)(*p - '0');
-	}
-	if (*p) {
-		const char *units = "KMG", *u = strchr(units, *p);
-		if (!u || p[1])
-			goto bad;
-		mult = 1ull << (10 * (u - units + 1));
-	}
-	if ((!v && !zero_ok) || v > UINT64_MAX / mult)
-		goto bad;
-	*out = v * mult;
+	if (sim_cli_parse_size(s, zero_ok, out))
+		return sim_exec_usage_error("%s: invalid value '%s' (expected "
+					    "a size in bytes%s, with an "
+					    "optional K, M or G suffix)", opt,
+					    s, zero_ok ? "" : " above 0");
 	return 0;
-bad:
-	return sim_exec_usage_error("%s: invalid value '%s' (expected a size "
-				    "in bytes%s, with an optional K, M or G "
-				    "suffix)", opt, s,
-				    zero_ok ? "" : " above 0");
 }
 
 static int sim_exec_parse_u64(const char *opt, const char *s, uint64_t *out)
 {
-	char *end;
-
-	errno = 0;
-	unsigned long long v = strtoull(s, &end, 0);
-	if (*s < '0' || *s > '9' || *end || errno)
+	if (sim_cli_parse_u64(s, out))
 		return sim_exec_usage_error("%s: invalid value '%s' (expected a "
 					    "non-negative integer)", opt, s);
-	*out = v;
 	return 0;
 }
 
 static int sim_exec_parse_features(const char *list, uint64_t *out)
 {
-	uint64_t f = 0;
+	const char *bad;
+	size_t bad_len;
 
-	for (const char *p = list; *p;) {
-		size_t len = strcspn(p, ","), i;
-		bool none = len == 4 && strncmp(p, "none", 4) == 0;
-
-		for (i = 0; !none && i < GUEST_SHIM_NFEATURES; i++)
-			if (strlen(guest_shim_features[i].name) == len &&
-			    strncmp(guest_shim_features[i].name, p, len) == 0)
-				break;
-		if (!none && i == GUEST_SHIM_NFEATURES)
-			return sim_exec_usage_error(
-				"unknown feature '%.*s' in --features (known: "
-				"virgl, edid, resource_uuid, resource_blob, "
-				"context_init, none)", (int)len, p);
-		if (!none)
-			f |= 1ull << guest_shim_features[i].bit;
-		p += len;
-		if (*p)
-			p++;
-	}
-	*out = f;
+	if (sim_cli_parse_features(list, out, &bad, &bad_len))
+		return sim_exec_usage_error("unknown feature '%.*s' in "
+					    "--features (known: "
+					    SIM_CLI_FEATURE_NAMES ")",
+					    (int)bad_len, bad);
 	return 0;
 }
 
@@ -350,19 +312,6 @@ static int sim_exec_setenv(const char *name, const char *fmt, ...)
 	return setenv(name, value, 1) ? -errno : 0;
 }
 
-static void sim_exec_feature_names(uint64_t f, char *buf, size_t len)
-{
-	size_t o = 0;
-
-	buf[0] = '\0';
-	for (size_t i = 0; i < GUEST_SHIM_NFEATURES && o < len; i++)
-		if (f & (1ull << guest_shim_features[i].bit))
-			o += (size_t)snprintf(buf + o, len - o, "%s%s",
-					      o ? "," : "",
-					      guest_shim_features[i].name);
-	if (!o)
-		snprintf(buf, len, "none");
-}
 
 /* The status memfd the run's processes report to (guest/shim/shim.c),
  * named by a path that works whatever fds the program closes. */
@@ -398,7 +347,7 @@ static int sim_exec_environment(const struct sim_exec *ex, const char *shim,
 	char feats[128];
 	int ret;
 
-	sim_exec_feature_names(o->features, feats, sizeof(feats));
+	sim_cli_format_features(o->features, feats, sizeof(feats));
 	ret = old && *old ? sim_exec_setenv("LD_PRELOAD", "%s:%s", shim, old)
 			  : sim_exec_setenv("LD_PRELOAD", "%s", shim);
 	if (!ret)

@@ -17,47 +17,22 @@
 #include <linux/virtio_gpu.h>
 
 #include "guest/info.h"
+#include "sim/cli/devopts.h"
 #include "sim/cli/info.h"
 #include "sim/machine.h"
 #include "sim/transport.h"
 
 #define EXIT_USAGE 2
 
-static const struct {
-	const char *name;
-	unsigned bit;
-} sim_info_features[] = {
-	{ "virgl", VIRTIO_GPU_F_VIRGL },
-	{ "edid", VIRTIO_GPU_F_EDID },
-	{ "resource_uuid", VIRTIO_GPU_F_RESOURCE_UUID },
-	{ "resource_blob", VIRTIO_GPU_F_RESOURCE_BLOB },
-	{ "context_init", VIRTIO_GPU_F_CONTEXT_INIT },
-};
-#define SIM_INFO_NFEATURES \
-	(sizeof(sim_info_features) / sizeof(sim_info_features[0]))
-
-/* The default features as --features writes them. */
-static void sim_info_default_features(char *buf, size_t len)
-{
-	struct sim_machine_options d;
-	size_t o = 0;
-
-	sim_machine_default_options(&d);
-	buf[0] = '\0';
-	for (size_t i = 0; i < SIM_INFO_NFEATURES && o < len; i++)
-		if (d.features & (1ull << sim_info_features[i].bit))
-			o += (size_t)snprintf(buf + o, len - o, "%s%s",
-					      o ? "," : "",
-					      sim_info_features[i].name);
-	if (!o)
-		snprintf(buf, len, "none");
-}
-
 static void sim_info_usage(FILE *out)
 {
 	char feats[128];
 
-	sim_info_default_features(feats, sizeof(feats));
+	{
+		struct sim_machine_options d;
+		sim_machine_default_options(&d);
+		sim_cli_format_features(d.features, feats, sizeof(feats));
+	}
 	fprintf(out,
 		"Usage: virtgpu-sim info [OPTIONS]\n"
 		"\n"
@@ -103,62 +78,27 @@ static int sim_info_usage_error(const char *fmt, ...)
 	return -EINVAL;
 }
 
-/* Decimal bytes with an optional K, M or G (binary) suffix. */
 static int sim_info_parse_size(const char *opt, const char *s, bool zero_ok,
 			       uint64_t *out)
 {
-	uint64_t v = 0, mult = 1;
-	const char *p = s;
-
-	for (; *p >= '0' && *p <= '9'; p++) {
-		if (v > (UINT64_MAX - 9) / 10)
-			goto bad;
-		v = v * 10 + (uint64_t)(*p - '0');
-	}
-	if (p == s)
-		goto bad;
-	if (*p) {
-		const char *units = "KMG", *u = strchr(units, *p);
-
-		if (!u || p[1])
-			goto bad;
-		mult = 1ull << (10 * (u - units + 1));
-	}
-	if ((!v && !zero_ok) || v > UINT64_MAX / mult)
-		goto bad;
-	*out = v * mult;
+	if (sim_cli_parse_size(s, zero_ok, out))
+		return sim_info_usage_error("%s: invalid value '%s' (expected "
+					    "a size in bytes%s, with an "
+					    "optional K, M or G suffix)", opt,
+					    s, zero_ok ? "" : " above 0");
 	return 0;
-bad:
-	return sim_info_usage_error("%s: invalid value '%s' (expected a size "
-				    "in bytes%s, with an optional K, M or G "
-				    "suffix)", opt, s,
-				    zero_ok ? "" : " above 0");
 }
 
 static int sim_info_parse_features(const char *list, uint64_t *out)
 {
-	uint64_t f = 0;
+	const char *bad;
+	size_t bad_len;
 
-	for (const char *p = list; *p;) {
-		size_t len = strcspn(p, ","), i;
-		bool none = len == 4 && strncmp(p, "none", 4) == 0;
-
-		for (i = 0; !none && i < SIM_INFO_NFEATURES; i++)
-			if (strlen(sim_info_features[i].name) == len &&
-			    strncmp(sim_info_features[i].name, p, len) == 0)
-				break;
-		if (!none && i == SIM_INFO_NFEATURES)
-			return sim_info_usage_error(
-				"unknown feature '%.*s' in --features (known: "
-				"virgl, edid, resource_uuid, resource_blob, "
-				"context_init, none)", (int)len, p);
-		if (!none)
-			f |= 1ull << sim_info_features[i].bit;
-		p += len;
-		if (*p)
-			p++;
-	}
-	*out = f;
+	if (sim_cli_parse_features(list, out, &bad, &bad_len))
+		return sim_info_usage_error("unknown feature '%.*s' in "
+					    "--features (known: "
+					    SIM_CLI_FEATURE_NAMES ")",
+					    (int)bad_len, bad);
 	return 0;
 }
 

@@ -25,6 +25,7 @@
 
 #include "guest/scenario.h"
 #include "sim/machine.h"
+#include "sim/cli/devopts.h"
 #include "sim/cli/exec.h"
 #include "sim/cli/info.h"
 
@@ -55,57 +56,15 @@ struct sim_tally {
 	unsigned passed, failed, skipped;
 };
 
-static const struct {
-	const char *name;
-	unsigned bit;
-} sim_features[] = {
-	{ "virgl", VIRTIO_GPU_F_VIRGL },
-	{ "edid", VIRTIO_GPU_F_EDID },
-	{ "resource_uuid", VIRTIO_GPU_F_RESOURCE_UUID },
-	{ "resource_blob", VIRTIO_GPU_F_RESOURCE_BLOB },
-	{ "context_init", VIRTIO_GPU_F_CONTEXT_INIT },
-};
-#define SIM_NFEATURES (sizeof(sim_features) / sizeof(sim_features[0]))
-
-static void sim_format_size(uint64_t v, char *buf, size_t len)
-{
-	static const char units[] = "KMG";
-	int u = -1;
-
-	while (u < 2 && v && v % 1024 == 0) {
-		v /= 1024;
-		u++;
-	}
-	if (u < 0)
-		snprintf(buf, len, "%" PRIu64, v);
-	else
-		snprintf(buf, len, "%" PRIu64 "%c", v, units[u]);
-}
-
-static void sim_format_features(uint64_t f, char *buf, size_t len)
-{
-	size_t o = 0;
-
-	buf[0] = '\0';
-	for (size_t i = 0; i < SIM_NFEATURES && o < len; i++) {
-		if (f & (1ull << sim_features[i].bit))
-			o += (size_t)snprintf(buf + o, len - o, "%s%s",
-					      o ? "," : "",
-					      sim_features[i].name);
-	}
-	if (!o)
-		snprintf(buf, len, "none");
-}
-
 static void sim_usage(FILE *out)
 {
 	struct sim_machine_options d;
 	char ram[32], hostmem[32], feats[128];
 
 	sim_machine_default_options(&d);
-	sim_format_size(d.ram_size, ram, sizeof(ram));
-	sim_format_size(d.hostmem_size, hostmem, sizeof(hostmem));
-	sim_format_features(d.features, feats, sizeof(feats));
+	sim_cli_format_size(d.ram_size, ram, sizeof(ram));
+	sim_cli_format_size(d.hostmem_size, hostmem, sizeof(hostmem));
+	sim_cli_format_features(d.features, feats, sizeof(feats));
 	fprintf(out,
 		"Usage: virtgpu-sim COMMAND [OPTIONS] [ARGS]\n"
 		"\n"
@@ -200,73 +159,16 @@ static int sim_usage_error(const char *fmt, ...)
 	return -EINVAL;
 }
 
-/* Decimal bytes with an optional K, M or G (binary) suffix. */
-static int sim_parse_size(const char *s, bool zero_ok, uint64_t *out)
-{
-	uint64_t v = 0, mult = 1;
-	const char *p = s;
-
-	if (*p < '0' || *p > '9')
-		return -EINVAL;
-	for (; *p >= '0' && *p <= '9'; p++) {
-		if (v > (UINT64_MAX - (uint64_t)(*p - '0')) / 10)
-			return -ERANGE;
-		v = v * 10 + (uint64_t)(*p - '0');
-	}
-	if (*p) {
-		const char *units = "KMG", *u = strchr(units, *p);
-
-		if (!u || p[1])
-			return -EINVAL;
-		mult = 1ull << (10 * (u - units + 1));
-	}
-	if ((v == 0 && !zero_ok) || v > UINT64_MAX / mult)
-		return -ERANGE;
-	*out = v * mult;
-	return 0;
-}
-
-static int sim_parse_u64(const char *s, uint64_t *out)
-{
-	char *end;
-
-	if (*s < '0' || *s > '9')
-		return -EINVAL;
-	errno = 0;
-	*out = strtoull(s, &end, 0);
-	return *end || errno ? -EINVAL : 0;
-}
-
 static int sim_parse_features(const char *list, uint64_t *out)
 {
-	char *copy = strdup(list), *save = NULL, *name;
-	uint64_t f = 0;
-	int ret = 0;
+	const char *bad;
+	size_t bad_len;
 
-	if (!copy)
-		return -ENOMEM;
-	for (name = strtok_r(copy, ",", &save); name && !ret;
-	     name = strtok_r(NULL, ",", &save)) {
-		size_t i;
-
-		if (strcmp(name, "none") == 0)
-			continue;
-		for (i = 0; i < SIM_NFEATURES; i++) {
-			if (strcmp(name, sim_features[i].name) == 0)
-				break;
-		}
-		if (i == SIM_NFEATURES)
-			ret = sim_usage_error("unknown feature '%s' in "
-					      "--features (known: virgl, edid, "
-					      "resource_uuid, resource_blob, "
-					      "context_init, none)", name);
-		else
-			f |= 1ull << sim_features[i].bit;
-	}
-	free(copy);
-	if (!ret)
-		*out = f;
-	return ret;
+	if (sim_cli_parse_features(list, out, &bad, &bad_len))
+		return sim_usage_error("unknown feature '%.*s' in --features "
+				       "(known: " SIM_CLI_FEATURE_NAMES ")",
+				       (int)bad_len, bad);
+	return 0;
 }
 
 enum {
@@ -324,15 +226,15 @@ static int sim_apply_option(struct sim_cli *cli, int c, const char *arg)
 
 	switch (c) {
 	case SIM_OPT_RAM:
-		ret = sim_parse_size(arg, false, &o->ram_size);
+		ret = sim_cli_parse_size(arg, false, &o->ram_size);
 		return ret ? sim_bad_value("--ram", arg, ret, SIM_SIZE_FORM) : 0;
 	case SIM_OPT_HOSTMEM:
-		ret = sim_parse_size(arg, true, &o->hostmem_size);
+		ret = sim_cli_parse_size(arg, true, &o->hostmem_size);
 		return ret ? sim_bad_value("--hostmem", arg, ret,
 					   "a size in bytes, with an optional "
 					   "K, M or G suffix") : 0;
 	case SIM_OPT_SEED:
-		ret = sim_parse_u64(arg, &o->seed);
+		ret = sim_cli_parse_u64(arg, &o->seed);
 		return ret ? sim_bad_value("--seed", arg, ret,
 					   "a non-negative integer") : 0;
 	case SIM_OPT_FEATURES:
@@ -340,7 +242,7 @@ static int sim_apply_option(struct sim_cli *cli, int c, const char *arg)
 	case SIM_OPT_SCANOUTS: {
 		uint64_t n = 0;
 
-		ret = sim_parse_u64(arg, &n);
+		ret = sim_cli_parse_u64(arg, &n);
 		if (ret || n < 1 || n > 16)
 			return sim_bad_value("--scanouts", arg, -EINVAL,
 					     "a number from 1 to 16");

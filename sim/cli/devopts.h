@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The device options the run, exec and info commands share: the feature
+ * names, sizes with K/M/G suffixes, plain numbers, and their printing.
+ * Parsers return 0 or -EINVAL and leave error messages to the command,
+ * which knows its own name and usage.
+ */
+#ifndef SIM_CLI_DEVOPTS_H
+#define SIM_CLI_DEVOPTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* The names --features takes, in this order, for messages. */
+#define SIM_CLI_FEATURE_NAMES \
+	"virgl, edid, resource_uuid, resource_blob, context_init, none"
+
+/* Decimal bytes with an optional binary K, M or G suffix; 0 only when
+ * @zero_ok.  -EINVAL for anything else, including overflow. */
+int sim_cli_parse_size(const char *s, bool zero_ok, uint64_t *out);
+/* A non-negative integer (decimal, 0x hex or 0 octal). */
+int sim_cli_parse_u64(const char *s, uint64_t *out);
+/* A comma-separated list of feature names (or "none") to VIRTIO_GPU_F_*
+ * bits.  On -EINVAL, *bad and *bad_len name the unknown entry. */
+int sim_cli_parse_features(const char *list, uint64_t *out, const char **bad,
+			   size_t *bad_len);
+/* The shortest K/M/G form of @v, e.g. "256M". */
+void sim_cli_format_size(uint64_t v, char *buf, size_t len);
+/* "virgl,context_init", or "none". */
+void sim_cli_format_features(uint64_t f, char *buf, size_t len);
+
+#endif
