@@ -29,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <linux/virtio_config.h>
 #include <linux/virtio_gpu.h>
 
@@ -87,6 +88,17 @@ static void die(const char *what, int err)
 {
 	fprintf(stderr, "fuzz_device: %s: %s\n", what, strerror(err < 0 ? -err : err));
 	abort();
+}
+
+/* FUZZ_HOLD=1: stay alive after a finding so that gdb can look at the
+ * device (docs/reliability.md, "Reproducing a finding"). */
+static void hold_for_gdb(void)
+{
+	if (getenv("FUZZ_HOLD")) {
+		fprintf(stderr, "fuzz_device: holding for gdb -p %d\n",
+			(int)getpid());
+		sleep(3600);
+	}
 }
 
 static void irq_cb(void *opaque, uint32_t isr)
@@ -274,6 +286,7 @@ static void wait_all(struct fdev *f)
 				"chains not answered within %d s\n",
 				f->outstanding[0], f->outstanding[1],
 				ANSWER_TIMEOUT_S);
+			hold_for_gdb();
 			abort();
 		}
 	}
@@ -458,6 +471,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			"are mapped (expected 0)\n",
 			(unsigned long long)free_pages,
 			(unsigned long long)f->free_pages, windows);
+		hold_for_gdb();
 		abort();
 	}
 	/* The scratch area starts zeroed for every input. */

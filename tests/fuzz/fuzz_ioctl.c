@@ -573,6 +573,12 @@ static void check_released(struct fkm *k)
 		"(expected 0, 0, 0, %llu)\n", st.objects, st.inflight, st.files,
 		(unsigned long long)free_pages,
 		(unsigned long long)k->free_pages);
+	/* FUZZ_HOLD=1: stay alive so that gdb can look at the machine
+	 * (docs/reliability.md, "Reproducing a finding"). */
+	if (getenv("FUZZ_HOLD")) {
+		fprintf(stderr, "fuzz_ioctl: holding for gdb -p %d\n", (int)getpid());
+		sleep(3600);
+	}
 	abort();
 }
 
