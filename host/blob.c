@@ -347,10 +347,8 @@ void host_cmd_resource_unmap_blob(struct host_cmd *cmd)
 {
 	const char *name = "RESOURCE_UNMAP_BLOB";
 	struct virtio_gpu_resource_unmap_blob req;
-	if (host__read_cmd(cmd, &req, sizeof(req), name))
-		return;
-	struct host_resource *res = host__find_resource(
-		cmd, le32toh(req.resource_id), name);
+	struct host_resource *res = host__read_resource_cmd(cmd, &req,
+							    sizeof(req), name);
 	if (!res)
 		return;
 	if (!res->mapped) {

@@ -131,6 +131,41 @@ static bool scanout_3d_ok(struct host_cmd *cmd, const char *name,
 }
 
 /*
+ * The start SET_SCANOUT and SET_SCANOUT_BLOB share: find the scanout, and
+ * the resource to show on it.  False when the command is finished: an
+ * error was answered, or resource_id 0 disabled the scanout (5.7.6.8).
+ */
+static bool scanout_begin(struct host_cmd *cmd, const char *name,
+			  uint32_t scanout_id, uint32_t res_id,
+			  struct host_scanout **s, struct host_resource **res)
+{
+	*s = find_scanout(cmd, scanout_id, name, "scanout_id");
+	if (!*s)
+		return false;
+	if (res_id == 0) {
+		disable(*s);
+		return false;
+	}
+	*res = host__find_resource(cmd, res_id, name);
+	return *res != NULL;
+}
+
+/* Show @r of a validated framebuffer of resource @res_id on @s. */
+static void show(struct host_scanout *s, uint32_t res_id,
+		 const struct virtio_gpu_rect *r, uint32_t format,
+		 uint32_t width, uint32_t height, uint32_t stride,
+		 uint32_t offset)
+{
+	s->resource_id = res_id;
+	s->r = *r;
+	s->fb_format = format;
+	s->fb_width = width;
+	s->fb_height = height;
+	s->fb_stride = stride;
+	s->fb_offset = offset;
+}
+
+/*
  * 5.7.6.8 SET_SCANOUT: "Scanout rectangles must be completely covered by
  * the underlying resource"; "The driver can use resource_id = 0 to
  * disable a scanout."  Blob resources are shown with SET_SCANOUT_BLOB,
@@ -144,17 +179,11 @@ void host_cmd_set_scanout(struct host_cmd *cmd)
 		return;
 	struct virtio_gpu_rect r;
 	read_rect(&r, &req.r);
-	struct host_scanout *s = find_scanout(cmd, le32toh(req.scanout_id),
-					      name, "scanout_id");
-	if (!s)
-		return;
 	uint32_t res_id = le32toh(req.resource_id);
-	if (res_id == 0) {
-		disable(s);
-		return;
-	}
-	struct host_resource *res = host__find_resource(cmd, res_id, name);
-	if (!res)
+	struct host_scanout *s;
+	struct host_resource *res;
+	if (!scanout_begin(cmd, name, le32toh(req.scanout_id), res_id, &s,
+			   &res))
 		return;
 	switch (res->kind) {
 	case HOST_RES_BLOB:
@@ -177,13 +206,8 @@ void host_cmd_set_scanout(struct host_cmd *cmd)
 			 r.height, res_id, res->width, res->height);
 		return;
 	}
-	s->resource_id = res_id;
-	s->r = r;
-	s->fb_format = res->format;
-	s->fb_width = res->width;
-	s->fb_height = res->height;
-	s->fb_stride = res->width * 4;
-	s->fb_offset = 0;
+	show(s, res_id, &r, res->format, res->width, res->height,
+	     res->width * 4, 0);
 }
 
 /* strides[1..3] / offsets[1..3] describe planes the single-plane formats
@@ -219,17 +243,11 @@ void host_cmd_set_scanout_blob(struct host_cmd *cmd)
 		return;
 	struct virtio_gpu_rect r;
 	read_rect(&r, &req.r);
-	struct host_scanout *s = find_scanout(cmd, le32toh(req.scanout_id),
-					      name, "scanout_id");
-	if (!s)
-		return;
 	uint32_t res_id = le32toh(req.resource_id);
-	if (res_id == 0) {
-		disable(s);
-		return;
-	}
-	struct host_resource *res = host__find_resource(cmd, res_id, name);
-	if (!res)
+	struct host_scanout *s;
+	struct host_resource *res;
+	if (!scanout_begin(cmd, name, le32toh(req.scanout_id), res_id, &s,
+			   &res))
 		return;
 	uint32_t w = le32toh(req.width), h = le32toh(req.height);
 	uint32_t format = le32toh(req.format);
@@ -270,13 +288,7 @@ void host_cmd_set_scanout_blob(struct host_cmd *cmd)
 			 (unsigned long long)res->blob_size, res_id);
 		return;
 	}
-	s->resource_id = res_id;
-	s->r = r;
-	s->fb_format = format;
-	s->fb_width = w;
-	s->fb_height = h;
-	s->fb_stride = stride;
-	s->fb_offset = offset;
+	show(s, res_id, &r, format, w, h, stride, offset);
 }
 
 /* Write one PNG of @r of @res; 0 or -errno (logged). */

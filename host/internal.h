@@ -305,6 +305,12 @@ void host__fence_drop_all(struct host_device *dev);
 /* resource.c: lookups, backing and life cycle shared by every kind */
 struct host_resource *host__find_resource(struct host_cmd *cmd, uint32_t id,
 					  const char *name);
+/* Copy the fixed part of a command whose first field after the header is
+ * resource_id (RESOURCE_UNREF, the _BACKING commands, ASSIGN_UUID,
+ * UNMAP_BLOB) and find that resource; NULL after answering an error. */
+struct host_resource *host__read_resource_cmd(struct host_cmd *cmd,
+					      void *req, size_t len,
+					      const char *name);
 struct host_context *host__find_context(struct host_cmd *cmd,
 					const char *name);
 /* resource_id for a new resource: not 0, not in use; else sets

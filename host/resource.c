@@ -6,6 +6,7 @@
  * virtio 1.2 5.7.6.8 "Device Operation: controlq".
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
@@ -29,6 +30,29 @@ struct host_resource *host__find_resource(struct host_cmd *cmd, uint32_t id,
 		HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_RESOURCE_ID,
 			 "%s: resource_id %u does not exist", name, id);
 	return res;
+}
+
+/* Every command host__read_resource_cmd serves starts with resource_id. */
+#define RESOURCE_ID_FIRST(type) \
+	_Static_assert(offsetof(struct type, resource_id) == \
+			       sizeof(struct virtio_gpu_ctrl_hdr), \
+		       #type ": resource_id follows the header")
+RESOURCE_ID_FIRST(virtio_gpu_resource_unref);
+RESOURCE_ID_FIRST(virtio_gpu_resource_attach_backing);
+RESOURCE_ID_FIRST(virtio_gpu_resource_detach_backing);
+RESOURCE_ID_FIRST(virtio_gpu_resource_assign_uuid);
+RESOURCE_ID_FIRST(virtio_gpu_resource_unmap_blob);
+
+struct host_resource *host__read_resource_cmd(struct host_cmd *cmd,
+					      void *req, size_t len,
+					      const char *name)
+{
+	if (host__read_cmd(cmd, req, len, name))
+		return NULL;
+	uint32_t id;
+	memcpy(&id, (const uint8_t *)req + sizeof(struct virtio_gpu_ctrl_hdr),
+	       sizeof(id));
+	return host__find_resource(cmd, le32toh(id), name);
 }
 
 struct host_context *host__find_context(struct host_cmd *cmd,
@@ -255,10 +279,8 @@ void host__destroy_all_objects(struct host_device *dev)
 void host_cmd_resource_unref(struct host_cmd *cmd)
 {
 	struct virtio_gpu_resource_unref req;
-	if (host__read_cmd(cmd, &req, sizeof(req), "RESOURCE_UNREF"))
-		return;
-	struct host_resource *res = host__find_resource(
-		cmd, le32toh(req.resource_id), "RESOURCE_UNREF");
+	struct host_resource *res = host__read_resource_cmd(
+		cmd, &req, sizeof(req), "RESOURCE_UNREF");
 	if (!res)
 		return;
 	host_table_remove(&cmd->dev->resources, res->id);
@@ -274,10 +296,8 @@ void host_cmd_resource_attach_backing(struct host_cmd *cmd)
 {
 	const char *name = "RESOURCE_ATTACH_BACKING";
 	struct virtio_gpu_resource_attach_backing req;
-	if (host__read_cmd(cmd, &req, sizeof(req), name))
-		return;
-	struct host_resource *res = host__find_resource(
-		cmd, le32toh(req.resource_id), name);
+	struct host_resource *res = host__read_resource_cmd(cmd, &req,
+							    sizeof(req), name);
 	if (!res)
 		return;
 	if (res->kind == HOST_RES_BLOB &&
@@ -328,10 +348,8 @@ void host_cmd_resource_detach_backing(struct host_cmd *cmd)
 {
 	const char *name = "RESOURCE_DETACH_BACKING";
 	struct virtio_gpu_resource_detach_backing req;
-	if (host__read_cmd(cmd, &req, sizeof(req), name))
-		return;
-	struct host_resource *res = host__find_resource(
-		cmd, le32toh(req.resource_id), name);
+	struct host_resource *res = host__read_resource_cmd(cmd, &req,
+							    sizeof(req), name);
 	if (!res)
 		return;
 	if (!res->iov) {
@@ -362,10 +380,8 @@ void host_cmd_resource_assign_uuid(struct host_cmd *cmd)
 {
 	const char *name = "RESOURCE_ASSIGN_UUID";
 	struct virtio_gpu_resource_assign_uuid req;
-	if (host__read_cmd(cmd, &req, sizeof(req), name))
-		return;
-	struct host_resource *res = host__find_resource(
-		cmd, le32toh(req.resource_id), name);
+	struct host_resource *res = host__read_resource_cmd(cmd, &req,
+							    sizeof(req), name);
 	if (!res)
 		return;
 	if (res->kind == HOST_RES_BLOB &&
