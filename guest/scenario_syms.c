@@ -94,6 +94,7 @@ static const struct guest_sym errnos[] = {
 	E(EFBIG),     E(ENOSPC),    E(ERANGE),	  E(EDEADLK),	E(ENOSYS),
 	E(ENODATA),   E(ETIME),	    E(EPROTO),	  E(EOVERFLOW), E(EBADMSG),
 	E(EOPNOTSUPP), E(ETIMEDOUT), E(ECANCELED), E(ENOTSUP),
+	E(ENOTCONN),
 };
 #undef E
 TABLE(guest__errnos, "an errno name (EINVAL, ENOENT, ...)", NULL, errnos);
