@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include <errno.h>
+#include <stdarg.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -113,4 +114,18 @@ void sim_cli_format_features(uint64_t f, char *buf, size_t len)
 					      o ? "," : "", features[i].name);
 	if (!o)
 		snprintf(buf, len, "none");
+}
+
+int sim_cli_usage_error(const char *command, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "virtgpu-sim%s%s: ", command ? " " : "",
+		command ? command : "");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry 'virtgpu-sim%s%s --help' for more information.\n",
+		command ? " " : "", command ? command : "");
+	return -EINVAL;
 }

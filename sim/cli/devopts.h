@@ -30,4 +30,10 @@ void sim_cli_format_size(uint64_t v, char *buf, size_t len);
 /* "virgl,context_init", or "none". */
 void sim_cli_format_features(uint64_t f, char *buf, size_t len);
 
+/* A usage error of @command ("run", "exec", "info", or NULL for the bare
+ * program): "virtgpu-sim COMMAND: MESSAGE" and where the help is, on
+ * stderr.  Returns -EINVAL. */
+int sim_cli_usage_error(const char *command, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
 #endif

@@ -99,26 +99,11 @@ static void sim_exec_usage(FILE *out)
 		"docs/realdriver.md.\n");
 }
 
-static int sim_exec_usage_error(const char *fmt, ...)
-	__attribute__((format(printf, 1, 2)));
-static int sim_exec_usage_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "virtgpu-sim exec: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\n\n");
-	sim_exec_usage(stderr);
-	return -EINVAL;
-}
-
 static int sim_exec_parse_size(const char *opt, const char *s, bool zero_ok,
 			       uint64_t *out)
 {
 	if (sim_cli_parse_size(s, zero_ok, out))
-		return sim_exec_usage_error("%s: invalid value '%s' (expected "
+		return sim_cli_usage_error("exec", "%s: invalid value '%s' (expected "
 					    "a size in bytes%s, with an "
 					    "optional K, M or G suffix)", opt,
 					    s, zero_ok ? "" : " above 0");
@@ -128,7 +113,7 @@ static int sim_exec_parse_size(const char *opt, const char *s, bool zero_ok,
 static int sim_exec_parse_u64(const char *opt, const char *s, uint64_t *out)
 {
 	if (sim_cli_parse_u64(s, out))
-		return sim_exec_usage_error("%s: invalid value '%s' (expected a "
+		return sim_cli_usage_error("exec", "%s: invalid value '%s' (expected a "
 					    "non-negative integer)", opt, s);
 	return 0;
 }
@@ -139,7 +124,7 @@ static int sim_exec_parse_features(const char *list, uint64_t *out)
 	size_t bad_len;
 
 	if (sim_cli_parse_features(list, out, &bad, &bad_len))
-		return sim_exec_usage_error("unknown feature '%.*s' in "
+		return sim_cli_usage_error("exec", "unknown feature '%.*s' in "
 					    "--features (known: "
 					    SIM_CLI_FEATURE_NAMES ")",
 					    (int)bad_len, bad);
@@ -231,17 +216,17 @@ static int sim_exec_parse(int argc, char **argv, struct sim_exec *ex)
 	while ((c = getopt_long(argc, argv, "+:h", sim_exec_options,
 				NULL)) != -1) {
 		if (c == '?')
-			return sim_exec_usage_error("unknown option '%s'",
+			return sim_cli_usage_error("exec", "unknown option '%s'",
 						    argv[optind - 1]);
 		if (c == ':')
-			return sim_exec_usage_error("option '%s' needs a value",
+			return sim_cli_usage_error("exec", "option '%s' needs a value",
 						    argv[optind - 1]);
 		ret = sim_exec_apply(ex, c, optarg);
 		if (ret)
 			return ret > 0 ? 0 : ret;
 	}
 	if (optind >= argc)
-		return sim_exec_usage_error("no PROGRAM given");
+		return sim_cli_usage_error("exec", "no PROGRAM given");
 	return optind;
 }
 
@@ -311,7 +296,6 @@ static int sim_exec_setenv(const char *name, const char *fmt, ...)
 		return -E2BIG;
 	return setenv(name, value, 1) ? -errno : 0;
 }
-
 
 /* The status memfd the run's processes report to (guest/shim/shim.c),
  * named by a path that works whatever fds the program closes. */

@@ -63,26 +63,11 @@ static void sim_info_usage(FILE *out)
 		"context_init\n", feats);
 }
 
-static int sim_info_usage_error(const char *fmt, ...)
-	__attribute__((format(printf, 1, 2)));
-static int sim_info_usage_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "virtgpu-sim info: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\n\n");
-	sim_info_usage(stderr);
-	return -EINVAL;
-}
-
 static int sim_info_parse_size(const char *opt, const char *s, bool zero_ok,
 			       uint64_t *out)
 {
 	if (sim_cli_parse_size(s, zero_ok, out))
-		return sim_info_usage_error("%s: invalid value '%s' (expected "
+		return sim_cli_usage_error("info", "%s: invalid value '%s' (expected "
 					    "a size in bytes%s, with an "
 					    "optional K, M or G suffix)", opt,
 					    s, zero_ok ? "" : " above 0");
@@ -95,7 +80,7 @@ static int sim_info_parse_features(const char *list, uint64_t *out)
 	size_t bad_len;
 
 	if (sim_cli_parse_features(list, out, &bad, &bad_len))
-		return sim_info_usage_error("unknown feature '%.*s' in "
+		return sim_cli_usage_error("info", "unknown feature '%.*s' in "
 					    "--features (known: "
 					    SIM_CLI_FEATURE_NAMES ")",
 					    (int)bad_len, bad);
@@ -110,7 +95,7 @@ static int sim_info_parse_scanouts(const char *s, uint32_t *out)
 	errno = 0;
 	n = strtoul(s, &end, 10);
 	if (*s < '0' || *s > '9' || *end || errno || n < 1 || n > 16)
-		return sim_info_usage_error("--scanouts: invalid value '%s' "
+		return sim_cli_usage_error("info", "--scanouts: invalid value '%s' "
 					    "(expected a number from 1 to 16)",
 					    s);
 	*out = (uint32_t)n;
@@ -189,17 +174,17 @@ static int sim_info_parse(int argc, char **argv,
 	while ((c = getopt_long(argc, argv, ":h", sim_info_options,
 				NULL)) != -1) {
 		if (c == '?')
-			return sim_info_usage_error("unknown option '%s'",
+			return sim_cli_usage_error("info", "unknown option '%s'",
 						    argv[optind - 1]);
 		if (c == ':')
-			return sim_info_usage_error("option '%s' needs a value",
+			return sim_cli_usage_error("info", "option '%s' needs a value",
 						    argv[optind - 1]);
 		ret = sim_info_apply(o, io, c, optarg);
 		if (ret)
 			return ret;
 	}
 	if (optind < argc)
-		return sim_info_usage_error("unexpected argument '%s'",
+		return sim_cli_usage_error("info", "unexpected argument '%s'",
 					    argv[optind]);
 	return 0;
 }

@@ -144,28 +144,13 @@ static void sim_usage(FILE *out)
 		ram, d.seed, feats, hostmem);
 }
 
-static int sim_usage_error(const char *fmt, ...)
-	__attribute__((format(printf, 1, 2)));
-static int sim_usage_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "virtgpu-sim: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\n\n");
-	sim_usage(stderr);
-	return -EINVAL;
-}
-
 static int sim_parse_features(const char *list, uint64_t *out)
 {
 	const char *bad;
 	size_t bad_len;
 
 	if (sim_cli_parse_features(list, out, &bad, &bad_len))
-		return sim_usage_error("unknown feature '%.*s' in --features "
+		return sim_cli_usage_error("run", "unknown feature '%.*s' in --features "
 				       "(known: " SIM_CLI_FEATURE_NAMES ")",
 				       (int)bad_len, bad);
 	return 0;
@@ -213,7 +198,7 @@ static const struct option sim_long_options[] = {
 static int sim_bad_value(const char *opt, const char *arg, int ret,
 			 const char *expected)
 {
-	return sim_usage_error("%s: %s value '%s' (expected %s)", opt,
+	return sim_cli_usage_error("run", "%s: %s value '%s' (expected %s)", opt,
 			       ret == -ERANGE ? "out-of-range" : "invalid",
 			       arg, expected);
 }
@@ -312,17 +297,17 @@ static int sim_parse_run_options(int argc, char **argv, struct sim_cli *cli)
 	while ((c = getopt_long(argc, argv, ":hv", sim_long_options,
 				NULL)) != -1) {
 		if (c == '?')
-			return sim_usage_error("run: unknown option '%s'",
+			return sim_cli_usage_error("run", "unknown option '%s'",
 					       argv[optind - 1]);
 		if (c == ':')
-			return sim_usage_error("run: option '%s' needs a value",
+			return sim_cli_usage_error("run", "option '%s' needs a value",
 					       argv[optind - 1]);
 		ret = sim_apply_option(cli, c, optarg);
 		if (ret)
 			return ret > 0 ? 0 : ret;
 	}
 	if (optind >= argc)
-		return sim_usage_error("run: no SCRIPT given");
+		return sim_cli_usage_error("run", "no SCRIPT given");
 	return optind;
 }
 
@@ -565,7 +550,7 @@ int main(int argc, char **argv)
 	const char *cmd = argc > 1 ? argv[1] : NULL;
 
 	if (!cmd) {
-		sim_usage_error("no command given");
+		sim_cli_usage_error(NULL, "no command given");
 		return EXIT_USAGE;
 	}
 	if (strcmp(cmd, "info") == 0)
@@ -584,9 +569,9 @@ int main(int argc, char **argv)
 		return EXIT_SUCCESS;
 	}
 	if (cmd[0] == '-')
-		sim_usage_error("unknown option '%s' (options go after the "
+		sim_cli_usage_error(NULL, "unknown option '%s' (options go after the "
 				"command)", cmd);
 	else
-		sim_usage_error("unknown command '%s'", cmd);
+		sim_cli_usage_error(NULL, "unknown command '%s'", cmd);
 	return EXIT_USAGE;
 }
