@@ -419,7 +419,7 @@ int main(int argc, char **argv)
 			"[--map=guest|host]\n", argv[0]);
 		return 2;
 	}
-	printf("TAP version 13\n1..6\n# platform %s\n", names[platform]);
+	printf("TAP version 13\n1..7\n# platform %s\n", names[platform]);
 	if (rd_setup(&r.c, (enum rd_platform)platform, why, sizeof(why))) {
 		printf("Bail out! EGL set-up on %s: %s\n", names[platform], why);
 		return 1;
@@ -442,6 +442,8 @@ int main(int argc, char **argv)
 	tap(&r, 5, rd_test_fence(&r.c, why, WHY_LEN), "fence fd round trip", why);
 	tap(&r, 6, rd_test_gbm_surface(&r.c, why, WHY_LEN), "GBM surface swap and map",
 	    why);
+	tap(&r, 7, rd_test_prime(why, WHY_LEN),
+	    "PRIME export and import between two opens of the node", why);
 	rd_teardown(&r.c);
 	return r.failed ? 1 : 0;
 }

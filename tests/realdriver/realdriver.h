@@ -65,4 +65,7 @@ const char *rd_memory_kind(const void *p);
 int rd_test_fence(struct rd_ctx *c, char *why, size_t len);
 int rd_test_gbm_surface(struct rd_ctx *c, char *why, size_t len);
 
+/* prime.c: 0 pass, -1 fail (reason in @why) */
+int rd_test_prime(char *why, size_t len);
+
 #endif
