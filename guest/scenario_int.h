@@ -344,6 +344,7 @@ struct guest_script {
 	char *path;
 	struct guest_stmt *stmts;
 	unsigned n;
+	unsigned cap;		/* stmts allocated; grows by doubling */
 	char **paths;		/* every file read (include), interned */
 	unsigned npaths;
 	struct guest_device_opts device;

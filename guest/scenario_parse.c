@@ -460,14 +460,22 @@ static int lex_failed(struct guest_parser *p, const struct guest_lex_error *e)
 	return guest__perr(p, &t, "%s", e->expected);
 }
 
+/* Unrolled repeats make up to 200000 statements: grow by doubling, not
+ * by one (the scenario fuzz target timed out on the quadratic copying
+ * under ASan, whose realloc cannot move pages the way glibc's mremap
+ * does). */
 static int push_stmt(struct guest_script *s, struct guest_stmt **out)
 {
-	struct guest_stmt *v = realloc(s->stmts, (s->n + 1) * sizeof(*v));
+	if (s->n == s->cap) {
+		unsigned cap = s->cap ? s->cap * 2 : 64;
+		struct guest_stmt *v = reallocarray(s->stmts, cap, sizeof(*v));
 
-	if (!v)
-		return -ENOMEM;
-	s->stmts = v;
-	*out = memset(&v[s->n++], 0, sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		s->stmts = v;
+		s->cap = cap;
+	}
+	*out = memset(&s->stmts[s->n++], 0, sizeof(*s->stmts));
 	return 0;
 }
 
