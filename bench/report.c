@@ -230,7 +230,19 @@ static void print_metric_text(struct bench_results *res,
 			      const struct metric_info *m)
 {
 	const char *base = m->ways[0];
+	bool any = false;
 
+	/* A workload this run left out (--only, --way, --workloads) has
+	 * neither samples nor a note for any way: say nothing of it. */
+	for (int i = 0; i < 4 && m->ways[i]; i++) {
+		struct bench_summary s;
+
+		if (summary(res, m->id, m->ways[i], &s) ||
+		    notes(res, m->id, m->ways[i]))
+			any = true;
+	}
+	if (!any)
+		return;
 	printf("\n%s [%s, %s is better]\n", m->title, m->unit,
 	       m->better == LOWER ? "lower" : "higher");
 	for (int i = 0; i < 4 && m->ways[i]; i++) {
@@ -274,10 +286,17 @@ void bench_print_text(const struct bench_cfg *cfg, struct bench_results *res,
 	for (size_t i = 0; i < NMETRICS; i++)
 		print_metric_text(res, &metrics[i]);
 	printf("\nTargets (issue 8)\n");
-	for (size_t i = 0; i < nt; i++)
+	for (size_t i = 0; i < nt; i++) {
+		if (isnan(t[i].value)) {
+			printf("  %-42s %14s (target %s %g %s)  not measured "
+			       "in this run\n", t[i].what, "", t[i].op,
+			       t[i].limit, t[i].unit);
+			continue;
+		}
 		printf("  %-42s %10.3f %-3s (target %s %g %s)  %s\n", t[i].what,
 		       t[i].value, t[i].unit, t[i].op, t[i].limit, t[i].unit,
 		       target_met(&t[i]) ? "MET" : "NOT MET");
+	}
 }
 
 /* --- JSON --- */
@@ -366,7 +385,8 @@ void bench_print_json(const struct bench_cfg *cfg, struct bench_results *res,
 		json_number(t[i].value);
 		printf(", \"op\": \"%s\", \"limit\": %g, \"unit\": \"%s\", "
 		       "\"met\": %s}%s\n", t[i].op, t[i].limit, t[i].unit,
-		       target_met(&t[i]) ? "true" : "false",
+		       isnan(t[i].value) ? "null"
+		       : target_met(&t[i]) ? "true" : "false",
 		       i + 1 == nt ? "" : ",");
 	}
 	printf("  ]\n}\n");
