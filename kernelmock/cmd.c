@@ -101,6 +101,27 @@ int km_cmd_context_destroy(struct km_device *dev, uint32_t ctx_id)
 	return ret ? ret : queue_nodata(dev, vbuf, NULL);
 }
 
+/* Without VIRTIO_GPU_F_VIRGL, DRM_IOCTL_VIRTGPU_RESOURCE_CREATE makes a 2D
+ * resource: the UAPI's format goes to the device as it is (5.7.6.8
+ * RESOURCE_CREATE_2D takes enum virtio_gpu_formats). */
+int km_cmd_resource_create_2d(struct km_device *dev, struct km_bo *bo,
+			      const struct drm_virtgpu_resource_create *rc,
+			      struct km_fence *fence)
+{
+	struct km_vbuf *vbuf;
+	int ret = alloc_cmd(dev, VIRTIO_GPU_CMD_RESOURCE_CREATE_2D, 0,
+			    sizeof(struct virtio_gpu_resource_create_2d), 0,
+			    sizeof(struct virtio_gpu_ctrl_hdr), &vbuf);
+	if (ret)
+		return ret;
+	struct virtio_gpu_resource_create_2d *cmd = vbuf->buf;
+	cmd->resource_id = htole32(bo->res_id);
+	cmd->format = htole32(rc->format);
+	cmd->width = htole32(rc->width);
+	cmd->height = htole32(rc->height);
+	return queue_nodata(dev, vbuf, fence);
+}
+
 int km_cmd_resource_create_3d(struct km_device *dev, struct km_bo *bo,
 			      const struct drm_virtgpu_resource_create *rc,
 			      struct km_fence *fence)
@@ -205,6 +226,31 @@ int km_cmd_submit_3d(struct km_device *dev, uint32_t ctx_id,
 		return ret;
 	}
 	return queue_nodata(dev, vbuf, fence);
+}
+
+/* 5.7.6.8 TRANSFER_TO_HOST_2D: the rectangle and the byte offset of its
+ * first pixel in the backing; Linux sends it without a fence. */
+int km_cmd_transfer_to_host_2d(struct km_device *dev, struct km_bo *bo,
+			       const struct drm_virtgpu_3d_transfer_to_host *args)
+{
+	struct km_vbuf *vbuf;
+	int ret = alloc_cmd(dev, VIRTIO_GPU_CMD_TRANSFER_TO_HOST_2D, 0,
+			    sizeof(struct virtio_gpu_transfer_to_host_2d), 0,
+			    sizeof(struct virtio_gpu_ctrl_hdr), &vbuf);
+	if (ret)
+		return ret;
+	struct virtio_gpu_transfer_to_host_2d *cmd = vbuf->buf;
+	cmd->resource_id = htole32(bo->res_id);
+	cmd->offset = htole64(args->offset);
+	cmd->r.x = htole32(args->box.x);
+	cmd->r.y = htole32(args->box.y);
+	cmd->r.width = htole32(args->box.w);
+	cmd->r.height = htole32(args->box.h);
+	if ((ret = km__vbuf_add_objs(vbuf, &bo, 1))) {
+		km__vbuf_free(dev, vbuf);
+		return ret;
+	}
+	return queue_nodata(dev, vbuf, NULL);
 }
 
 int km_cmd_transfer_3d(struct km_device *dev, bool to_host, uint32_t ctx_id,

@@ -190,15 +190,16 @@ static int resource_create_ioctl(struct km_file *file, void *data)
 	struct drm_virtgpu_resource_create *rc = data;
 	struct km_device *dev = file->dev;
 
+	/* virtio_gpu_resource_create_ioctl: without 3D the object is a 2D
+	 * resource, and only what a 2D resource can be is accepted; no
+	 * context is made for it. */
 	if (!dev->has_virgl_3d) {
 		if (rc->depth > 1 || rc->nr_samples > 1 || rc->last_level > 1 ||
 		    rc->target != 2 || rc->array_size > 1)
 			return -EINVAL;
-		SIM_ERROR(KM_LAYER, "RESOURCE_CREATE without 3D (a 2D resource) "
-			  "is not implemented by kernelmock yet");
-		return -ENOSYS;
+	} else {
+		km__create_context_locked(file);
 	}
-	km__create_context_locked(file);
 	/* "allocate a single page size object" for size 0 */
 	uint64_t size = rc->size ? rc->size : SIM_PAGE_SIZE;
 	struct km_bo *bo;
@@ -210,7 +211,8 @@ static int resource_create_ioctl(struct km_file *file, void *data)
 		km__bo_free_locked(dev, bo);
 		return -ENOMEM;
 	}
-	ret = km_cmd_resource_create_3d(dev, bo, rc, fence);
+	ret = dev->has_virgl_3d ? km_cmd_resource_create_3d(dev, bo, rc, fence)
+				: km_cmd_resource_create_2d(dev, bo, rc, fence);
 	if (ret) {
 		km__fence_put(fence);
 		km__bo_free_locked(dev, bo);
@@ -253,17 +255,22 @@ static int transfer_ioctl(struct km_file *file, void *data, bool to_host)
 	struct km_bo *bo = km__handle_lookup_locked(file, args->bo_handle);
 	if (!bo)
 		return -ENOENT;
-	if (!dev->has_virgl_3d) {
-		SIM_ERROR(KM_LAYER, "TRANSFER_TO_HOST without 3D (2D transfer) "
-			  "is not implemented by kernelmock yet");
-		return -ENOSYS;
-	}
-	km__create_context_locked(file);
-	/* Guest-only blobs have no host storage to transfer to or from; only
-	 * host3d blobs take a guest stride, classic resources use the host's
-	 * own layout (virtio_gpu_transfer_*_ioctl). */
+	/* Guest-only blobs have no host storage to transfer to or from
+	 * (virtio_gpu_transfer_*_ioctl). */
 	if (bo->guest_blob && !bo->host3d_blob)
 		return -EINVAL;
+	if (!dev->has_virgl_3d) {
+		/* A 2D resource: the box's x, y, w, h and the offset become
+		 * TRANSFER_TO_HOST_2D; z, d, level and the strides are not
+		 * looked at, and nothing is fenced. */
+		int ret = km_cmd_transfer_to_host_2d(dev, bo, args);
+		if (ret == 0)
+			km__notify_locked(dev);
+		return ret;
+	}
+	km__create_context_locked(file);
+	/* Only host3d blobs take a guest stride; classic resources use the
+	 * host's own layout. */
 	if (!bo->host3d_blob && (args->stride || args->layer_stride))
 		return -EINVAL;
 	struct km_fence *fence = km__fence_alloc(0, 0, false);

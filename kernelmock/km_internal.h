@@ -236,6 +236,9 @@ int km_cmd_get_capset(struct km_device *dev, struct km_capset_cache *ent);
 int km_cmd_context_create(struct km_device *dev, uint32_t ctx_id,
 			  uint32_t context_init, const char *name);
 int km_cmd_context_destroy(struct km_device *dev, uint32_t ctx_id);
+int km_cmd_resource_create_2d(struct km_device *dev, struct km_bo *bo,
+			      const struct drm_virtgpu_resource_create *rc,
+			      struct km_fence *fence);
 int km_cmd_resource_create_3d(struct km_device *dev, struct km_bo *bo,
 			      const struct drm_virtgpu_resource_create *rc,
 			      struct km_fence *fence);
@@ -255,6 +258,9 @@ int km_cmd_resource_map_blob(struct km_device *dev, struct km_bo *bo,
 int km_cmd_resource_unmap_blob(struct km_device *dev, struct km_bo *bo,
 			       km_resp_cb done, void *done_data);
 int km_cmd_resource_assign_uuid(struct km_device *dev, struct km_bo *bo);
+/* Unfenced, as in Linux; the command holds a reference on @bo. */
+int km_cmd_transfer_to_host_2d(struct km_device *dev, struct km_bo *bo,
+			       const struct drm_virtgpu_3d_transfer_to_host *args);
 int km_cmd_transfer_3d(struct km_device *dev, bool to_host, uint32_t ctx_id,
 		       struct km_bo *bo,
 		       const struct drm_virtgpu_3d_transfer_to_host *args,

@@ -5,6 +5,8 @@
  * merge, info, FENCE_FD_IN), rings with POLL_RINGS_MASK events, blob
  * argument rules, teardown with work in flight, and several threads at once.
  */
+#include <dirent.h>
+#include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -13,9 +15,12 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include <png.h>
 #include <linux/sync_file.h>
 #include <linux/virtio_gpu.h>
 
@@ -31,6 +36,10 @@ struct fixture {
 	uint64_t free_pages;
 };
 
+static char scanout_dir[] = "/tmp/vgs-test-kernel-XXXXXX";
+
+/* @features are added to the defaults; ~0 instead means "none at all",
+ * a device without VIRTIO_GPU_F_VIRGL that writes scanout PNGs. */
 static int make_machine(void **state, bool venus, uint64_t features,
 			uint64_t hostmem)
 {
@@ -39,7 +48,14 @@ static int make_machine(void **state, bool venus, uint64_t features,
 	sim_machine_default_options(&o);
 	o.ram_size = 64ull << 20;
 	o.venus = venus;
-	o.features |= features;
+	if (features == ~0ull) {
+		if (!mkdtemp(scanout_dir))
+			return -1;
+		o.features = 0;
+		o.scanout_dir = scanout_dir;
+	} else {
+		o.features |= features;
+	}
 	o.hostmem_size = hostmem;
 	if (sim_machine_create(&o, &fx.m))
 		return -1;
@@ -62,6 +78,11 @@ static int setup_blob(void **state)
 			    (1ull << VIRTIO_GPU_F_RESOURCE_BLOB) |
 				    (1ull << VIRTIO_GPU_F_RESOURCE_UUID),
 			    16ull << 20);
+}
+
+static int setup_2d(void **state)
+{
+	return make_machine(state, false, ~0ull, 0);
 }
 
 static void wait_idle(struct km_device *kd)
@@ -89,6 +110,26 @@ static int teardown(void **state)
 	assert_int_equal(sim_ram_free_pages(sim_machine_ram(fx->m)), fx->free_pages);
 	sim_machine_destroy(fx->m);
 	return 0;
+}
+
+/* The 2D test's PNG directory, emptied and removed. */
+static int teardown_2d(void **state)
+{
+	int ret = teardown(state);
+	DIR *d = opendir(scanout_dir);
+	struct dirent *e;
+	char path[sizeof(scanout_dir) + 256];
+
+	while (d && (e = readdir(d)))
+		if (e->d_name[0] != '.') {
+			snprintf(path, sizeof(path), "%s/%s", scanout_dir,
+				 e->d_name);
+			unlink(path);
+		}
+	if (d)
+		closedir(d);
+	rmdir(scanout_dir);
+	return ret;
 }
 
 static int ctx_init(struct km_file *f, const struct drm_virtgpu_context_set_param *p,
@@ -574,6 +615,87 @@ struct hammer {
 	int ok;
 };
 
+/*
+ * Without VIRTIO_GPU_F_VIRGL, RESOURCE_CREATE makes a 2D resource with
+ * guest backing (RESOURCE_CREATE_2D, ATTACH_BACKING), TRANSFER_TO_HOST
+ * becomes TRANSFER_TO_HOST_2D and TRANSFER_FROM_HOST is -ENOSYS
+ * (virtio_gpu_resource_create_ioctl, virtio_gpu_transfer_*_ioctl).  The
+ * pixels the guest wrote reach the host's image: shown on scanout 0 and
+ * flushed (what KMS would send), the device's PNG has them.
+ */
+static void test_kernel_2d_resource_without_virgl(void **state)
+{
+	struct fixture *fx = *state;
+	struct drm_virtgpu_resource_create rc = {
+		.target = 2 /* PIPE_TEXTURE_2D */,
+		.format = VIRTIO_GPU_FORMAT_B8G8R8A8_UNORM, .width = 16,
+		.height = 16, .depth = 1, .array_size = 1, .size = 1024,
+		.stride = 64,
+	};
+	int param = -1;
+	struct drm_virtgpu_getparam gp = {
+		.param = VIRTGPU_PARAM_3D_FEATURES, .value = (uintptr_t)&param,
+	};
+
+	assert_int_equal(km_ioctl(fx->f, DRM_IOCTL_VIRTGPU_GETPARAM, &gp), 0);
+	assert_int_equal(param, 0);
+	assert_int_equal(km_ioctl(fx->f, DRM_IOCTL_VIRTGPU_RESOURCE_CREATE,
+				  &rc), 0);
+	struct drm_virtgpu_map map = { .handle = rc.bo_handle };
+	assert_int_equal(km_ioctl(fx->f, DRM_IOCTL_VIRTGPU_MAP, &map), 0);
+	uint32_t *px;
+	assert_int_equal(km_mmap(fx->f, map.offset, 1024, (void **)&px), 0);
+	for (int i = 0; i < 256; i++)	/* B8G8R8A8: 0xAARRGGBB */
+		px[i] = i < 128 ? 0xff102030u : 0xff405060u;
+	struct drm_virtgpu_3d_transfer_to_host xfer = {
+		.bo_handle = rc.bo_handle, .box = { .w = 16, .h = 16, .d = 1 },
+	};
+	assert_int_equal(km_ioctl(fx->f, DRM_IOCTL_VIRTGPU_TRANSFER_TO_HOST,
+				  &xfer), 0);
+	assert_int_equal(km_ioctl(fx->f, DRM_IOCTL_VIRTGPU_TRANSFER_FROM_HOST,
+				  &xfer), -ENOSYS);
+	struct drm_virtgpu_3d_wait wait = { .handle = rc.bo_handle };
+	assert_int_equal(km_ioctl(fx->f, DRM_IOCTL_VIRTGPU_WAIT, &wait), 0);
+
+	struct virtio_gpu_set_scanout set = {
+		.hdr.type = htole32(VIRTIO_GPU_CMD_SET_SCANOUT),
+		.r.width = htole32(16), .r.height = htole32(16),
+		.resource_id = htole32(rc.res_handle),
+	};
+	struct virtio_gpu_resource_flush flush = {
+		.hdr.type = htole32(VIRTIO_GPU_CMD_RESOURCE_FLUSH),
+		.r.width = htole32(16), .r.height = htole32(16),
+		.resource_id = htole32(rc.res_handle),
+	};
+	struct virtio_gpu_ctrl_hdr resp;
+	assert_int_equal(km_raw_command(fx->kd, 0, &set, sizeof(set), &resp,
+					sizeof(resp), 10000), sizeof(resp));
+	assert_int_equal(le32toh(resp.type), VIRTIO_GPU_RESP_OK_NODATA);
+	assert_int_equal(km_raw_command(fx->kd, 0, &flush, sizeof(flush),
+					&resp, sizeof(resp), 10000),
+			 sizeof(resp));
+	assert_int_equal(le32toh(resp.type), VIRTIO_GPU_RESP_OK_NODATA);
+
+	char path[sizeof(scanout_dir) + 32];
+	snprintf(path, sizeof(path), "%s/scanout0-0000.png", scanout_dir);
+	png_image img = { .version = PNG_IMAGE_VERSION };
+	assert_true(png_image_begin_read_from_file(&img, path));
+	img.format = PNG_FORMAT_RGBA;
+	assert_int_equal(img.width, 16);
+	assert_int_equal(img.height, 16);
+	uint8_t rgba[16 * 16 * 4];
+	assert_true(png_image_finish_read(&img, NULL, rgba, 0, NULL));
+	/* Rows 0-7 are 0x102030, rows 8-15 0x405060 (R, G, B). */
+	assert_memory_equal(&rgba[0], ((uint8_t[]){ 0x10, 0x20, 0x30, 0xff }), 4);
+	assert_memory_equal(&rgba[8 * 64], ((uint8_t[]){ 0x40, 0x50, 0x60, 0xff }),
+			    4);
+	assert_memory_equal(&rgba[sizeof(rgba) - 4],
+			    ((uint8_t[]){ 0x40, 0x50, 0x60, 0xff }), 4);
+	km_munmap(fx->f, px, 1024);
+	struct drm_gem_close gc = { .handle = rc.bo_handle };
+	assert_int_equal(km_ioctl(fx->f, DRM_IOCTL_GEM_CLOSE, &gc), 0);
+}
+
 static void *hammer_thread(void *arg)
 {
 	struct hammer *h = arg;
@@ -637,6 +759,8 @@ int main(void)
 						setup_blob, teardown),
 		cmocka_unit_test_setup_teardown(test_kernel_close_with_work_in_flight,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_kernel_2d_resource_without_virgl,
+						setup_2d, teardown_2d),
 		cmocka_unit_test_setup_teardown(test_kernel_threads_share_a_file, setup,
 						teardown),
 	};
