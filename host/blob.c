@@ -100,15 +100,10 @@ void host_cmd_resource_create_blob(struct host_cmd *cmd)
 		return;
 	uint32_t id = le32toh(req.resource_id);
 	uint32_t nr = le32toh(req.nr_entries);
-	if (!host__new_resource_id_ok(cmd, id, name))
+	struct host_resource *res = host__resource_alloc(cmd, id, HOST_RES_BLOB,
+							 name);
+	if (!res)
 		return;
-	struct host_resource *res = calloc(1, sizeof(*res));
-	if (!res) {
-		cmd->error = VIRTIO_GPU_RESP_ERR_OUT_OF_MEMORY;
-		return;
-	}
-	res->id = id;
-	res->kind = HOST_RES_BLOB;
 	res->blob_mem = le32toh(req.blob_mem);
 	res->blob_flags = le32toh(req.blob_flags);
 	res->blob_id = le64toh(req.blob_id);

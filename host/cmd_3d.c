@@ -367,15 +367,10 @@ void host_cmd_resource_create_3d(struct host_cmd *cmd)
 	if (host__read_cmd(cmd, &req, sizeof(req), "RESOURCE_CREATE_3D"))
 		return;
 	uint32_t id = le32toh(req.resource_id);
-	if (!host__new_resource_id_ok(cmd, id, "RESOURCE_CREATE_3D"))
+	struct host_resource *res = host__resource_alloc(cmd, id, HOST_RES_3D,
+							 "RESOURCE_CREATE_3D");
+	if (!res)
 		return;
-	struct host_resource *res = calloc(1, sizeof(*res));
-	if (!res) {
-		cmd->error = VIRTIO_GPU_RESP_ERR_OUT_OF_MEMORY;
-		return;
-	}
-	res->id = id;
-	res->kind = HOST_RES_3D;
 	res->target = le32toh(req.target);
 	res->format = le32toh(req.format);
 	res->bind = le32toh(req.bind);

@@ -317,6 +317,12 @@ struct host_context *host__find_context(struct host_cmd *cmd,
  * INVALID_RESOURCE_ID and returns false. */
 bool host__new_resource_id_ok(struct host_cmd *cmd, uint32_t id,
 			      const char *name);
+/* A zeroed resource of @kind with the new id @id (checked as above); NULL
+ * after answering INVALID_RESOURCE_ID or OUT_OF_MEMORY.  Not in the table
+ * yet: the caller owns it until it puts it there. */
+struct host_resource *host__resource_alloc(struct host_cmd *cmd, uint32_t id,
+					   enum host_res_kind kind,
+					   const char *name);
 /* Read @n mem entries at byte @offset of the command into a new iovec
  * array; 0, or sets cmd->error (naming @name and the entry). */
 int host__read_mem_entries(struct host_cmd *cmd, const char *name,

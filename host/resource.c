@@ -85,6 +85,24 @@ bool host__new_resource_id_ok(struct host_cmd *cmd, uint32_t id,
 	return true;
 }
 
+struct host_resource *host__resource_alloc(struct host_cmd *cmd, uint32_t id,
+					   enum host_res_kind kind,
+					   const char *name)
+{
+	if (!host__new_resource_id_ok(cmd, id, name))
+		return NULL;
+	struct host_resource *res = calloc(1, sizeof(*res));
+	if (!res) {
+		SIM_ERROR(HOST_LAYER, "%s: out of memory for resource %u", name,
+			  id);
+		cmd->error = VIRTIO_GPU_RESP_ERR_OUT_OF_MEMORY;
+		return NULL;
+	}
+	res->id = id;
+	res->kind = kind;
+	return res;
+}
+
 /* enum virtio_gpu_formats (5.7.6.8 RESOURCE_CREATE_2D): all 4 bytes. */
 bool host__format_ok(uint32_t format)
 {

@@ -11,62 +11,7 @@
 
 #include "guest/shim/options.h"
 #include "guest/shim/shim.h"
-
-/* Decimal bytes with an optional K, M or G (binary) suffix. */
-static int parse_size(const char *s, bool zero_ok, uint64_t *out)
-{
-	uint64_t v = 0, mult = 1;
-	const char *p = s;
-
-	if (*p < '0' || *p > '9')
-		return -EINVAL;
-	for (; *p >= '0' && *p <= '9'; p++) {
-		if (v > (UINT64_MAX - (uint64_t)(*p - '0')) / 10)
-			return -ERANGE;
-		v = v * 10 + (uint64_t)(*p - '0');
-	}
-	if (*p) {
-		const char *units = "KMG", *u = strchr(units, *p);
-		if (!u || p[1])
-			return -EINVAL;
-		mult = 1ull << (10 * (u - units + 1));
-	}
-	if ((!v && !zero_ok) || v > UINT64_MAX / mult)
-		return -ERANGE;
-	*out = v * mult;
-	return 0;
-}
-
-/* "virgl,context_init" or "none"; an unknown entry is copied to @bad. */
-static int parse_features(const char *list, uint64_t *out, char *bad,
-			  size_t badlen)
-{
-	uint64_t f = 0;
-
-	for (const char *p = list; *p;) {
-		size_t len = strcspn(p, ",");
-		size_t i;
-		if (len == 4 && strncmp(p, "none", 4) == 0)
-			i = GUEST_SHIM_NFEATURES + 1;
-		else
-			for (i = 0; i < GUEST_SHIM_NFEATURES; i++)
-				if (strlen(guest_shim_features[i].name) == len &&
-				    strncmp(guest_shim_features[i].name, p,
-					    len) == 0)
-					break;
-		if (i == GUEST_SHIM_NFEATURES) {
-			snprintf(bad, badlen, "%.*s", (int)len, p);
-			return -EINVAL;
-		}
-		if (i < GUEST_SHIM_NFEATURES)
-			f |= 1ull << guest_shim_features[i].bit;
-		p += len;
-		if (*p)
-			p++;
-	}
-	*out = f;
-	return 0;
-}
+#include "sim/cli/devopts.h"
 
 static int parse_bool(const char *name, bool *out, char *err, size_t errlen)
 {
@@ -89,7 +34,7 @@ static int parse_size_var(const char *name, bool zero_ok, uint64_t *out,
 
 	if (!v)
 		return 0;
-	if (parse_size(v, zero_ok, out)) {
+	if (sim_cli_parse_size(v, zero_ok, out)) {
 		snprintf(err, errlen, "%s=%s: expected a size in bytes%s, with "
 			 "an optional K, M or G suffix", name, v,
 			 zero_ok ? "" : " above 0");
@@ -102,18 +47,12 @@ static int parse_u64_var(const char *name, uint64_t *out, char *err,
 			 size_t errlen)
 {
 	const char *v = getenv(name);
-	char *end;
 
-	if (!v)
-		return 0;
-	errno = 0;
-	unsigned long long n = strtoull(v, &end, 0);
-	if (*v < '0' || *v > '9' || *end || errno) {
+	if (v && sim_cli_parse_u64(v, out)) {
 		snprintf(err, errlen, "%s=%s: expected a non-negative integer",
 			 name, v);
 		return -EINVAL;
 	}
-	*out = n;
 	return 0;
 }
 
@@ -121,18 +60,18 @@ int guest_shim_config_parse(struct sim_machine_options *opts, bool *trace,
 			    char *err, size_t errlen)
 {
 	const char *features = getenv(GUEST_SHIM_ENV_FEATURES);
-	char bad[64];
+	const char *bad;
+	size_t bad_len;
 	int ret;
 
 	err[0] = '\0';
 	*trace = false;
 	sim_machine_default_options(opts);
-	if (features && parse_features(features, &opts->features, bad,
-				       sizeof(bad))) {
-		snprintf(err, errlen, "%s=%s: unknown feature '%s' (known: "
-			 "virgl, edid, resource_uuid, resource_blob, "
-			 "context_init, none)", GUEST_SHIM_ENV_FEATURES,
-			 features, bad);
+	if (features && sim_cli_parse_features(features, &opts->features,
+					       &bad, &bad_len)) {
+		snprintf(err, errlen, "%s=%s: unknown feature '%.*s' (known: "
+			 SIM_CLI_FEATURE_NAMES ")", GUEST_SHIM_ENV_FEATURES,
+			 features, (int)bad_len, bad);
 		return -EINVAL;
 	}
 	ret = parse_bool(GUEST_SHIM_ENV_VIRGL, &opts->virgl, err, errlen);

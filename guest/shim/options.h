@@ -9,7 +9,6 @@
 #ifndef GUEST_SHIM_OPTIONS_H
 #define GUEST_SHIM_OPTIONS_H
 
-#include <linux/virtio_gpu.h>
 
 /* Path of the shim library; overrides the search next to the executable. */
 #define GUEST_SHIM_ENV_PATH "VGS_SHIM"
@@ -44,19 +43,5 @@ enum guest_shim_status_byte {
 	GUEST_SHIM_STATUS_VIRGL = 1,	/* the virgl winsys read a capset */
 	GUEST_SHIM_STATUS_SIZE = 2,
 };
-
-/* The device features by the names `virtgpu-sim run` uses. */
-static const struct {
-	const char *name;
-	unsigned bit;
-} guest_shim_features[] = {
-	{ "virgl", VIRTIO_GPU_F_VIRGL },
-	{ "edid", VIRTIO_GPU_F_EDID },
-	{ "resource_uuid", VIRTIO_GPU_F_RESOURCE_UUID },
-	{ "resource_blob", VIRTIO_GPU_F_RESOURCE_BLOB },
-	{ "context_init", VIRTIO_GPU_F_CONTEXT_INIT },
-};
-#define GUEST_SHIM_NFEATURES \
-	(sizeof(guest_shim_features) / sizeof(guest_shim_features[0]))
 
 #endif
