@@ -332,7 +332,13 @@ static void op_ioctl(struct fkm *k, struct fuzz_in *in)
 
 	if (ret || !t || argp != arg)
 		return;
-	if (t->fd_out >= 0) {
+	/* An fd is returned only when the struct size the call named covers
+	 * the field: with a shorter one the kernel copies back only that
+	 * much, and what lies there is the input's own bytes.  Keeping those
+	 * as an fd let a later FUZZ_KM_CLOSE_FD close a descriptor kernelmock
+	 * owns (a dma-buf's write end), which looked like a leaked object. */
+	if (t->fd_out >= 0 &&
+	    (size_t)t->fd_out + sizeof(int) <= _IOC_SIZE(request)) {
 		int fd;
 
 		memcpy(&fd, arg + t->fd_out, sizeof(fd));
@@ -517,11 +523,22 @@ static bool fd_bit(const uint64_t *set, int fd)
 	return fd < 1024 && (set[fd / 64] >> (fd % 64)) & 1;
 }
 
+/* A sync_file fd of the program's (kernelmock's own ends of its socket
+ * pairs are not sync_files to SYNC_IOC_FILE_INFO). */
+static bool is_sync_file(struct fkm *k, int fd)
+{
+	struct sync_file_info info;
+
+	memset(&info, 0, sizeof(info));
+	return km_sync_ioctl(k->kd, fd, SYNC_IOC_FILE_INFO, &info) == 0;
+}
+
 /*
- * The input's program exits: close the read end of every pipe that was not
- * open when it began.  kernelmock's fence fds and dma-bufs are such read
- * ends; its own ends (write ends) stay, as they belong to the "kernel".
- * With @record, just remember what is open now.
+ * The input's program exits: close every fd kernelmock gave it that was
+ * not open when the input began: dma-bufs (read ends of pipes) and fence
+ * fds (sync_files, one end of a socket pair).  kernelmock's own ends stay,
+ * as they belong to the "kernel".  With @record, just remember what is
+ * open now.
  */
 static void sweep_fds(struct fkm *k, bool record)
 {
@@ -543,11 +560,13 @@ static void sweep_fds(struct fkm *k, bool record)
 				k->baseline_fds[fd / 64] |= 1ull << (fd % 64);
 			continue;
 		}
-		if (fd_bit(k->baseline_fds, fd) || fstat(fd, &st) ||
-		    !S_ISFIFO(st.st_mode) ||
-		    (fcntl(fd, F_GETFL) & O_ACCMODE) != O_RDONLY)
+		if (fd_bit(k->baseline_fds, fd) || fstat(fd, &st))
 			continue;
-		close(fd);
+		if (S_ISFIFO(st.st_mode) &&
+		    (fcntl(fd, F_GETFL) & O_ACCMODE) == O_RDONLY)
+			close(fd);	/* a dma-buf */
+		else if (S_ISSOCK(st.st_mode) && is_sync_file(k, fd))
+			close(fd);	/* a fence fd */
 	}
 	closedir(d);
 }
