@@ -126,7 +126,11 @@ struct fkm {
 	uint8_t *data;			/* DATA_SIZE bytes, then a guard page */
 	uint8_t *guard;
 	int devnull;
-	uint64_t baseline_fds[1024 / 64];	/* open when the input began */
+	/* What was open when the input began: the inode of each fd below
+	 * 1024, 0 for none.  Numbers alone are not enough: kernelmock closes
+	 * its ends of sync_files and dma-bufs lazily, during a later input,
+	 * and the number may then come back as an fd of the program's. */
+	uint64_t baseline_ino[1024];
 	struct km_file *files[MAX_FILES];
 	unsigned nfiles;
 	int fds[MAX_FDS];
@@ -518,9 +522,9 @@ static void run(struct fkm *k, struct fuzz_in *in)
 	}
 }
 
-static bool fd_bit(const uint64_t *set, int fd)
+static bool in_baseline(const struct fkm *k, int fd, const struct stat *st)
 {
-	return fd < 1024 && (set[fd / 64] >> (fd % 64)) & 1;
+	return fd < 1024 && k->baseline_ino[fd] == (uint64_t)st->st_ino;
 }
 
 /* A sync_file fd of the program's (kernelmock's own ends of its socket
@@ -548,19 +552,20 @@ static void sweep_fds(struct fkm *k, bool record)
 	if (!d)
 		die("/proc/self/fd", errno);
 	if (record)
-		memset(k->baseline_fds, 0, sizeof(k->baseline_fds));
+		memset(k->baseline_ino, 0, sizeof(k->baseline_ino));
 	while ((e = readdir(d))) {
 		struct stat st;
 		int fd = atoi(e->d_name);
 
-		if (e->d_name[0] == '.' || fd == dirfd(d) || fd <= 2)
+		if (e->d_name[0] == '.' || fd == dirfd(d) || fd <= 2 ||
+		    fstat(fd, &st))
 			continue;
 		if (record) {
 			if (fd < 1024)
-				k->baseline_fds[fd / 64] |= 1ull << (fd % 64);
+				k->baseline_ino[fd] = (uint64_t)st.st_ino;
 			continue;
 		}
-		if (fd_bit(k->baseline_fds, fd) || fstat(fd, &st))
+		if (in_baseline(k, fd, &st))
 			continue;
 		if (S_ISFIFO(st.st_mode) &&
 		    (fcntl(fd, F_GETFL) & O_ACCMODE) == O_RDONLY)
