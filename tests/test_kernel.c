@@ -34,30 +34,25 @@ struct fixture {
 	struct km_device *kd;
 	struct km_file *f;
 	uint64_t free_pages;
+	char png_dir[32];	/* scanout PNGs; set by setup_2d only */
 };
 
-static char scanout_dir[] = "/tmp/vgs-test-kernel-XXXXXX";
-
-/* @features are added to the defaults; ~0 instead means "none at all",
- * a device without VIRTIO_GPU_F_VIRGL that writes scanout PNGs. */
-static int make_machine(void **state, bool venus, uint64_t features,
-			uint64_t hostmem)
+/* A machine with 64 MiB of RAM from @o, and one open render node; with
+ * @pngs, scanout PNGs go to a fresh directory (teardown_2d removes it). */
+static int machine_from(void **state, struct sim_machine_options *o,
+			bool pngs)
 {
 	static struct fixture fx;
-	struct sim_machine_options o;
-	sim_machine_default_options(&o);
-	o.ram_size = 64ull << 20;
-	o.venus = venus;
-	if (features == ~0ull) {
-		if (!mkdtemp(scanout_dir))
+
+	o->ram_size = 64ull << 20;
+	if (pngs) {
+		snprintf(fx.png_dir, sizeof(fx.png_dir),
+			 "/tmp/vgs-test-kernel-XXXXXX");
+		if (!mkdtemp(fx.png_dir))
 			return -1;
-		o.features = 0;
-		o.scanout_dir = scanout_dir;
-	} else {
-		o.features |= features;
+		o->scanout_dir = fx.png_dir;
 	}
-	o.hostmem_size = hostmem;
-	if (sim_machine_create(&o, &fx.m))
+	if (sim_machine_create(o, &fx.m))
 		return -1;
 	fx.kd = sim_machine_kernel(fx.m);
 	fx.free_pages = sim_ram_free_pages(sim_machine_ram(fx.m));
@@ -65,6 +60,18 @@ static int make_machine(void **state, bool venus, uint64_t features,
 		return -1;
 	*state = &fx;
 	return 0;
+}
+
+/* @features are added to the defaults. */
+static int make_machine(void **state, bool venus, uint64_t features,
+			uint64_t hostmem)
+{
+	struct sim_machine_options o;
+	sim_machine_default_options(&o);
+	o.venus = venus;
+	o.features |= features;
+	o.hostmem_size = hostmem;
+	return machine_from(state, &o, false);
 }
 
 static int setup(void **state)
@@ -80,9 +87,15 @@ static int setup_blob(void **state)
 			    16ull << 20);
 }
 
+/* No feature at all (no VIRTIO_GPU_F_VIRGL), PNGs of flushed scanouts
+ * in a fresh directory. */
 static int setup_2d(void **state)
 {
-	return make_machine(state, false, ~0ull, 0);
+	struct sim_machine_options o;
+
+	sim_machine_default_options(&o);
+	o.features = 0;
+	return machine_from(state, &o, true);
 }
 
 static void wait_idle(struct km_device *kd)
@@ -115,20 +128,21 @@ static int teardown(void **state)
 /* The 2D test's PNG directory, emptied and removed. */
 static int teardown_2d(void **state)
 {
+	struct fixture *fx = *state;
 	int ret = teardown(state);
-	DIR *d = opendir(scanout_dir);
+	DIR *d = opendir(fx->png_dir);
 	struct dirent *e;
-	char path[sizeof(scanout_dir) + 256];
+	char path[sizeof(fx->png_dir) + 256];
 
 	while (d && (e = readdir(d)))
 		if (e->d_name[0] != '.') {
-			snprintf(path, sizeof(path), "%s/%s", scanout_dir,
+			snprintf(path, sizeof(path), "%s/%s", fx->png_dir,
 				 e->d_name);
 			unlink(path);
 		}
 	if (d)
 		closedir(d);
-	rmdir(scanout_dir);
+	rmdir(fx->png_dir);
 	return ret;
 }
 
@@ -676,8 +690,8 @@ static void test_kernel_2d_resource_without_virgl(void **state)
 			 sizeof(resp));
 	assert_int_equal(le32toh(resp.type), VIRTIO_GPU_RESP_OK_NODATA);
 
-	char path[sizeof(scanout_dir) + 32];
-	snprintf(path, sizeof(path), "%s/scanout0-0000.png", scanout_dir);
+	char path[sizeof(fx->png_dir) + 32];
+	snprintf(path, sizeof(path), "%s/scanout0-0000.png", fx->png_dir);
 	png_image img = { .version = PNG_IMAGE_VERSION };
 	assert_true(png_image_begin_read_from_file(&img, path));
 	img.format = PNG_FORMAT_RGBA;

@@ -9,7 +9,6 @@
 #ifndef GUEST_SHIM_OPTIONS_H
 #define GUEST_SHIM_OPTIONS_H
 
-
 /* Path of the shim library; overrides the search next to the executable. */
 #define GUEST_SHIM_ENV_PATH "VGS_SHIM"
 /* Comma-separated feature names (below) or "none": exactly the features

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The device options the run, exec and info commands share: the feature
- * names, sizes with K/M/G suffixes, plain numbers, and their printing.
- * Parsers return 0 or -EINVAL and leave error messages to the command,
- * which knows its own name and usage.
+ * The device options the run, exec and info commands (and the exec shim)
+ * share: the feature names, sizes with K/M/G suffixes, plain numbers, and
+ * their printing.  Parsers return 0 or -EINVAL and leave error messages to
+ * the caller, which knows the option's name; sim_cli_usage_error prints
+ * one in the commands' common form.
  */
 #ifndef SIM_CLI_DEVOPTS_H
 #define SIM_CLI_DEVOPTS_H
