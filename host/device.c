@@ -383,21 +383,26 @@ void host__report_idle(struct host_device *dev)
 		sim_transport_device_idle(dev->transport, dev->kicks_drained);
 }
 
-static void kick_cb(uv_async_t *handle)
+static void drain_kicked(struct host_device *dev)
 {
-	struct host_device *dev = handle->data;
 	dev->kicks_drained = sim_transport_kicks(dev->transport);
 	if (!dev->queues_live) {
-		if (!(sim_transport_get_status(dev->transport) & 4 /* DRIVER_OK */)) {
-			host__report_idle(dev);
+		if (!(sim_transport_get_status(dev->transport) & 4 /* DRIVER_OK */))
 			return;
-		}
 		dev->acked_features = sim_transport_acked_features(dev->transport);
 		dev->queues_live = true;
 	}
 	for (unsigned q = 0; q < HOST_NUM_QUEUES; q++)
 		drain_queue(dev, q);
+}
+
+static void kick_cb(uv_async_t *handle)
+{
+	struct host_device *dev = handle->data;
+	pthread_mutex_lock(&dev->state_lock);
+	drain_kicked(dev);
 	host__report_idle(dev);
+	pthread_mutex_unlock(&dev->state_lock);
 }
 
 void host__fence_drain_signals(struct host_device *dev)
@@ -422,8 +427,39 @@ void host__fence_drain_signals(struct host_device *dev)
 static void fence_async_cb(uv_async_t *handle)
 {
 	struct host_device *dev = handle->data;
+	pthread_mutex_lock(&dev->state_lock);
 	host__fence_drain_signals(dev);
 	host__report_idle(dev);
+	pthread_mutex_unlock(&dev->state_lock);
+}
+
+/*
+ * The renderer's fence thread answers the command itself instead of
+ * waking the device thread to do it: one thread hand-off less per fenced
+ * command (docs/performance.md).  Only when the device thread is idle --
+ * a busy one drains the queue after its current command, woken by
+ * fence_async -- and only without fence= faults, whose timer belongs to
+ * the device thread's loop.  Answering means writing the used ring and
+ * raising the interrupt, so the guest's interrupt handler then runs on
+ * this thread, as it would on whichever CPU took the interrupt.
+ */
+bool host__fence_try_retire(struct host_device *dev)
+{
+	if (host__inject_holds_fences(dev))
+		return false;
+	if (pthread_mutex_trylock(&dev->state_lock))
+		return false;
+	/* fence_closed is set under state_lock too: once the device is
+	 * stopping, nothing is left to answer and nobody to wake. */
+	pthread_mutex_lock(&dev->fence_lock);
+	bool closed = dev->fence_closed;
+	pthread_mutex_unlock(&dev->fence_lock);
+	if (!closed) {
+		host__fence_drain_signals(dev);
+		host__report_idle(dev);
+	}
+	pthread_mutex_unlock(&dev->state_lock);
+	return true;
 }
 
 /* Reset (2.1.2, status 0): drop every object and every queued command. */
@@ -456,6 +492,7 @@ static void control_cb(uv_async_t *handle)
 	if (req == HOST_CTRL_NONE)
 		return;
 
+	pthread_mutex_lock(&dev->state_lock);
 	device_reset(dev);
 	if (req == HOST_CTRL_STOP) {
 		/* Renderer threads may still signal until virgl_renderer_cleanup
@@ -468,6 +505,7 @@ static void control_cb(uv_async_t *handle)
 		uv_close((uv_handle_t *)&dev->control, close_handle_cb);
 		uv_close((uv_handle_t *)&dev->fence_async, close_handle_cb);
 	}
+	pthread_mutex_unlock(&dev->state_lock);
 	pthread_mutex_lock(&dev->control_lock);
 	dev->control_req = HOST_CTRL_NONE;
 	dev->control_done = true;
@@ -607,6 +645,7 @@ static int check_options(const struct host_options *opts)
 
 static void free_device(struct host_device *dev)
 {
+	pthread_mutex_destroy(&dev->state_lock);
 	pthread_cond_destroy(&dev->fence_cond);
 	pthread_mutex_destroy(&dev->fence_lock);
 	pthread_cond_destroy(&dev->control_cond);
@@ -637,6 +676,7 @@ int host_device_create(struct sim_ram *ram, struct sim_transport *t,
 	host_table_init(&dev->resources);
 	host_table_init(&dev->contexts);
 	host__scanouts_init(dev);
+	pthread_mutex_init(&dev->state_lock, NULL);
 	pthread_mutex_init(&dev->control_lock, NULL);
 	pthread_cond_init(&dev->control_cond, NULL);
 	pthread_mutex_init(&dev->fence_lock, NULL);

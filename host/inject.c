@@ -97,7 +97,9 @@ struct host_worker_count {
 struct host_inject {
 	struct host_fault *faults;
 	unsigned nfaults;
-	/* only touched from the device thread */
+	bool holds_fences;		/* a fence= fault is configured */
+	/* only touched on the device thread (the timer) or under
+	 * dev->state_lock */
 	uv_timer_t timer;
 	bool timer_live;
 	struct host_held *held;
@@ -379,6 +381,9 @@ int host__inject_parse(const char *spec, struct host_inject **out)
 		struct host_fault *f = &inj->faults[inj->nfaults++];
 		memset(f, 0, sizeof(*f));
 		ret = parse_fault(item, f);
+		if (f->kind == HOST_FAULT_FENCE_DELAY ||
+		    f->kind == HOST_FAULT_FENCE_REORDER)
+			inj->holds_fences = true;
 	}
 out:
 	free(copy);
@@ -684,14 +689,22 @@ static void release_due(struct host_device *dev)
 
 static void timer_cb(uv_timer_t *t)
 {
-	release_due(t->data);
+	struct host_device *dev = t->data;
+	pthread_mutex_lock(&dev->state_lock);
+	release_due(dev);
+	pthread_mutex_unlock(&dev->state_lock);
+}
+
+bool host__inject_holds_fences(const struct host_device *dev)
+{
+	return dev->inject && dev->inject->holds_fences;
 }
 
 bool host__inject_hold_signal(struct host_device *dev,
 			      const struct host_fence_signal *sig)
 {
 	struct host_inject *inj = dev->inject;
-	if (!inj || !inj->timer_live)
+	if (!inj || !inj->timer_live || !inj->holds_fences)
 		return false;
 	uint64_t now = uv_now(&dev->loop);
 	struct host_held h = { .sig = *sig, .due = 0, .order = 0 };

@@ -219,6 +219,14 @@ struct host_device {
 
 	pthread_t thread;
 	uv_loop_t loop;
+	/* Everything below that commands and fences touch (queues, tables,
+	 * the parked list, the inject state) belongs to whoever holds
+	 * state_lock: the device thread in each loop callback, or a renderer
+	 * thread that retires fences itself when the device thread is idle
+	 * (host__fence_try_retire).  Renderer threads only ever try it, so
+	 * they never wait for a device thread that may be waiting for them
+	 * inside virglrenderer. */
+	pthread_mutex_t state_lock;
 	uv_async_t kick;		/* a queue was notified */
 	uv_async_t control;		/* reset / stop requests */
 	uv_async_t fence_async;		/* renderer signalled fences */
@@ -291,8 +299,14 @@ void host__fence_cmd(struct host_cmd *cmd);
 void host__fence_retire(struct host_device *dev,
 			const struct host_timeline *tl, uint64_t seq);
 /* Answer what waits on @ctx_id's rings: the renderer forgot them. */
-/* Process the signals renderer threads queued (the fence_async work). */
+/* Process the signals renderer threads queued (the fence_async work);
+ * under state_lock. */
 void host__fence_drain_signals(struct host_device *dev);
+/* On a renderer thread, after queueing a signal: retire what is queued
+ * right here if the device is idle (state_lock free) and no fence= fault
+ * may hold a completion back.  false when the device thread must do it
+ * (send it fence_async). */
+bool host__fence_try_retire(struct host_device *dev);
 /* Before a context is destroyed: wait (up to @timeout_ms) until the
  * renderer signalled every fence still pending on its rings.  0, or -ETIME
  * after logging. */
@@ -450,6 +464,9 @@ bool host__inject_hold_signal(struct host_device *dev,
 /* The renderer's completions of @ctx_id held back so far are retired now
  * (the context is being destroyed: nothing is left to delay). */
 void host__inject_release_context(struct host_device *dev, uint32_t ctx_id);
+/* Whether fence= faults are configured: holding a signal arms a libuv
+ * timer, which only the device thread may do. */
+bool host__inject_holds_fences(const struct host_device *dev);
 
 /* table.c */
 void host_table_init(struct host_table *t);

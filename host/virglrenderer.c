@@ -62,7 +62,8 @@ static void queue_signal(struct host_device *dev,
 		(struct host_fence_signal){ .timeline = *tl, .seq = seq };
 	pthread_cond_broadcast(&dev->fence_cond);
 	pthread_mutex_unlock(&dev->fence_lock);
-	uv_async_send(&dev->fence_async);
+	if (!host__fence_try_retire(dev))
+		uv_async_send(&dev->fence_async);
 }
 
 static void write_fence_cb(void *cookie, uint32_t fence)

@@ -8,7 +8,9 @@
  * ends, vbuf bookkeeping, fences, GEM object reference counts and every
  * file's handle table and context state.  It is dropped while sleeping
  * (condition waits) and never held across a device reset.  The device's
- * interrupt handler runs on the host device thread and takes it too.
+ * interrupt handler runs on a host thread (the device thread, or the
+ * renderer's fence thread that answered a fenced command) and takes it
+ * too.
  */
 #ifndef KM_INTERNAL_H
 #define KM_INTERNAL_H

@@ -203,7 +203,7 @@ static void complete_vbuf_locked(struct km_device *dev, struct km_vbuf *vbuf,
 		km__vbuf_free(dev, vbuf);
 }
 
-/* The interrupt handler; runs on the device's thread. */
+/* The interrupt handler; runs on the host thread that raised it. */
 void km__interrupt(void *opaque, uint32_t isr)
 {
 	struct km_device *dev = opaque;

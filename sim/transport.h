@@ -57,7 +57,9 @@ struct sim_device_ops {
 
 struct sim_driver_ops {
 	/* The device raised an interrupt with the SIM_ISR_* bits in @isr.
-	 * Runs on the device's thread, like a hard interrupt handler. */
+	 * Runs on the device's thread that answered (host/: the device
+	 * thread or a renderer fence thread), like a hard interrupt handler:
+	 * it must not wait for the device. */
 	void (*interrupt)(void *opaque, uint32_t isr);
 };
 
