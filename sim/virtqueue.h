@@ -146,6 +146,8 @@ void sim_vqdev_push(struct sim_vqdev *vq, struct sim_vq_elem *elem,
 		    uint32_t written);
 void sim_vqdev_elem_free(struct sim_vq_elem *elem);
 
+/* Chains available that pop has not taken (a cheap check for polling). */
+bool sim_vqdev_pending(const struct sim_vqdev *vq);
 /* Should the device interrupt the driver (VRING_AVAIL_F_NO_INTERRUPT clear)? */
 bool sim_vqdev_should_interrupt(const struct sim_vqdev *vq);
 /* Set or clear VRING_USED_F_NO_NOTIFY (section 2.7.10; only a hint: after

@@ -312,6 +312,18 @@ bool sim_vqdev_should_interrupt(const struct sim_vqdev *vq)
 	return !(flags & VRING_AVAIL_F_NO_INTERRUPT);
 }
 
+/*
+ * For a device that polls: has the driver made chains available that pop
+ * has not taken yet?  Reads only avail idx; a broken queue has nothing to
+ * offer until it is set up again.
+ */
+bool sim_vqdev_pending(const struct sim_vqdev *vq)
+{
+	uint16_t idx = le16toh(__atomic_load_n(&vq->avail->idx,
+					       __ATOMIC_ACQUIRE));
+	return !vq->broken && idx != vq->last_avail_idx;
+}
+
 /* 2.7.10 "Available Buffer Notification Suppression": only a hint. */
 void sim_vqdev_suppress_notify(struct sim_vqdev *vq, bool suppress)
 {
