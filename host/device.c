@@ -20,6 +20,12 @@
 #include "sim/transport.h"
 #include "sim/virtqueue.h"
 
+#ifdef HAVE_VALGRIND_MEMCHECK_H
+#include <valgrind/valgrind.h>
+#else
+#define RUNNING_ON_VALGRIND 0
+#endif
+
 bool host__feature(const struct host_device *dev, unsigned bit)
 {
 	return (dev->acked_features >> bit) & 1;
@@ -341,11 +347,14 @@ static int attach_queue(struct host_device *dev, unsigned q)
 	return sim_vqdev_create(dev->ram, size, desc, avail, used, &dev->vq[q]);
 }
 
-static void drain_queue(struct host_device *dev, unsigned q)
+/* Pop and process what queue @q holds; returns the chains taken. */
+static unsigned drain_queue(struct host_device *dev, unsigned q)
 {
+	unsigned taken = 0;
+
 	if (!dev->vq[q] && attach_queue(dev, q))
-		return;
-	for (;;) {
+		return 0;
+	for (;; taken++) {
 		struct sim_vq_elem *elem;
 		const char *why = NULL;
 		int ret = sim_vqdev_pop(dev->vq[q], &elem, &why);
@@ -371,6 +380,7 @@ static void drain_queue(struct host_device *dev, unsigned q)
 		}
 		process_cmd(dev, q, elem);
 	}
+	return taken;
 }
 
 /*
@@ -383,26 +393,41 @@ void host__report_idle(struct host_device *dev)
 		sim_transport_device_idle(dev->transport, dev->kicks_drained);
 }
 
-static void drain_kicked(struct host_device *dev)
+void host__queues_up(struct host_device *dev)
 {
-	dev->kicks_drained = sim_transport_kicks(dev->transport);
-	if (!dev->queues_live) {
-		if (!(sim_transport_get_status(dev->transport) & 4 /* DRIVER_OK */))
-			return;
-		dev->acked_features = sim_transport_acked_features(dev->transport);
-		dev->queues_live = true;
-	}
+	if (dev->queues_live ||
+	    !(sim_transport_get_status(dev->transport) & 4 /* DRIVER_OK */))
+		return;
+	pthread_mutex_lock(&dev->state_lock);
+	dev->acked_features = sim_transport_acked_features(dev->transport);
+	dev->queues_live = true;
+	/* A queue the driver did not set up is attached when it is first
+	 * drained, and drains nothing until then. */
 	for (unsigned q = 0; q < HOST_NUM_QUEUES; q++)
-		drain_queue(dev, q);
+		if (!dev->vq[q])
+			attach_queue(dev, q);
+	pthread_mutex_unlock(&dev->state_lock);
+}
+
+unsigned host__drain_queues(struct host_device *dev)
+{
+	unsigned taken = 0;
+
+	pthread_mutex_lock(&dev->state_lock);
+	dev->kicks_drained = sim_transport_kicks(dev->transport);
+	if (dev->queues_live)
+		for (unsigned q = 0; q < HOST_NUM_QUEUES; q++)
+			taken += drain_queue(dev, q);
+	host__report_idle(dev);
+	pthread_mutex_unlock(&dev->state_lock);
+	return taken;
 }
 
 static void kick_cb(uv_async_t *handle)
 {
 	struct host_device *dev = handle->data;
-	pthread_mutex_lock(&dev->state_lock);
-	drain_kicked(dev);
-	host__report_idle(dev);
-	pthread_mutex_unlock(&dev->state_lock);
+
+	host__poll_kicked(dev);
 }
 
 void host__fence_drain_signals(struct host_device *dev)
@@ -465,6 +490,7 @@ bool host__fence_try_retire(struct host_device *dev)
 /* Reset (2.1.2, status 0): drop every object and every queued command. */
 static void device_reset(struct host_device *dev)
 {
+	host__poll_stop(dev, false);
 	host__fence_drop_all(dev);
 	host__inject_reset(dev);
 	host__destroy_all_objects(dev);
@@ -504,6 +530,7 @@ static void control_cb(uv_async_t *handle)
 		uv_close((uv_handle_t *)&dev->kick, close_handle_cb);
 		uv_close((uv_handle_t *)&dev->control, close_handle_cb);
 		uv_close((uv_handle_t *)&dev->fence_async, close_handle_cb);
+		uv_close((uv_handle_t *)&dev->poll_idle, close_handle_cb);
 	}
 	pthread_mutex_unlock(&dev->state_lock);
 	pthread_mutex_lock(&dev->control_lock);
@@ -579,7 +606,9 @@ static void *device_thread(void *arg)
 	uv_async_init(&dev->loop, &dev->kick, kick_cb);
 	uv_async_init(&dev->loop, &dev->control, control_cb);
 	uv_async_init(&dev->loop, &dev->fence_async, fence_async_cb);
+	uv_idle_init(&dev->loop, &dev->poll_idle);
 	dev->kick.data = dev->control.data = dev->fence_async.data = dev;
+	dev->poll_idle.data = dev;
 
 	ret = host__inject_start(dev);
 	if (ret)
@@ -597,6 +626,7 @@ static void *device_thread(void *arg)
 		uv_close((uv_handle_t *)&dev->kick, close_handle_cb);
 		uv_close((uv_handle_t *)&dev->control, close_handle_cb);
 		uv_close((uv_handle_t *)&dev->fence_async, close_handle_cb);
+		uv_close((uv_handle_t *)&dev->poll_idle, close_handle_cb);
 		uv_run(&dev->loop, UV_RUN_DEFAULT);
 	}
 	host_vr_fini(dev);
@@ -640,6 +670,13 @@ static int check_options(const struct host_options *opts)
 			  "without VIRTIO_GPU_F_VIRGL");
 		return -EINVAL;
 	}
+	if (opts->poll_max_ns > HOST_POLL_LIMIT_NS) {
+		/* Beyond that, a window is a busy loop, not a wait. */
+		SIM_ERROR(HOST_LAYER, "poll_max_ns %llu above %u",
+			  (unsigned long long)opts->poll_max_ns,
+			  HOST_POLL_LIMIT_NS);
+		return -EINVAL;
+	}
 	return 0;
 }
 
@@ -672,6 +709,8 @@ int host_device_create(struct sim_ram *ram, struct sim_transport *t,
 	dev->opts = *opts;
 	dev->opts.scanout_dir = NULL;
 	dev->opts.inject = NULL;	/* parsed into dev->inject below */
+	if (RUNNING_ON_VALGRIND)
+		dev->opts.poll_max_ns = 0;
 	dev->fence_pending_tail = &dev->fence_pending;
 	host_table_init(&dev->resources);
 	host_table_init(&dev->contexts);

@@ -45,7 +45,13 @@ struct host_options {
 	 * makes host_device_create fail with -EINVAL and a message.  Copied:
 	 * the caller's string need not outlive the call. */
 	const char *inject;
+	/* Longest window, in ns, the device thread keeps polling its queues
+	 * after a drain before it sleeps (host/device.c; QEMU's poll-max-ns):
+	 * up to HOST_POLL_LIMIT_NS, 0 for never.  Ignored in lockstep and
+	 * under valgrind. */
+	uint64_t poll_max_ns;
 };
+#define HOST_POLL_LIMIT_NS 10000000u	/* 10 ms */
 
 /*
  * Start the device thread, bring up EGL and virglrenderer on it and plug

@@ -230,6 +230,14 @@ struct host_device {
 	uv_async_t kick;		/* a queue was notified */
 	uv_async_t control;		/* reset / stop requests */
 	uv_async_t fence_async;		/* renderer signalled fences */
+	/* Queue polling (host/poll.c; device thread only): while poll_idle
+	 * runs, the thread watches the avail rings with notifications
+	 * suppressed. */
+	uv_idle_t poll_idle;
+	uint64_t poll_ns;		/* current window, 0: no polling */
+	uint64_t poll_deadline_ns;	/* the running window ends here */
+	uint64_t idle_since_ns;		/* when the thread last slept */
+	bool notify_suppressed;		/* VRING_USED_F_NO_NOTIFY is set */
 
 	/* protects control_req, control_done and the condition */
 	pthread_mutex_t control_lock;
@@ -299,6 +307,18 @@ void host__fence_cmd(struct host_cmd *cmd);
 void host__fence_retire(struct host_device *dev,
 			const struct host_timeline *tl, uint64_t seq);
 /* Answer what waits on @ctx_id's rings: the renderer forgot them. */
+/* DRIVER_OK seen (3.1.1): take the acked features and attach the queues;
+ * nothing before, or when they are up already (device thread). */
+void host__queues_up(struct host_device *dev);
+/* Drain every queue under state_lock (device thread); returns the chains
+ * taken. */
+unsigned host__drain_queues(struct host_device *dev);
+/* Queue polling (host/poll.c), all on the device thread: answer a kick
+ * (adapt the window, drain, poll or sleep), and stop polling (kicks back
+ * on; with @look_again, drain what came meanwhile). */
+void host__poll_kicked(struct host_device *dev);
+void host__poll_stop(struct host_device *dev, bool look_again);
+
 /* Process the signals renderer threads queued (the fence_async work);
  * under state_lock. */
 void host__fence_drain_signals(struct host_device *dev);

@@ -76,6 +76,7 @@ struct th *th_create(const struct th_options *o)
 		.num_scanouts = o->num_scanouts ? o->num_scanouts : 1,
 		.hostmem = h->hostmem,
 		.scanout_dir = o->scanout_pngs ? h->png_dir : NULL,
+		.poll_max_ns = o->poll_max_ns,
 	};
 	ho.modes[1].width = o->mode1_w;
 	ho.modes[1].height = o->mode1_h;

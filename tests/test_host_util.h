@@ -30,6 +30,7 @@ struct th_options {
 	uint64_t hostmem_size;		/* 0: no host-visible region */
 	bool scanout_pngs;		/* PNGs into a fresh temporary dir */
 	uint32_t mode1_w, mode1_h;	/* preferred mode of scanout 1 */
+	uint64_t poll_max_ns;		/* 0: the device never polls */
 };
 
 struct th {
