@@ -29,7 +29,12 @@ struct sim_machine_options {
 	const char *scanout_dir;	/* PNGs of flushed scanouts, or NULL */
 	bool lockstep;			/* each guest call waits for an idle device */
 	const char *inject;		/* faults to inject (host/host.h), or NULL */
+	uint64_t poll_max_ns;		/* device queue polling window (host/host.h) */
 };
+
+/* The default polling window: a guest that submits again within it after
+ * its last command was answered needs no kick (docs/performance.md). */
+#define SIM_MACHINE_POLL_MAX_NS 128000u
 
 /* Sensible defaults: 256 MiB RAM, virgl on, VIRGL + CONTEXT_INIT + ... */
 void sim_machine_default_options(struct sim_machine_options *opts);

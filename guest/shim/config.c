@@ -56,6 +56,18 @@ static int parse_u64_var(const char *name, uint64_t *out, char *err,
 	return 0;
 }
 
+static int parse_poll_var(uint64_t *out, char *err, size_t errlen)
+{
+	const char *v = getenv(GUEST_SHIM_ENV_POLL_MAX_NS);
+
+	if (v && sim_cli_parse_poll_ns(v, out)) {
+		snprintf(err, errlen, "%s=%s: expected " SIM_CLI_POLL_FORM,
+			 GUEST_SHIM_ENV_POLL_MAX_NS, v);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 int guest_shim_config_parse(struct sim_machine_options *opts, bool *trace,
 			    char *err, size_t errlen)
 {
@@ -89,6 +101,8 @@ int guest_shim_config_parse(struct sim_machine_options *opts, bool *trace,
 	if (!ret)
 		ret = parse_bool(GUEST_SHIM_ENV_LOCKSTEP, &opts->lockstep, err,
 				 errlen);
+	if (!ret)
+		ret = parse_poll_var(&opts->poll_max_ns, err, errlen);
 	if (!ret)
 		ret = parse_bool(GUEST_SHIM_ENV_TRACE, trace, err, errlen);
 	if (!ret)

@@ -26,6 +26,8 @@
 #define GUEST_SHIM_ENV_SCATTER "VGS_SHIM_SCATTER"
 #define GUEST_SHIM_ENV_SEED "VGS_SHIM_SEED"
 #define GUEST_SHIM_ENV_LOCKSTEP "VGS_SHIM_LOCKSTEP"
+/* The device's queue polling window in ns (host/host.h poll_max_ns). */
+#define GUEST_SHIM_ENV_POLL_MAX_NS "VGS_SHIM_POLL_MAX_NS"
 /* "1": log every ioctl on the render node, decoded, to stderr. */
 #define GUEST_SHIM_ENV_TRACE "VGS_SHIM_TRACE_IOCTLS"
 /* "INODE:PATH" of the status memfd every process of the run reports to:

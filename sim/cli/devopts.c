@@ -8,6 +8,7 @@
 #include <linux/virtio_gpu.h>
 
 #include "sim/cli/devopts.h"
+#include "host/host.h"
 
 static const struct {
 	const char *name;
@@ -55,6 +56,16 @@ int sim_cli_parse_u64(const char *s, uint64_t *out)
 	errno = 0;
 	unsigned long long v = strtoull(s, &end, 0);
 	if (*end || errno)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+int sim_cli_parse_poll_ns(const char *s, uint64_t *out)
+{
+	uint64_t v;
+
+	if (sim_cli_parse_u64(s, &v) || v > HOST_POLL_LIMIT_NS)
 		return -EINVAL;
 	*out = v;
 	return 0;

@@ -22,6 +22,9 @@
 int sim_cli_parse_size(const char *s, bool zero_ok, uint64_t *out);
 /* A non-negative integer (decimal, 0x hex or 0 octal). */
 int sim_cli_parse_u64(const char *s, uint64_t *out);
+/* A device polling window in ns, 0..HOST_POLL_LIMIT_NS. */
+int sim_cli_parse_poll_ns(const char *s, uint64_t *out);
+#define SIM_CLI_POLL_FORM "a number of nanoseconds from 0 to 10000000"
 /* A comma-separated list of feature names (or "none") to VIRTIO_GPU_F_*
  * bits.  On -EINVAL, *bad and *bad_len name the unknown entry. */
 int sim_cli_parse_features(const char *list, uint64_t *out, const char **bad,

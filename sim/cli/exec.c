@@ -85,6 +85,10 @@ static void sim_exec_usage(FILE *out)
 		"idle\n"
 		"                     (reproducible runs, predictable gdb "
 		"stepping)\n"
+		"  --poll-max-ns=NS   the device polls its queues up to NS "
+		"after a drain\n"
+		"                     before it sleeps (0 never; see "
+		"docs/performance.md)\n"
 		"  --trace-ioctls     log every ioctl on the device, decoded, "
 		"to stderr\n"
 		"  --no-check         do not fail when the program did not "
@@ -143,6 +147,7 @@ enum {
 	SIM_EXEC_LOCKSTEP,
 	SIM_EXEC_TRACE,
 	SIM_EXEC_NO_CHECK,
+	SIM_EXEC_POLL_MAX_NS,
 };
 
 static const struct option sim_exec_options[] = {
@@ -157,6 +162,7 @@ static const struct option sim_exec_options[] = {
 	{ "lockstep", no_argument, NULL, SIM_EXEC_LOCKSTEP },
 	{ "trace-ioctls", no_argument, NULL, SIM_EXEC_TRACE },
 	{ "no-check", no_argument, NULL, SIM_EXEC_NO_CHECK },
+	{ "poll-max-ns", required_argument, NULL, SIM_EXEC_POLL_MAX_NS },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -191,6 +197,13 @@ static int sim_exec_apply(struct sim_exec *ex, int c, const char *arg)
 		return sim_exec_parse_u64("--seed", arg, &o->seed);
 	case SIM_EXEC_LOCKSTEP:
 		o->lockstep = true;
+		return 0;
+	case SIM_EXEC_POLL_MAX_NS:
+		if (sim_cli_parse_poll_ns(arg, &o->poll_max_ns))
+			return sim_cli_usage_error("exec", "--poll-max-ns: "
+						    "invalid value '%s' "
+						    "(expected "
+						    SIM_CLI_POLL_FORM ")", arg);
 		return 0;
 	case SIM_EXEC_TRACE:
 		ex->trace = true;
@@ -355,6 +368,9 @@ static int sim_exec_environment(const struct sim_exec *ex, const char *shim,
 		ret = sim_exec_setenv(GUEST_SHIM_ENV_SEED, "%" PRIu64, o->seed);
 	if (!ret)
 		ret = sim_exec_setenv(GUEST_SHIM_ENV_LOCKSTEP, "%d", o->lockstep);
+	if (!ret)
+		ret = sim_exec_setenv(GUEST_SHIM_ENV_POLL_MAX_NS, "%" PRIu64,
+				      o->poll_max_ns);
 	if (!ret)
 		ret = sim_exec_setenv(GUEST_SHIM_ENV_TRACE, "%d", ex->trace);
 	if (!ret)

@@ -34,6 +34,7 @@ void sim_machine_default_options(struct sim_machine_options *opts)
 			 (1ull << VIRTIO_GPU_F_CONTEXT_INIT);
 	opts->virgl = true;
 	opts->num_scanouts = 1;
+	opts->poll_max_ns = SIM_MACHINE_POLL_MAX_NS;
 }
 
 int sim_machine_create(const struct sim_machine_options *opts,
@@ -74,6 +75,7 @@ int sim_machine_create(const struct sim_machine_options *opts,
 		.hostmem = m->hostmem,
 		.scanout_dir = opts->scanout_dir,
 		.inject = opts->inject,
+		.poll_max_ns = opts->poll_max_ns,
 	};
 	ret = host_device_create(m->ram, m->transport, &hopts, &m->host);
 	if (ret) {

@@ -121,6 +121,11 @@ static void sim_usage(FILE *out)
 		"idle\n"
 		"                     (reproducible runs, predictable gdb "
 		"stepping)\n"
+		"  --poll-max-ns=NS   the device polls its queues up to NS "
+		"after a drain\n"
+		"                     before it sleeps (default %" PRIu64 "; 0 "
+		"never; at most\n"
+		"                     10000000; see docs/performance.md)\n"
 		"  --inject=SPEC      inject device faults (repeatable), e.g.\n"
 		"                     cmd=SUBMIT_3D,resp=ERR_OUT_OF_MEMORY,count=1;"
 		"\n                     see docs/reliability.md\n"
@@ -141,7 +146,7 @@ static void sim_usage(FILE *out)
 		"file (*.md) stands for its ```vgs blocks.  The scenario "
 		"language is\n"
 		"described in docs/scenarios.md.\n",
-		ram, d.seed, feats, hostmem);
+		ram, d.seed, feats, hostmem, d.poll_max_ns);
 }
 
 static int sim_parse_features(const char *list, uint64_t *out)
@@ -172,6 +177,7 @@ enum {
 	SIM_OPT_LIST,
 	SIM_OPT_NO_SUMMARY,
 	SIM_OPT_INJECT,
+	SIM_OPT_POLL_MAX_NS,
 };
 
 static const struct option sim_long_options[] = {
@@ -189,6 +195,7 @@ static const struct option sim_long_options[] = {
 	{ "list", no_argument, NULL, SIM_OPT_LIST },
 	{ "no-summary", no_argument, NULL, SIM_OPT_NO_SUMMARY },
 	{ "inject", required_argument, NULL, SIM_OPT_INJECT },
+	{ "poll-max-ns", required_argument, NULL, SIM_OPT_POLL_MAX_NS },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, SIM_OPT_VERSION },
@@ -254,6 +261,10 @@ static int sim_apply_option(struct sim_cli *cli, int c, const char *arg)
 	case SIM_OPT_LOCKSTEP:
 		o->lockstep = true;
 		return 0;
+	case SIM_OPT_POLL_MAX_NS:
+		ret = sim_cli_parse_poll_ns(arg, &o->poll_max_ns);
+		return ret ? sim_bad_value("--poll-max-ns", arg, ret,
+					   SIM_CLI_POLL_FORM) : 0;
 	case SIM_OPT_LIST:
 		cli->list = true;
 		return 0;
