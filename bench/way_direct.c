@@ -9,6 +9,7 @@
  */
 #define VIRGL_RENDERER_UNSTABLE_APIS 1
 #include <errno.h>
+#include <stdarg.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +44,12 @@ struct direct_res {
 	struct iovec iov;
 	bool mapped;
 };
+
+static void quiet_log(const char *fmt, va_list ap)
+{
+	(void)fmt;
+	(void)ap;
+}
 
 static void write_fence_cb(void *cookie, uint32_t fence)
 {
@@ -174,6 +181,9 @@ static int direct_open(const struct bench_cfg *cfg, struct bench_way **out)
 		direct_close(w);
 		return -ENODEV;
 	}
+	/* The device sends virglrenderer's log lines to VGS_DEBUG=renderer;
+	 * here, as there by default, they would only clutter the report. */
+	virgl_set_debug_callback(quiet_log);
 	ret = virgl_renderer_init(w, VIRGL_RENDERER_THREAD_SYNC |
 				  VIRGL_RENDERER_ASYNC_FENCE_CB, &direct_cbs);
 	if (ret) {
