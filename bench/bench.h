@@ -43,6 +43,8 @@ struct bench_cfg {
 	unsigned fence_iters;	/* no-op round trips per way */
 	unsigned clear_iters;	/* clears per way */
 	unsigned xfer_reps;	/* 64 MiB transfers per direction */
+	unsigned bw_procs;	/* processes per way the xfer_reps of the
+				 * bandwidth workloads are spread over */
 	unsigned startup_reps;	/* start-up children per way */
 	unsigned suite_reps;	/* scenario suite runs */
 	unsigned frame_reps;	/* frame loop runs per way */

@@ -204,6 +204,7 @@ static int parse(int argc, char **argv, struct bench_main *bm)
 	c->fence_iters = c->quick ? 200 : 2000;
 	c->clear_iters = c->quick ? 100 : 1000;
 	c->xfer_reps = c->quick ? 3 : 9;
+	c->bw_procs = c->quick ? 1 : 3;
 	c->startup_reps = c->quick ? 2 : 5;
 	c->suite_reps = c->quick ? 1 : 3;
 	c->frame_reps = c->quick ? 1 : 3;
@@ -254,14 +255,16 @@ static int way_child(void *arg)
 	return bench_run_way(job->cfg, job->ops);
 }
 
-static void run_micro(struct bench_main *bm, struct bench_results *res)
+/* Each way in a child of its own, one after the other, with @cfg. */
+static void run_micro_pass(struct bench_main *bm, const struct bench_cfg *cfg,
+			   struct bench_results *res)
 {
 	static const struct bench_way_ops *const ways[] = {
 		&bench_direct_ops, &bench_sim_ops, &bench_vtest_ops,
 	};
 
 	for (size_t i = 0; i < sizeof(ways) / sizeof(ways[0]); i++) {
-		struct way_job job = { &bm->cfg, ways[i] };
+		struct way_job job = { cfg, ways[i] };
 		int st;
 
 		if (bm->way && strcmp(bm->way, ways[i]->name))
@@ -275,6 +278,34 @@ static void run_micro(struct bench_main *bm, struct bench_results *res)
 		if (st)
 			bench_results_note(res, "fence_rt", ways[i]->name,
 					   "the way stopped early (see stderr)");
+	}
+}
+
+/*
+ * Memory bandwidth on this machine kind differs between processes far
+ * more than within one: six processes of the direct way alone moved
+ * TRANSFER_TO_HOST at 2.4 to 3.5 GB/s, each with a spread of 1-2%
+ * (docs/performance.md, "Noise").  So the bandwidth workloads (transfers,
+ * mapped writes) are spread over bw_procs processes per way, the ways
+ * taking turns, and their samples pooled.
+ */
+static void run_micro(struct bench_main *bm, struct bench_results *res)
+{
+	const unsigned bw = BENCH_W_XFER | BENCH_W_MAP;
+	struct bench_cfg cfg = bm->cfg;
+	unsigned procs = bm->cfg.bw_procs ? bm->cfg.bw_procs : 1;
+
+	if (procs > cfg.xfer_reps)
+		procs = cfg.xfer_reps;
+	cfg.workloads &= ~bw;
+	if (cfg.workloads)
+		run_micro_pass(bm, &cfg, res);
+	cfg.workloads = bm->cfg.workloads & bw;
+	for (unsigned p = 0; cfg.workloads && p < procs; p++) {
+		/* The repetitions divided as evenly as they go. */
+		cfg.xfer_reps = bm->cfg.xfer_reps / procs +
+				(p < bm->cfg.xfer_reps % procs);
+		run_micro_pass(bm, &cfg, res);
 	}
 }
 
