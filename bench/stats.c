@@ -139,7 +139,6 @@ void bench_report_to(FILE *out)
 	setvbuf(out, buf, _IOFBF, sizeof(buf));
 }
 
-
 void bench_sample(const char *metric, const char *way, double value)
 {
 	if (!report_out)

@@ -20,12 +20,6 @@
 #include "sim/transport.h"
 #include "sim/virtqueue.h"
 
-#ifdef HAVE_VALGRIND_MEMCHECK_H
-#include <valgrind/valgrind.h>
-#else
-#define RUNNING_ON_VALGRIND 0
-#endif
-
 bool host__feature(const struct host_device *dev, unsigned bit)
 {
 	return (dev->acked_features >> bit) & 1;

@@ -46,7 +46,7 @@ struct host_options {
 	 * the caller's string need not outlive the call. */
 	const char *inject;
 	/* Longest window, in ns, the device thread keeps polling its queues
-	 * after a drain before it sleeps (host/device.c; QEMU's poll-max-ns):
+	 * after a drain before it sleeps (host/poll.c; QEMU's poll-max-ns):
 	 * up to HOST_POLL_LIMIT_NS, 0 for never.  Ignored in lockstep and
 	 * under valgrind. */
 	uint64_t poll_max_ns;

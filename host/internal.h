@@ -21,6 +21,14 @@
 #include "host/host.h"
 #include "sim/log.h"
 
+/* Under valgrind the device keeps to what memcheck models well: no aliased
+ * backings (resource.c), no queue polling (device.c). */
+#ifdef HAVE_VALGRIND_MEMCHECK_H
+#include <valgrind/valgrind.h>
+#else
+#define RUNNING_ON_VALGRIND 0
+#endif
+
 struct sim_ram;
 struct sim_transport;
 struct sim_vqdev;
@@ -296,6 +304,18 @@ int host__read_cmd(struct host_cmd *cmd, void *dst, size_t len,
 /* Lockstep: report the kicks drained so far as finished once no command
  * waits for a fence. */
 void host__report_idle(struct host_device *dev);
+/* DRIVER_OK seen (3.1.1): take the acked features and attach the queues;
+ * nothing before, or when they are up already (device thread). */
+void host__queues_up(struct host_device *dev);
+/* Drain every queue under state_lock (device thread); returns the chains
+ * taken. */
+unsigned host__drain_queues(struct host_device *dev);
+
+/* poll.c: queue polling, all on the device thread: answer a kick (adapt
+ * the window, drain, poll or sleep), and stop polling (kicks back on; with
+ * @look_again, drain what came meanwhile). */
+void host__poll_kicked(struct host_device *dev);
+void host__poll_stop(struct host_device *dev, bool look_again);
 
 /* fence.c: timelines (5.7.6.7) */
 /* Check the fence fields of a command before it runs; false after setting
@@ -306,19 +326,6 @@ bool host__fence_check(struct host_cmd *cmd);
 void host__fence_cmd(struct host_cmd *cmd);
 void host__fence_retire(struct host_device *dev,
 			const struct host_timeline *tl, uint64_t seq);
-/* Answer what waits on @ctx_id's rings: the renderer forgot them. */
-/* DRIVER_OK seen (3.1.1): take the acked features and attach the queues;
- * nothing before, or when they are up already (device thread). */
-void host__queues_up(struct host_device *dev);
-/* Drain every queue under state_lock (device thread); returns the chains
- * taken. */
-unsigned host__drain_queues(struct host_device *dev);
-/* Queue polling (host/poll.c), all on the device thread: answer a kick
- * (adapt the window, drain, poll or sleep), and stop polling (kicks back
- * on; with @look_again, drain what came meanwhile). */
-void host__poll_kicked(struct host_device *dev);
-void host__poll_stop(struct host_device *dev, bool look_again);
-
 /* Process the signals renderer threads queued (the fence_async work);
  * under state_lock. */
 void host__fence_drain_signals(struct host_device *dev);
@@ -332,6 +339,7 @@ bool host__fence_try_retire(struct host_device *dev);
  * after logging. */
 int host__fence_wait_context(struct host_device *dev, uint32_t ctx_id,
 			     int timeout_ms);
+/* Answer what waits on @ctx_id's rings: the renderer forgot them. */
 void host__fence_retire_context(struct host_device *dev, uint32_t ctx_id);
 /* Reset: drop every parked command unanswered. */
 void host__fence_drop_all(struct host_device *dev);

@@ -95,9 +95,9 @@ void host__poll_kicked(struct host_device *dev)
 {
 	bool polling = uv_is_active((uv_handle_t *)&dev->poll_idle);
 
+	host__queues_up(dev);
 	/* A kick while polling is one the driver sent before it saw the
 	 * flag: it says nothing about the window. */
-	host__queues_up(dev);
 	if (dev->opts.poll_max_ns && !polling)
 		adapt(dev);
 	if (poll_enabled(dev))

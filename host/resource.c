@@ -16,12 +16,6 @@
 #include "sim/ram.h"
 #include "sim/virtqueue.h"
 
-#ifdef HAVE_VALGRIND_MEMCHECK_H
-#include <valgrind/valgrind.h>
-#else
-#define RUNNING_ON_VALGRIND 0
-#endif
-
 struct host_resource *host__find_resource(struct host_cmd *cmd, uint32_t id,
 					  const char *name)
 {

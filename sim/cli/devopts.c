@@ -61,6 +61,9 @@ int sim_cli_parse_u64(const char *s, uint64_t *out)
 	return 0;
 }
 
+_Static_assert(HOST_POLL_LIMIT_NS == 10000000u,
+	       "SIM_CLI_POLL_FORM names the limit; change both");
+
 int sim_cli_parse_poll_ns(const char *s, uint64_t *out)
 {
 	uint64_t v;

@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "guest/scenario.h"
+#include "host/host.h"
 #include "sim/machine.h"
 #include "sim/cli/devopts.h"
 #include "sim/cli/exec.h"
@@ -125,7 +126,7 @@ static void sim_usage(FILE *out)
 		"after a drain\n"
 		"                     before it sleeps (default %" PRIu64 "; 0 "
 		"never; at most\n"
-		"                     10000000; see docs/performance.md)\n"
+		"                     %u; see docs/performance.md)\n"
 		"  --inject=SPEC      inject device faults (repeatable), e.g.\n"
 		"                     cmd=SUBMIT_3D,resp=ERR_OUT_OF_MEMORY,count=1;"
 		"\n                     see docs/reliability.md\n"
@@ -146,7 +147,7 @@ static void sim_usage(FILE *out)
 		"file (*.md) stands for its ```vgs blocks.  The scenario "
 		"language is\n"
 		"described in docs/scenarios.md.\n",
-		ram, d.seed, feats, hostmem, d.poll_max_ns);
+		ram, d.seed, feats, hostmem, d.poll_max_ns, HOST_POLL_LIMIT_NS);
 }
 
 static int sim_parse_features(const char *list, uint64_t *out)
