@@ -142,7 +142,7 @@ int bench_run_way(const struct bench_cfg *cfg,
  * @t0_ns (CLOCK_MONOTONIC of the parent before fork). */
 int bench_startup_child(const struct bench_cfg *cfg,
 			const struct bench_way_ops *ops, uint64_t t0_ns);
-/* The virgl streams the workloads send, made with guest/virgl_enc.h
+/* The virgl streams the workloads send, made with guest/virgl/virgl_enc.h
  * (the known-good stream of FACTS.md); 0 or -ENOMEM. */
 struct guest_virgl_stream;
 int bench_stream_setup(struct guest_virgl_stream *s, uint32_t res_id);

@@ -19,7 +19,7 @@
 #include <virgl/virglrenderer.h>
 
 #include "bench/bench.h"
-#include "guest/virgl_enc.h"
+#include "guest/virgl/virgl_enc.h"
 
 #define DIRECT_CTX 1
 

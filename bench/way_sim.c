@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * The "sim" way: the whole simulated stack, as a guest program sees it.
- * A machine from sim/machine.h with 4 GiB of guest RAM (the memory
+ * A machine from vmm/machine.h with 4 GiB of guest RAM (the memory
  * figure's configuration; idle RAM must stay cheap), one open of the
  * render node, and nothing but km_ioctl/km_mmap from here on: every
  * command crosses kernelmock, the virtqueues in guest RAM, the device
@@ -19,10 +19,10 @@
 #include <drm.h>
 
 #include "bench/bench.h"
-#include "guest/virgl_enc.h"
+#include "guest/virgl/virgl_enc.h"
 #include "kernelmock/km.h"
 #include "kernelmock/virtgpu_drm.h"
-#include "sim/machine.h"
+#include "vmm/machine.h"
 
 struct bench_way {
 	struct sim_machine *m;

@@ -22,7 +22,7 @@
 #include <string.h>
 
 #include "bench/bench.h"
-#include "guest/virgl_enc.h"
+#include "guest/virgl/virgl_enc.h"
 
 #define FMT_B8G8R8A8 1
 #define FMT_R8 64

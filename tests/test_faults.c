@@ -24,12 +24,12 @@
 #include <linux/sync_file.h>
 #include <linux/virtio_gpu.h>
 
-#include "guest/venus.h"
-#include "guest/venus_calls.h"
+#include "guest/venus/venus.h"
+#include "guest/venus/venus_calls.h"
 #include "kernelmock/km.h"
 #include "kernelmock/virtgpu_drm.h"
 #include "sim/log.h"
-#include "sim/machine.h"
+#include "vmm/machine.h"
 
 #define FEATURES ((1ull << VIRTIO_GPU_F_VIRGL) |			\
 		  (1ull << VIRTIO_GPU_F_RESOURCE_BLOB) |		\

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * `virtgpu-sim info`'s questions and decoders (guest/info.h,
- * guest/caps_virgl.h, guest/caps_venus.h): capsets asked from a real
+ * `virtgpu-sim info`'s questions and decoders (guest/info/info.h,
+ * guest/virgl/caps_virgl.h, guest/venus/caps_venus.h): capsets asked from a real
  * machine through kernelmock and decoded against what virglrenderer
  * 0.10.4 on llvmpipe/lavapipe is known to report (FACTS.md: VIRGL2 is
  * version 2 with glsl_level 450 and a "LLVMPIPE ..." renderer; venus
@@ -22,12 +22,12 @@
 #include <cmocka.h>
 #include <linux/virtio_gpu.h>
 
-#include "guest/caps_venus.h"
-#include "guest/caps_virgl.h"
-#include "guest/info.h"
+#include "guest/venus/caps_venus.h"
+#include "guest/virgl/caps_virgl.h"
+#include "guest/info/info.h"
 #include "kernelmock/km.h"
 #include "kernelmock/virtgpu_drm.h"
-#include "sim/machine.h"
+#include "vmm/machine.h"
 #include "sim/transport.h"
 
 #define VIRGL (1ull << VIRTIO_GPU_F_VIRGL)

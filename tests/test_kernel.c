@@ -26,7 +26,7 @@
 
 #include "kernelmock/km.h"
 #include "kernelmock/virtgpu_drm.h"
-#include "sim/machine.h"
+#include "vmm/machine.h"
 #include "sim/ram.h"
 
 struct fixture {

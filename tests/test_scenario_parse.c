@@ -16,7 +16,7 @@
 
 #include <cmocka.h>
 
-#include "guest/scenario_int.h"
+#include "guest/scenario/scenario_int.h"
 #include "kernelmock/virtgpu_drm.h"
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Venus through the whole stack (guest/venus.h on kernelmock, the device
+ * Venus through the whole stack (guest/venus/venus.h on kernelmock, the device
  * and virglrenderer's venus on lavapipe): instance creation reports
  * lavapipe; device memory exported as a HOST3D blob, mapped through the
  * guest and filled by the GPU; the render server's refusal to map venus
@@ -23,12 +23,12 @@
 #include <cmocka.h>
 #include <linux/virtio_gpu.h>
 
-#include "guest/venus.h"
-#include "guest/venus_calls.h"
+#include "guest/venus/venus.h"
+#include "guest/venus/venus_calls.h"
 #include "kernelmock/km.h"
 #include "kernelmock/virtgpu_drm.h"
 #include "sim/log.h"
-#include "sim/machine.h"
+#include "vmm/machine.h"
 
 #define FILL_SIZE (64u << 10)
 

@@ -15,7 +15,7 @@
 
 #include <cmocka.h>
 
-#include "guest/venus_enc.h"
+#include "guest/venus/venus_enc.h"
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 #define Q(lo, hi) (lo), (hi)

@@ -16,7 +16,7 @@
 
 #include <cmocka.h>
 
-#include "guest/venus_enc.h"
+#include "guest/venus/venus_enc.h"
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 /* Hand-written u64: low dword, high dword. */

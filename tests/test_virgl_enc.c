@@ -15,7 +15,7 @@
 
 #include <cmocka.h>
 
-#include "guest/virgl_enc.h"
+#include "guest/virgl/virgl_enc.h"
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Fuzz target: the scenario (.vgs) parser, guest/scenario.h's parse API,
+ * Fuzz target: the scenario (.vgs) parser, guest/scenario/scenario.h's parse API,
  * fed arbitrary text.  Parse only: what a script does when run is the
  * other targets' business.  A parse either succeeds (and then the script's
  * length, device line and "needs" summary must be computable) or fails
@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "guest/scenario.h"
+#include "guest/scenario/scenario.h"
 #include "tests/fuzz/fuzz.h"
 
 #define SCRIPT_PATH "scenarios/fuzz/input.vgs"

@@ -3,9 +3,9 @@
  * `realdriver-exec`: sim_cli_exec() on its own, so the real-driver suite
  * runs the `virtgpu-sim exec` code whatever the CLI's dispatcher offers.
  * It sits two directories below the build root, like
- * sim/cli/virtgpu-sim, so it finds the shim the same way.
+ * vmm/virtgpu-sim, so it finds the shim the same way.
  */
-#include "sim/cli/exec.h"
+#include "vmm/exec.h"
 
 int main(int argc, char **argv)
 {

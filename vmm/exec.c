@@ -1,0 +1,529 @@
+// SPDX-License-Identifier: MIT
+/*
+ * `virtgpu-sim exec`: the options of `run` that shape the device, turned
+ * into the VGS_SHIM_* environment (vmm/shim/options.h), LD_PRELOAD with
+ * the shim in front, then the program.  The machine itself is created by
+ * the shim inside the program's process, on its first open of
+ * /dev/dri/renderD128.
+ *
+ * The command stays as the program's parent to check the run: every
+ * process of the run reports into a status memfd whether it opened a
+ * device node and whether Mesa's virgl winsys initialised on it
+ * (vmm/shim/shim.c).  The parent reads it once the program has exited,
+ * whichever way it exited (_exit, a signal), which no check inside the
+ * program could guarantee.  Signals sent to the command are passed on;
+ * the program's exit status, or its death by signal, is the command's.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include "vmm/shim/options.h"
+#include "vmm/devopts.h"
+#include "vmm/exec.h"
+#include "vmm/machine.h"
+
+#define SHIM_NAME "libvirtgpu-sim-shim.so"
+#define EXIT_USAGE 2
+#define EXIT_NO_SHIM 1
+#define EXIT_NOT_VIRGL 3
+
+#if defined(__x86_64__)
+#define SIM_MULTIARCH "x86_64-linux-gnu"
+#elif defined(__aarch64__)
+#define SIM_MULTIARCH "aarch64-linux-gnu"
+#else
+#define SIM_MULTIARCH ""
+#endif
+
+struct sim_exec {
+	struct sim_machine_options opts;
+	bool trace;
+	bool check;
+};
+
+static void sim_exec_usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: virtgpu-sim exec [OPTIONS] [--] PROGRAM [ARGS...]\n"
+		"\n"
+		"Run PROGRAM with /dev/dri/renderD128 backed by a simulated "
+		"virtio-gpu machine\nin its own process, so that Mesa's "
+		"virtio_gpu driver renders through the guest\nkernel driver, "
+		"the virtqueues and virglrenderer.  Example:\n"
+		"  virtgpu-sim exec -- eglinfo\n"
+		"\n"
+		"Options:\n"
+		"  --features=LIST    exactly the device features to offer, "
+		"comma-separated:\n"
+		"                     virgl, edid, resource_uuid, "
+		"resource_blob,\n"
+		"                     context_init, or none\n"
+		"  --no-virgl         do not enable the virgl (GL) renderer\n"
+		"  --venus            enable the venus (Vulkan) renderer\n"
+		"  --render-server    run venus in virglrenderer's render "
+		"server (implies --venus)\n"
+		"  --ram=SIZE         guest RAM; SIZE takes a K, M or G "
+		"suffix\n"
+		"  --hostmem=SIZE     size of the host-visible memory region "
+		"(blobs need it)\n"
+		"  --scatter          hand out guest pages in a scattered "
+		"order\n"
+		"  --seed=N           seed for --scatter\n"
+		"  --lockstep         each guest call waits until the device is "
+		"idle\n"
+		"                     (reproducible runs, predictable gdb "
+		"stepping)\n"
+		"  --poll-max-ns=NS   the device polls its queues up to NS "
+		"after a drain\n"
+		"                     before it sleeps (0 never; see "
+		"docs/performance.md)\n"
+		"  --trace-ioctls     log every ioctl on the device, decoded, "
+		"to stderr\n"
+		"  --no-check         do not fail when the program did not "
+		"render through virgl\n"
+		"  -h, --help         show this help\n"
+		"\n"
+		"Exit status: PROGRAM's (or its signal); 3 when it did not "
+		"render through virgl\n(Mesa chose another driver or device); "
+		"2 for a usage error; 1 when the shim\nis missing or the "
+		"command failed; 126/127 when PROGRAM cannot be run.\n"
+		"Environment: VGS_SHIM overrides the shim's path.  See "
+		"docs/realdriver.md.\n");
+}
+
+static int sim_exec_parse_size(const char *opt, const char *s, bool zero_ok,
+			       uint64_t *out)
+{
+	if (sim_cli_parse_size(s, zero_ok, out))
+		return sim_cli_usage_error("exec", "%s: invalid value '%s' (expected "
+					    "a size in bytes%s, with an "
+					    "optional K, M or G suffix)", opt,
+					    s, zero_ok ? "" : " above 0");
+	return 0;
+}
+
+static int sim_exec_parse_u64(const char *opt, const char *s, uint64_t *out)
+{
+	if (sim_cli_parse_u64(s, out))
+		return sim_cli_usage_error("exec", "%s: invalid value '%s' (expected a "
+					    "non-negative integer)", opt, s);
+	return 0;
+}
+
+static int sim_exec_parse_features(const char *list, uint64_t *out)
+{
+	const char *bad;
+	size_t bad_len;
+
+	if (sim_cli_parse_features(list, out, &bad, &bad_len))
+		return sim_cli_usage_error("exec", "unknown feature '%.*s' in "
+					    "--features (known: "
+					    SIM_CLI_FEATURE_NAMES ")",
+					    (int)bad_len, bad);
+	return 0;
+}
+
+enum {
+	SIM_EXEC_FEATURES = 256,
+	SIM_EXEC_NO_VIRGL,
+	SIM_EXEC_VENUS,
+	SIM_EXEC_RENDER_SERVER,
+	SIM_EXEC_RAM,
+	SIM_EXEC_HOSTMEM,
+	SIM_EXEC_SCATTER,
+	SIM_EXEC_SEED,
+	SIM_EXEC_LOCKSTEP,
+	SIM_EXEC_TRACE,
+	SIM_EXEC_NO_CHECK,
+	SIM_EXEC_POLL_MAX_NS,
+};
+
+static const struct option sim_exec_options[] = {
+	{ "features", required_argument, NULL, SIM_EXEC_FEATURES },
+	{ "no-virgl", no_argument, NULL, SIM_EXEC_NO_VIRGL },
+	{ "venus", no_argument, NULL, SIM_EXEC_VENUS },
+	{ "render-server", no_argument, NULL, SIM_EXEC_RENDER_SERVER },
+	{ "ram", required_argument, NULL, SIM_EXEC_RAM },
+	{ "hostmem", required_argument, NULL, SIM_EXEC_HOSTMEM },
+	{ "scatter", no_argument, NULL, SIM_EXEC_SCATTER },
+	{ "seed", required_argument, NULL, SIM_EXEC_SEED },
+	{ "lockstep", no_argument, NULL, SIM_EXEC_LOCKSTEP },
+	{ "trace-ioctls", no_argument, NULL, SIM_EXEC_TRACE },
+	{ "no-check", no_argument, NULL, SIM_EXEC_NO_CHECK },
+	{ "poll-max-ns", required_argument, NULL, SIM_EXEC_POLL_MAX_NS },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* One option; 1 = help printed, stop. */
+static int sim_exec_apply(struct sim_exec *ex, int c, const char *arg)
+{
+	struct sim_machine_options *o = &ex->opts;
+
+	switch (c) {
+	case SIM_EXEC_FEATURES:
+		return sim_exec_parse_features(arg, &o->features);
+	case SIM_EXEC_NO_VIRGL:
+		o->virgl = false;
+		return 0;
+	case SIM_EXEC_VENUS:
+		o->venus = true;
+		return 0;
+	case SIM_EXEC_RENDER_SERVER:
+		o->render_server = true;
+		o->venus = true;
+		return 0;
+	case SIM_EXEC_RAM:
+		return sim_exec_parse_size("--ram", arg, false, &o->ram_size);
+	case SIM_EXEC_HOSTMEM:
+		return sim_exec_parse_size("--hostmem", arg, true,
+					   &o->hostmem_size);
+	case SIM_EXEC_SCATTER:
+		o->scatter = true;
+		return 0;
+	case SIM_EXEC_SEED:
+		return sim_exec_parse_u64("--seed", arg, &o->seed);
+	case SIM_EXEC_LOCKSTEP:
+		o->lockstep = true;
+		return 0;
+	case SIM_EXEC_POLL_MAX_NS:
+		if (sim_cli_parse_poll_ns(arg, &o->poll_max_ns))
+			return sim_cli_usage_error("exec", "--poll-max-ns: "
+						    "invalid value '%s' "
+						    "(expected "
+						    SIM_CLI_POLL_FORM ")", arg);
+		return 0;
+	case SIM_EXEC_TRACE:
+		ex->trace = true;
+		return 0;
+	case SIM_EXEC_NO_CHECK:
+		ex->check = false;
+		return 0;
+	case 'h':
+		sim_exec_usage(stdout);
+		return 1;
+	}
+	return -EINVAL;
+}
+
+/* Index of PROGRAM in argv, 0 after --help, or -EINVAL. */
+static int sim_exec_parse(int argc, char **argv, struct sim_exec *ex)
+{
+	int c, ret;
+
+	opterr = 0;
+	optind = 1;
+	/* "+": stop at PROGRAM, whose own options are not ours. */
+	while ((c = getopt_long(argc, argv, "+:h", sim_exec_options,
+				NULL)) != -1) {
+		if (c == '?')
+			return sim_cli_usage_error("exec", "unknown option '%s'",
+						    argv[optind - 1]);
+		if (c == ':')
+			return sim_cli_usage_error("exec", "option '%s' needs a value",
+						    argv[optind - 1]);
+		ret = sim_exec_apply(ex, c, optarg);
+		if (ret)
+			return ret > 0 ? 0 : ret;
+	}
+	if (optind >= argc)
+		return sim_cli_usage_error("exec", "no PROGRAM given");
+	return optind;
+}
+
+static bool sim_exec_readable(const char *path)
+{
+	struct stat st;
+	return !stat(path, &st) && S_ISREG(st.st_mode) && !access(path, R_OK);
+}
+
+/*
+ * The shim: $VGS_SHIM, else next to this executable: the build tree
+ * (build/vmm/virtgpu-sim above build/vmm/shim/, or a test program two
+ * levels down in build/), then the install
+ * tree (PREFIX/bin beside PREFIX/LIBDIR/virtgpu-sim).
+ */
+static int sim_exec_find_shim(char out[PATH_MAX])
+{
+	const char *env = getenv(GUEST_SHIM_ENV_PATH);
+	char exe[PATH_MAX], path[PATH_MAX + 64];
+	const char *const rel[] = {
+		"shim/",
+		"../../vmm/shim/",
+		"../lib/virtgpu-sim/",
+		"../lib/" SIM_MULTIARCH "/virtgpu-sim/",
+		"../lib64/virtgpu-sim/",
+	};
+
+	if (env) {
+		if (!realpath(env, out) || !sim_exec_readable(out)) {
+			fprintf(stderr, "virtgpu-sim exec: %s=%s: no such "
+				"readable file\n", GUEST_SHIM_ENV_PATH, env);
+			return -ENOENT;
+		}
+		return 0;
+	}
+#ifdef VGS_SHIM_INSTALL_DIR
+	snprintf(path, sizeof(path), "%s/" SHIM_NAME, VGS_SHIM_INSTALL_DIR);
+	if (sim_exec_readable(path) && realpath(path, out))
+		return 0;
+#endif
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n > 0) {
+		exe[n] = '\0';
+		*strrchr(exe, '/') = '\0';
+		for (size_t i = 0; i < sizeof(rel) / sizeof(rel[0]); i++) {
+			snprintf(path, sizeof(path), "%s/%s" SHIM_NAME, exe,
+				 rel[i]);
+			if (sim_exec_readable(path) && realpath(path, out))
+				return 0;
+		}
+	}
+	fprintf(stderr, "virtgpu-sim exec: cannot find " SHIM_NAME " next to "
+		"%s (looked in the build and install trees); set %s to its "
+		"path\n", n > 0 ? exe : "this executable", GUEST_SHIM_ENV_PATH);
+	return -ENOENT;
+}
+
+static int sim_exec_setenv(const char *name, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static int sim_exec_setenv(const char *name, const char *fmt, ...)
+{
+	char value[PATH_MAX * 2];
+	va_list ap;
+
+	va_start(ap, fmt);
+	int n = vsnprintf(value, sizeof(value), fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof(value))
+		return -E2BIG;
+	return setenv(name, value, 1) ? -errno : 0;
+}
+
+/* The status memfd the run's processes report to (vmm/shim/shim.c),
+ * named by a path that works whatever fds the program closes. */
+static int sim_exec_status(int *out)
+{
+	struct stat st;
+	int fd = memfd_create("virtgpu-sim-status", MFD_CLOEXEC);
+
+	if (fd < 0 || ftruncate(fd, GUEST_SHIM_STATUS_SIZE) || fstat(fd, &st)) {
+		int err = -errno;
+		fprintf(stderr, "virtgpu-sim exec: status memfd: %s\n",
+			strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return err;
+	}
+	int ret = sim_exec_setenv(GUEST_SHIM_ENV_STATUS, "%llu:/proc/%ld/fd/%d",
+				  (unsigned long long)st.st_ino,
+				  (long)getpid(), fd);
+	if (ret) {
+		close(fd);
+		return ret;
+	}
+	*out = fd;
+	return 0;
+}
+
+static int sim_exec_environment(const struct sim_exec *ex, const char *shim,
+				int *status_fd)
+{
+	const struct sim_machine_options *o = &ex->opts;
+	const char *old = getenv("LD_PRELOAD");
+	char feats[128];
+	int ret;
+
+	sim_cli_format_features(o->features, feats, sizeof(feats));
+	ret = old && *old ? sim_exec_setenv("LD_PRELOAD", "%s:%s", shim, old)
+			  : sim_exec_setenv("LD_PRELOAD", "%s", shim);
+	if (!ret)
+		ret = sim_exec_setenv(GUEST_SHIM_ENV_FEATURES, "%s", feats);
+	if (!ret)
+		ret = sim_exec_setenv(GUEST_SHIM_ENV_VIRGL, "%d", o->virgl);
+	if (!ret)
+		ret = sim_exec_setenv(GUEST_SHIM_ENV_VENUS, "%d", o->venus);
+	if (!ret)
+		ret = sim_exec_setenv(GUEST_SHIM_ENV_RENDER_SERVER, "%d",
+				      o->render_server);
+	if (!ret)
+		ret = sim_exec_setenv(GUEST_SHIM_ENV_RAM, "%" PRIu64,
+				      o->ram_size);
+	if (!ret)
+		ret = sim_exec_setenv(GUEST_SHIM_ENV_HOSTMEM, "%" PRIu64,
+				      o->hostmem_size);
+	if (!ret)
+		ret = sim_exec_setenv(GUEST_SHIM_ENV_SCATTER, "%d", o->scatter);
+	if (!ret)
+		ret = sim_exec_setenv(GUEST_SHIM_ENV_SEED, "%" PRIu64, o->seed);
+	if (!ret)
+		ret = sim_exec_setenv(GUEST_SHIM_ENV_LOCKSTEP, "%d", o->lockstep);
+	if (!ret)
+		ret = sim_exec_setenv(GUEST_SHIM_ENV_POLL_MAX_NS, "%" PRIu64,
+				      o->poll_max_ns);
+	if (!ret)
+		ret = sim_exec_setenv(GUEST_SHIM_ENV_TRACE, "%d", ex->trace);
+	if (!ret)
+		ret = sim_exec_status(status_fd);
+	if (!ret)
+		unsetenv(GUEST_SHIM_ENV_DISABLE);
+	if (ret && ret != -ENOMEM)
+		fprintf(stderr, "virtgpu-sim exec: cannot set up the "
+			"environment: %s\n", strerror(-ret));
+	return ret;
+}
+
+/* Why the run did not render through virgl, or NULL if it did. */
+static const char *sim_exec_verdict(int status_fd)
+{
+	char st[GUEST_SHIM_STATUS_SIZE] = { 0 };
+
+	if (pread(status_fd, st, sizeof(st), 0) != (ssize_t)sizeof(st))
+		return "its status could not be read";
+	if (st[GUEST_SHIM_STATUS_VIRGL])
+		return NULL;
+	if (!st[GUEST_SHIM_STATUS_OPENED])
+		return "no process of the run opened /dev/dri/renderD128 or "
+		       "card0: Mesa chose another device or driver (plain "
+		       "llvmpipe? check LIBGL_ALWAYS_SOFTWARE, "
+		       "MESA_LOADER_DRIVER_OVERRIDE, EGL_PLATFORM), or the "
+		       "program does not use the GPU";
+	return "a device node was opened but Mesa's virgl driver never "
+	       "initialised on it (no DRM_IOCTL_VIRTGPU_GET_CAPS): another "
+	       "driver, such as kms_swrast, was loaded; --trace-ioctls shows "
+	       "what it did";
+}
+
+/*
+ * Wait for the program, passing on the signals someone sends to this
+ * command (kill, a test runner's timeout).  Signals from the terminal
+ * (Ctrl-C) reach the program on their own, through the process group, and
+ * are not sent twice.
+ */
+static int sim_exec_wait(pid_t pid, const sigset_t *set)
+{
+	int status;
+
+	for (;;) {
+		siginfo_t si;
+		int sig = sigwaitinfo(set, &si);
+		if (sig < 0 && errno != EINTR)
+			return -errno;
+		if (sig == SIGCHLD || sig < 0) {
+			pid_t got = waitpid(pid, &status, WNOHANG);
+			if (got == pid)
+				return status;
+			if (got < 0 && errno != EINTR)
+				return -errno;
+			continue;
+		}
+		if (si.si_code == SI_USER || si.si_code == SI_QUEUE)
+			kill(pid, sig);
+	}
+}
+
+/* Run @argv as a child with the blocked signals of @old restored. */
+static int sim_exec_spawn(char **argv, const sigset_t *old, pid_t *out)
+{
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid < 0) {
+		fprintf(stderr, "virtgpu-sim exec: fork: %s\n", strerror(errno));
+		return -errno;
+	}
+	if (pid == 0) {
+		sigprocmask(SIG_SETMASK, old, NULL);
+		execvp(argv[0], argv);
+		int err = errno;
+		fprintf(stderr, "virtgpu-sim exec: cannot run %s: %s\n", argv[0],
+			strerror(err));
+		_exit(err == ENOENT ? 127 : 126);
+	}
+	*out = pid;
+	return 0;
+}
+
+/* The program's end as this command's: its exit status, or the same
+ * signal (so a crash stays a crash for whoever runs us). */
+static int sim_exec_pass_on(int status)
+{
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	int sig = WTERMSIG(status);
+	signal(sig, SIG_DFL);
+	sigset_t one;
+	sigemptyset(&one);
+	sigaddset(&one, sig);
+	sigprocmask(SIG_UNBLOCK, &one, NULL);
+	raise(sig);
+	return 128 + sig;	/* the signal did not end us (SIGPIPE ignored) */
+}
+
+int sim_cli_exec(int argc, char **argv)
+{
+	struct sim_exec ex = { .check = true };
+	char shim[PATH_MAX];
+	sigset_t set, old;
+	int status_fd = -1;
+	pid_t pid = -1;
+
+	sim_machine_default_options(&ex.opts);
+	int first = sim_exec_parse(argc, argv, &ex);
+	if (first <= 0)
+		return first == 0 ? EXIT_SUCCESS : EXIT_USAGE;
+	if (sim_exec_find_shim(shim))
+		return EXIT_NO_SHIM;
+	if (strpbrk(shim, " :")) {
+		/* ld.so splits LD_PRELOAD at spaces and colons */
+		fprintf(stderr, "virtgpu-sim exec: the shim's path '%s' "
+			"contains a space or a colon, which LD_PRELOAD cannot "
+			"carry\n", shim);
+		return EXIT_NO_SHIM;
+	}
+	if (getenv("LIBGL_ALWAYS_SOFTWARE"))
+		fprintf(stderr, "virtgpu-sim exec: warning: "
+			"LIBGL_ALWAYS_SOFTWARE is set: Mesa will not use the "
+			"simulated device\n");
+	if (sim_exec_environment(&ex, shim, &status_fd))
+		return EXIT_FAILURE;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGQUIT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigprocmask(SIG_BLOCK, &set, &old);
+	int status = sim_exec_spawn(argv + first, &old, &pid);
+	if (!status)
+		status = sim_exec_wait(pid, &set);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	if (status < 0) {
+		close(status_fd);
+		return EXIT_FAILURE;
+	}
+	/* The check only judges a program that ran and exited: one that
+	 * could not be run (126/127) or died of a signal reports that. */
+	bool judged = ex.check && WIFEXITED(status) &&
+		      WEXITSTATUS(status) != 126 && WEXITSTATUS(status) != 127;
+	const char *why = judged ? sim_exec_verdict(status_fd) : NULL;
+	close(status_fd);
+	if (why) {
+		fprintf(stderr, "virtgpu-sim exec: %s did not render through "
+			"virgl: %s.\n", argv[first], why);
+		return EXIT_NOT_VIRGL;
+	}
+	return sim_exec_pass_on(status);
+}

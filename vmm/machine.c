@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Assembles one simulated machine: guest RAM, the transport, the device
+ * (host/) and the guest kernel driver (kernelmock/), and takes it apart in
+ * the reverse order.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/virtio_gpu.h>
+
+#include "host/host.h"
+#include "kernelmock/km.h"
+#include "sim/hostmem.h"
+#include "vmm/machine.h"
+#include "sim/ram.h"
+#include "sim/transport.h"
+
+struct sim_machine {
+	struct sim_ram *ram;
+	struct sim_transport *transport;
+	struct sim_hostmem *hostmem;
+	struct host_device *host;
+	struct km_device *kernel;
+};
+
+void sim_machine_default_options(struct sim_machine_options *opts)
+{
+	memset(opts, 0, sizeof(*opts));
+	opts->ram_size = 256ull << 20;
+	opts->seed = 1;
+	opts->features = (1ull << VIRTIO_GPU_F_VIRGL) |
+			 (1ull << VIRTIO_GPU_F_CONTEXT_INIT);
+	opts->virgl = true;
+	opts->num_scanouts = 1;
+	opts->poll_max_ns = SIM_MACHINE_POLL_MAX_NS;
+}
+
+int sim_machine_create(const struct sim_machine_options *opts,
+		       struct sim_machine **out)
+{
+	struct sim_machine *m = calloc(1, sizeof(*m));
+	if (!m)
+		return -ENOMEM;
+	int ret = sim_ram_create(opts->ram_size,
+				 opts->scatter ? SIM_RAM_SCATTER : 0,
+				 opts->seed, &m->ram);
+	if (ret) {
+		fprintf(stderr, "virtgpu-sim: cannot create %llu bytes of guest "
+			"RAM: %s\n", (unsigned long long)opts->ram_size,
+			strerror(-ret));
+		goto err_free;
+	}
+	ret = sim_transport_create(&m->transport);
+	if (ret)
+		goto err_ram;
+	sim_transport_set_lockstep(m->transport, opts->lockstep);
+	if (opts->hostmem_size) {
+		ret = sim_hostmem_create(opts->hostmem_size, &m->hostmem);
+		if (ret) {
+			fprintf(stderr, "virtgpu-sim: host-visible region of %llu "
+				"bytes: %s\n",
+				(unsigned long long)opts->hostmem_size,
+				strerror(-ret));
+			goto err_transport;
+		}
+	}
+	struct host_options hopts = {
+		.features = opts->features,
+		.virgl = opts->virgl,
+		.venus = opts->venus,
+		.render_server = opts->render_server,
+		.num_scanouts = opts->num_scanouts,
+		.hostmem = m->hostmem,
+		.scanout_dir = opts->scanout_dir,
+		.inject = opts->inject,
+		.poll_max_ns = opts->poll_max_ns,
+	};
+	ret = host_device_create(m->ram, m->transport, &hopts, &m->host);
+	if (ret) {
+		fprintf(stderr, "virtgpu-sim: the virtio-gpu device did not "
+			"start: %s\n", strerror(-ret));
+		goto err_transport;
+	}
+	ret = km_device_create(m->ram, m->transport, &m->kernel);
+	if (ret) {
+		fprintf(stderr, "virtgpu-sim: the guest driver did not bind: "
+			"%s\n", strerror(-ret));
+		goto err_host;
+	}
+	*out = m;
+	return 0;
+
+err_host:
+	host_device_destroy(m->host);
+err_transport:
+	sim_hostmem_destroy(m->hostmem);
+	sim_transport_destroy(m->transport);
+err_ram:
+	sim_ram_destroy(m->ram);
+err_free:
+	free(m);
+	return ret;
+}
+
+void sim_machine_destroy(struct sim_machine *m)
+{
+	if (!m)
+		return;
+	km_device_destroy(m->kernel);
+	host_device_destroy(m->host);
+	sim_hostmem_destroy(m->hostmem);
+	sim_transport_destroy(m->transport);
+	sim_ram_destroy(m->ram);
+	free(m);
+}
+
+struct km_device *sim_machine_kernel(struct sim_machine *m)
+{
+	return m->kernel;
+}
+
+struct sim_ram *sim_machine_ram(struct sim_machine *m)
+{
+	return m->ram;
+}
+
+struct sim_transport *sim_machine_transport(struct sim_machine *m)
+{
+	return m->transport;
+}

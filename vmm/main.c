@@ -1,0 +1,589 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * virtgpu-sim: the command line.
+ *
+ *   virtgpu-sim run [OPTIONS] SCRIPT...   scenario scripts, TAP 13 on stdout
+ *   virtgpu-sim run --list SCRIPT...      each script and what it needs
+ *   virtgpu-sim help                      usage
+ *
+ * Every script runs on a machine of its own (sim_machine_create, run,
+ * sim_machine_destroy), so scripts cannot affect each other.  The command
+ * line's options are the defaults; a script's "device" line overrides
+ * them for that script.  A Markdown file (*.md) stands for its ```vgs
+ * blocks, each run as a script.  Exit status: 0 when no script failed,
+ * 1 when one did, 2 for a usage error.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <linux/virtio_gpu.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "guest/scenario/scenario.h"
+#include "host/host.h"
+#include "vmm/machine.h"
+#include "vmm/devopts.h"
+#include "vmm/exec.h"
+#include "vmm/info.h"
+
+#ifndef VIRTGPU_SIM_VERSION
+#define VIRTGPU_SIM_VERSION "unknown"
+#endif
+
+#define EXIT_USAGE 2
+#define SIM_SIZE_FORM "a size above 0 in bytes, with an optional K, M or " \
+		      "G suffix"
+
+struct sim_cli {
+	struct sim_machine_options opts;
+	bool verbose;
+	bool list;
+	bool summary;		/* the closing "scenarios: ..." line */
+	char *inject;		/* the --inject specs joined with ';' */
+};
+
+/* One TAP test: a script file, or one ```vgs block of a Markdown file. */
+struct sim_item {
+	char *name;		/* for TAP: the path, or "doc.md:LINE" */
+	const char *path;	/* the file, for messages and includes */
+	char *text;		/* a Markdown block's text, or NULL */
+};
+
+struct sim_tally {
+	unsigned passed, failed, skipped;
+};
+
+static void sim_usage(FILE *out)
+{
+	struct sim_machine_options d;
+	char ram[32], hostmem[32], feats[128];
+
+	sim_machine_default_options(&d);
+	sim_cli_format_size(d.ram_size, ram, sizeof(ram));
+	sim_cli_format_size(d.hostmem_size, hostmem, sizeof(hostmem));
+	sim_cli_format_features(d.features, feats, sizeof(feats));
+	fprintf(out,
+		"Usage: virtgpu-sim COMMAND [OPTIONS] [ARGS]\n"
+		"\n"
+		"The virtio-gpu stack of a virtual machine (guest DRM ioctls, "
+		"virtqueues,\nvirtio-gpu device, virglrenderer) in one "
+		"process.\n"
+		"\n"
+		"Commands:\n"
+		"  run [OPTIONS] SCRIPT...  run scenario scripts (.vgs), each "
+		"on a fresh\n"
+		"                           machine; TAP 13 on stdout; exit "
+		"status 0 when\n"
+		"                           no script failed, 1 otherwise\n"
+		"  info [OPTIONS]           what the simulated device offers, "
+		"as its guest\n"
+		"                           learns it: features, scanouts and "
+		"EDIDs, capsets\n"
+		"                           decoded (info --help for its "
+		"options)\n"
+		"  exec [OPTIONS] [--] PROGRAM [ARGS...]\n"
+		"                           run an unmodified program with "
+		"the guest shim:\n"
+		"                           Mesa's virtio_gpu driver renders "
+		"through the\n"
+		"                           simulated stack (see "
+		"docs/realdriver.md;\n"
+		"                           `virtgpu-sim exec --help`)\n"
+		"  help                     show this help\n"
+		"\n"
+		"Options for run:\n"
+		"  --ram=SIZE         guest RAM (default %s); SIZE takes a K, "
+		"M or G suffix\n"
+		"  --scatter          hand out guest pages in a scattered "
+		"order\n"
+		"  --seed=N           seed for --scatter (default %" PRIu64 ")\n"
+		"  --features=LIST    exactly the device features to offer, "
+		"comma-separated:\n"
+		"                     virgl, edid, resource_uuid, "
+		"resource_blob,\n"
+		"                     context_init, or none\n"
+		"                     (default %s)\n"
+		"  --no-virgl         do not enable the virgl (GL) renderer\n"
+		"  --venus            enable the venus (Vulkan) renderer\n"
+		"  --render-server    run venus in virglrenderer's render "
+		"server\n"
+		"                     (implies --venus)\n"
+		"  --hostmem=SIZE     size of the host-visible memory region "
+		"(default %s)\n"
+		"  --scanouts=N       number of scanouts, 1..16 (default 1)\n"
+		"  --scanout-dir=DIR  write a PNG of each flushed scanout and "
+		"cursor image\n"
+		"                     to DIR\n"
+		"  --lockstep         each guest call waits until the device is "
+		"idle\n"
+		"                     (reproducible runs, predictable gdb "
+		"stepping)\n"
+		"  --poll-max-ns=NS   the device polls its queues up to NS "
+		"after a drain\n"
+		"                     before it sleeps (default %" PRIu64 "; 0 "
+		"never; at most\n"
+		"                     %u; see docs/performance.md)\n"
+		"  --inject=SPEC      inject device faults (repeatable), e.g.\n"
+		"                     cmd=SUBMIT_3D,resp=ERR_OUT_OF_MEMORY,count=1;"
+		"\n                     see docs/reliability.md\n"
+		"  --list             print each script and what it needs "
+		"(its device and\n"
+		"                     require lines) instead of running it\n"
+		"  --no-summary       leave out the closing \"scenarios: N passed, "
+		"N failed,\n"
+		"                     N skipped\" line (pure TAP, for meson)\n"
+		"  -v, --verbose      echo each statement as a TAP comment\n"
+		"  -h, --help         show this help\n"
+		"  --version          print the version\n"
+		"\n"
+		"A script's \"device\" line (e.g. \"device features=virgl,"
+		"resource_blob\n"
+		"hostmem=64M venus\") overrides these options for that script. "
+		"A Markdown\n"
+		"file (*.md) stands for its ```vgs blocks.  The scenario "
+		"language is\n"
+		"described in docs/scenarios.md.\n",
+		ram, d.seed, feats, hostmem, d.poll_max_ns, HOST_POLL_LIMIT_NS);
+}
+
+static int sim_parse_features(const char *list, uint64_t *out)
+{
+	const char *bad;
+	size_t bad_len;
+
+	if (sim_cli_parse_features(list, out, &bad, &bad_len))
+		return sim_cli_usage_error("run", "unknown feature '%.*s' in --features "
+				       "(known: " SIM_CLI_FEATURE_NAMES ")",
+				       (int)bad_len, bad);
+	return 0;
+}
+
+enum {
+	SIM_OPT_RAM = 256,
+	SIM_OPT_SCATTER,
+	SIM_OPT_SEED,
+	SIM_OPT_FEATURES,
+	SIM_OPT_NO_VIRGL,
+	SIM_OPT_VENUS,
+	SIM_OPT_RENDER_SERVER,
+	SIM_OPT_HOSTMEM,
+	SIM_OPT_VERSION,
+	SIM_OPT_SCANOUTS,
+	SIM_OPT_SCANOUT_DIR,
+	SIM_OPT_LOCKSTEP,
+	SIM_OPT_LIST,
+	SIM_OPT_NO_SUMMARY,
+	SIM_OPT_INJECT,
+	SIM_OPT_POLL_MAX_NS,
+};
+
+static const struct option sim_long_options[] = {
+	{ "ram", required_argument, NULL, SIM_OPT_RAM },
+	{ "scatter", no_argument, NULL, SIM_OPT_SCATTER },
+	{ "seed", required_argument, NULL, SIM_OPT_SEED },
+	{ "features", required_argument, NULL, SIM_OPT_FEATURES },
+	{ "no-virgl", no_argument, NULL, SIM_OPT_NO_VIRGL },
+	{ "venus", no_argument, NULL, SIM_OPT_VENUS },
+	{ "render-server", no_argument, NULL, SIM_OPT_RENDER_SERVER },
+	{ "hostmem", required_argument, NULL, SIM_OPT_HOSTMEM },
+	{ "scanouts", required_argument, NULL, SIM_OPT_SCANOUTS },
+	{ "scanout-dir", required_argument, NULL, SIM_OPT_SCANOUT_DIR },
+	{ "lockstep", no_argument, NULL, SIM_OPT_LOCKSTEP },
+	{ "list", no_argument, NULL, SIM_OPT_LIST },
+	{ "no-summary", no_argument, NULL, SIM_OPT_NO_SUMMARY },
+	{ "inject", required_argument, NULL, SIM_OPT_INJECT },
+	{ "poll-max-ns", required_argument, NULL, SIM_OPT_POLL_MAX_NS },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, SIM_OPT_VERSION },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int sim_bad_value(const char *opt, const char *arg, int ret,
+			 const char *expected)
+{
+	return sim_cli_usage_error("run", "%s: %s value '%s' (expected %s)", opt,
+			       ret == -ERANGE ? "out-of-range" : "invalid",
+			       arg, expected);
+}
+
+/* One option; 1 = stop and exit 0 (help, version printed). */
+static int sim_apply_option(struct sim_cli *cli, int c, const char *arg)
+{
+	struct sim_machine_options *o = &cli->opts;
+	int ret = 0;
+
+	switch (c) {
+	case SIM_OPT_RAM:
+		ret = sim_cli_parse_size(arg, false, &o->ram_size);
+		return ret ? sim_bad_value("--ram", arg, ret, SIM_SIZE_FORM) : 0;
+	case SIM_OPT_HOSTMEM:
+		ret = sim_cli_parse_size(arg, true, &o->hostmem_size);
+		return ret ? sim_bad_value("--hostmem", arg, ret,
+					   "a size in bytes, with an optional "
+					   "K, M or G suffix") : 0;
+	case SIM_OPT_SEED:
+		ret = sim_cli_parse_u64(arg, &o->seed);
+		return ret ? sim_bad_value("--seed", arg, ret,
+					   "a non-negative integer") : 0;
+	case SIM_OPT_FEATURES:
+		return sim_parse_features(arg, &o->features);
+	case SIM_OPT_SCANOUTS: {
+		uint64_t n = 0;
+
+		ret = sim_cli_parse_u64(arg, &n);
+		if (ret || n < 1 || n > 16)
+			return sim_bad_value("--scanouts", arg, -EINVAL,
+					     "a number from 1 to 16");
+		o->num_scanouts = (uint32_t)n;
+		return 0;
+	}
+	case SIM_OPT_SCANOUT_DIR:
+		o->scanout_dir = arg;
+		return 0;
+	case SIM_OPT_INJECT: {
+		/* Repeatable: the device takes one ';'-separated list. */
+		size_t old = cli->inject ? strlen(cli->inject) : 0;
+		char *n = realloc(cli->inject, old + strlen(arg) + 2);
+
+		if (!n)
+			return -ENOMEM;
+		if (old)
+			n[old++] = ';';
+		strcpy(n + old, arg);
+		cli->inject = n;
+		o->inject = n;
+		return 0;
+	}
+	case SIM_OPT_LOCKSTEP:
+		o->lockstep = true;
+		return 0;
+	case SIM_OPT_POLL_MAX_NS:
+		ret = sim_cli_parse_poll_ns(arg, &o->poll_max_ns);
+		return ret ? sim_bad_value("--poll-max-ns", arg, ret,
+					   SIM_CLI_POLL_FORM) : 0;
+	case SIM_OPT_LIST:
+		cli->list = true;
+		return 0;
+	case SIM_OPT_NO_SUMMARY:
+		cli->summary = false;
+		return 0;
+	case SIM_OPT_SCATTER:
+		o->scatter = true;
+		return 0;
+	case SIM_OPT_NO_VIRGL:
+		o->virgl = false;
+		return 0;
+	case SIM_OPT_RENDER_SERVER:
+		o->render_server = true;
+		o->venus = true;	/* the render server serves venus */
+		return 0;
+	case SIM_OPT_VENUS:
+		o->venus = true;
+		return 0;
+	case 'v':
+		cli->verbose = true;
+		return 0;
+	case 'h':
+		sim_usage(stdout);
+		return 1;
+	case SIM_OPT_VERSION:
+		printf("virtgpu-sim %s\n", VIRTGPU_SIM_VERSION);
+		return 1;
+	}
+	return -EINVAL;
+}
+
+/* Returns the index of the first script in argv, 0 to exit successfully
+ * (help, version), or -EINVAL after a usage message. */
+static int sim_parse_run_options(int argc, char **argv, struct sim_cli *cli)
+{
+	int c, ret;
+
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":hv", sim_long_options,
+				NULL)) != -1) {
+		if (c == '?')
+			return sim_cli_usage_error("run", "unknown option '%s'",
+					       argv[optind - 1]);
+		if (c == ':')
+			return sim_cli_usage_error("run", "option '%s' needs a value",
+					       argv[optind - 1]);
+		ret = sim_apply_option(cli, c, optarg);
+		if (ret)
+			return ret > 0 ? 0 : ret;
+	}
+	if (optind >= argc)
+		return sim_cli_usage_error("run", "no SCRIPT given");
+	return optind;
+}
+
+/* TAP diagnostics: every line of @msg as a "# " comment. */
+static void sim_tap_diag(const char *msg)
+{
+	while (msg && *msg) {
+		const char *nl = strchr(msg, '\n');
+		int len = nl ? (int)(nl - msg) : (int)strlen(msg);
+
+		printf("# %.*s\n", len, msg);
+		msg = nl ? nl + 1 : NULL;
+	}
+}
+
+static void sim_report(unsigned n, const char *name,
+		       const struct guest_outcome *out, struct sim_tally *t)
+{
+	switch (out->kind) {
+	case GUEST_OUTCOME_PASS:
+		printf("ok %u - %s\n", n, name);
+		t->passed++;
+		break;
+	case GUEST_OUTCOME_SKIP:
+		printf("ok %u - %s # SKIP %s\n", n, name, out->message);
+		t->skipped++;
+		break;
+	case GUEST_OUTCOME_FAIL:
+		printf("not ok %u - %s\n", n, name);
+		sim_tap_diag(out->message);
+		t->failed++;
+		break;
+	}
+}
+
+static void sim_fail(unsigned n, const char *name, const char *why,
+		     struct sim_tally *t)
+{
+	printf("not ok %u - %s\n", n, name);
+	sim_tap_diag(why);
+	t->failed++;
+}
+
+/* The command line's options with the script's "device" line on top. */
+static void sim_merge_device(const struct sim_machine_options *base,
+			     const struct guest_device_opts *d,
+			     struct sim_machine_options *o)
+{
+	*o = *base;
+	if (d->set & GUEST_DEV_FEATURES)
+		o->features = d->features;
+	if (d->set & GUEST_DEV_VIRGL)
+		o->virgl = d->virgl;
+	if (d->set & GUEST_DEV_VENUS)
+		o->venus = d->venus;
+	if (d->set & GUEST_DEV_RENDER_SERVER)
+		o->render_server = d->render_server;
+	if (d->set & GUEST_DEV_RAM)
+		o->ram_size = d->ram_size;
+	if (d->set & GUEST_DEV_HOSTMEM)
+		o->hostmem_size = d->hostmem_size;
+	if (d->set & GUEST_DEV_SCANOUTS)
+		o->num_scanouts = d->num_scanouts;
+	if (d->set & GUEST_DEV_LOCKSTEP)
+		o->lockstep = d->lockstep;
+	/* A script's faults replace --inject's: the script shows them. */
+	if (d->set & GUEST_DEV_INJECT)
+		o->inject = d->inject;
+}
+
+static int sim_load(const struct sim_item *it, struct guest_script **script,
+		    char **err)
+{
+	if (it->text)
+		return guest_script_parse(it->path, it->text, strlen(it->text),
+					  script, err);
+	return guest_script_load(it->path, script, err);
+}
+
+static void sim_run_one(const struct sim_cli *cli, unsigned n,
+			const struct sim_item *it, struct sim_tally *t)
+{
+	struct guest_run_options ropts = { .trace = cli->verbose ? stdout : NULL };
+	struct guest_outcome out = { 0 };
+	struct sim_machine_options mopts;
+	struct guest_script *script;
+	struct sim_machine *m;
+	char *err, why[160];
+	int ret = sim_load(it, &script, &err);
+
+	if (ret) {
+		sim_fail(n, it->name, err ? err : "out of memory", t);
+		free(err);
+		return;
+	}
+	sim_merge_device(&cli->opts, guest_script_device(script), &mopts);
+	ropts.features = mopts.features;
+	fflush(stdout);
+	ret = sim_machine_create(&mopts, &m);
+	if (ret) {
+		snprintf(why, sizeof(why), "could not create the machine: %s "
+			 "(details on stderr)", strerror(-ret));
+		sim_fail(n, it->name, why, t);
+	} else {
+		ret = guest_script_run(script, sim_machine_kernel(m), &ropts,
+				       &out);
+		sim_machine_destroy(m);
+		if (ret)
+			sim_fail(n, it->name, "out of memory while running", t);
+		else
+			sim_report(n, it->name, &out, t);
+		guest_outcome_fini(&out);
+	}
+	guest_script_destroy(script);
+	fflush(stdout);
+}
+
+/* --list: what each script needs, without running anything. */
+static int sim_list_one(const struct sim_item *it)
+{
+	struct guest_script *script;
+	char *err, *needs;
+	int ret = sim_load(it, &script, &err);
+
+	if (ret) {
+		printf("%s: cannot be parsed: %s\n", it->name,
+		       err ? err : "out of memory");
+		free(err);
+		return 1;
+	}
+	needs = guest_script_needs(script);
+	printf("%s: %s\n", it->name, needs ? needs : "(out of memory)");
+	free(needs);
+	guest_script_destroy(script);
+	return 0;
+}
+
+static bool sim_is_markdown(const char *path)
+{
+	size_t n = strlen(path);
+
+	return n > 3 && strcmp(path + n - 3, ".md") == 0;
+}
+
+static int sim_push(struct sim_item **items, unsigned *n, char *name,
+		    const char *path, char *text)
+{
+	struct sim_item *v = realloc(*items, (*n + 1) * sizeof(*v));
+
+	if (!v || !name) {
+		free(name);
+		free(text);
+		return -ENOMEM;
+	}
+	*items = v;
+	v[(*n)++] = (struct sim_item){ name, path, text };
+	return 0;
+}
+
+/* A Markdown file's blocks; an unreadable one is one failing item. */
+static int sim_push_markdown(struct sim_item **items, unsigned *n,
+			     const char *path)
+{
+	char **texts, **names;
+	unsigned *lines;
+	int count = guest_markdown_blocks(path, &texts, &names, &lines);
+	int ret = 0;
+
+	if (count < 0)
+		return sim_push(items, n, strdup(path), path, NULL);
+	for (int i = 0; i < count; i++) {
+		if (!ret)
+			ret = sim_push(items, n, names[i], path, texts[i]);
+		else {
+			free(names[i]);
+			free(texts[i]);
+		}
+	}
+	free(texts);
+	free(names);
+	free(lines);
+	return ret;
+}
+
+static void sim_free_items(struct sim_item *items, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++) {
+		free(items[i].name);
+		free(items[i].text);
+	}
+	free(items);
+}
+
+static int sim_cmd_run(int argc, char **argv)
+{
+	struct sim_tally t = { 0 };
+	struct sim_cli cli = { 0 };
+	struct sim_item *items = NULL;
+	unsigned n = 0;
+	int first, ret = 0, status = EXIT_SUCCESS;
+
+	sim_machine_default_options(&cli.opts);
+	cli.summary = true;
+	first = sim_parse_run_options(argc, argv, &cli);
+	if (first <= 0) {
+		free(cli.inject);
+		return first == 0 ? EXIT_SUCCESS : EXIT_USAGE;
+	}
+	for (int i = first; i < argc && !ret; i++)
+		ret = sim_is_markdown(argv[i])
+			      ? sim_push_markdown(&items, &n, argv[i])
+			      : sim_push(&items, &n, strdup(argv[i]), argv[i],
+					 NULL);
+	if (ret) {
+		fprintf(stderr, "virtgpu-sim: out of memory\n");
+		sim_free_items(items, n);
+		free(cli.inject);
+		return EXIT_FAILURE;
+	}
+	if (cli.list) {
+		for (unsigned i = 0; i < n; i++)
+			status |= sim_list_one(&items[i]);
+		sim_free_items(items, n);
+		free(cli.inject);
+		return status;
+	}
+	printf("TAP version 13\n1..%u\n", n);
+	for (unsigned i = 0; i < n; i++)
+		sim_run_one(&cli, i + 1, &items[i], &t);
+	if (cli.summary)
+		printf("scenarios: %u passed, %u failed, %u skipped\n",
+		       t.passed, t.failed, t.skipped);
+	sim_free_items(items, n);
+	free(cli.inject);
+	return t.failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
+
+int main(int argc, char **argv)
+{
+	const char *cmd = argc > 1 ? argv[1] : NULL;
+
+	if (!cmd) {
+		sim_cli_usage_error(NULL, "no command given");
+		return EXIT_USAGE;
+	}
+	if (strcmp(cmd, "info") == 0)
+		return sim_cli_info(argc - 1, argv + 1);
+	if (strcmp(cmd, "exec") == 0)
+		return sim_cli_exec(argc - 1, argv + 1);
+	if (strcmp(cmd, "run") == 0)
+		return sim_cmd_run(argc - 1, argv + 1);
+	if (strcmp(cmd, "help") == 0 || strcmp(cmd, "-h") == 0 ||
+	    strcmp(cmd, "--help") == 0) {
+		sim_usage(stdout);
+		return EXIT_SUCCESS;
+	}
+	if (strcmp(cmd, "--version") == 0) {
+		printf("virtgpu-sim %s\n", VIRTGPU_SIM_VERSION);
+		return EXIT_SUCCESS;
+	}
+	if (cmd[0] == '-')
+		sim_cli_usage_error(NULL, "unknown option '%s' (options go after the "
+				"command)", cmd);
+	else
+		sim_cli_usage_error(NULL, "unknown command '%s'", cmd);
+	return EXIT_USAGE;
+}

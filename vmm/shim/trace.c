@@ -1,0 +1,265 @@
+// SPDX-License-Identifier: MIT
+/*
+ * --trace-ioctls: one stderr line per ioctl the program makes on a device
+ * node or a kernelmock sync_file, after it returned, with the request's
+ * UAPI name, its arguments (results after "->") and the return value.
+ * The line is built first and written with one call, so lines from
+ * different threads do not interleave.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <linux/sync_file.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
+
+#include "vmm/shim/shim.h"
+#include "kernelmock/virtgpu_drm.h"
+
+struct guest_line {
+	char buf[512];
+	size_t len;
+};
+
+static void put(struct guest_line *l, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void put(struct guest_line *l, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (l->len >= sizeof(l->buf))
+		return;
+	va_start(ap, fmt);
+	int n = vsnprintf(l->buf + l->len, sizeof(l->buf) - l->len, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		l->len += (size_t)n;
+	if (l->len > sizeof(l->buf))
+		l->len = sizeof(l->buf);
+}
+
+static const char *const virtgpu_names[] = {
+	[DRM_VIRTGPU_MAP] = "VIRTGPU_MAP",
+	[DRM_VIRTGPU_EXECBUFFER] = "VIRTGPU_EXECBUFFER",
+	[DRM_VIRTGPU_GETPARAM] = "VIRTGPU_GETPARAM",
+	[DRM_VIRTGPU_RESOURCE_CREATE] = "VIRTGPU_RESOURCE_CREATE",
+	[DRM_VIRTGPU_RESOURCE_INFO] = "VIRTGPU_RESOURCE_INFO",
+	[DRM_VIRTGPU_TRANSFER_FROM_HOST] = "VIRTGPU_TRANSFER_FROM_HOST",
+	[DRM_VIRTGPU_TRANSFER_TO_HOST] = "VIRTGPU_TRANSFER_TO_HOST",
+	[DRM_VIRTGPU_WAIT] = "VIRTGPU_WAIT",
+	[DRM_VIRTGPU_GET_CAPS] = "VIRTGPU_GET_CAPS",
+	[DRM_VIRTGPU_RESOURCE_CREATE_BLOB] = "VIRTGPU_RESOURCE_CREATE_BLOB",
+	[DRM_VIRTGPU_CONTEXT_INIT] = "VIRTGPU_CONTEXT_INIT",
+};
+
+static const char *const param_names[] = {
+	[VIRTGPU_PARAM_3D_FEATURES] = "3D_FEATURES",
+	[VIRTGPU_PARAM_CAPSET_QUERY_FIX] = "CAPSET_QUERY_FIX",
+	[VIRTGPU_PARAM_RESOURCE_BLOB] = "RESOURCE_BLOB",
+	[VIRTGPU_PARAM_HOST_VISIBLE] = "HOST_VISIBLE",
+	[VIRTGPU_PARAM_CROSS_DEVICE] = "CROSS_DEVICE",
+	[VIRTGPU_PARAM_CONTEXT_INIT] = "CONTEXT_INIT",
+	[VIRTGPU_PARAM_SUPPORTED_CAPSET_IDs] = "SUPPORTED_CAPSET_IDs",
+	[VIRTGPU_PARAM_EXPLICIT_DEBUG_NAME] = "EXPLICIT_DEBUG_NAME",
+};
+
+static const char *generic_name(unsigned nr)
+{
+	switch (nr) {
+	case 0x00: return "VERSION";
+	case 0x09: return "GEM_CLOSE";
+	case 0x0a: return "GEM_FLINK";
+	case 0x0b: return "GEM_OPEN";
+	case 0x0c: return "GET_CAP";
+	case 0x0d: return "SET_CLIENT_CAP";
+	case 0x2d: return "PRIME_HANDLE_TO_FD";
+	case 0x2e: return "PRIME_FD_TO_HANDLE";
+	}
+	return NULL;
+}
+
+static void decode_virtgpu(struct guest_line *l, unsigned nr, const void *a,
+			   int ret)
+{
+	switch (nr) {
+	case DRM_VIRTGPU_MAP: {
+		const struct drm_virtgpu_map *m = a;
+		put(l, "handle=%u -> offset=0x%" PRIx64, m->handle, m->offset);
+		break;
+	}
+	case DRM_VIRTGPU_EXECBUFFER: {
+		const struct drm_virtgpu_execbuffer *e = a;
+		put(l, "flags=0x%x size=%u bos=%u fence_fd=%d ring=%u",
+		    e->flags, e->size, e->num_bo_handles, e->fence_fd,
+		    e->ring_idx);
+		break;
+	}
+	case DRM_VIRTGPU_GETPARAM: {
+		const struct drm_virtgpu_getparam *g = a;
+		const char *name = g->param < sizeof(param_names) /
+						      sizeof(param_names[0])
+					   ? param_names[g->param] : NULL;
+		put(l, "param=%s", name ? name : "?");
+		if (!name)
+			put(l, "(%" PRIu64 ")", g->param);
+		/* value points at the result: valid once the call succeeded */
+		if (!ret && g->value)
+			put(l, " -> %" PRIu64,
+			    *(const uint64_t *)(uintptr_t)g->value);
+		break;
+	}
+	case DRM_VIRTGPU_RESOURCE_CREATE: {
+		const struct drm_virtgpu_resource_create *r = a;
+		put(l, "target=%u format=%u bind=0x%x %ux%ux%u array=%u "
+		    "levels=%u samples=%u flags=0x%x -> bo=%u res=%u size=%u",
+		    r->target, r->format, r->bind, r->width, r->height,
+		    r->depth, r->array_size, r->last_level, r->nr_samples,
+		    r->flags, r->bo_handle, r->res_handle, r->size);
+		break;
+	}
+	case DRM_VIRTGPU_RESOURCE_INFO: {
+		const struct drm_virtgpu_resource_info *r = a;
+		put(l, "bo=%u -> res=%u size=%u blob_mem=%u", r->bo_handle,
+		    r->res_handle, r->size, r->blob_mem);
+		break;
+	}
+	case DRM_VIRTGPU_TRANSFER_FROM_HOST:
+	case DRM_VIRTGPU_TRANSFER_TO_HOST: {
+		const struct drm_virtgpu_3d_transfer_to_host *t = a;
+		put(l, "bo=%u box=%u,%u,%u %ux%ux%u level=%u offset=%u "
+		    "stride=%u", t->bo_handle, t->box.x, t->box.y, t->box.z,
+		    t->box.w, t->box.h, t->box.d, t->level, t->offset,
+		    t->stride);
+		break;
+	}
+	case DRM_VIRTGPU_WAIT: {
+		const struct drm_virtgpu_3d_wait *w = a;
+		put(l, "handle=%u flags=0x%x", w->handle, w->flags);
+		break;
+	}
+	case DRM_VIRTGPU_GET_CAPS: {
+		const struct drm_virtgpu_get_caps *c = a;
+		put(l, "capset=%u version=%u size=%u", c->cap_set_id,
+		    c->cap_set_ver, c->size);
+		break;
+	}
+	case DRM_VIRTGPU_RESOURCE_CREATE_BLOB: {
+		const struct drm_virtgpu_resource_create_blob *b = a;
+		put(l, "mem=%u flags=0x%x size=%" PRIu64 " cmd_size=%u "
+		    "blob_id=%" PRIu64 " -> bo=%u res=%u", b->blob_mem,
+		    b->blob_flags, b->size, b->cmd_size, b->blob_id,
+		    b->bo_handle, b->res_handle);
+		break;
+	}
+	case DRM_VIRTGPU_CONTEXT_INIT: {
+		const struct drm_virtgpu_context_init *c = a;
+		const struct drm_virtgpu_context_set_param *p =
+			(const void *)(uintptr_t)c->ctx_set_params;
+		put(l, "params=%u", c->num_params);
+		for (uint32_t i = 0; !ret && p && i < c->num_params && i < 8;
+		     i++)
+			put(l, " %" PRIu64 "=%" PRIu64, p[i].param, p[i].value);
+		break;
+	}
+	}
+}
+
+static void decode_generic(struct guest_line *l, unsigned nr, const void *a,
+			   int ret)
+{
+	switch (nr) {
+	case 0x00: {
+		const struct drm_version *v = a;
+		put(l, "-> %d.%d.%d", v->version_major, v->version_minor,
+		    v->version_patchlevel);
+		/* Userspace asks for the lengths first (NULL buffers), then
+		 * for the strings in buffers of exactly those lengths. */
+		if (!ret && v->name)
+			put(l, " name=%.*s", (int)v->name_len, v->name);
+		else
+			put(l, " name_len=%zu", (size_t)v->name_len);
+		break;
+	}
+	case 0x09: {
+		const struct drm_gem_close *c = a;
+		put(l, "handle=%u", c->handle);
+		break;
+	}
+	case 0x0a: {
+		const struct drm_gem_flink *f = a;
+		put(l, "handle=%u -> name=%u", f->handle, f->name);
+		break;
+	}
+	case 0x0b: {
+		const struct drm_gem_open *o = a;
+		put(l, "name=%u -> handle=%u size=%llu", o->name, o->handle,
+		    (unsigned long long)o->size);
+		break;
+	}
+	case 0x0c: {
+		const struct drm_get_cap *c = a;
+		put(l, "cap=0x%llx -> %llu", (unsigned long long)c->capability,
+		    (unsigned long long)c->value);
+		break;
+	}
+	case 0x2d:
+	case 0x2e: {
+		const struct drm_prime_handle *p = a;
+		put(l, "handle=%u flags=0x%x fd=%d", p->handle, p->flags, p->fd);
+		break;
+	}
+	}
+}
+
+void guest_shim_trace_ioctl(int fd, unsigned long request, const void *arg,
+			    int ret)
+{
+	struct guest_line l = { .len = 0 };
+	unsigned nr = _IOC_NR(request);
+	const char *name = NULL;
+
+	put(&l, "[vgs %ld] ioctl(%d, ", (long)syscall(SYS_gettid), fd);
+	if (request == SYNC_IOC_MERGE) {
+		const struct sync_merge_data *m = arg;
+		put(&l, "SYNC_IOC_MERGE fd2=%d -> fence=%d", m->fd2, m->fence);
+	} else if (request == SYNC_IOC_FILE_INFO) {
+		const struct sync_file_info *i = arg;
+		put(&l, "SYNC_IOC_FILE_INFO -> status=%d fences=%u", i->status,
+		    i->num_fences);
+	} else if (_IOC_TYPE(request) != DRM_IOCTL_BASE) {
+		put(&l, "0x%lx", request);
+	} else if (nr >= DRM_COMMAND_BASE && nr < DRM_COMMAND_END) {
+		unsigned v = nr - DRM_COMMAND_BASE;
+		if (v < sizeof(virtgpu_names) / sizeof(virtgpu_names[0]))
+			name = virtgpu_names[v];
+		put(&l, "DRM_IOCTL_%s", name ? name : "VIRTGPU_?");
+		if (!name)
+			put(&l, "(0x%x)", v);
+		else if (arg) {
+			put(&l, " ");
+			decode_virtgpu(&l, v, arg, ret);
+		}
+	} else {
+		name = generic_name(nr);
+		put(&l, "DRM_IOCTL_%s", name ? name : "?");
+		if (!name)
+			put(&l, "(0x%x)", nr);
+		else if (arg) {
+			put(&l, " ");
+			decode_generic(&l, nr, arg, ret);
+		}
+	}
+	put(&l, ") = %d", ret < 0 ? -1 : ret);
+	if (ret < 0)
+		put(&l, " %s (%s)", strerrorname_np(-ret) ? strerrorname_np(-ret)
+							  : "?",
+		    strerror(-ret));
+	if (l.len >= sizeof(l.buf))
+		l.len = sizeof(l.buf) - 1;
+	l.buf[l.len++] = '\n';
+	if (write(STDERR_FILENO, l.buf, l.len) < 0)
+		return;	/* nowhere to report it */
+}
