@@ -5,7 +5,7 @@
  *
  * Every workload runs three ways in one run: "direct" (virglrenderer
  * called on the bench thread, no transport: the floor), "sim" (the whole
- * stack: sim_machine + km_ioctl) and "vtest" (virgl_test_server and our
+ * stack: vmm_machine + km_ioctl) and "vtest" (virgl_test_server and our
  * own minimal vtest client).  The GLES frame loop runs "native" (Mesa
  * llvmpipe), "exec" (virtgpu-sim exec) and "vtest" (virpipe).
  *

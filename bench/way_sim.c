@@ -25,7 +25,7 @@
 #include "vmm/machine.h"
 
 struct bench_way {
-	struct sim_machine *m;
+	struct vmm_machine *m;
 	struct km_file *file;
 };
 
@@ -37,31 +37,31 @@ struct sim_res {
 static void sim_close(struct bench_way *w)
 {
 	km_close(w->file);
-	sim_machine_destroy(w->m);
+	vmm_machine_destroy(w->m);
 	free(w);
 }
 
 static int sim_open(const struct bench_cfg *cfg, struct bench_way **out)
 {
-	struct sim_machine_options o;
+	struct vmm_machine_options o;
 	struct bench_way *w = calloc(1, sizeof(*w));
 	int ret;
 
 	if (!w)
 		return -ENOMEM;
-	sim_machine_default_options(&o);
+	vmm_machine_default_options(&o);
 	o.ram_size = 4ull << 30;
 	o.scatter = cfg->scatter;
 	o.features |= 1ull << VIRTIO_GPU_F_RESOURCE_BLOB;
 	o.hostmem_size = 128ull << 20;
-	ret = sim_machine_create(&o, &w->m);
+	ret = vmm_machine_create(&o, &w->m);
 	if (ret) {
 		free(w);
 		return ret;
 	}
-	ret = km_open(sim_machine_kernel(w->m), &w->file);
+	ret = km_open(vmm_machine_kernel(w->m), &w->file);
 	if (ret) {
-		sim_machine_destroy(w->m);
+		vmm_machine_destroy(w->m);
 		free(w);
 		return ret;
 	}

@@ -39,19 +39,19 @@
 
 enum renderers { VIRGL_ONLY, WITH_VENUS, WITH_RENDER_SERVER };
 
-static struct sim_machine *machine(const char *inject, enum renderers r)
+static struct vmm_machine *machine(const char *inject, enum renderers r)
 {
-	struct sim_machine_options o;
-	struct sim_machine *m = NULL;
+	struct vmm_machine_options o;
+	struct vmm_machine *m = NULL;
 
-	sim_machine_default_options(&o);
+	vmm_machine_default_options(&o);
 	o.ram_size = 64ull << 20;
 	o.features = FEATURES;
 	o.hostmem_size = 64ull << 20;
 	o.venus = r != VIRGL_ONLY;
 	o.render_server = r == WITH_RENDER_SERVER;
 	o.inject = inject;
-	assert_int_equal(sim_machine_create(&o, &m), 0);
+	assert_int_equal(vmm_machine_create(&o, &m), 0);
 	return m;
 }
 
@@ -90,9 +90,9 @@ static int children(void)
 /* Close @n files (NULL entries are closed already), wait for the device,
  * check that nothing leaked, destroy the machine, and check that no
  * render server or worker survives. */
-static void finish(struct sim_machine *m, struct km_file **files, int n)
+static void finish(struct vmm_machine *m, struct km_file **files, int n)
 {
-	struct km_device *kd = sim_machine_kernel(m);
+	struct km_device *kd = vmm_machine_kernel(m);
 	struct km_stats st;
 
 	for (int i = 0; i < n; i++)
@@ -106,7 +106,7 @@ static void finish(struct sim_machine *m, struct km_file **files, int n)
 	assert_int_equal(st.objects, 0);
 	assert_int_equal(st.inflight, 0);
 	assert_int_equal(st.files, 0);
-	sim_machine_destroy(m);
+	vmm_machine_destroy(m);
 	for (int i = 0; i < 2000 && children(); i++)
 		usleep(1000);
 	assert_int_equal(children(), 0);
@@ -217,7 +217,7 @@ static uint32_t pixel(struct km_file *f, uint32_t h)
 }
 
 /* The signal time of a sync_file's one fence (SYNC_IOC_FILE_INFO). */
-static uint64_t signal_ns(struct sim_machine *m, int fd)
+static uint64_t signal_ns(struct vmm_machine *m, int fd)
 {
 	struct sync_fence_info fi;
 	struct sync_file_info info = {
@@ -225,7 +225,7 @@ static uint64_t signal_ns(struct sim_machine *m, int fd)
 	};
 
 	memset(&fi, 0, sizeof(fi));
-	assert_int_equal(km_sync_ioctl(sim_machine_kernel(m), fd,
+	assert_int_equal(km_sync_ioctl(vmm_machine_kernel(m), fd,
 				       SYNC_IOC_FILE_INFO, &info), 0);
 	assert_int_equal(info.status, 1);
 	return fi.timestamp_ns;
@@ -252,17 +252,17 @@ static void test_faults_spec_rejected(void **state)
 		{ "worker value", "worker=stop" },
 		{ "second fault bad", "cmd=SUBMIT_3D;fence=delay" },
 	};
-	struct sim_machine_options o;
+	struct vmm_machine_options o;
 
 	(void)state;
-	sim_machine_default_options(&o);
+	vmm_machine_default_options(&o);
 	o.ram_size = 16ull << 20;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct sim_machine *m = NULL;
+		struct vmm_machine *m = NULL;
 
 		o.inject = cases[i].spec;
 		print_message("%s: '%s'\n", cases[i].desc, cases[i].spec);
-		assert_int_equal(sim_machine_create(&o, &m), -EINVAL);
+		assert_int_equal(vmm_machine_create(&o, &m), -EINVAL);
 		assert_null(m);
 	}
 }
@@ -270,7 +270,7 @@ static void test_faults_spec_rejected(void **state)
 /* Specs that parse; the machine comes up with them. */
 static void test_faults_spec_accepted(void **state)
 {
-	struct sim_machine *m = machine(
+	struct vmm_machine *m = machine(
 		"cmd=virtio_gpu_cmd_submit_3d,resp=0x1201,ctx=7,skip=1,count=2;"
 		" fence=delay,ms=5,ctx=0; fence=delay,ms=5,ctx=3,ring=2;"
 		"fence=reorder; hostmem=1M; ctx_create=fail,capset=4,count=1;"
@@ -278,7 +278,7 @@ static void test_faults_spec_accepted(void **state)
 	struct km_file *f;
 
 	(void)state;
-	assert_int_equal(km_open(sim_machine_kernel(m), &f), 0);
+	assert_int_equal(km_open(vmm_machine_kernel(m), &f), 0);
 	finish(m, &f, 1);
 }
 
@@ -286,14 +286,14 @@ static void test_faults_spec_accepted(void **state)
  * only logs error answers), the work is not done, the next submit is. */
 static void test_faults_cmd_error_once(void **state)
 {
-	struct sim_machine *m = machine(
+	struct vmm_machine *m = machine(
 		"cmd=SUBMIT_3D,resp=ERR_OUT_OF_MEMORY,skip=1,count=1",
 		VIRGL_ONLY);
 	struct km_file *f;
 	uint32_t res, h;
 
 	(void)state;
-	assert_int_equal(km_open(sim_machine_kernel(m), &f), 0);
+	assert_int_equal(km_open(vmm_machine_kernel(m), &f), 0);
 	virgl_context(f, false);
 	h = render_target(f, &res);
 	clear_and_wait(f, h, res, true, false, false);
@@ -312,13 +312,13 @@ static void test_faults_cmd_error_once(void **state)
  * signal, and the second file's context works. */
 static void test_faults_renderer_refuses_context(void **state)
 {
-	struct sim_machine *m = machine("ctx_create=fail,count=1", VIRGL_ONLY);
+	struct vmm_machine *m = machine("ctx_create=fail,count=1", VIRGL_ONLY);
 	struct km_file *f[2];
 	uint32_t res[2], h[2];
 
 	(void)state;
 	for (int i = 0; i < 2; i++) {
-		assert_int_equal(km_open(sim_machine_kernel(m), &f[i]), 0);
+		assert_int_equal(km_open(vmm_machine_kernel(m), &f[i]), 0);
 		virgl_context(f[i], false);
 		h[i] = render_target(f[i], &res[i]);
 	}
@@ -335,7 +335,7 @@ static void test_faults_renderer_refuses_context(void **state)
  * own context only; the other context's work is untouched. */
 static void test_faults_renderer_error_one_context(void **state)
 {
-	struct sim_machine *m = machine(NULL, VIRGL_ONLY);
+	struct vmm_machine *m = machine(NULL, VIRGL_ONLY);
 	struct km_file *f[2];
 	uint32_t res[2], h[2];
 	static const uint32_t bad[] = { 0x000000ff };	/* no such opcode */
@@ -343,7 +343,7 @@ static void test_faults_renderer_error_one_context(void **state)
 
 	(void)state;
 	for (int i = 0; i < 2; i++) {
-		assert_int_equal(km_open(sim_machine_kernel(m), &f[i]), 0);
+		assert_int_equal(km_open(vmm_machine_kernel(m), &f[i]), 0);
 		virgl_context(f[i], true);
 		h[i] = render_target(f[i], &res[i]);
 	}
@@ -370,14 +370,14 @@ static void test_faults_renderer_error_one_context(void **state)
 /* fence=delay: the fence signals, but not before the delay. */
 static void test_faults_fence_delay(void **state)
 {
-	struct sim_machine *m = machine("fence=delay,ms=300,ctx=1", VIRGL_ONLY);
+	struct vmm_machine *m = machine("fence=delay,ms=300,ctx=1", VIRGL_ONLY);
 	struct km_file *f[2];
 	uint32_t res[2], h[2];
 	int fd;
 
 	(void)state;
 	for (int i = 0; i < 2; i++) {
-		assert_int_equal(km_open(sim_machine_kernel(m), &f[i]), 0);
+		assert_int_equal(km_open(vmm_machine_kernel(m), &f[i]), 0);
 		virgl_context(f[i], true);
 		h[i] = render_target(f[i], &res[i]);
 	}
@@ -403,14 +403,14 @@ static void test_faults_fence_delay(void **state)
  */
 static void test_faults_fence_reorder(void **state)
 {
-	struct sim_machine *m = machine("fence=reorder,ms=1000", VIRGL_ONLY);
+	struct vmm_machine *m = machine("fence=reorder,ms=1000", VIRGL_ONLY);
 	struct km_file *f[2];
 	uint32_t res[2], h[2];
 	int a1, a2, b1;
 
 	(void)state;
 	for (int i = 0; i < 2; i++) {
-		assert_int_equal(km_open(sim_machine_kernel(m), &f[i]), 0);
+		assert_int_equal(km_open(vmm_machine_kernel(m), &f[i]), 0);
 		virgl_context(f[i], true);
 		h[i] = render_target(f[i], &res[i]);
 	}
@@ -446,14 +446,14 @@ static void test_faults_fence_reorder(void **state)
  * its fences still signal, another file keeps working, nothing leaks. */
 static void test_faults_close_with_fences_in_flight(void **state)
 {
-	struct sim_machine *m = machine("fence=delay,ms=400", VIRGL_ONLY);
+	struct vmm_machine *m = machine("fence=delay,ms=400", VIRGL_ONLY);
 	struct km_file *f[2];
 	uint32_t res[2], h[2];
 	int fds[4];
 
 	(void)state;
 	for (int i = 0; i < 2; i++) {
-		assert_int_equal(km_open(sim_machine_kernel(m), &f[i]), 0);
+		assert_int_equal(km_open(vmm_machine_kernel(m), &f[i]), 0);
 		virgl_context(f[i], true);
 		h[i] = render_target(f[i], &res[i]);
 	}
@@ -503,14 +503,14 @@ static struct guest_vn_session *session(struct km_file *f)
  * its GPU work go on. */
 static void test_faults_hostmem_shrunk(void **state)
 {
-	struct sim_machine *m = machine("hostmem=64K", WITH_VENUS);
+	struct vmm_machine *m = machine("hostmem=64K", WITH_VENUS);
 	struct km_file *f;
 	struct guest_vn_instance_info info;
 	struct guest_vn_fill_params p = { 64u << 10, 0xcafef00d };
 	struct guest_vn_fill_result r;
 
 	(void)state;
-	assert_int_equal(km_open(sim_machine_kernel(m), &f), 0);
+	assert_int_equal(km_open(vmm_machine_kernel(m), &f), 0);
 	struct guest_vn_session *s = session(f);
 
 	ASSERT_VN(s, guest_vn_instance_create(s, 0, &info));
@@ -538,7 +538,7 @@ static void test_faults_hostmem_shrunk(void **state)
  */
 static void test_faults_render_server_worker_killed(void **state)
 {
-	struct sim_machine *m = machine("worker=kill,ctx=1,skip=7",
+	struct vmm_machine *m = machine("worker=kill,ctx=1,skip=7",
 					WITH_RENDER_SERVER);
 	struct km_file *f[3];
 	struct guest_vn_instance_info ia, ib;
@@ -546,7 +546,7 @@ static void test_faults_render_server_worker_killed(void **state)
 
 	(void)state;
 	for (int i = 0; i < 3; i++)
-		assert_int_equal(km_open(sim_machine_kernel(m), &f[i]), 0);
+		assert_int_equal(km_open(vmm_machine_kernel(m), &f[i]), 0);
 	struct guest_vn_session *a = session(f[0]);
 	struct guest_vn_session *b = session(f[1]);
 

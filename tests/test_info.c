@@ -34,22 +34,22 @@
 #define EDID (1ull << VIRTIO_GPU_F_EDID)
 #define CONTEXT_INIT (1ull << VIRTIO_GPU_F_CONTEXT_INIT)
 
-static struct sim_machine *machine_create(bool venus, uint64_t features)
+static struct vmm_machine *machine_create(bool venus, uint64_t features)
 {
-	struct sim_machine_options o;
-	struct sim_machine *m = NULL;
+	struct vmm_machine_options o;
+	struct vmm_machine *m = NULL;
 
-	sim_machine_default_options(&o);
+	vmm_machine_default_options(&o);
 	o.ram_size = 64ull << 20;
 	o.venus = venus;
 	o.features = features;
-	assert_int_equal(sim_machine_create(&o, &m), 0);
+	assert_int_equal(vmm_machine_create(&o, &m), 0);
 	return m;
 }
 
-static struct guest_info *collect(struct sim_machine *m)
+static struct guest_info *collect(struct vmm_machine *m)
 {
-	struct sim_transport *t = sim_machine_transport(m);
+	struct sim_transport *t = vmm_machine_transport(m);
 	struct guest_info_options opts = {
 		.have_transport = true,
 		.offered = sim_transport_offered_features(t),
@@ -58,10 +58,10 @@ static struct guest_info *collect(struct sim_machine *m)
 	struct guest_info *info = NULL;
 	struct km_stats st;
 
-	assert_int_equal(guest_info_collect(sim_machine_kernel(m), &opts,
+	assert_int_equal(guest_info_collect(vmm_machine_kernel(m), &opts,
 					    &info), 0);
 	/* The render node it opened is closed again. */
-	km_device_stats(sim_machine_kernel(m), &st);
+	km_device_stats(vmm_machine_kernel(m), &st);
 	assert_int_equal(st.files, 0);
 	return info;
 }
@@ -110,7 +110,7 @@ static char *write_info(const struct guest_info *info, bool json)
 
 static void test_info_virgl_capsets_from_a_machine(void **state)
 {
-	struct sim_machine *m = machine_create(false, VIRGL | CONTEXT_INIT);
+	struct vmm_machine *m = machine_create(false, VIRGL | CONTEXT_INIT);
 	struct guest_info *info = collect(m);
 	const unsigned ids = VIRTGPU_PARAM_SUPPORTED_CAPSET_IDs - 1;
 	const struct guest_info_capset *cs;
@@ -149,12 +149,12 @@ static void test_info_virgl_capsets_from_a_machine(void **state)
 	assert_non_null(strstr(text, "capset 2 VIRGL2"));
 	free(text);
 	guest_info_free(info);
-	sim_machine_destroy(m);
+	vmm_machine_destroy(m);
 }
 
 static void test_info_edid_checksum(void **state)
 {
-	struct sim_machine *m = machine_create(false, VIRGL | EDID);
+	struct vmm_machine *m = machine_create(false, VIRGL | EDID);
 	struct guest_info *info = collect(m);
 	struct guest_edid_summary s;
 	uint8_t edid[128];
@@ -188,12 +188,12 @@ static void test_info_edid_checksum(void **state)
 	assert_int_equal(guest_edid_summarize(edid, 127, &s), -EINVAL);
 
 	guest_info_free(info);
-	sim_machine_destroy(m);
+	vmm_machine_destroy(m);
 }
 
 static void test_info_venus_capset_from_a_machine(void **state)
 {
-	struct sim_machine *m = machine_create(true, VIRGL | CONTEXT_INIT);
+	struct vmm_machine *m = machine_create(true, VIRGL | CONTEXT_INIT);
 	struct guest_info *info = collect(m);
 	const struct guest_info_capset *cs =
 		fetched(info, VIRTGPU_DRM_CAPSET_VENUS);
@@ -220,7 +220,7 @@ static void test_info_venus_capset_from_a_machine(void **state)
 	assert_non_null(strstr(json, "\"name\": \"VENUS\""));
 	free(json);
 	guest_info_free(info);
-	sim_machine_destroy(m);
+	vmm_machine_destroy(m);
 }
 
 static void test_info_decoders_on_bytes(void **state)

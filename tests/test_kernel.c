@@ -30,7 +30,7 @@
 #include "sim/ram.h"
 
 struct fixture {
-	struct sim_machine *m;
+	struct vmm_machine *m;
 	struct km_device *kd;
 	struct km_file *f;
 	uint64_t free_pages;
@@ -39,7 +39,7 @@ struct fixture {
 
 /* A machine with 64 MiB of RAM from @o, and one open render node; with
  * @pngs, scanout PNGs go to a fresh directory (teardown_2d removes it). */
-static int machine_from(void **state, struct sim_machine_options *o,
+static int machine_from(void **state, struct vmm_machine_options *o,
 			bool pngs)
 {
 	static struct fixture fx;
@@ -52,10 +52,10 @@ static int machine_from(void **state, struct sim_machine_options *o,
 			return -1;
 		o->scanout_dir = fx.png_dir;
 	}
-	if (sim_machine_create(o, &fx.m))
+	if (vmm_machine_create(o, &fx.m))
 		return -1;
-	fx.kd = sim_machine_kernel(fx.m);
-	fx.free_pages = sim_ram_free_pages(sim_machine_ram(fx.m));
+	fx.kd = vmm_machine_kernel(fx.m);
+	fx.free_pages = sim_ram_free_pages(vmm_machine_ram(fx.m));
 	if (km_open(fx.kd, &fx.f))
 		return -1;
 	*state = &fx;
@@ -66,8 +66,8 @@ static int machine_from(void **state, struct sim_machine_options *o,
 static int make_machine(void **state, bool venus, uint64_t features,
 			uint64_t hostmem)
 {
-	struct sim_machine_options o;
-	sim_machine_default_options(&o);
+	struct vmm_machine_options o;
+	vmm_machine_default_options(&o);
 	o.venus = venus;
 	o.features |= features;
 	o.hostmem_size = hostmem;
@@ -91,9 +91,9 @@ static int setup_blob(void **state)
  * in a fresh directory. */
 static int setup_2d(void **state)
 {
-	struct sim_machine_options o;
+	struct vmm_machine_options o;
 
-	sim_machine_default_options(&o);
+	vmm_machine_default_options(&o);
 	o.features = 0;
 	return machine_from(state, &o, true);
 }
@@ -120,8 +120,8 @@ static int teardown(void **state)
 	km_device_stats(fx->kd, &st);
 	assert_int_equal(st.objects, 0);
 	assert_int_equal(st.files, 0);
-	assert_int_equal(sim_ram_free_pages(sim_machine_ram(fx->m)), fx->free_pages);
-	sim_machine_destroy(fx->m);
+	assert_int_equal(sim_ram_free_pages(vmm_machine_ram(fx->m)), fx->free_pages);
+	vmm_machine_destroy(fx->m);
 	return 0;
 }
 

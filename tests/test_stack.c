@@ -22,7 +22,7 @@
 #include "sim/ram.h"
 
 struct fixture {
-	struct sim_machine *m;
+	struct vmm_machine *m;
 	struct km_file *f;
 	uint64_t free_pages_at_start;
 };
@@ -30,14 +30,14 @@ struct fixture {
 static int setup(void **state)
 {
 	static struct fixture fx;
-	struct sim_machine_options o;
-	sim_machine_default_options(&o);
+	struct vmm_machine_options o;
+	vmm_machine_default_options(&o);
 	o.ram_size = 64ull << 20;
 	o.scatter = true;
-	if (sim_machine_create(&o, &fx.m))
+	if (vmm_machine_create(&o, &fx.m))
 		return -1;
-	fx.free_pages_at_start = sim_ram_free_pages(sim_machine_ram(fx.m));
-	if (km_open(sim_machine_kernel(fx.m), &fx.f))
+	fx.free_pages_at_start = sim_ram_free_pages(vmm_machine_ram(fx.m));
+	if (km_open(vmm_machine_kernel(fx.m), &fx.f))
 		return -1;
 	*state = &fx;
 	return 0;
@@ -47,7 +47,7 @@ static int teardown(void **state)
 {
 	struct fixture *fx = *state;
 	km_close(fx->f);
-	struct km_device *kd = sim_machine_kernel(fx->m);
+	struct km_device *kd = vmm_machine_kernel(fx->m);
 	/* Wait for the device to answer the close's unrefs and destroys. */
 	struct km_stats st;
 	for (int i = 0; i < 2000; i++) {
@@ -59,9 +59,9 @@ static int teardown(void **state)
 	assert_int_equal(st.objects, 0);
 	assert_int_equal(st.files, 0);
 	/* Every page handed out for objects came back once answered. */
-	assert_int_equal(sim_ram_free_pages(sim_machine_ram(fx->m)),
+	assert_int_equal(sim_ram_free_pages(vmm_machine_ram(fx->m)),
 			 fx->free_pages_at_start);
-	sim_machine_destroy(fx->m);
+	vmm_machine_destroy(fx->m);
 	return 0;
 }
 
@@ -236,14 +236,14 @@ static void test_stack_device_error_then_recovery(void **state)
  * so its fence fd is already readable without waiting. */
 static void test_stack_lockstep_returns_after_the_device(void **state)
 {
-	struct sim_machine_options o;
-	sim_machine_default_options(&o);
+	struct vmm_machine_options o;
+	vmm_machine_default_options(&o);
 	o.ram_size = 32ull << 20;
 	o.lockstep = true;
-	struct sim_machine *m;
-	assert_int_equal(sim_machine_create(&o, &m), 0);
+	struct vmm_machine *m;
+	assert_int_equal(vmm_machine_create(&o, &m), 0);
 	struct km_file *f;
-	assert_int_equal(km_open(sim_machine_kernel(m), &f), 0);
+	assert_int_equal(km_open(vmm_machine_kernel(m), &f), 0);
 	for (int i = 0; i < 10; i++) {
 		uint32_t nop = 0;
 		struct drm_virtgpu_execbuffer eb = {
@@ -256,7 +256,7 @@ static void test_stack_lockstep_returns_after_the_device(void **state)
 		close(eb.fence_fd);
 	}
 	km_close(f);
-	sim_machine_destroy(m);
+	vmm_machine_destroy(m);
 }
 
 int main(void)

@@ -32,12 +32,12 @@
 
 #define FILL_SIZE (64u << 10)
 
-static struct sim_machine *machine_create(bool render_server)
+static struct vmm_machine *machine_create(bool render_server)
 {
-	struct sim_machine_options o;
-	struct sim_machine *m = NULL;
+	struct vmm_machine_options o;
+	struct vmm_machine *m = NULL;
 
-	sim_machine_default_options(&o);
+	vmm_machine_default_options(&o);
 	o.ram_size = 64ull << 20;
 	o.venus = true;
 	o.render_server = render_server;
@@ -45,7 +45,7 @@ static struct sim_machine *machine_create(bool render_server)
 	o.features = (1ull << VIRTIO_GPU_F_VIRGL) |
 		     (1ull << VIRTIO_GPU_F_RESOURCE_BLOB) |
 		     (1ull << VIRTIO_GPU_F_CONTEXT_INIT);
-	assert_int_equal(sim_machine_create(&o, &m), 0);
+	assert_int_equal(vmm_machine_create(&o, &m), 0);
 	return m;
 }
 
@@ -83,10 +83,10 @@ static int children(void)
 
 /* Close @n files, wait for the device to answer, check nothing leaked,
  * destroy the machine, and check that no render server survives. */
-static void machine_finish(struct sim_machine *m, struct km_file **files,
+static void machine_finish(struct vmm_machine *m, struct km_file **files,
 			   int n)
 {
-	struct km_device *kd = sim_machine_kernel(m);
+	struct km_device *kd = vmm_machine_kernel(m);
 	struct km_stats st;
 
 	for (int i = 0; i < n; i++)
@@ -99,7 +99,7 @@ static void machine_finish(struct sim_machine *m, struct km_file **files,
 	}
 	assert_int_equal(st.objects, 0);
 	assert_int_equal(st.files, 0);
-	sim_machine_destroy(m);
+	vmm_machine_destroy(m);
 	for (int i = 0; i < 2000 && children(); i++)
 		usleep(1000);
 	assert_int_equal(children(), 0);
@@ -201,13 +201,13 @@ static int virgl_context(struct km_file *f)
 
 static void test_venus_instance_reports_lavapipe(void **state)
 {
-	struct sim_machine *m = machine_create(false);
+	struct vmm_machine *m = machine_create(false);
 	struct km_file *f;
 	struct guest_vn_capset cs;
 	struct guest_vn_instance_info info;
 
 	(void)state;
-	assert_int_equal(km_open(sim_machine_kernel(m), &f), 0);
+	assert_int_equal(km_open(vmm_machine_kernel(m), &f), 0);
 	assert_int_equal(guest_vn_capset_query(f, &cs), 0);
 	assert_int_equal(cs.wire_format_version, 0);	/* what we encode */
 	assert_true(cs.vk_xml_version >= VK_API_VERSION_1_3);
@@ -237,7 +237,7 @@ static void test_venus_instance_reports_lavapipe(void **state)
  * for with timeout 0. */
 static void test_venus_queue_and_fence_calls(void **state)
 {
-	struct sim_machine *m = machine_create(false);
+	struct vmm_machine *m = machine_create(false);
 	struct km_file *f;
 	struct guest_vn_instance_info info;
 	const float prio = 1.0f;
@@ -256,7 +256,7 @@ static void test_venus_queue_and_fence_calls(void **state)
 	bool signaled;
 
 	(void)state;
-	assert_int_equal(km_open(sim_machine_kernel(m), &f), 0);
+	assert_int_equal(km_open(vmm_machine_kernel(m), &f), 0);
 	struct guest_vn_session *s = session(f, 10000);
 
 	ASSERT_VN(s, guest_vn_instance_create(s, 0, &info));
@@ -312,12 +312,12 @@ static void test_venus_queue_and_fence_calls(void **state)
 
 static void test_venus_fill_read_through_guest_mapping(void **state)
 {
-	struct sim_machine *m = machine_create(false);
+	struct vmm_machine *m = machine_create(false);
 	struct km_file *f;
 	struct guest_vn_instance_info info;
 
 	(void)state;
-	assert_int_equal(km_open(sim_machine_kernel(m), &f), 0);
+	assert_int_equal(km_open(vmm_machine_kernel(m), &f), 0);
 	struct guest_vn_session *s = session(f, 10000);
 
 	assert_int_equal(guest_vn_device_create(s), -EBUSY);
@@ -332,14 +332,14 @@ static void test_venus_fill_read_through_guest_mapping(void **state)
 
 static void test_venus_render_server_cannot_map(void **state)
 {
-	struct sim_machine *m = machine_create(true);
+	struct vmm_machine *m = machine_create(true);
 	struct km_file *f;
 	struct guest_vn_instance_info info;
 	struct guest_vn_fill_params p = { FILL_SIZE, 0xcafef00d };
 	struct guest_vn_fill_result r;
 
 	(void)state;
-	assert_int_equal(km_open(sim_machine_kernel(m), &f), 0);
+	assert_int_equal(km_open(vmm_machine_kernel(m), &f), 0);
 	struct guest_vn_session *s = session(f, 10000);
 
 	ASSERT_VN(s, guest_vn_instance_create(s, 0, &info));
@@ -367,13 +367,13 @@ static void test_venus_render_server_cannot_map(void **state)
 
 static void test_venus_two_venus_contexts_and_virgl(void **state)
 {
-	struct sim_machine *m = machine_create(false);
+	struct vmm_machine *m = machine_create(false);
 	struct km_file *f[3];
 	struct guest_vn_instance_info ia, ib;
 
 	(void)state;
 	for (int i = 0; i < 3; i++)
-		assert_int_equal(km_open(sim_machine_kernel(m), &f[i]), 0);
+		assert_int_equal(km_open(vmm_machine_kernel(m), &f[i]), 0);
 	struct guest_vn_session *a = session(f[0], 10000);
 	struct guest_vn_session *b = session(f[1], 10000);
 
@@ -399,7 +399,7 @@ static void test_venus_two_venus_contexts_and_virgl(void **state)
 static void test_venus_malformed_stream_kills_only_its_context(void **state)
 {
 	bool rs = *state && !strcmp(*state, "render-server");
-	struct sim_machine *m = machine_create(rs);
+	struct vmm_machine *m = machine_create(rs);
 	struct km_file *f[3];
 	struct guest_vn_instance_info info;
 	/* Command type 0x7fff0000 is no venus command: the decoder stops
@@ -407,7 +407,7 @@ static void test_venus_malformed_stream_kills_only_its_context(void **state)
 	static const uint32_t bad[] = { 0x7fff0000, 0, 1, 2 };
 
 	for (int i = 0; i < 3; i++)
-		assert_int_equal(km_open(sim_machine_kernel(m), &f[i]), 0);
+		assert_int_equal(km_open(vmm_machine_kernel(m), &f[i]), 0);
 	struct guest_vn_session *a = session(f[0], 2000);
 	struct guest_vn_session *b = session(f[1], 10000);
 
@@ -448,7 +448,7 @@ static void test_venus_malformed_stream_kills_only_its_context(void **state)
 
 static void test_venus_session_errors(void **state)
 {
-	struct sim_machine *m = machine_create(false);
+	struct vmm_machine *m = machine_create(false);
 	struct km_file *f;
 	struct guest_vn_session *s = NULL;
 	char err[320] = "";
@@ -457,7 +457,7 @@ static void test_venus_session_errors(void **state)
 	};
 
 	(void)state;
-	assert_int_equal(km_open(sim_machine_kernel(m), &f), 0);
+	assert_int_equal(km_open(vmm_machine_kernel(m), &f), 0);
 	assert_int_equal(virgl_context(f), 0);
 	/* The file's context is already a virgl one. */
 	assert_int_equal(guest_vn_session_create(f, &so, &s), -EEXIST);

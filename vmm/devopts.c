@@ -22,7 +22,7 @@ static const struct {
 };
 #define NFEATURES (sizeof(features) / sizeof(features[0]))
 
-int sim_cli_parse_size(const char *s, bool zero_ok, uint64_t *out)
+int vmm_parse_size(const char *s, bool zero_ok, uint64_t *out)
 {
 	uint64_t v = 0, mult = 1;
 	const char *p = s;
@@ -47,7 +47,7 @@ int sim_cli_parse_size(const char *s, bool zero_ok, uint64_t *out)
 	return 0;
 }
 
-int sim_cli_parse_u64(const char *s, uint64_t *out)
+int vmm_parse_u64(const char *s, uint64_t *out)
 {
 	char *end;
 
@@ -62,19 +62,19 @@ int sim_cli_parse_u64(const char *s, uint64_t *out)
 }
 
 _Static_assert(HOST_POLL_LIMIT_NS == 10000000u,
-	       "SIM_CLI_POLL_FORM names the limit; change both");
+	       "VMM_POLL_FORM names the limit; change both");
 
-int sim_cli_parse_poll_ns(const char *s, uint64_t *out)
+int vmm_parse_poll_ns(const char *s, uint64_t *out)
 {
 	uint64_t v;
 
-	if (sim_cli_parse_u64(s, &v) || v > HOST_POLL_LIMIT_NS)
+	if (vmm_parse_u64(s, &v) || v > HOST_POLL_LIMIT_NS)
 		return -EINVAL;
 	*out = v;
 	return 0;
 }
 
-int sim_cli_parse_features(const char *list, uint64_t *out, const char **bad,
+int vmm_parse_features(const char *list, uint64_t *out, const char **bad,
 			   size_t *bad_len)
 {
 	uint64_t f = 0;
@@ -102,7 +102,7 @@ int sim_cli_parse_features(const char *list, uint64_t *out, const char **bad,
 	return 0;
 }
 
-void sim_cli_format_size(uint64_t v, char *buf, size_t len)
+void vmm_format_size(uint64_t v, char *buf, size_t len)
 {
 	static const char units[] = "KMG";
 	int u = -1;
@@ -117,7 +117,7 @@ void sim_cli_format_size(uint64_t v, char *buf, size_t len)
 		snprintf(buf, len, "%" PRIu64 "%c", v, units[u]);
 }
 
-void sim_cli_format_features(uint64_t f, char *buf, size_t len)
+void vmm_format_features(uint64_t f, char *buf, size_t len)
 {
 	size_t o = 0;
 
@@ -130,7 +130,7 @@ void sim_cli_format_features(uint64_t f, char *buf, size_t len)
 		snprintf(buf, len, "none");
 }
 
-int sim_cli_usage_error(const char *command, const char *fmt, ...)
+int vmm_usage_error(const char *command, const char *fmt, ...)
 {
 	va_list ap;
 

@@ -40,20 +40,20 @@
 #define EXIT_NOT_VIRGL 3
 
 #if defined(__x86_64__)
-#define SIM_MULTIARCH "x86_64-linux-gnu"
+#define VMM_MULTIARCH "x86_64-linux-gnu"
 #elif defined(__aarch64__)
-#define SIM_MULTIARCH "aarch64-linux-gnu"
+#define VMM_MULTIARCH "aarch64-linux-gnu"
 #else
-#define SIM_MULTIARCH ""
+#define VMM_MULTIARCH ""
 #endif
 
-struct sim_exec {
-	struct sim_machine_options opts;
+struct vmm_exec {
+	struct vmm_machine_options opts;
 	bool trace;
 	bool check;
 };
 
-static void sim_exec_usage(FILE *out)
+static void vmm_exec_usage(FILE *out)
 {
 	fprintf(out,
 		"Usage: virtgpu-sim exec [OPTIONS] [--] PROGRAM [ARGS...]\n"
@@ -103,147 +103,147 @@ static void sim_exec_usage(FILE *out)
 		"docs/realdriver.md.\n");
 }
 
-static int sim_exec_parse_size(const char *opt, const char *s, bool zero_ok,
+static int vmm_exec_parse_size(const char *opt, const char *s, bool zero_ok,
 			       uint64_t *out)
 {
-	if (sim_cli_parse_size(s, zero_ok, out))
-		return sim_cli_usage_error("exec", "%s: invalid value '%s' (expected "
+	if (vmm_parse_size(s, zero_ok, out))
+		return vmm_usage_error("exec", "%s: invalid value '%s' (expected "
 					    "a size in bytes%s, with an "
 					    "optional K, M or G suffix)", opt,
 					    s, zero_ok ? "" : " above 0");
 	return 0;
 }
 
-static int sim_exec_parse_u64(const char *opt, const char *s, uint64_t *out)
+static int vmm_exec_parse_u64(const char *opt, const char *s, uint64_t *out)
 {
-	if (sim_cli_parse_u64(s, out))
-		return sim_cli_usage_error("exec", "%s: invalid value '%s' (expected a "
+	if (vmm_parse_u64(s, out))
+		return vmm_usage_error("exec", "%s: invalid value '%s' (expected a "
 					    "non-negative integer)", opt, s);
 	return 0;
 }
 
-static int sim_exec_parse_features(const char *list, uint64_t *out)
+static int vmm_exec_parse_features(const char *list, uint64_t *out)
 {
 	const char *bad;
 	size_t bad_len;
 
-	if (sim_cli_parse_features(list, out, &bad, &bad_len))
-		return sim_cli_usage_error("exec", "unknown feature '%.*s' in "
+	if (vmm_parse_features(list, out, &bad, &bad_len))
+		return vmm_usage_error("exec", "unknown feature '%.*s' in "
 					    "--features (known: "
-					    SIM_CLI_FEATURE_NAMES ")",
+					    VMM_FEATURE_NAMES ")",
 					    (int)bad_len, bad);
 	return 0;
 }
 
 enum {
-	SIM_EXEC_FEATURES = 256,
-	SIM_EXEC_NO_VIRGL,
-	SIM_EXEC_VENUS,
-	SIM_EXEC_RENDER_SERVER,
-	SIM_EXEC_RAM,
-	SIM_EXEC_HOSTMEM,
-	SIM_EXEC_SCATTER,
-	SIM_EXEC_SEED,
-	SIM_EXEC_LOCKSTEP,
-	SIM_EXEC_TRACE,
-	SIM_EXEC_NO_CHECK,
-	SIM_EXEC_POLL_MAX_NS,
+	VMM_EXEC_FEATURES = 256,
+	VMM_EXEC_NO_VIRGL,
+	VMM_EXEC_VENUS,
+	VMM_EXEC_RENDER_SERVER,
+	VMM_EXEC_RAM,
+	VMM_EXEC_HOSTMEM,
+	VMM_EXEC_SCATTER,
+	VMM_EXEC_SEED,
+	VMM_EXEC_LOCKSTEP,
+	VMM_EXEC_TRACE,
+	VMM_EXEC_NO_CHECK,
+	VMM_EXEC_POLL_MAX_NS,
 };
 
-static const struct option sim_exec_options[] = {
-	{ "features", required_argument, NULL, SIM_EXEC_FEATURES },
-	{ "no-virgl", no_argument, NULL, SIM_EXEC_NO_VIRGL },
-	{ "venus", no_argument, NULL, SIM_EXEC_VENUS },
-	{ "render-server", no_argument, NULL, SIM_EXEC_RENDER_SERVER },
-	{ "ram", required_argument, NULL, SIM_EXEC_RAM },
-	{ "hostmem", required_argument, NULL, SIM_EXEC_HOSTMEM },
-	{ "scatter", no_argument, NULL, SIM_EXEC_SCATTER },
-	{ "seed", required_argument, NULL, SIM_EXEC_SEED },
-	{ "lockstep", no_argument, NULL, SIM_EXEC_LOCKSTEP },
-	{ "trace-ioctls", no_argument, NULL, SIM_EXEC_TRACE },
-	{ "no-check", no_argument, NULL, SIM_EXEC_NO_CHECK },
-	{ "poll-max-ns", required_argument, NULL, SIM_EXEC_POLL_MAX_NS },
+static const struct option vmm_exec_options[] = {
+	{ "features", required_argument, NULL, VMM_EXEC_FEATURES },
+	{ "no-virgl", no_argument, NULL, VMM_EXEC_NO_VIRGL },
+	{ "venus", no_argument, NULL, VMM_EXEC_VENUS },
+	{ "render-server", no_argument, NULL, VMM_EXEC_RENDER_SERVER },
+	{ "ram", required_argument, NULL, VMM_EXEC_RAM },
+	{ "hostmem", required_argument, NULL, VMM_EXEC_HOSTMEM },
+	{ "scatter", no_argument, NULL, VMM_EXEC_SCATTER },
+	{ "seed", required_argument, NULL, VMM_EXEC_SEED },
+	{ "lockstep", no_argument, NULL, VMM_EXEC_LOCKSTEP },
+	{ "trace-ioctls", no_argument, NULL, VMM_EXEC_TRACE },
+	{ "no-check", no_argument, NULL, VMM_EXEC_NO_CHECK },
+	{ "poll-max-ns", required_argument, NULL, VMM_EXEC_POLL_MAX_NS },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
 
 /* One option; 1 = help printed, stop. */
-static int sim_exec_apply(struct sim_exec *ex, int c, const char *arg)
+static int vmm_exec_apply(struct vmm_exec *ex, int c, const char *arg)
 {
-	struct sim_machine_options *o = &ex->opts;
+	struct vmm_machine_options *o = &ex->opts;
 
 	switch (c) {
-	case SIM_EXEC_FEATURES:
-		return sim_exec_parse_features(arg, &o->features);
-	case SIM_EXEC_NO_VIRGL:
+	case VMM_EXEC_FEATURES:
+		return vmm_exec_parse_features(arg, &o->features);
+	case VMM_EXEC_NO_VIRGL:
 		o->virgl = false;
 		return 0;
-	case SIM_EXEC_VENUS:
+	case VMM_EXEC_VENUS:
 		o->venus = true;
 		return 0;
-	case SIM_EXEC_RENDER_SERVER:
+	case VMM_EXEC_RENDER_SERVER:
 		o->render_server = true;
 		o->venus = true;
 		return 0;
-	case SIM_EXEC_RAM:
-		return sim_exec_parse_size("--ram", arg, false, &o->ram_size);
-	case SIM_EXEC_HOSTMEM:
-		return sim_exec_parse_size("--hostmem", arg, true,
+	case VMM_EXEC_RAM:
+		return vmm_exec_parse_size("--ram", arg, false, &o->ram_size);
+	case VMM_EXEC_HOSTMEM:
+		return vmm_exec_parse_size("--hostmem", arg, true,
 					   &o->hostmem_size);
-	case SIM_EXEC_SCATTER:
+	case VMM_EXEC_SCATTER:
 		o->scatter = true;
 		return 0;
-	case SIM_EXEC_SEED:
-		return sim_exec_parse_u64("--seed", arg, &o->seed);
-	case SIM_EXEC_LOCKSTEP:
+	case VMM_EXEC_SEED:
+		return vmm_exec_parse_u64("--seed", arg, &o->seed);
+	case VMM_EXEC_LOCKSTEP:
 		o->lockstep = true;
 		return 0;
-	case SIM_EXEC_POLL_MAX_NS:
-		if (sim_cli_parse_poll_ns(arg, &o->poll_max_ns))
-			return sim_cli_usage_error("exec", "--poll-max-ns: "
+	case VMM_EXEC_POLL_MAX_NS:
+		if (vmm_parse_poll_ns(arg, &o->poll_max_ns))
+			return vmm_usage_error("exec", "--poll-max-ns: "
 						    "invalid value '%s' "
 						    "(expected "
-						    SIM_CLI_POLL_FORM ")", arg);
+						    VMM_POLL_FORM ")", arg);
 		return 0;
-	case SIM_EXEC_TRACE:
+	case VMM_EXEC_TRACE:
 		ex->trace = true;
 		return 0;
-	case SIM_EXEC_NO_CHECK:
+	case VMM_EXEC_NO_CHECK:
 		ex->check = false;
 		return 0;
 	case 'h':
-		sim_exec_usage(stdout);
+		vmm_exec_usage(stdout);
 		return 1;
 	}
 	return -EINVAL;
 }
 
 /* Index of PROGRAM in argv, 0 after --help, or -EINVAL. */
-static int sim_exec_parse(int argc, char **argv, struct sim_exec *ex)
+static int vmm_exec_parse(int argc, char **argv, struct vmm_exec *ex)
 {
 	int c, ret;
 
 	opterr = 0;
 	optind = 1;
 	/* "+": stop at PROGRAM, whose own options are not ours. */
-	while ((c = getopt_long(argc, argv, "+:h", sim_exec_options,
+	while ((c = getopt_long(argc, argv, "+:h", vmm_exec_options,
 				NULL)) != -1) {
 		if (c == '?')
-			return sim_cli_usage_error("exec", "unknown option '%s'",
+			return vmm_usage_error("exec", "unknown option '%s'",
 						    argv[optind - 1]);
 		if (c == ':')
-			return sim_cli_usage_error("exec", "option '%s' needs a value",
+			return vmm_usage_error("exec", "option '%s' needs a value",
 						    argv[optind - 1]);
-		ret = sim_exec_apply(ex, c, optarg);
+		ret = vmm_exec_apply(ex, c, optarg);
 		if (ret)
 			return ret > 0 ? 0 : ret;
 	}
 	if (optind >= argc)
-		return sim_cli_usage_error("exec", "no PROGRAM given");
+		return vmm_usage_error("exec", "no PROGRAM given");
 	return optind;
 }
 
-static bool sim_exec_readable(const char *path)
+static bool vmm_exec_readable(const char *path)
 {
 	struct stat st;
 	return !stat(path, &st) && S_ISREG(st.st_mode) && !access(path, R_OK);
@@ -255,29 +255,29 @@ static bool sim_exec_readable(const char *path)
  * levels down in build/), then the install
  * tree (PREFIX/bin beside PREFIX/LIBDIR/virtgpu-sim).
  */
-static int sim_exec_find_shim(char out[PATH_MAX])
+static int vmm_exec_find_shim(char out[PATH_MAX])
 {
-	const char *env = getenv(GUEST_SHIM_ENV_PATH);
+	const char *env = getenv(VMM_SHIM_ENV_PATH);
 	char exe[PATH_MAX], path[PATH_MAX + 64];
 	const char *const rel[] = {
 		"shim/",
 		"../../vmm/shim/",
 		"../lib/virtgpu-sim/",
-		"../lib/" SIM_MULTIARCH "/virtgpu-sim/",
+		"../lib/" VMM_MULTIARCH "/virtgpu-sim/",
 		"../lib64/virtgpu-sim/",
 	};
 
 	if (env) {
-		if (!realpath(env, out) || !sim_exec_readable(out)) {
+		if (!realpath(env, out) || !vmm_exec_readable(out)) {
 			fprintf(stderr, "virtgpu-sim exec: %s=%s: no such "
-				"readable file\n", GUEST_SHIM_ENV_PATH, env);
+				"readable file\n", VMM_SHIM_ENV_PATH, env);
 			return -ENOENT;
 		}
 		return 0;
 	}
 #ifdef VGS_SHIM_INSTALL_DIR
 	snprintf(path, sizeof(path), "%s/" SHIM_NAME, VGS_SHIM_INSTALL_DIR);
-	if (sim_exec_readable(path) && realpath(path, out))
+	if (vmm_exec_readable(path) && realpath(path, out))
 		return 0;
 #endif
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
@@ -287,19 +287,19 @@ static int sim_exec_find_shim(char out[PATH_MAX])
 		for (size_t i = 0; i < sizeof(rel) / sizeof(rel[0]); i++) {
 			snprintf(path, sizeof(path), "%s/%s" SHIM_NAME, exe,
 				 rel[i]);
-			if (sim_exec_readable(path) && realpath(path, out))
+			if (vmm_exec_readable(path) && realpath(path, out))
 				return 0;
 		}
 	}
 	fprintf(stderr, "virtgpu-sim exec: cannot find " SHIM_NAME " next to "
 		"%s (looked in the build and install trees); set %s to its "
-		"path\n", n > 0 ? exe : "this executable", GUEST_SHIM_ENV_PATH);
+		"path\n", n > 0 ? exe : "this executable", VMM_SHIM_ENV_PATH);
 	return -ENOENT;
 }
 
-static int sim_exec_setenv(const char *name, const char *fmt, ...)
+static int vmm_exec_setenv(const char *name, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-static int sim_exec_setenv(const char *name, const char *fmt, ...)
+static int vmm_exec_setenv(const char *name, const char *fmt, ...)
 {
 	char value[PATH_MAX * 2];
 	va_list ap;
@@ -314,12 +314,12 @@ static int sim_exec_setenv(const char *name, const char *fmt, ...)
 
 /* The status memfd the run's processes report to (vmm/shim/shim.c),
  * named by a path that works whatever fds the program closes. */
-static int sim_exec_status(int *out)
+static int vmm_exec_status(int *out)
 {
 	struct stat st;
 	int fd = memfd_create("virtgpu-sim-status", MFD_CLOEXEC);
 
-	if (fd < 0 || ftruncate(fd, GUEST_SHIM_STATUS_SIZE) || fstat(fd, &st)) {
+	if (fd < 0 || ftruncate(fd, VMM_SHIM_STATUS_SIZE) || fstat(fd, &st)) {
 		int err = -errno;
 		fprintf(stderr, "virtgpu-sim exec: status memfd: %s\n",
 			strerror(errno));
@@ -327,7 +327,7 @@ static int sim_exec_status(int *out)
 			close(fd);
 		return err;
 	}
-	int ret = sim_exec_setenv(GUEST_SHIM_ENV_STATUS, "%llu:/proc/%ld/fd/%d",
+	int ret = vmm_exec_setenv(VMM_SHIM_ENV_STATUS, "%llu:/proc/%ld/fd/%d",
 				  (unsigned long long)st.st_ino,
 				  (long)getpid(), fd);
 	if (ret) {
@@ -338,47 +338,47 @@ static int sim_exec_status(int *out)
 	return 0;
 }
 
-static int sim_exec_environment(const struct sim_exec *ex, const char *shim,
+static int vmm_exec_environment(const struct vmm_exec *ex, const char *shim,
 				int *status_fd)
 {
-	const struct sim_machine_options *o = &ex->opts;
+	const struct vmm_machine_options *o = &ex->opts;
 	const char *old = getenv("LD_PRELOAD");
 	char feats[128];
 	int ret;
 
-	sim_cli_format_features(o->features, feats, sizeof(feats));
-	ret = old && *old ? sim_exec_setenv("LD_PRELOAD", "%s:%s", shim, old)
-			  : sim_exec_setenv("LD_PRELOAD", "%s", shim);
+	vmm_format_features(o->features, feats, sizeof(feats));
+	ret = old && *old ? vmm_exec_setenv("LD_PRELOAD", "%s:%s", shim, old)
+			  : vmm_exec_setenv("LD_PRELOAD", "%s", shim);
 	if (!ret)
-		ret = sim_exec_setenv(GUEST_SHIM_ENV_FEATURES, "%s", feats);
+		ret = vmm_exec_setenv(VMM_SHIM_ENV_FEATURES, "%s", feats);
 	if (!ret)
-		ret = sim_exec_setenv(GUEST_SHIM_ENV_VIRGL, "%d", o->virgl);
+		ret = vmm_exec_setenv(VMM_SHIM_ENV_VIRGL, "%d", o->virgl);
 	if (!ret)
-		ret = sim_exec_setenv(GUEST_SHIM_ENV_VENUS, "%d", o->venus);
+		ret = vmm_exec_setenv(VMM_SHIM_ENV_VENUS, "%d", o->venus);
 	if (!ret)
-		ret = sim_exec_setenv(GUEST_SHIM_ENV_RENDER_SERVER, "%d",
+		ret = vmm_exec_setenv(VMM_SHIM_ENV_RENDER_SERVER, "%d",
 				      o->render_server);
 	if (!ret)
-		ret = sim_exec_setenv(GUEST_SHIM_ENV_RAM, "%" PRIu64,
+		ret = vmm_exec_setenv(VMM_SHIM_ENV_RAM, "%" PRIu64,
 				      o->ram_size);
 	if (!ret)
-		ret = sim_exec_setenv(GUEST_SHIM_ENV_HOSTMEM, "%" PRIu64,
+		ret = vmm_exec_setenv(VMM_SHIM_ENV_HOSTMEM, "%" PRIu64,
 				      o->hostmem_size);
 	if (!ret)
-		ret = sim_exec_setenv(GUEST_SHIM_ENV_SCATTER, "%d", o->scatter);
+		ret = vmm_exec_setenv(VMM_SHIM_ENV_SCATTER, "%d", o->scatter);
 	if (!ret)
-		ret = sim_exec_setenv(GUEST_SHIM_ENV_SEED, "%" PRIu64, o->seed);
+		ret = vmm_exec_setenv(VMM_SHIM_ENV_SEED, "%" PRIu64, o->seed);
 	if (!ret)
-		ret = sim_exec_setenv(GUEST_SHIM_ENV_LOCKSTEP, "%d", o->lockstep);
+		ret = vmm_exec_setenv(VMM_SHIM_ENV_LOCKSTEP, "%d", o->lockstep);
 	if (!ret)
-		ret = sim_exec_setenv(GUEST_SHIM_ENV_POLL_MAX_NS, "%" PRIu64,
+		ret = vmm_exec_setenv(VMM_SHIM_ENV_POLL_MAX_NS, "%" PRIu64,
 				      o->poll_max_ns);
 	if (!ret)
-		ret = sim_exec_setenv(GUEST_SHIM_ENV_TRACE, "%d", ex->trace);
+		ret = vmm_exec_setenv(VMM_SHIM_ENV_TRACE, "%d", ex->trace);
 	if (!ret)
-		ret = sim_exec_status(status_fd);
+		ret = vmm_exec_status(status_fd);
 	if (!ret)
-		unsetenv(GUEST_SHIM_ENV_DISABLE);
+		unsetenv(VMM_SHIM_ENV_DISABLE);
 	if (ret && ret != -ENOMEM)
 		fprintf(stderr, "virtgpu-sim exec: cannot set up the "
 			"environment: %s\n", strerror(-ret));
@@ -386,15 +386,15 @@ static int sim_exec_environment(const struct sim_exec *ex, const char *shim,
 }
 
 /* Why the run did not render through virgl, or NULL if it did. */
-static const char *sim_exec_verdict(int status_fd)
+static const char *vmm_exec_verdict(int status_fd)
 {
-	char st[GUEST_SHIM_STATUS_SIZE] = { 0 };
+	char st[VMM_SHIM_STATUS_SIZE] = { 0 };
 
 	if (pread(status_fd, st, sizeof(st), 0) != (ssize_t)sizeof(st))
 		return "its status could not be read";
-	if (st[GUEST_SHIM_STATUS_VIRGL])
+	if (st[VMM_SHIM_STATUS_VIRGL])
 		return NULL;
-	if (!st[GUEST_SHIM_STATUS_OPENED])
+	if (!st[VMM_SHIM_STATUS_OPENED])
 		return "no process of the run opened /dev/dri/renderD128 or "
 		       "card0: Mesa chose another device or driver (plain "
 		       "llvmpipe? check LIBGL_ALWAYS_SOFTWARE, "
@@ -412,7 +412,7 @@ static const char *sim_exec_verdict(int status_fd)
  * (Ctrl-C) reach the program on their own, through the process group, and
  * are not sent twice.
  */
-static int sim_exec_wait(pid_t pid, const sigset_t *set)
+static int vmm_exec_wait(pid_t pid, const sigset_t *set)
 {
 	int status;
 
@@ -435,7 +435,7 @@ static int sim_exec_wait(pid_t pid, const sigset_t *set)
 }
 
 /* Run @argv as a child with the blocked signals of @old restored. */
-static int sim_exec_spawn(char **argv, const sigset_t *old, pid_t *out)
+static int vmm_exec_spawn(char **argv, const sigset_t *old, pid_t *out)
 {
 	fflush(NULL);
 	pid_t pid = fork();
@@ -457,7 +457,7 @@ static int sim_exec_spawn(char **argv, const sigset_t *old, pid_t *out)
 
 /* The program's end as this command's: its exit status, or the same
  * signal (so a crash stays a crash for whoever runs us). */
-static int sim_exec_pass_on(int status)
+static int vmm_exec_pass_on(int status)
 {
 	if (WIFEXITED(status))
 		return WEXITSTATUS(status);
@@ -471,19 +471,19 @@ static int sim_exec_pass_on(int status)
 	return 128 + sig;	/* the signal did not end us (SIGPIPE ignored) */
 }
 
-int sim_cli_exec(int argc, char **argv)
+int vmm_cmd_exec(int argc, char **argv)
 {
-	struct sim_exec ex = { .check = true };
+	struct vmm_exec ex = { .check = true };
 	char shim[PATH_MAX];
 	sigset_t set, old;
 	int status_fd = -1;
 	pid_t pid = -1;
 
-	sim_machine_default_options(&ex.opts);
-	int first = sim_exec_parse(argc, argv, &ex);
+	vmm_machine_default_options(&ex.opts);
+	int first = vmm_exec_parse(argc, argv, &ex);
 	if (first <= 0)
 		return first == 0 ? EXIT_SUCCESS : EXIT_USAGE;
-	if (sim_exec_find_shim(shim))
+	if (vmm_exec_find_shim(shim))
 		return EXIT_NO_SHIM;
 	if (strpbrk(shim, " :")) {
 		/* ld.so splits LD_PRELOAD at spaces and colons */
@@ -496,7 +496,7 @@ int sim_cli_exec(int argc, char **argv)
 		fprintf(stderr, "virtgpu-sim exec: warning: "
 			"LIBGL_ALWAYS_SOFTWARE is set: Mesa will not use the "
 			"simulated device\n");
-	if (sim_exec_environment(&ex, shim, &status_fd))
+	if (vmm_exec_environment(&ex, shim, &status_fd))
 		return EXIT_FAILURE;
 
 	sigemptyset(&set);
@@ -506,9 +506,9 @@ int sim_cli_exec(int argc, char **argv)
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGHUP);
 	sigprocmask(SIG_BLOCK, &set, &old);
-	int status = sim_exec_spawn(argv + first, &old, &pid);
+	int status = vmm_exec_spawn(argv + first, &old, &pid);
 	if (!status)
-		status = sim_exec_wait(pid, &set);
+		status = vmm_exec_wait(pid, &set);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	if (status < 0) {
 		close(status_fd);
@@ -518,12 +518,12 @@ int sim_cli_exec(int argc, char **argv)
 	 * could not be run (126/127) or died of a signal reports that. */
 	bool judged = ex.check && WIFEXITED(status) &&
 		      WEXITSTATUS(status) != 126 && WEXITSTATUS(status) != 127;
-	const char *why = judged ? sim_exec_verdict(status_fd) : NULL;
+	const char *why = judged ? vmm_exec_verdict(status_fd) : NULL;
 	close(status_fd);
 	if (why) {
 		fprintf(stderr, "virtgpu-sim exec: %s did not render through "
 			"virgl: %s.\n", argv[first], why);
 		return EXIT_NOT_VIRGL;
 	}
-	return sim_exec_pass_on(status);
+	return vmm_exec_pass_on(status);
 }

@@ -5,8 +5,8 @@
  * virtio_gpu_dri.so renders through kernelmock, the virtqueues and
  * virglrenderer inside the program's own process.  docs/realdriver.md.
  */
-#ifndef SIM_CLI_EXEC_H
-#define SIM_CLI_EXEC_H
+#ifndef VMM_EXEC_H
+#define VMM_EXEC_H
 
 /*
  * @argv[0] is the command name ("exec"), as getopt expects.  Runs PROGRAM
@@ -16,6 +16,6 @@
  * 2 for a usage error; 1 when the shim cannot be found or the command
  * failed; 126/127 when PROGRAM cannot be run (as a shell reports it).
  */
-int sim_cli_exec(int argc, char **argv);
+int vmm_cmd_exec(int argc, char **argv);
 
 #endif

@@ -24,14 +24,14 @@
 
 #define EXIT_USAGE 2
 
-static void sim_info_usage(FILE *out)
+static void vmm_info_usage(FILE *out)
 {
 	char feats[128];
 
 	{
-		struct sim_machine_options d;
-		sim_machine_default_options(&d);
-		sim_cli_format_features(d.features, feats, sizeof(feats));
+		struct vmm_machine_options d;
+		vmm_machine_default_options(&d);
+		vmm_format_features(d.features, feats, sizeof(feats));
 	}
 	fprintf(out,
 		"Usage: virtgpu-sim info [OPTIONS]\n"
@@ -63,31 +63,31 @@ static void sim_info_usage(FILE *out)
 		"context_init\n", feats);
 }
 
-static int sim_info_parse_size(const char *opt, const char *s, bool zero_ok,
+static int vmm_info_parse_size(const char *opt, const char *s, bool zero_ok,
 			       uint64_t *out)
 {
-	if (sim_cli_parse_size(s, zero_ok, out))
-		return sim_cli_usage_error("info", "%s: invalid value '%s' (expected "
+	if (vmm_parse_size(s, zero_ok, out))
+		return vmm_usage_error("info", "%s: invalid value '%s' (expected "
 					    "a size in bytes%s, with an "
 					    "optional K, M or G suffix)", opt,
 					    s, zero_ok ? "" : " above 0");
 	return 0;
 }
 
-static int sim_info_parse_features(const char *list, uint64_t *out)
+static int vmm_info_parse_features(const char *list, uint64_t *out)
 {
 	const char *bad;
 	size_t bad_len;
 
-	if (sim_cli_parse_features(list, out, &bad, &bad_len))
-		return sim_cli_usage_error("info", "unknown feature '%.*s' in "
+	if (vmm_parse_features(list, out, &bad, &bad_len))
+		return vmm_usage_error("info", "unknown feature '%.*s' in "
 					    "--features (known: "
-					    SIM_CLI_FEATURE_NAMES ")",
+					    VMM_FEATURE_NAMES ")",
 					    (int)bad_len, bad);
 	return 0;
 }
 
-static int sim_info_parse_scanouts(const char *s, uint32_t *out)
+static int vmm_info_parse_scanouts(const char *s, uint32_t *out)
 {
 	char *end;
 	unsigned long n;
@@ -95,7 +95,7 @@ static int sim_info_parse_scanouts(const char *s, uint32_t *out)
 	errno = 0;
 	n = strtoul(s, &end, 10);
 	if (*s < '0' || *s > '9' || *end || errno || n < 1 || n > 16)
-		return sim_cli_usage_error("info", "--scanouts: invalid value '%s' "
+		return vmm_usage_error("info", "--scanouts: invalid value '%s' "
 					    "(expected a number from 1 to 16)",
 					    s);
 	*out = (uint32_t)n;
@@ -103,59 +103,59 @@ static int sim_info_parse_scanouts(const char *s, uint32_t *out)
 }
 
 enum {
-	SIM_INFO_FEATURES = 256,
-	SIM_INFO_NO_VIRGL,
-	SIM_INFO_VENUS,
-	SIM_INFO_RENDER_SERVER,
-	SIM_INFO_RAM,
-	SIM_INFO_HOSTMEM,
-	SIM_INFO_SCANOUTS,
-	SIM_INFO_JSON,
+	VMM_INFO_FEATURES = 256,
+	VMM_INFO_NO_VIRGL,
+	VMM_INFO_VENUS,
+	VMM_INFO_RENDER_SERVER,
+	VMM_INFO_RAM,
+	VMM_INFO_HOSTMEM,
+	VMM_INFO_SCANOUTS,
+	VMM_INFO_JSON,
 };
 
-static const struct option sim_info_options[] = {
-	{ "features", required_argument, NULL, SIM_INFO_FEATURES },
-	{ "no-virgl", no_argument, NULL, SIM_INFO_NO_VIRGL },
-	{ "venus", no_argument, NULL, SIM_INFO_VENUS },
-	{ "render-server", no_argument, NULL, SIM_INFO_RENDER_SERVER },
-	{ "ram", required_argument, NULL, SIM_INFO_RAM },
-	{ "hostmem", required_argument, NULL, SIM_INFO_HOSTMEM },
-	{ "scanouts", required_argument, NULL, SIM_INFO_SCANOUTS },
-	{ "json", no_argument, NULL, SIM_INFO_JSON },
+static const struct option vmm_info_options[] = {
+	{ "features", required_argument, NULL, VMM_INFO_FEATURES },
+	{ "no-virgl", no_argument, NULL, VMM_INFO_NO_VIRGL },
+	{ "venus", no_argument, NULL, VMM_INFO_VENUS },
+	{ "render-server", no_argument, NULL, VMM_INFO_RENDER_SERVER },
+	{ "ram", required_argument, NULL, VMM_INFO_RAM },
+	{ "hostmem", required_argument, NULL, VMM_INFO_HOSTMEM },
+	{ "scanouts", required_argument, NULL, VMM_INFO_SCANOUTS },
+	{ "json", no_argument, NULL, VMM_INFO_JSON },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
 
 /* One option; 1 = help printed, stop. */
-static int sim_info_apply(struct sim_machine_options *o,
+static int vmm_info_apply(struct vmm_machine_options *o,
 			  struct guest_info_options *io, int c,
 			  const char *arg)
 {
 	switch (c) {
-	case SIM_INFO_FEATURES:
-		return sim_info_parse_features(arg, &o->features);
-	case SIM_INFO_NO_VIRGL:
+	case VMM_INFO_FEATURES:
+		return vmm_info_parse_features(arg, &o->features);
+	case VMM_INFO_NO_VIRGL:
 		o->virgl = false;
 		return 0;
-	case SIM_INFO_VENUS:
+	case VMM_INFO_VENUS:
 		o->venus = true;
 		return 0;
-	case SIM_INFO_RENDER_SERVER:
+	case VMM_INFO_RENDER_SERVER:
 		o->render_server = true;
 		o->venus = true;	/* the render server serves venus */
 		return 0;
-	case SIM_INFO_RAM:
-		return sim_info_parse_size("--ram", arg, false, &o->ram_size);
-	case SIM_INFO_HOSTMEM:
-		return sim_info_parse_size("--hostmem", arg, true,
+	case VMM_INFO_RAM:
+		return vmm_info_parse_size("--ram", arg, false, &o->ram_size);
+	case VMM_INFO_HOSTMEM:
+		return vmm_info_parse_size("--hostmem", arg, true,
 					   &o->hostmem_size);
-	case SIM_INFO_SCANOUTS:
-		return sim_info_parse_scanouts(arg, &o->num_scanouts);
-	case SIM_INFO_JSON:
+	case VMM_INFO_SCANOUTS:
+		return vmm_info_parse_scanouts(arg, &o->num_scanouts);
+	case VMM_INFO_JSON:
 		io->json = true;
 		return 0;
 	case 'h':
-		sim_info_usage(stdout);
+		vmm_info_usage(stdout);
 		return 1;
 	}
 	return -EINVAL;
@@ -163,54 +163,54 @@ static int sim_info_apply(struct sim_machine_options *o,
 
 /* 0 to go on, 1 to exit successfully (help), -EINVAL after a usage
  * message. */
-static int sim_info_parse(int argc, char **argv,
-			  struct sim_machine_options *o,
+static int vmm_info_parse(int argc, char **argv,
+			  struct vmm_machine_options *o,
 			  struct guest_info_options *io)
 {
 	int c, ret;
 
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, ":h", sim_info_options,
+	while ((c = getopt_long(argc, argv, ":h", vmm_info_options,
 				NULL)) != -1) {
 		if (c == '?')
-			return sim_cli_usage_error("info", "unknown option '%s'",
+			return vmm_usage_error("info", "unknown option '%s'",
 						    argv[optind - 1]);
 		if (c == ':')
-			return sim_cli_usage_error("info", "option '%s' needs a value",
+			return vmm_usage_error("info", "option '%s' needs a value",
 						    argv[optind - 1]);
-		ret = sim_info_apply(o, io, c, optarg);
+		ret = vmm_info_apply(o, io, c, optarg);
 		if (ret)
 			return ret;
 	}
 	if (optind < argc)
-		return sim_cli_usage_error("info", "unexpected argument '%s'",
+		return vmm_usage_error("info", "unexpected argument '%s'",
 					    argv[optind]);
 	return 0;
 }
 
-int sim_cli_info(int argc, char **argv)
+int vmm_cmd_info(int argc, char **argv)
 {
-	struct sim_machine_options o;
+	struct vmm_machine_options o;
 	struct guest_info_options io = { 0 };
-	struct sim_machine *m;
+	struct vmm_machine *m;
 	int ret;
 
-	sim_machine_default_options(&o);
-	ret = sim_info_parse(argc, argv, &o, &io);
+	vmm_machine_default_options(&o);
+	ret = vmm_info_parse(argc, argv, &o, &io);
 	if (ret)
 		return ret > 0 ? EXIT_SUCCESS : EXIT_USAGE;
-	ret = sim_machine_create(&o, &m);
+	ret = vmm_machine_create(&o, &m);
 	if (ret) {
 		fprintf(stderr, "virtgpu-sim info: could not create the "
 			"machine: %s\n", strerror(-ret));
 		return EXIT_FAILURE;
 	}
 	io.have_transport = true;
-	io.offered = sim_transport_offered_features(sim_machine_transport(m));
-	io.acked = sim_transport_acked_features(sim_machine_transport(m));
-	ret = guest_info_print(sim_machine_kernel(m), stdout, &io);
-	sim_machine_destroy(m);
+	io.offered = sim_transport_offered_features(vmm_machine_transport(m));
+	io.acked = sim_transport_acked_features(vmm_machine_transport(m));
+	ret = guest_info_print(vmm_machine_kernel(m), stdout, &io);
+	vmm_machine_destroy(m);
 	if (ret) {
 		fprintf(stderr, "virtgpu-sim info: %s\n", strerror(-ret));
 		return EXIT_FAILURE;

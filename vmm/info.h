@@ -4,14 +4,14 @@
  * `run`, ask its device what it offers the way a guest would
  * (guest/info/info.h) and print the answers, then take the machine apart.
  */
-#ifndef SIM_CLI_INFO_H
-#define SIM_CLI_INFO_H
+#ifndef VMM_INFO_H
+#define VMM_INFO_H
 
 /*
  * @argv[0] is the command name ("info"), as getopt expects.  Returns the
  * exit status: 0 when printed, 1 when the machine could not be built or
  * the device could not be asked, 2 for a usage error.
  */
-int sim_cli_info(int argc, char **argv);
+int vmm_cmd_info(int argc, char **argv);
 
 #endif

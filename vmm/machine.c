@@ -17,7 +17,7 @@
 #include "sim/ram.h"
 #include "sim/transport.h"
 
-struct sim_machine {
+struct vmm_machine {
 	struct sim_ram *ram;
 	struct sim_transport *transport;
 	struct sim_hostmem *hostmem;
@@ -25,7 +25,7 @@ struct sim_machine {
 	struct km_device *kernel;
 };
 
-void sim_machine_default_options(struct sim_machine_options *opts)
+void vmm_machine_default_options(struct vmm_machine_options *opts)
 {
 	memset(opts, 0, sizeof(*opts));
 	opts->ram_size = 256ull << 20;
@@ -34,13 +34,13 @@ void sim_machine_default_options(struct sim_machine_options *opts)
 			 (1ull << VIRTIO_GPU_F_CONTEXT_INIT);
 	opts->virgl = true;
 	opts->num_scanouts = 1;
-	opts->poll_max_ns = SIM_MACHINE_POLL_MAX_NS;
+	opts->poll_max_ns = VMM_MACHINE_POLL_MAX_NS;
 }
 
-int sim_machine_create(const struct sim_machine_options *opts,
-		       struct sim_machine **out)
+int vmm_machine_create(const struct vmm_machine_options *opts,
+		       struct vmm_machine **out)
 {
-	struct sim_machine *m = calloc(1, sizeof(*m));
+	struct vmm_machine *m = calloc(1, sizeof(*m));
 	if (!m)
 		return -ENOMEM;
 	int ret = sim_ram_create(opts->ram_size,
@@ -104,7 +104,7 @@ err_free:
 	return ret;
 }
 
-void sim_machine_destroy(struct sim_machine *m)
+void vmm_machine_destroy(struct vmm_machine *m)
 {
 	if (!m)
 		return;
@@ -116,17 +116,17 @@ void sim_machine_destroy(struct sim_machine *m)
 	free(m);
 }
 
-struct km_device *sim_machine_kernel(struct sim_machine *m)
+struct km_device *vmm_machine_kernel(struct vmm_machine *m)
 {
 	return m->kernel;
 }
 
-struct sim_ram *sim_machine_ram(struct sim_machine *m)
+struct sim_ram *vmm_machine_ram(struct vmm_machine *m)
 {
 	return m->ram;
 }
 
-struct sim_transport *sim_machine_transport(struct sim_machine *m)
+struct sim_transport *vmm_machine_transport(struct vmm_machine *m)
 {
 	return m->transport;
 }

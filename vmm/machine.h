@@ -6,8 +6,8 @@
  * layers; the layers themselves only meet through guest memory and the
  * transport.
  */
-#ifndef SIM_MACHINE_H
-#define SIM_MACHINE_H
+#ifndef VMM_MACHINE_H
+#define VMM_MACHINE_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -16,7 +16,7 @@ struct km_device;
 struct sim_ram;
 struct sim_transport;
 
-struct sim_machine_options {
+struct vmm_machine_options {
 	uint64_t ram_size;		/* bytes of guest RAM */
 	bool scatter;			/* hand out guest pages scattered */
 	uint64_t seed;			/* for scatter */
@@ -34,19 +34,19 @@ struct sim_machine_options {
 
 /* The default polling window: a guest that submits again within it after
  * its last command was answered needs no kick (docs/performance.md). */
-#define SIM_MACHINE_POLL_MAX_NS 128000u
+#define VMM_MACHINE_POLL_MAX_NS 128000u
 
 /* Sensible defaults: 256 MiB RAM, virgl on, VIRGL + CONTEXT_INIT + ... */
-void sim_machine_default_options(struct sim_machine_options *opts);
+void vmm_machine_default_options(struct vmm_machine_options *opts);
 
-struct sim_machine;
+struct vmm_machine;
 /* Returns 0 or -errno with a message on stderr naming what failed. */
-int sim_machine_create(const struct sim_machine_options *opts,
-		       struct sim_machine **out);
-void sim_machine_destroy(struct sim_machine *m);
-struct km_device *sim_machine_kernel(struct sim_machine *m);
-struct sim_ram *sim_machine_ram(struct sim_machine *m);
+int vmm_machine_create(const struct vmm_machine_options *opts,
+		       struct vmm_machine **out);
+void vmm_machine_destroy(struct vmm_machine *m);
+struct km_device *vmm_machine_kernel(struct vmm_machine *m);
+struct sim_ram *vmm_machine_ram(struct vmm_machine *m);
 /* The transport, for what a VMM sees of it (offered and acked features). */
-struct sim_transport *sim_machine_transport(struct sim_machine *m);
+struct sim_transport *vmm_machine_transport(struct vmm_machine *m);
 
 #endif

@@ -6,8 +6,8 @@
  *   virtgpu-sim run --list SCRIPT...      each script and what it needs
  *   virtgpu-sim help                      usage
  *
- * Every script runs on a machine of its own (sim_machine_create, run,
- * sim_machine_destroy), so scripts cannot affect each other.  The command
+ * Every script runs on a machine of its own (vmm_machine_create, run,
+ * vmm_machine_destroy), so scripts cannot affect each other.  The command
  * line's options are the defaults; a script's "device" line overrides
  * them for that script.  A Markdown file (*.md) stands for its ```vgs
  * blocks, each run as a script.  Exit status: 0 when no script failed,
@@ -35,11 +35,11 @@
 #endif
 
 #define EXIT_USAGE 2
-#define SIM_SIZE_FORM "a size above 0 in bytes, with an optional K, M or " \
+#define VMM_SIZE_FORM "a size above 0 in bytes, with an optional K, M or " \
 		      "G suffix"
 
-struct sim_cli {
-	struct sim_machine_options opts;
+struct vmm_cli {
+	struct vmm_machine_options opts;
 	bool verbose;
 	bool list;
 	bool summary;		/* the closing "scenarios: ..." line */
@@ -47,25 +47,25 @@ struct sim_cli {
 };
 
 /* One TAP test: a script file, or one ```vgs block of a Markdown file. */
-struct sim_item {
+struct vmm_item {
 	char *name;		/* for TAP: the path, or "doc.md:LINE" */
 	const char *path;	/* the file, for messages and includes */
 	char *text;		/* a Markdown block's text, or NULL */
 };
 
-struct sim_tally {
+struct vmm_tally {
 	unsigned passed, failed, skipped;
 };
 
-static void sim_usage(FILE *out)
+static void vmm_usage(FILE *out)
 {
-	struct sim_machine_options d;
+	struct vmm_machine_options d;
 	char ram[32], hostmem[32], feats[128];
 
-	sim_machine_default_options(&d);
-	sim_cli_format_size(d.ram_size, ram, sizeof(ram));
-	sim_cli_format_size(d.hostmem_size, hostmem, sizeof(hostmem));
-	sim_cli_format_features(d.features, feats, sizeof(feats));
+	vmm_machine_default_options(&d);
+	vmm_format_size(d.ram_size, ram, sizeof(ram));
+	vmm_format_size(d.hostmem_size, hostmem, sizeof(hostmem));
+	vmm_format_features(d.features, feats, sizeof(feats));
 	fprintf(out,
 		"Usage: virtgpu-sim COMMAND [OPTIONS] [ARGS]\n"
 		"\n"
@@ -150,102 +150,102 @@ static void sim_usage(FILE *out)
 		ram, d.seed, feats, hostmem, d.poll_max_ns, HOST_POLL_LIMIT_NS);
 }
 
-static int sim_parse_features(const char *list, uint64_t *out)
+static int vmm_run_parse_features(const char *list, uint64_t *out)
 {
 	const char *bad;
 	size_t bad_len;
 
-	if (sim_cli_parse_features(list, out, &bad, &bad_len))
-		return sim_cli_usage_error("run", "unknown feature '%.*s' in --features "
-				       "(known: " SIM_CLI_FEATURE_NAMES ")",
+	if (vmm_parse_features(list, out, &bad, &bad_len))
+		return vmm_usage_error("run", "unknown feature '%.*s' in --features "
+				       "(known: " VMM_FEATURE_NAMES ")",
 				       (int)bad_len, bad);
 	return 0;
 }
 
 enum {
-	SIM_OPT_RAM = 256,
-	SIM_OPT_SCATTER,
-	SIM_OPT_SEED,
-	SIM_OPT_FEATURES,
-	SIM_OPT_NO_VIRGL,
-	SIM_OPT_VENUS,
-	SIM_OPT_RENDER_SERVER,
-	SIM_OPT_HOSTMEM,
-	SIM_OPT_VERSION,
-	SIM_OPT_SCANOUTS,
-	SIM_OPT_SCANOUT_DIR,
-	SIM_OPT_LOCKSTEP,
-	SIM_OPT_LIST,
-	SIM_OPT_NO_SUMMARY,
-	SIM_OPT_INJECT,
-	SIM_OPT_POLL_MAX_NS,
+	VMM_OPT_RAM = 256,
+	VMM_OPT_SCATTER,
+	VMM_OPT_SEED,
+	VMM_OPT_FEATURES,
+	VMM_OPT_NO_VIRGL,
+	VMM_OPT_VENUS,
+	VMM_OPT_RENDER_SERVER,
+	VMM_OPT_HOSTMEM,
+	VMM_OPT_VERSION,
+	VMM_OPT_SCANOUTS,
+	VMM_OPT_SCANOUT_DIR,
+	VMM_OPT_LOCKSTEP,
+	VMM_OPT_LIST,
+	VMM_OPT_NO_SUMMARY,
+	VMM_OPT_INJECT,
+	VMM_OPT_POLL_MAX_NS,
 };
 
-static const struct option sim_long_options[] = {
-	{ "ram", required_argument, NULL, SIM_OPT_RAM },
-	{ "scatter", no_argument, NULL, SIM_OPT_SCATTER },
-	{ "seed", required_argument, NULL, SIM_OPT_SEED },
-	{ "features", required_argument, NULL, SIM_OPT_FEATURES },
-	{ "no-virgl", no_argument, NULL, SIM_OPT_NO_VIRGL },
-	{ "venus", no_argument, NULL, SIM_OPT_VENUS },
-	{ "render-server", no_argument, NULL, SIM_OPT_RENDER_SERVER },
-	{ "hostmem", required_argument, NULL, SIM_OPT_HOSTMEM },
-	{ "scanouts", required_argument, NULL, SIM_OPT_SCANOUTS },
-	{ "scanout-dir", required_argument, NULL, SIM_OPT_SCANOUT_DIR },
-	{ "lockstep", no_argument, NULL, SIM_OPT_LOCKSTEP },
-	{ "list", no_argument, NULL, SIM_OPT_LIST },
-	{ "no-summary", no_argument, NULL, SIM_OPT_NO_SUMMARY },
-	{ "inject", required_argument, NULL, SIM_OPT_INJECT },
-	{ "poll-max-ns", required_argument, NULL, SIM_OPT_POLL_MAX_NS },
+static const struct option vmm_long_options[] = {
+	{ "ram", required_argument, NULL, VMM_OPT_RAM },
+	{ "scatter", no_argument, NULL, VMM_OPT_SCATTER },
+	{ "seed", required_argument, NULL, VMM_OPT_SEED },
+	{ "features", required_argument, NULL, VMM_OPT_FEATURES },
+	{ "no-virgl", no_argument, NULL, VMM_OPT_NO_VIRGL },
+	{ "venus", no_argument, NULL, VMM_OPT_VENUS },
+	{ "render-server", no_argument, NULL, VMM_OPT_RENDER_SERVER },
+	{ "hostmem", required_argument, NULL, VMM_OPT_HOSTMEM },
+	{ "scanouts", required_argument, NULL, VMM_OPT_SCANOUTS },
+	{ "scanout-dir", required_argument, NULL, VMM_OPT_SCANOUT_DIR },
+	{ "lockstep", no_argument, NULL, VMM_OPT_LOCKSTEP },
+	{ "list", no_argument, NULL, VMM_OPT_LIST },
+	{ "no-summary", no_argument, NULL, VMM_OPT_NO_SUMMARY },
+	{ "inject", required_argument, NULL, VMM_OPT_INJECT },
+	{ "poll-max-ns", required_argument, NULL, VMM_OPT_POLL_MAX_NS },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
-	{ "version", no_argument, NULL, SIM_OPT_VERSION },
+	{ "version", no_argument, NULL, VMM_OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
 };
 
-static int sim_bad_value(const char *opt, const char *arg, int ret,
+static int vmm_bad_value(const char *opt, const char *arg, int ret,
 			 const char *expected)
 {
-	return sim_cli_usage_error("run", "%s: %s value '%s' (expected %s)", opt,
+	return vmm_usage_error("run", "%s: %s value '%s' (expected %s)", opt,
 			       ret == -ERANGE ? "out-of-range" : "invalid",
 			       arg, expected);
 }
 
 /* One option; 1 = stop and exit 0 (help, version printed). */
-static int sim_apply_option(struct sim_cli *cli, int c, const char *arg)
+static int vmm_apply_option(struct vmm_cli *cli, int c, const char *arg)
 {
-	struct sim_machine_options *o = &cli->opts;
+	struct vmm_machine_options *o = &cli->opts;
 	int ret = 0;
 
 	switch (c) {
-	case SIM_OPT_RAM:
-		ret = sim_cli_parse_size(arg, false, &o->ram_size);
-		return ret ? sim_bad_value("--ram", arg, ret, SIM_SIZE_FORM) : 0;
-	case SIM_OPT_HOSTMEM:
-		ret = sim_cli_parse_size(arg, true, &o->hostmem_size);
-		return ret ? sim_bad_value("--hostmem", arg, ret,
+	case VMM_OPT_RAM:
+		ret = vmm_parse_size(arg, false, &o->ram_size);
+		return ret ? vmm_bad_value("--ram", arg, ret, VMM_SIZE_FORM) : 0;
+	case VMM_OPT_HOSTMEM:
+		ret = vmm_parse_size(arg, true, &o->hostmem_size);
+		return ret ? vmm_bad_value("--hostmem", arg, ret,
 					   "a size in bytes, with an optional "
 					   "K, M or G suffix") : 0;
-	case SIM_OPT_SEED:
-		ret = sim_cli_parse_u64(arg, &o->seed);
-		return ret ? sim_bad_value("--seed", arg, ret,
+	case VMM_OPT_SEED:
+		ret = vmm_parse_u64(arg, &o->seed);
+		return ret ? vmm_bad_value("--seed", arg, ret,
 					   "a non-negative integer") : 0;
-	case SIM_OPT_FEATURES:
-		return sim_parse_features(arg, &o->features);
-	case SIM_OPT_SCANOUTS: {
+	case VMM_OPT_FEATURES:
+		return vmm_run_parse_features(arg, &o->features);
+	case VMM_OPT_SCANOUTS: {
 		uint64_t n = 0;
 
-		ret = sim_cli_parse_u64(arg, &n);
+		ret = vmm_parse_u64(arg, &n);
 		if (ret || n < 1 || n > 16)
-			return sim_bad_value("--scanouts", arg, -EINVAL,
+			return vmm_bad_value("--scanouts", arg, -EINVAL,
 					     "a number from 1 to 16");
 		o->num_scanouts = (uint32_t)n;
 		return 0;
 	}
-	case SIM_OPT_SCANOUT_DIR:
+	case VMM_OPT_SCANOUT_DIR:
 		o->scanout_dir = arg;
 		return 0;
-	case SIM_OPT_INJECT: {
+	case VMM_OPT_INJECT: {
 		/* Repeatable: the device takes one ';'-separated list. */
 		size_t old = cli->inject ? strlen(cli->inject) : 0;
 		char *n = realloc(cli->inject, old + strlen(arg) + 2);
@@ -259,39 +259,39 @@ static int sim_apply_option(struct sim_cli *cli, int c, const char *arg)
 		o->inject = n;
 		return 0;
 	}
-	case SIM_OPT_LOCKSTEP:
+	case VMM_OPT_LOCKSTEP:
 		o->lockstep = true;
 		return 0;
-	case SIM_OPT_POLL_MAX_NS:
-		ret = sim_cli_parse_poll_ns(arg, &o->poll_max_ns);
-		return ret ? sim_bad_value("--poll-max-ns", arg, ret,
-					   SIM_CLI_POLL_FORM) : 0;
-	case SIM_OPT_LIST:
+	case VMM_OPT_POLL_MAX_NS:
+		ret = vmm_parse_poll_ns(arg, &o->poll_max_ns);
+		return ret ? vmm_bad_value("--poll-max-ns", arg, ret,
+					   VMM_POLL_FORM) : 0;
+	case VMM_OPT_LIST:
 		cli->list = true;
 		return 0;
-	case SIM_OPT_NO_SUMMARY:
+	case VMM_OPT_NO_SUMMARY:
 		cli->summary = false;
 		return 0;
-	case SIM_OPT_SCATTER:
+	case VMM_OPT_SCATTER:
 		o->scatter = true;
 		return 0;
-	case SIM_OPT_NO_VIRGL:
+	case VMM_OPT_NO_VIRGL:
 		o->virgl = false;
 		return 0;
-	case SIM_OPT_RENDER_SERVER:
+	case VMM_OPT_RENDER_SERVER:
 		o->render_server = true;
 		o->venus = true;	/* the render server serves venus */
 		return 0;
-	case SIM_OPT_VENUS:
+	case VMM_OPT_VENUS:
 		o->venus = true;
 		return 0;
 	case 'v':
 		cli->verbose = true;
 		return 0;
 	case 'h':
-		sim_usage(stdout);
+		vmm_usage(stdout);
 		return 1;
-	case SIM_OPT_VERSION:
+	case VMM_OPT_VERSION:
 		printf("virtgpu-sim %s\n", VIRTGPU_SIM_VERSION);
 		return 1;
 	}
@@ -300,31 +300,31 @@ static int sim_apply_option(struct sim_cli *cli, int c, const char *arg)
 
 /* Returns the index of the first script in argv, 0 to exit successfully
  * (help, version), or -EINVAL after a usage message. */
-static int sim_parse_run_options(int argc, char **argv, struct sim_cli *cli)
+static int vmm_parse_run_options(int argc, char **argv, struct vmm_cli *cli)
 {
 	int c, ret;
 
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, ":hv", sim_long_options,
+	while ((c = getopt_long(argc, argv, ":hv", vmm_long_options,
 				NULL)) != -1) {
 		if (c == '?')
-			return sim_cli_usage_error("run", "unknown option '%s'",
+			return vmm_usage_error("run", "unknown option '%s'",
 					       argv[optind - 1]);
 		if (c == ':')
-			return sim_cli_usage_error("run", "option '%s' needs a value",
+			return vmm_usage_error("run", "option '%s' needs a value",
 					       argv[optind - 1]);
-		ret = sim_apply_option(cli, c, optarg);
+		ret = vmm_apply_option(cli, c, optarg);
 		if (ret)
 			return ret > 0 ? 0 : ret;
 	}
 	if (optind >= argc)
-		return sim_cli_usage_error("run", "no SCRIPT given");
+		return vmm_usage_error("run", "no SCRIPT given");
 	return optind;
 }
 
 /* TAP diagnostics: every line of @msg as a "# " comment. */
-static void sim_tap_diag(const char *msg)
+static void vmm_tap_diag(const char *msg)
 {
 	while (msg && *msg) {
 		const char *nl = strchr(msg, '\n');
@@ -335,8 +335,8 @@ static void sim_tap_diag(const char *msg)
 	}
 }
 
-static void sim_report(unsigned n, const char *name,
-		       const struct guest_outcome *out, struct sim_tally *t)
+static void vmm_report(unsigned n, const char *name,
+		       const struct guest_outcome *out, struct vmm_tally *t)
 {
 	switch (out->kind) {
 	case GUEST_OUTCOME_PASS:
@@ -349,24 +349,24 @@ static void sim_report(unsigned n, const char *name,
 		break;
 	case GUEST_OUTCOME_FAIL:
 		printf("not ok %u - %s\n", n, name);
-		sim_tap_diag(out->message);
+		vmm_tap_diag(out->message);
 		t->failed++;
 		break;
 	}
 }
 
-static void sim_fail(unsigned n, const char *name, const char *why,
-		     struct sim_tally *t)
+static void vmm_fail(unsigned n, const char *name, const char *why,
+		     struct vmm_tally *t)
 {
 	printf("not ok %u - %s\n", n, name);
-	sim_tap_diag(why);
+	vmm_tap_diag(why);
 	t->failed++;
 }
 
 /* The command line's options with the script's "device" line on top. */
-static void sim_merge_device(const struct sim_machine_options *base,
+static void vmm_merge_device(const struct vmm_machine_options *base,
 			     const struct guest_device_opts *d,
-			     struct sim_machine_options *o)
+			     struct vmm_machine_options *o)
 {
 	*o = *base;
 	if (d->set & GUEST_DEV_FEATURES)
@@ -390,7 +390,7 @@ static void sim_merge_device(const struct sim_machine_options *base,
 		o->inject = d->inject;
 }
 
-static int sim_load(const struct sim_item *it, struct guest_script **script,
+static int vmm_load(const struct vmm_item *it, struct guest_script **script,
 		    char **err)
 {
 	if (it->text)
@@ -399,38 +399,38 @@ static int sim_load(const struct sim_item *it, struct guest_script **script,
 	return guest_script_load(it->path, script, err);
 }
 
-static void sim_run_one(const struct sim_cli *cli, unsigned n,
-			const struct sim_item *it, struct sim_tally *t)
+static void vmm_run_one(const struct vmm_cli *cli, unsigned n,
+			const struct vmm_item *it, struct vmm_tally *t)
 {
 	struct guest_run_options ropts = { .trace = cli->verbose ? stdout : NULL };
 	struct guest_outcome out = { 0 };
-	struct sim_machine_options mopts;
+	struct vmm_machine_options mopts;
 	struct guest_script *script;
-	struct sim_machine *m;
+	struct vmm_machine *m;
 	char *err, why[160];
-	int ret = sim_load(it, &script, &err);
+	int ret = vmm_load(it, &script, &err);
 
 	if (ret) {
-		sim_fail(n, it->name, err ? err : "out of memory", t);
+		vmm_fail(n, it->name, err ? err : "out of memory", t);
 		free(err);
 		return;
 	}
-	sim_merge_device(&cli->opts, guest_script_device(script), &mopts);
+	vmm_merge_device(&cli->opts, guest_script_device(script), &mopts);
 	ropts.features = mopts.features;
 	fflush(stdout);
-	ret = sim_machine_create(&mopts, &m);
+	ret = vmm_machine_create(&mopts, &m);
 	if (ret) {
 		snprintf(why, sizeof(why), "could not create the machine: %s "
 			 "(details on stderr)", strerror(-ret));
-		sim_fail(n, it->name, why, t);
+		vmm_fail(n, it->name, why, t);
 	} else {
-		ret = guest_script_run(script, sim_machine_kernel(m), &ropts,
+		ret = guest_script_run(script, vmm_machine_kernel(m), &ropts,
 				       &out);
-		sim_machine_destroy(m);
+		vmm_machine_destroy(m);
 		if (ret)
-			sim_fail(n, it->name, "out of memory while running", t);
+			vmm_fail(n, it->name, "out of memory while running", t);
 		else
-			sim_report(n, it->name, &out, t);
+			vmm_report(n, it->name, &out, t);
 		guest_outcome_fini(&out);
 	}
 	guest_script_destroy(script);
@@ -438,11 +438,11 @@ static void sim_run_one(const struct sim_cli *cli, unsigned n,
 }
 
 /* --list: what each script needs, without running anything. */
-static int sim_list_one(const struct sim_item *it)
+static int vmm_list_one(const struct vmm_item *it)
 {
 	struct guest_script *script;
 	char *err, *needs;
-	int ret = sim_load(it, &script, &err);
+	int ret = vmm_load(it, &script, &err);
 
 	if (ret) {
 		printf("%s: cannot be parsed: %s\n", it->name,
@@ -457,17 +457,17 @@ static int sim_list_one(const struct sim_item *it)
 	return 0;
 }
 
-static bool sim_is_markdown(const char *path)
+static bool vmm_is_markdown(const char *path)
 {
 	size_t n = strlen(path);
 
 	return n > 3 && strcmp(path + n - 3, ".md") == 0;
 }
 
-static int sim_push(struct sim_item **items, unsigned *n, char *name,
+static int vmm_push(struct vmm_item **items, unsigned *n, char *name,
 		    const char *path, char *text)
 {
-	struct sim_item *v = realloc(*items, (*n + 1) * sizeof(*v));
+	struct vmm_item *v = realloc(*items, (*n + 1) * sizeof(*v));
 
 	if (!v || !name) {
 		free(name);
@@ -475,12 +475,12 @@ static int sim_push(struct sim_item **items, unsigned *n, char *name,
 		return -ENOMEM;
 	}
 	*items = v;
-	v[(*n)++] = (struct sim_item){ name, path, text };
+	v[(*n)++] = (struct vmm_item){ name, path, text };
 	return 0;
 }
 
 /* A Markdown file's blocks; an unreadable one is one failing item. */
-static int sim_push_markdown(struct sim_item **items, unsigned *n,
+static int vmm_push_markdown(struct vmm_item **items, unsigned *n,
 			     const char *path)
 {
 	char **texts, **names;
@@ -489,10 +489,10 @@ static int sim_push_markdown(struct sim_item **items, unsigned *n,
 	int ret = 0;
 
 	if (count < 0)
-		return sim_push(items, n, strdup(path), path, NULL);
+		return vmm_push(items, n, strdup(path), path, NULL);
 	for (int i = 0; i < count; i++) {
 		if (!ret)
-			ret = sim_push(items, n, names[i], path, texts[i]);
+			ret = vmm_push(items, n, names[i], path, texts[i]);
 		else {
 			free(names[i]);
 			free(texts[i]);
@@ -504,7 +504,7 @@ static int sim_push_markdown(struct sim_item **items, unsigned *n,
 	return ret;
 }
 
-static void sim_free_items(struct sim_item *items, unsigned n)
+static void vmm_free_items(struct vmm_item *items, unsigned n)
 {
 	for (unsigned i = 0; i < n; i++) {
 		free(items[i].name);
@@ -513,46 +513,46 @@ static void sim_free_items(struct sim_item *items, unsigned n)
 	free(items);
 }
 
-static int sim_cmd_run(int argc, char **argv)
+static int vmm_cmd_run(int argc, char **argv)
 {
-	struct sim_tally t = { 0 };
-	struct sim_cli cli = { 0 };
-	struct sim_item *items = NULL;
+	struct vmm_tally t = { 0 };
+	struct vmm_cli cli = { 0 };
+	struct vmm_item *items = NULL;
 	unsigned n = 0;
 	int first, ret = 0, status = EXIT_SUCCESS;
 
-	sim_machine_default_options(&cli.opts);
+	vmm_machine_default_options(&cli.opts);
 	cli.summary = true;
-	first = sim_parse_run_options(argc, argv, &cli);
+	first = vmm_parse_run_options(argc, argv, &cli);
 	if (first <= 0) {
 		free(cli.inject);
 		return first == 0 ? EXIT_SUCCESS : EXIT_USAGE;
 	}
 	for (int i = first; i < argc && !ret; i++)
-		ret = sim_is_markdown(argv[i])
-			      ? sim_push_markdown(&items, &n, argv[i])
-			      : sim_push(&items, &n, strdup(argv[i]), argv[i],
+		ret = vmm_is_markdown(argv[i])
+			      ? vmm_push_markdown(&items, &n, argv[i])
+			      : vmm_push(&items, &n, strdup(argv[i]), argv[i],
 					 NULL);
 	if (ret) {
 		fprintf(stderr, "virtgpu-sim: out of memory\n");
-		sim_free_items(items, n);
+		vmm_free_items(items, n);
 		free(cli.inject);
 		return EXIT_FAILURE;
 	}
 	if (cli.list) {
 		for (unsigned i = 0; i < n; i++)
-			status |= sim_list_one(&items[i]);
-		sim_free_items(items, n);
+			status |= vmm_list_one(&items[i]);
+		vmm_free_items(items, n);
 		free(cli.inject);
 		return status;
 	}
 	printf("TAP version 13\n1..%u\n", n);
 	for (unsigned i = 0; i < n; i++)
-		sim_run_one(&cli, i + 1, &items[i], &t);
+		vmm_run_one(&cli, i + 1, &items[i], &t);
 	if (cli.summary)
 		printf("scenarios: %u passed, %u failed, %u skipped\n",
 		       t.passed, t.failed, t.skipped);
-	sim_free_items(items, n);
+	vmm_free_items(items, n);
 	free(cli.inject);
 	return t.failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }
@@ -562,18 +562,18 @@ int main(int argc, char **argv)
 	const char *cmd = argc > 1 ? argv[1] : NULL;
 
 	if (!cmd) {
-		sim_cli_usage_error(NULL, "no command given");
+		vmm_usage_error(NULL, "no command given");
 		return EXIT_USAGE;
 	}
 	if (strcmp(cmd, "info") == 0)
-		return sim_cli_info(argc - 1, argv + 1);
+		return vmm_cmd_info(argc - 1, argv + 1);
 	if (strcmp(cmd, "exec") == 0)
-		return sim_cli_exec(argc - 1, argv + 1);
+		return vmm_cmd_exec(argc - 1, argv + 1);
 	if (strcmp(cmd, "run") == 0)
-		return sim_cmd_run(argc - 1, argv + 1);
+		return vmm_cmd_run(argc - 1, argv + 1);
 	if (strcmp(cmd, "help") == 0 || strcmp(cmd, "-h") == 0 ||
 	    strcmp(cmd, "--help") == 0) {
-		sim_usage(stdout);
+		vmm_usage(stdout);
 		return EXIT_SUCCESS;
 	}
 	if (strcmp(cmd, "--version") == 0) {
@@ -581,9 +581,9 @@ int main(int argc, char **argv)
 		return EXIT_SUCCESS;
 	}
 	if (cmd[0] == '-')
-		sim_cli_usage_error(NULL, "unknown option '%s' (options go after the "
+		vmm_usage_error(NULL, "unknown option '%s' (options go after the "
 				"command)", cmd);
 	else
-		sim_cli_usage_error(NULL, "unknown command '%s'", cmd);
+		vmm_usage_error(NULL, "unknown command '%s'", cmd);
 	return EXIT_USAGE;
 }

@@ -120,7 +120,7 @@ struct fkm_map {
 };
 
 struct fkm {
-	struct sim_machine *m;
+	struct vmm_machine *m;
 	struct km_device *kd;
 	uint64_t free_pages;		/* guest pages free when idle */
 	uint8_t *data;			/* DATA_SIZE bytes, then a guard page */
@@ -154,7 +154,7 @@ static void die(const char *what, int err)
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	struct fkm *k = calloc(1, sizeof(*k));
-	struct sim_machine_options o;
+	struct vmm_machine_options o;
 	int ret;
 
 	(void)argc;
@@ -162,7 +162,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	if (!k)
 		die("calloc", ENOMEM);
 	sim_log_set_quiet(true);
-	sim_machine_default_options(&o);
+	vmm_machine_default_options(&o);
 	o.ram_size = 32ull << 20;
 	o.venus = true;
 	o.hostmem_size = 16ull << 20;
@@ -170,10 +170,10 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		     (1ull << VIRTIO_GPU_F_RESOURCE_UUID) |
 		     (1ull << VIRTIO_GPU_F_RESOURCE_BLOB) |
 		     (1ull << VIRTIO_GPU_F_CONTEXT_INIT);
-	if ((ret = sim_machine_create(&o, &k->m)))
-		die("sim_machine_create", ret);
-	k->kd = sim_machine_kernel(k->m);
-	k->free_pages = sim_ram_free_pages(sim_machine_ram(k->m));
+	if ((ret = vmm_machine_create(&o, &k->m)))
+		die("vmm_machine_create", ret);
+	k->kd = vmm_machine_kernel(k->m);
+	k->free_pages = sim_ram_free_pages(vmm_machine_ram(k->m));
 	/* The data buffer ends exactly where an inaccessible page begins,
 	 * so a struct or array reaching past it faults in kernelmock's
 	 * copy_from_user, which must say -EFAULT. */
@@ -580,7 +580,7 @@ static void sweep_fds(struct fkm *k, bool record)
  * guest page once the device has answered what is in flight. */
 static void check_released(struct fkm *k)
 {
-	struct sim_ram *ram = sim_machine_ram(k->m);
+	struct sim_ram *ram = vmm_machine_ram(k->m);
 	struct km_stats st;
 	uint64_t free_pages = 0;
 
@@ -627,7 +627,7 @@ void fuzz_target_fini(void)
 {
 	struct fkm *k = fuzz_machine;
 
-	sim_machine_destroy(k->m);
+	vmm_machine_destroy(k->m);
 	close(k->devnull);
 	munmap(k->data, DATA_SIZE + (size_t)sysconf(_SC_PAGESIZE));
 	free(k);

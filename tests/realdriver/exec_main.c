@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * `realdriver-exec`: sim_cli_exec() on its own, so the real-driver suite
+ * `realdriver-exec`: vmm_cmd_exec() on its own, so the real-driver suite
  * runs the `virtgpu-sim exec` code whatever the CLI's dispatcher offers.
  * It sits two directories below the build root, like
  * vmm/virtgpu-sim, so it finds the shim the same way.
@@ -9,5 +9,5 @@
 
 int main(int argc, char **argv)
 {
-	return sim_cli_exec(argc, argv);
+	return vmm_cmd_exec(argc, argv);
 }

@@ -34,7 +34,7 @@ void __chk_fail(void) __attribute__((noreturn));
 
 static bool nodes_exist(void)
 {
-	return __atomic_load_n(&guest_shim.nnodes, __ATOMIC_ACQUIRE) != 0;
+	return __atomic_load_n(&vmm_shim.nnodes, __ATOMIC_ACQUIRE) != 0;
 }
 
 static int set_errno(int ret)
@@ -60,19 +60,19 @@ static int sync_file_ioctl(int fd, unsigned long request, void *arg,
 {
 	struct km_device *kdev = NULL;
 
-	pthread_mutex_lock(&guest_shim.lock);
-	if (guest_shim.machine && !guest_shim.shutdown && !guest_shim.forked)
-		kdev = sim_machine_kernel(guest_shim.machine);
-	pthread_mutex_unlock(&guest_shim.lock);
+	pthread_mutex_lock(&vmm_shim.lock);
+	if (vmm_shim.machine && !vmm_shim.shutdown && !vmm_shim.forked)
+		kdev = vmm_machine_kernel(vmm_shim.machine);
+	pthread_mutex_unlock(&vmm_shim.lock);
 	if (!kdev)
 		return 1;
-	guest_shim_enter();
+	vmm_shim_enter();
 	int ret = km_sync_ioctl(kdev, fd, request, arg);
-	guest_shim_leave();
+	vmm_shim_leave();
 	if (ret == -EINVAL)
 		return 1;
-	if (guest_shim.trace)
-		guest_shim_trace_ioctl(fd, request, arg, ret);
+	if (vmm_shim.trace)
+		vmm_shim_trace_ioctl(fd, request, arg, ret);
 	*out = set_errno(ret);
 	return 0;
 }
@@ -84,26 +84,26 @@ int ioctl(int fd, unsigned long request, ...)
 	void *arg = va_arg(ap, void *);
 	va_end(ap);
 
-	if (guest_shim_passthrough())
+	if (vmm_shim_passthrough())
 		return REAL(ioctl)(fd, request, arg);
-	struct guest_shim_node *node = guest_shim_node_get(fd);
+	struct vmm_shim_node *node = vmm_shim_node_get(fd);
 	if (node) {
-		if (guest_shim.forked) {
-			guest_shim_node_put(node);
-			guest_shim_error("ioctl", "the device lives in the "
+		if (vmm_shim.forked) {
+			vmm_shim_node_put(node);
+			vmm_shim_error("ioctl", "the device lives in the "
 					 "parent process; a fork child cannot "
 					 "use it (exec a new program instead)");
 			errno = EIO;
 			return -1;
 		}
-		guest_shim_enter();
+		vmm_shim_enter();
 		int ret = km_ioctl(node->file, request, arg);
-		guest_shim_leave();
-		guest_shim_node_put(node);
-		if (guest_shim.trace)
-			guest_shim_trace_ioctl(fd, request, arg, ret);
+		vmm_shim_leave();
+		vmm_shim_node_put(node);
+		if (vmm_shim.trace)
+			vmm_shim_trace_ioctl(fd, request, arg, ret);
 		if (!ret && is_get_caps(request))
-			guest_shim_note_virgl();
+			vmm_shim_note_virgl();
 		return set_errno(ret);
 	}
 	if (request == SYNC_IOC_MERGE || request == SYNC_IOC_FILE_INFO) {
@@ -116,14 +116,14 @@ int ioctl(int fd, unsigned long request, ...)
 
 /* --- mmap, munmap --- */
 
-static void *map_node(struct guest_shim_node *node, size_t len, int flags,
+static void *map_node(struct vmm_shim_node *node, size_t len, int flags,
 		      off_t offset)
 {
 	void *addr;
-	struct guest_shim_map *m;
+	struct vmm_shim_map *m;
 
 	if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
-		guest_shim_error("mmap", "MAP_FIXED on the device file is not "
+		vmm_shim_error("mmap", "MAP_FIXED on the device file is not "
 				 "supported: kernelmock chooses the address");
 		errno = EINVAL;
 		goto err_put;
@@ -139,9 +139,9 @@ static void *map_node(struct guest_shim_node *node, size_t len, int flags,
 		errno = ENOMEM;
 		goto err_put;
 	}
-	guest_shim_enter();
+	vmm_shim_enter();
 	int ret = km_mmap(node->file, (uint64_t)offset, len, &addr);
-	guest_shim_leave();
+	vmm_shim_leave();
 	if (ret) {
 		free(m);
 		errno = -ret;
@@ -150,24 +150,24 @@ static void *map_node(struct guest_shim_node *node, size_t len, int flags,
 	m->addr = addr;
 	m->len = len;
 	m->node = node;		/* keeps the reference taken by the caller */
-	pthread_mutex_lock(&guest_shim.lock);
-	m->next = guest_shim.maps;
-	guest_shim.maps = m;
-	__atomic_add_fetch(&guest_shim.nmaps, 1, __ATOMIC_RELEASE);
-	pthread_mutex_unlock(&guest_shim.lock);
+	pthread_mutex_lock(&vmm_shim.lock);
+	m->next = vmm_shim.maps;
+	vmm_shim.maps = m;
+	__atomic_add_fetch(&vmm_shim.nmaps, 1, __ATOMIC_RELEASE);
+	pthread_mutex_unlock(&vmm_shim.lock);
 	return addr;
 
 err_put:
-	guest_shim_node_put(node);
+	vmm_shim_node_put(node);
 	return MAP_FAILED;
 }
 
 void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t offset)
 {
 	if (fd < 0 || (flags & MAP_ANONYMOUS) || !nodes_exist() ||
-	    guest_shim_passthrough())
+	    vmm_shim_passthrough())
 		return REAL(mmap)(addr, len, prot, flags, fd, offset);
-	struct guest_shim_node *node = guest_shim_node_get(fd);
+	struct vmm_shim_node *node = vmm_shim_node_get(fd);
 	if (!node)
 		return REAL(mmap)(addr, len, prot, flags, fd, offset);
 	return map_node(node, len, flags, offset);
@@ -187,18 +187,18 @@ static size_t page_round(size_t len)
 
 int munmap(void *addr, size_t len)
 {
-	if (!__atomic_load_n(&guest_shim.nmaps, __ATOMIC_ACQUIRE))
+	if (!__atomic_load_n(&vmm_shim.nmaps, __ATOMIC_ACQUIRE))
 		return REAL(munmap)(addr, len);
 	char *lo = addr, *hi = lo + len;
-	pthread_mutex_lock(&guest_shim.lock);
-	for (struct guest_shim_map **l = &guest_shim.maps; *l; l = &(*l)->next) {
-		struct guest_shim_map *m = *l;
+	pthread_mutex_lock(&vmm_shim.lock);
+	for (struct vmm_shim_map **l = &vmm_shim.maps; *l; l = &(*l)->next) {
+		struct vmm_shim_map *m = *l;
 		char *mlo = m->addr, *mhi = mlo + page_round(m->len);
 		if (hi <= mlo || lo >= mhi)
 			continue;
 		if (lo != mlo || page_round(len) != page_round(m->len)) {
-			pthread_mutex_unlock(&guest_shim.lock);
-			guest_shim_error("munmap", "%p+%zu covers part of the "
+			pthread_mutex_unlock(&vmm_shim.lock);
+			vmm_shim_error("munmap", "%p+%zu covers part of the "
 					 "device mapping %p+%zu: partial "
 					 "unmaps are not supported", addr, len,
 					 m->addr, m->len);
@@ -206,16 +206,16 @@ int munmap(void *addr, size_t len)
 			return -1;
 		}
 		*l = m->next;
-		__atomic_sub_fetch(&guest_shim.nmaps, 1, __ATOMIC_RELEASE);
-		pthread_mutex_unlock(&guest_shim.lock);
-		guest_shim_enter();
+		__atomic_sub_fetch(&vmm_shim.nmaps, 1, __ATOMIC_RELEASE);
+		pthread_mutex_unlock(&vmm_shim.lock);
+		vmm_shim_enter();
 		int ret = km_munmap(m->node->file, m->addr, m->len);
-		guest_shim_leave();
-		guest_shim_node_put(m->node);
+		vmm_shim_leave();
+		vmm_shim_node_put(m->node);
 		free(m);
 		return set_errno(ret);
 	}
-	pthread_mutex_unlock(&guest_shim.lock);
+	pthread_mutex_unlock(&vmm_shim.lock);
 	return REAL(munmap)(addr, len);
 }
 
@@ -223,18 +223,18 @@ int munmap(void *addr, size_t len)
 
 int close(int fd)
 {
-	if (!nodes_exist() || guest_shim_passthrough())
+	if (!nodes_exist() || vmm_shim_passthrough())
 		return REAL(close)(fd);
-	return guest_shim_node_close(fd);
+	return vmm_shim_node_close(fd);
 }
 
 /* dup2/dup3 onto a node's fd close that fd first. */
-static int after_replace(struct guest_shim_node *node, int ret)
+static int after_replace(struct vmm_shim_node *node, int ret)
 {
 	if (node) {
 		int err = errno;
-		guest_shim_node_release_if_unused(node);
-		guest_shim_node_put(node);
+		vmm_shim_node_release_if_unused(node);
+		vmm_shim_node_put(node);
 		errno = err;
 	}
 	return ret;
@@ -242,17 +242,17 @@ static int after_replace(struct guest_shim_node *node, int ret)
 
 int dup2(int oldfd, int newfd)
 {
-	if (!nodes_exist() || guest_shim_passthrough() || oldfd == newfd)
+	if (!nodes_exist() || vmm_shim_passthrough() || oldfd == newfd)
 		return REAL(dup2)(oldfd, newfd);
-	struct guest_shim_node *node = guest_shim_node_get(newfd);
+	struct vmm_shim_node *node = vmm_shim_node_get(newfd);
 	return after_replace(node, REAL(dup2)(oldfd, newfd));
 }
 
 int dup3(int oldfd, int newfd, int flags)
 {
-	if (!nodes_exist() || guest_shim_passthrough() || oldfd == newfd)
+	if (!nodes_exist() || vmm_shim_passthrough() || oldfd == newfd)
 		return REAL(dup3)(oldfd, newfd, flags);
-	struct guest_shim_node *node = guest_shim_node_get(newfd);
+	struct vmm_shim_node *node = vmm_shim_node_get(newfd);
 	return after_replace(node, REAL(dup3)(oldfd, newfd, flags));
 }
 
@@ -260,17 +260,17 @@ int dup3(int oldfd, int newfd, int flags)
 
 ssize_t read(int fd, void *buf, size_t len)
 {
-	if (!nodes_exist() || guest_shim_passthrough())
+	if (!nodes_exist() || vmm_shim_passthrough())
 		return REAL(read)(fd, buf, len);
-	struct guest_shim_node *node = guest_shim_node_get(fd);
+	struct vmm_shim_node *node = vmm_shim_node_get(fd);
 	if (!node)
 		return REAL(read)(fd, buf, len);
 	int fl = fcntl(fd, F_GETFL);
-	guest_shim_enter();
+	vmm_shim_enter();
 	ssize_t ret = km_read(node->file, buf, len,
 			      fl >= 0 && (fl & O_NONBLOCK));
-	guest_shim_leave();
-	guest_shim_node_put(node);
+	vmm_shim_leave();
+	vmm_shim_node_put(node);
 	if (ret < 0) {
 		errno = (int)-ret;
 		return -1;
@@ -290,11 +290,11 @@ ssize_t __read_chk(int fd, void *buf, size_t len, size_t buflen)
 /* kernelmock's event fd standing in for a node's fd, or -1. */
 static int event_fd_for(int fd)
 {
-	struct guest_shim_node *node = guest_shim_node_get(fd);
+	struct vmm_shim_node *node = vmm_shim_node_get(fd);
 	if (!node)
 		return -1;
 	int efd = km_file_poll_fd(node->file);
-	guest_shim_node_put(node);
+	vmm_shim_node_put(node);
 	return efd;
 }
 
@@ -332,7 +332,7 @@ static void poll_untranslate(struct pollfd *fds, struct pollfd *used,
 int ppoll(struct pollfd *fds, nfds_t n, const struct timespec *timeout,
 	  const sigset_t *mask)
 {
-	if (!nodes_exist() || guest_shim_passthrough())
+	if (!nodes_exist() || vmm_shim_passthrough())
 		return REAL(ppoll)(fds, n, timeout, mask);
 	struct pollfd *used = poll_translate(fds, n);
 	if (!used) {
@@ -348,7 +348,7 @@ int ppoll(struct pollfd *fds, nfds_t n, const struct timespec *timeout,
 
 int poll(struct pollfd *fds, nfds_t n, int timeout)
 {
-	if (!nodes_exist() || guest_shim_passthrough())
+	if (!nodes_exist() || vmm_shim_passthrough())
 		return REAL(poll)(fds, n, timeout);
 	struct pollfd *used = poll_translate(fds, n);
 	if (!used) {
@@ -374,12 +374,12 @@ int __poll_chk(struct pollfd *fds, nfds_t n, int timeout, size_t fdslen)
  * The translated sets can need a larger nfds; fds past FD_SETSIZE cannot
  * be expressed and fail with a message.
  */
-struct guest_select_map {
+struct vmm_select_map {
 	int fd, efd;
 };
 
 static int select_translate(int nfds, fd_set **sets, fd_set *copies,
-			    struct guest_select_map *map, int *nmap,
+			    struct vmm_select_map *map, int *nmap,
 			    int *new_nfds)
 {
 	*nmap = 0;
@@ -392,12 +392,12 @@ static int select_translate(int nfds, fd_set **sets, fd_set *copies,
 		if (efd < 0)
 			continue;
 		if (efd >= FD_SETSIZE) {
-			guest_shim_error("select", "the event fd %d of device "
+			vmm_shim_error("select", "the event fd %d of device "
 					 "fd %d is past FD_SETSIZE; use poll",
 					 efd, fd);
 			return -EINVAL;
 		}
-		map[(*nmap)++] = (struct guest_select_map){ fd, efd };
+		map[(*nmap)++] = (struct vmm_select_map){ fd, efd };
 		if (efd + 1 > *new_nfds)
 			*new_nfds = efd + 1;
 	}
@@ -416,7 +416,7 @@ static int select_translate(int nfds, fd_set **sets, fd_set *copies,
 
 /* Copy results back, event fds reported as their node fds. */
 static void select_untranslate(fd_set **sets, fd_set *copies,
-			       const struct guest_select_map *map, int nmap)
+			       const struct vmm_select_map *map, int nmap)
 {
 	for (int s = 0; s < 3; s++) {
 		if (!sets[s])
@@ -437,7 +437,7 @@ static int do_pselect(int nfds, fd_set *r, fd_set *w, fd_set *x,
 		      const sigset_t *mask)
 {
 	fd_set *sets[3] = { r, w, x }, copies[3];
-	struct guest_select_map map[FD_SETSIZE];
+	struct vmm_select_map map[FD_SETSIZE];
 	int nmap, new_nfds;
 	int ret = select_translate(nfds, sets, copies, map, &nmap, &new_nfds);
 	if (ret)
@@ -456,7 +456,7 @@ static int do_pselect(int nfds, fd_set *r, fd_set *w, fd_set *x,
 
 int select(int nfds, fd_set *r, fd_set *w, fd_set *x, struct timeval *tv)
 {
-	if (!nodes_exist() || guest_shim_passthrough())
+	if (!nodes_exist() || vmm_shim_passthrough())
 		return REAL(select)(nfds, r, w, x, tv);
 	return do_pselect(nfds, r, w, x, NULL, tv, NULL);
 }
@@ -464,14 +464,14 @@ int select(int nfds, fd_set *r, fd_set *w, fd_set *x, struct timeval *tv)
 int pselect(int nfds, fd_set *r, fd_set *w, fd_set *x,
 	    const struct timespec *ts, const sigset_t *mask)
 {
-	if (!nodes_exist() || guest_shim_passthrough())
+	if (!nodes_exist() || vmm_shim_passthrough())
 		return REAL(pselect)(nfds, r, w, x, ts, mask);
 	return do_pselect(nfds, r, w, x, ts, NULL, mask);
 }
 
 int epoll_ctl(int epfd, int op, int fd, struct epoll_event *ev)
 {
-	if (!nodes_exist() || guest_shim_passthrough())
+	if (!nodes_exist() || vmm_shim_passthrough())
 		return REAL(epoll_ctl)(epfd, op, fd, ev);
 	int efd = event_fd_for(fd);
 	return REAL(epoll_ctl)(epfd, op, efd >= 0 ? efd : fd, ev);

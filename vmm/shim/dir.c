@@ -3,7 +3,7 @@
  * Directory listing of the fake tree: opendir, readdir and friends, and
  * scandir.  libdrm's drmGetDevices2 lists /dev/dri and stats each entry;
  * drmGetMinorNameForFD lists a device's `drm` directory.  A fake DIR is a
- * struct guest_vdir, recognised by its address in the registry; every
+ * struct vmm_vdir, recognised by its address in the registry; every
  * other DIR goes to libc.
  */
 #undef _FILE_OFFSET_BITS	/* define readdir and readdir64 as libc does */
@@ -14,37 +14,37 @@
 
 #include "vmm/shim/shim.h"
 
-static struct guest_vdir *find_locked(DIR *d)
+static struct vmm_vdir *find_locked(DIR *d)
 {
-	for (struct guest_vdir *v = guest_shim.dirs; v; v = v->next)
+	for (struct vmm_vdir *v = vmm_shim.dirs; v; v = v->next)
 		if ((DIR *)v == d)
 			return v;
 	return NULL;
 }
 
 /* The fake directory @d, or NULL for a real one. */
-static struct guest_vdir *vdir(DIR *d)
+static struct vmm_vdir *vdir(DIR *d)
 {
-	if (!__atomic_load_n(&guest_shim.ndirs, __ATOMIC_ACQUIRE))
+	if (!__atomic_load_n(&vmm_shim.ndirs, __ATOMIC_ACQUIRE))
 		return NULL;
-	pthread_mutex_lock(&guest_shim.lock);
-	struct guest_vdir *v = find_locked(d);
-	pthread_mutex_unlock(&guest_shim.lock);
+	pthread_mutex_lock(&vmm_shim.lock);
+	struct vmm_vdir *v = find_locked(d);
+	pthread_mutex_unlock(&vmm_shim.lock);
 	return v;
 }
 
 /* Fill @ent with entry @index of @dir; false past the end. */
-static bool fill_entry(const struct guest_vnode *dir, long index,
+static bool fill_entry(const struct vmm_vnode *dir, long index,
 		       struct dirent64 *ent)
 {
 	const char *name;
 	unsigned char type;
 	struct stat st;
-	const struct guest_vnode *n = guest_vfs_dir_entry(dir, index, &name,
+	const struct vmm_vnode *n = vmm_vfs_dir_entry(dir, index, &name,
 							  &type);
 	if (!n)
 		return false;
-	guest_vfs_stat(n, &st);
+	vmm_vfs_stat(n, &st);
 	memset(ent, 0, sizeof(*ent));
 	ent->d_ino = st.st_ino;
 	ent->d_off = index + 1;
@@ -56,60 +56,60 @@ static bool fill_entry(const struct guest_vnode *dir, long index,
 
 DIR *opendir(const char *path)
 {
-	struct guest_vfs_res res;
+	struct vmm_vfs_res res;
 
-	if (guest_shim_passthrough())
+	if (vmm_shim_passthrough())
 		return REAL(opendir)(path);
-	switch (guest_vfs_resolve(path, true, &res)) {
-	case GUEST_VFS_REAL:
+	switch (vmm_vfs_resolve(path, true, &res)) {
+	case VMM_VFS_REAL:
 		return REAL(opendir)(path);
-	case GUEST_VFS_REDIRECT:
+	case VMM_VFS_REDIRECT:
 		return REAL(opendir)(res.canon);
-	case GUEST_VFS_ERROR:
+	case VMM_VFS_ERROR:
 		errno = -res.err;
 		return NULL;
-	case GUEST_VFS_FAKE:
+	case VMM_VFS_FAKE:
 		break;
 	}
-	if (res.node->kind != GUEST_VNODE_DIR) {
+	if (res.node->kind != VMM_VNODE_DIR) {
 		errno = ENOTDIR;
 		return NULL;
 	}
-	struct guest_vdir *v = calloc(1, sizeof(*v));
+	struct vmm_vdir *v = calloc(1, sizeof(*v));
 	if (!v)
 		return NULL;
 	v->dir = res.node;
-	pthread_mutex_lock(&guest_shim.lock);
-	v->next = guest_shim.dirs;
-	guest_shim.dirs = v;
-	__atomic_add_fetch(&guest_shim.ndirs, 1, __ATOMIC_RELEASE);
-	pthread_mutex_unlock(&guest_shim.lock);
+	pthread_mutex_lock(&vmm_shim.lock);
+	v->next = vmm_shim.dirs;
+	vmm_shim.dirs = v;
+	__atomic_add_fetch(&vmm_shim.ndirs, 1, __ATOMIC_RELEASE);
+	pthread_mutex_unlock(&vmm_shim.lock);
 	return (DIR *)v;
 }
 
 int closedir(DIR *d)
 {
-	if (!__atomic_load_n(&guest_shim.ndirs, __ATOMIC_ACQUIRE))
+	if (!__atomic_load_n(&vmm_shim.ndirs, __ATOMIC_ACQUIRE))
 		return REAL(closedir)(d);
-	pthread_mutex_lock(&guest_shim.lock);
-	for (struct guest_vdir **link = &guest_shim.dirs; *link;
+	pthread_mutex_lock(&vmm_shim.lock);
+	for (struct vmm_vdir **link = &vmm_shim.dirs; *link;
 	     link = &(*link)->next) {
-		struct guest_vdir *v = *link;
+		struct vmm_vdir *v = *link;
 		if ((DIR *)v != d)
 			continue;
 		*link = v->next;
-		__atomic_sub_fetch(&guest_shim.ndirs, 1, __ATOMIC_RELEASE);
-		pthread_mutex_unlock(&guest_shim.lock);
+		__atomic_sub_fetch(&vmm_shim.ndirs, 1, __ATOMIC_RELEASE);
+		pthread_mutex_unlock(&vmm_shim.lock);
 		free(v);
 		return 0;
 	}
-	pthread_mutex_unlock(&guest_shim.lock);
+	pthread_mutex_unlock(&vmm_shim.lock);
 	return REAL(closedir)(d);
 }
 
 struct dirent64 *readdir64(DIR *d)
 {
-	struct guest_vdir *v = vdir(d);
+	struct vmm_vdir *v = vdir(d);
 	if (!v)
 		return REAL(readdir64)(d);
 	if (!fill_entry(v->dir, v->pos, &v->ent))
@@ -133,7 +133,7 @@ struct dirent *readdir(DIR *d)
 #pragma GCC diagnostic ignored "-Wdeprecated-declarations"
 int readdir64_r(DIR *d, struct dirent64 *entry, struct dirent64 **result)
 {
-	struct guest_vdir *v = vdir(d);
+	struct vmm_vdir *v = vdir(d);
 	if (!v)
 		return REAL(readdir64_r)(d, entry, result);
 	if (!fill_entry(v->dir, v->pos, entry)) {
@@ -157,7 +157,7 @@ int readdir_r(DIR *d, struct dirent *entry, struct dirent **result)
 
 void rewinddir(DIR *d)
 {
-	struct guest_vdir *v = vdir(d);
+	struct vmm_vdir *v = vdir(d);
 	if (!v) {
 		REAL(rewinddir)(d);
 		return;
@@ -167,13 +167,13 @@ void rewinddir(DIR *d)
 
 long telldir(DIR *d)
 {
-	struct guest_vdir *v = vdir(d);
+	struct vmm_vdir *v = vdir(d);
 	return v ? v->pos : REAL(telldir)(d);
 }
 
 void seekdir(DIR *d, long pos)
 {
-	struct guest_vdir *v = vdir(d);
+	struct vmm_vdir *v = vdir(d);
 	if (!v) {
 		REAL(seekdir)(d, pos);
 		return;
@@ -183,10 +183,10 @@ void seekdir(DIR *d, long pos)
 
 int dirfd(DIR *d)
 {
-	struct guest_vdir *v = vdir(d);
+	struct vmm_vdir *v = vdir(d);
 	if (!v)
 		return REAL(dirfd)(d);
-	guest_shim_error("dirfd", "%s is a directory of the simulated device, "
+	vmm_shim_error("dirfd", "%s is a directory of the simulated device, "
 			 "listed by the shim; it has no file descriptor",
 			 v->dir->path);
 	errno = EOPNOTSUPP;
@@ -195,13 +195,13 @@ int dirfd(DIR *d)
 
 /* --- scandir --- */
 
-typedef int (*guest_scandir_filter)(const struct dirent64 *);
-typedef int (*guest_scandir_compar)(const struct dirent64 **,
+typedef int (*vmm_scandir_filter)(const struct dirent64 *);
+typedef int (*vmm_scandir_compar)(const struct dirent64 **,
 				    const struct dirent64 **);
 
-static int scan_fake(const struct guest_vnode *dir,
-		     struct dirent64 ***namelist, guest_scandir_filter filter,
-		     guest_scandir_compar compar)
+static int scan_fake(const struct vmm_vnode *dir,
+		     struct dirent64 ***namelist, vmm_scandir_filter filter,
+		     vmm_scandir_compar compar)
 {
 	struct dirent64 **list = NULL, ent;
 	size_t n = 0;
@@ -235,22 +235,22 @@ int scandir64(const char *path, struct dirent64 ***namelist,
 	      int (*filter)(const struct dirent64 *),
 	      int (*compar)(const struct dirent64 **, const struct dirent64 **))
 {
-	struct guest_vfs_res res;
+	struct vmm_vfs_res res;
 
-	if (guest_shim_passthrough())
+	if (vmm_shim_passthrough())
 		return REAL(scandir64)(path, namelist, filter, compar);
-	switch (guest_vfs_resolve(path, true, &res)) {
-	case GUEST_VFS_REAL:
+	switch (vmm_vfs_resolve(path, true, &res)) {
+	case VMM_VFS_REAL:
 		return REAL(scandir64)(path, namelist, filter, compar);
-	case GUEST_VFS_REDIRECT:
+	case VMM_VFS_REDIRECT:
 		return REAL(scandir64)(res.canon, namelist, filter, compar);
-	case GUEST_VFS_ERROR:
+	case VMM_VFS_ERROR:
 		errno = -res.err;
 		return -1;
-	case GUEST_VFS_FAKE:
+	case VMM_VFS_FAKE:
 		break;
 	}
-	if (res.node->kind != GUEST_VNODE_DIR) {
+	if (res.node->kind != VMM_VNODE_DIR) {
 		errno = ENOTDIR;
 		return -1;
 	}
@@ -262,6 +262,6 @@ int scandir(const char *path, struct dirent ***namelist,
 	    int (*compar)(const struct dirent **, const struct dirent **))
 {
 	return scandir64(path, (struct dirent64 ***)namelist,
-			 (guest_scandir_filter)filter,
-			 (guest_scandir_compar)compar);
+			 (vmm_scandir_filter)filter,
+			 (vmm_scandir_compar)compar);
 }

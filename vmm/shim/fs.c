@@ -44,7 +44,7 @@ char *__realpath_chk(const char *path, char *resolved, size_t resolvedlen);
 void __chk_fail(void) __attribute__((noreturn));
 
 /* The stat version the __xstat family takes on x86-64 (_STAT_VER_LINUX). */
-#define GUEST_STAT_VER 1
+#define VMM_STAT_VER 1
 
 static int fail(int err)
 {
@@ -72,32 +72,32 @@ static bool wants_mode(int flags)
  * nothing fake is writable except the device nodes.
  */
 static int open_fake(const char *call, const char *path,
-		     const struct guest_vfs_res *res, int flags)
+		     const struct vmm_vfs_res *res, int flags)
 {
-	const struct guest_vnode *n = res->node;
+	const struct vmm_vnode *n = res->node;
 
 	if ((flags & O_CREAT) && (flags & O_EXCL))
 		return fail(-EEXIST);
 	switch (n->kind) {
-	case GUEST_VNODE_CHR:
+	case VMM_VNODE_CHR:
 		if (flags & O_DIRECTORY)
 			return fail(-ENOTDIR);
-		return guest_shim_node_open(call, n->minor, flags);
-	case GUEST_VNODE_FILE: {
+		return vmm_shim_node_open(call, n->minor, flags);
+	case VMM_VNODE_FILE: {
 		if (flags & O_DIRECTORY)
 			return fail(-ENOTDIR);
 		if ((flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC))
 			return fail(-EACCES);
-		int fd = guest_vfs_file_fd(n, flags);
+		int fd = vmm_vfs_file_fd(n, flags);
 		return fd < 0 ? fail(fd) : fd;
 	}
-	case GUEST_VNODE_LINK:
+	case VMM_VNODE_LINK:
 		/* only reached with O_NOFOLLOW */
 		return fail(-ELOOP);
-	case GUEST_VNODE_DIR:
+	case VMM_VNODE_DIR:
 		if ((flags & O_ACCMODE) != O_RDONLY)
 			return fail(-EISDIR);
-		guest_shim_error(call, "%s is a directory of the simulated "
+		vmm_shim_error(call, "%s is a directory of the simulated "
 				 "device; the shim serves it through opendir() "
 				 "only, not as a file descriptor", path);
 		return fail(-EOPNOTSUPP);
@@ -108,19 +108,19 @@ static int open_fake(const char *call, const char *path,
 static int do_openat(const char *call, int dirfd, const char *path,
 		     int flags, mode_t mode)
 {
-	struct guest_vfs_res res;
+	struct vmm_vfs_res res;
 
-	if (guest_shim_passthrough() ||
+	if (vmm_shim_passthrough() ||
 	    dir_relative(dirfd, path))
 		return REAL(openat)(dirfd, path, flags, mode);
-	switch (guest_vfs_resolve(path, !(flags & O_NOFOLLOW), &res)) {
-	case GUEST_VFS_REAL:
+	switch (vmm_vfs_resolve(path, !(flags & O_NOFOLLOW), &res)) {
+	case VMM_VFS_REAL:
 		return REAL(openat)(dirfd, path, flags, mode);
-	case GUEST_VFS_REDIRECT:
+	case VMM_VFS_REDIRECT:
 		return REAL(openat)(AT_FDCWD, res.canon, flags, mode);
-	case GUEST_VFS_ERROR:
+	case VMM_VFS_ERROR:
 		return fail(res.err);
-	case GUEST_VFS_FAKE:
+	case VMM_VFS_FAKE:
 		return open_fake(call, path, &res, flags);
 	}
 	return fail(-EINVAL);
@@ -209,19 +209,19 @@ static int fopen_flags(const char *mode)
 
 static FILE *do_fopen(const char *call, const char *path, const char *mode)
 {
-	struct guest_vfs_res res;
+	struct vmm_vfs_res res;
 
-	if (guest_shim_passthrough())
+	if (vmm_shim_passthrough())
 		return REAL(fopen)(path, mode);
-	switch (guest_vfs_resolve(path, true, &res)) {
-	case GUEST_VFS_REAL:
+	switch (vmm_vfs_resolve(path, true, &res)) {
+	case VMM_VFS_REAL:
 		return REAL(fopen)(path, mode);
-	case GUEST_VFS_REDIRECT:
+	case VMM_VFS_REDIRECT:
 		return REAL(fopen)(res.canon, mode);
-	case GUEST_VFS_ERROR:
+	case VMM_VFS_ERROR:
 		errno = -res.err;
 		return NULL;
-	case GUEST_VFS_FAKE:
+	case VMM_VFS_FAKE:
 		break;
 	}
 	int flags = fopen_flags(mode);
@@ -267,12 +267,12 @@ static int stat_fd(int fd, struct stat *st, bool *is_node)
 		*is_node = false;
 	if (REAL(fstat)(fd, st))
 		return -1;
-	if (guest_shim_passthrough())
+	if (vmm_shim_passthrough())
 		return 0;
-	struct guest_shim_node *node = guest_shim_node_get_by_stat(st);
+	struct vmm_shim_node *node = vmm_shim_node_get_by_stat(st);
 	if (node) {
-		guest_shim_node_stat(node, st);
-		guest_shim_node_put(node);
+		vmm_shim_node_stat(node, st);
+		vmm_shim_node_put(node);
 		if (is_node)
 			*is_node = true;
 	}
@@ -281,22 +281,22 @@ static int stat_fd(int fd, struct stat *st, bool *is_node)
 
 static int stat_at(int dirfd, const char *path, struct stat *st, int flags)
 {
-	struct guest_vfs_res res;
+	struct vmm_vfs_res res;
 
 	if (empty_path(path, flags) && dirfd != AT_FDCWD)
 		return stat_fd(dirfd, st, NULL);
-	if (guest_shim_passthrough() ||
+	if (vmm_shim_passthrough() ||
 	    dir_relative(dirfd, path))
 		return REAL(fstatat)(dirfd, path, st, flags);
-	switch (guest_vfs_resolve(path, !(flags & AT_SYMLINK_NOFOLLOW), &res)) {
-	case GUEST_VFS_REAL:
+	switch (vmm_vfs_resolve(path, !(flags & AT_SYMLINK_NOFOLLOW), &res)) {
+	case VMM_VFS_REAL:
 		return REAL(fstatat)(dirfd, path, st, flags);
-	case GUEST_VFS_REDIRECT:
+	case VMM_VFS_REDIRECT:
 		return REAL(fstatat)(AT_FDCWD, res.canon, st, flags);
-	case GUEST_VFS_ERROR:
+	case VMM_VFS_ERROR:
 		return fail(res.err);
-	case GUEST_VFS_FAKE:
-		guest_vfs_stat(res.node, st);
+	case VMM_VFS_FAKE:
+		vmm_vfs_stat(res.node, st);
 		return 0;
 	}
 	return fail(-EINVAL);
@@ -348,45 +348,45 @@ int fstatat64(int dirfd, const char *path, struct stat64 *st, int flags)
 /* Binaries built against glibc < 2.33 call these. */
 int __xstat(int ver, const char *path, struct stat *st)
 {
-	return ver == GUEST_STAT_VER ? stat(path, st) : fail(-EINVAL);
+	return ver == VMM_STAT_VER ? stat(path, st) : fail(-EINVAL);
 }
 
 int __xstat64(int ver, const char *path, struct stat64 *st)
 {
-	return ver == GUEST_STAT_VER ? stat64(path, st) : fail(-EINVAL);
+	return ver == VMM_STAT_VER ? stat64(path, st) : fail(-EINVAL);
 }
 
 int __lxstat(int ver, const char *path, struct stat *st)
 {
-	return ver == GUEST_STAT_VER ? lstat(path, st) : fail(-EINVAL);
+	return ver == VMM_STAT_VER ? lstat(path, st) : fail(-EINVAL);
 }
 
 int __lxstat64(int ver, const char *path, struct stat64 *st)
 {
-	return ver == GUEST_STAT_VER ? lstat64(path, st) : fail(-EINVAL);
+	return ver == VMM_STAT_VER ? lstat64(path, st) : fail(-EINVAL);
 }
 
 int __fxstat(int ver, int fd, struct stat *st)
 {
-	return ver == GUEST_STAT_VER ? fstat(fd, st) : fail(-EINVAL);
+	return ver == VMM_STAT_VER ? fstat(fd, st) : fail(-EINVAL);
 }
 
 int __fxstat64(int ver, int fd, struct stat64 *st)
 {
-	return ver == GUEST_STAT_VER ? fstat64(fd, st) : fail(-EINVAL);
+	return ver == VMM_STAT_VER ? fstat64(fd, st) : fail(-EINVAL);
 }
 
 int __fxstatat(int ver, int dirfd, const char *path, struct stat *st,
 	       int flags)
 {
-	return ver == GUEST_STAT_VER ? fstatat(dirfd, path, st, flags)
+	return ver == VMM_STAT_VER ? fstatat(dirfd, path, st, flags)
 				     : fail(-EINVAL);
 }
 
 int __fxstatat64(int ver, int dirfd, const char *path, struct stat64 *st,
 		 int flags)
 {
-	return ver == GUEST_STAT_VER ? fstatat64(dirfd, path, st, flags)
+	return ver == VMM_STAT_VER ? fstatat64(dirfd, path, st, flags)
 				     : fail(-EINVAL);
 }
 
@@ -412,9 +412,9 @@ int statx(int dirfd, const char *path, int flags, unsigned mask,
 	  struct statx *stx)
 {
 	struct stat st;
-	struct guest_vfs_res res;
+	struct vmm_vfs_res res;
 
-	if (guest_shim_passthrough())
+	if (vmm_shim_passthrough())
 		return REAL(statx)(dirfd, path, flags, mask, stx);
 	if (empty_path(path, flags)) {
 		bool is_node;
@@ -425,15 +425,15 @@ int statx(int dirfd, const char *path, int flags, unsigned mask,
 	}
 	if (dir_relative(dirfd, path))
 		return REAL(statx)(dirfd, path, flags, mask, stx);
-	switch (guest_vfs_resolve(path, !(flags & AT_SYMLINK_NOFOLLOW), &res)) {
-	case GUEST_VFS_REAL:
+	switch (vmm_vfs_resolve(path, !(flags & AT_SYMLINK_NOFOLLOW), &res)) {
+	case VMM_VFS_REAL:
 		return REAL(statx)(dirfd, path, flags, mask, stx);
-	case GUEST_VFS_REDIRECT:
+	case VMM_VFS_REDIRECT:
 		return REAL(statx)(AT_FDCWD, res.canon, flags, mask, stx);
-	case GUEST_VFS_ERROR:
+	case VMM_VFS_ERROR:
 		return fail(res.err);
-	case GUEST_VFS_FAKE:
-		guest_vfs_stat(res.node, &st);
+	case VMM_VFS_FAKE:
+		vmm_vfs_stat(res.node, &st);
 		statx_from_stat(&st, stx);
 		return 0;
 	}
@@ -442,17 +442,17 @@ int statx(int dirfd, const char *path, int flags, unsigned mask,
 
 /* --- access --- */
 
-static int access_fake(const struct guest_vnode *n, int mode)
+static int access_fake(const struct vmm_vnode *n, int mode)
 {
 	if (mode == F_OK)
 		return 0;
 	switch (n->kind) {
-	case GUEST_VNODE_DIR:
+	case VMM_VNODE_DIR:
 		return (mode & W_OK) ? fail(-EACCES) : 0;
-	case GUEST_VNODE_CHR:
+	case VMM_VNODE_CHR:
 		return (mode & X_OK) ? fail(-EACCES) : 0;
-	case GUEST_VNODE_FILE:
-	case GUEST_VNODE_LINK:
+	case VMM_VNODE_FILE:
+	case VMM_VNODE_LINK:
 		return (mode & (W_OK | X_OK)) ? fail(-EACCES) : 0;
 	}
 	return fail(-EINVAL);
@@ -460,19 +460,19 @@ static int access_fake(const struct guest_vnode *n, int mode)
 
 int faccessat(int dirfd, const char *path, int mode, int flags)
 {
-	struct guest_vfs_res res;
+	struct vmm_vfs_res res;
 
-	if (guest_shim_passthrough() ||
+	if (vmm_shim_passthrough() ||
 	    dir_relative(dirfd, path))
 		return REAL(faccessat)(dirfd, path, mode, flags);
-	switch (guest_vfs_resolve(path, !(flags & AT_SYMLINK_NOFOLLOW), &res)) {
-	case GUEST_VFS_REAL:
+	switch (vmm_vfs_resolve(path, !(flags & AT_SYMLINK_NOFOLLOW), &res)) {
+	case VMM_VFS_REAL:
 		return REAL(faccessat)(dirfd, path, mode, flags);
-	case GUEST_VFS_REDIRECT:
+	case VMM_VFS_REDIRECT:
 		return REAL(faccessat)(AT_FDCWD, res.canon, mode, flags);
-	case GUEST_VFS_ERROR:
+	case VMM_VFS_ERROR:
 		return fail(res.err);
-	case GUEST_VFS_FAKE:
+	case VMM_VFS_FAKE:
 		return access_fake(res.node, mode);
 	}
 	return fail(-EINVAL);
@@ -487,22 +487,22 @@ int access(const char *path, int mode)
 
 ssize_t readlinkat(int dirfd, const char *path, char *buf, size_t len)
 {
-	struct guest_vfs_res res;
+	struct vmm_vfs_res res;
 
-	if (guest_shim_passthrough() ||
+	if (vmm_shim_passthrough() ||
 	    dir_relative(dirfd, path))
 		return REAL(readlinkat)(dirfd, path, buf, len);
-	switch (guest_vfs_resolve(path, false, &res)) {
-	case GUEST_VFS_REAL:
+	switch (vmm_vfs_resolve(path, false, &res)) {
+	case VMM_VFS_REAL:
 		return REAL(readlinkat)(dirfd, path, buf, len);
-	case GUEST_VFS_REDIRECT:
+	case VMM_VFS_REDIRECT:
 		return REAL(readlinkat)(AT_FDCWD, res.canon, buf, len);
-	case GUEST_VFS_ERROR:
+	case VMM_VFS_ERROR:
 		return fail(res.err);
-	case GUEST_VFS_FAKE:
+	case VMM_VFS_FAKE:
 		break;
 	}
-	if (res.node->kind != GUEST_VNODE_LINK)
+	if (res.node->kind != VMM_VNODE_LINK)
 		return fail(-EINVAL);
 	size_t n = res.node->len < len ? res.node->len : len;
 	memcpy(buf, res.node->data, n);
@@ -524,19 +524,19 @@ ssize_t __readlink_chk(const char *path, char *buf, size_t len,
 
 char *realpath(const char *path, char *resolved)
 {
-	struct guest_vfs_res res;
+	struct vmm_vfs_res res;
 
-	if (guest_shim_passthrough())
+	if (vmm_shim_passthrough())
 		return REAL(realpath)(path, resolved);
-	switch (guest_vfs_resolve(path, true, &res)) {
-	case GUEST_VFS_REAL:
+	switch (vmm_vfs_resolve(path, true, &res)) {
+	case VMM_VFS_REAL:
 		return REAL(realpath)(path, resolved);
-	case GUEST_VFS_REDIRECT:
+	case VMM_VFS_REDIRECT:
 		return REAL(realpath)(res.canon, resolved);
-	case GUEST_VFS_ERROR:
+	case VMM_VFS_ERROR:
 		errno = -res.err;
 		return NULL;
-	case GUEST_VFS_FAKE:
+	case VMM_VFS_FAKE:
 		break;
 	}
 	if (strlen(res.canon) >= PATH_MAX) {

@@ -25,7 +25,7 @@
 #include "kernelmock/km.h"
 #include "vmm/machine.h"
 
-int guest_shim_node_open(const char *call, unsigned minor, int flags)
+int vmm_shim_node_open(const char *call, unsigned minor, int flags)
 {
 	struct km_device *kdev;
 	struct km_file *file;
@@ -34,14 +34,14 @@ int guest_shim_node_open(const char *call, unsigned minor, int flags)
 
 	snprintf(what, sizeof(what), "%s(/dev/dri/%s%u)", call,
 		 minor >= 128 ? "renderD" : "card", minor);
-	pthread_mutex_lock(&guest_shim.lock);
-	int ret = guest_shim_machine_start_locked(what, &kdev);
-	pthread_mutex_unlock(&guest_shim.lock);
+	pthread_mutex_lock(&vmm_shim.lock);
+	int ret = vmm_shim_machine_start_locked(what, &kdev);
+	pthread_mutex_unlock(&vmm_shim.lock);
 	if (ret) {
 		errno = -ret;
 		return -1;
 	}
-	struct guest_shim_node *node = calloc(1, sizeof(*node));
+	struct vmm_shim_node *node = calloc(1, sizeof(*node));
 	if (!node) {
 		errno = ENOMEM;
 		return -1;
@@ -57,11 +57,11 @@ int guest_shim_node_open(const char *call, unsigned minor, int flags)
 		goto err_close;
 	if (REAL(fstat)(fd, &st))
 		goto err_close;
-	guest_shim_enter();
+	vmm_shim_enter();
 	ret = minor >= 128 ? km_open(kdev, &file) : km_open_primary(kdev, &file);
-	guest_shim_leave();
+	vmm_shim_leave();
 	if (ret) {
-		guest_shim_error(what, "kernelmock refused the open: %s",
+		vmm_shim_error(what, "kernelmock refused the open: %s",
 				 strerror(-ret));
 		errno = -ret;
 		goto err_close;
@@ -71,12 +71,12 @@ int guest_shim_node_open(const char *call, unsigned minor, int flags)
 	node->minor = minor;
 	node->file = file;
 	node->refs = 1;		/* the registry's: until the last fd closes */
-	pthread_mutex_lock(&guest_shim.lock);
-	node->next = guest_shim.nodes;
-	guest_shim.nodes = node;
-	__atomic_add_fetch(&guest_shim.nnodes, 1, __ATOMIC_RELEASE);
-	pthread_mutex_unlock(&guest_shim.lock);
-	guest_shim_note_opened();
+	pthread_mutex_lock(&vmm_shim.lock);
+	node->next = vmm_shim.nodes;
+	vmm_shim.nodes = node;
+	__atomic_add_fetch(&vmm_shim.nnodes, 1, __ATOMIC_RELEASE);
+	pthread_mutex_unlock(&vmm_shim.lock);
+	vmm_shim_note_opened();
 	return fd;
 
 err_close: {
@@ -89,52 +89,52 @@ err_free:
 	return -1;
 }
 
-static struct guest_shim_node *find_locked(dev_t dev, ino_t ino)
+static struct vmm_shim_node *find_locked(dev_t dev, ino_t ino)
 {
-	for (struct guest_shim_node *n = guest_shim.nodes; n; n = n->next)
+	for (struct vmm_shim_node *n = vmm_shim.nodes; n; n = n->next)
 		if (n->st_ino == ino && n->st_dev == dev)
 			return n;
 	return NULL;
 }
 
-struct guest_shim_node *guest_shim_node_get_by_stat(const struct stat *st)
+struct vmm_shim_node *vmm_shim_node_get_by_stat(const struct stat *st)
 {
 	if (!S_ISREG(st->st_mode) ||
-	    !__atomic_load_n(&guest_shim.nnodes, __ATOMIC_ACQUIRE))
+	    !__atomic_load_n(&vmm_shim.nnodes, __ATOMIC_ACQUIRE))
 		return NULL;
-	pthread_mutex_lock(&guest_shim.lock);
-	struct guest_shim_node *n = guest_shim.shutdown
+	pthread_mutex_lock(&vmm_shim.lock);
+	struct vmm_shim_node *n = vmm_shim.shutdown
 		? NULL : find_locked(st->st_dev, st->st_ino);
 	if (n)
 		n->refs++;
-	pthread_mutex_unlock(&guest_shim.lock);
+	pthread_mutex_unlock(&vmm_shim.lock);
 	return n;
 }
 
-struct guest_shim_node *guest_shim_node_get(int fd)
+struct vmm_shim_node *vmm_shim_node_get(int fd)
 {
 	struct stat st;
 
-	if (fd < 0 || !__atomic_load_n(&guest_shim.nnodes, __ATOMIC_ACQUIRE) ||
+	if (fd < 0 || !__atomic_load_n(&vmm_shim.nnodes, __ATOMIC_ACQUIRE) ||
 	    REAL(fstat)(fd, &st))
 		return NULL;
-	return guest_shim_node_get_by_stat(&st);
+	return vmm_shim_node_get_by_stat(&st);
 }
 
-static void node_free(struct guest_shim_node *node)
+static void node_free(struct vmm_shim_node *node)
 {
-	guest_shim_enter();
+	vmm_shim_enter();
 	km_close(node->file);
-	guest_shim_leave();
+	vmm_shim_leave();
 	free(node);
 }
 
-void guest_shim_node_put(struct guest_shim_node *node)
+void vmm_shim_node_put(struct vmm_shim_node *node)
 {
-	pthread_mutex_lock(&guest_shim.lock);
+	pthread_mutex_lock(&vmm_shim.lock);
 	bool last = --node->refs == 0;
-	pthread_cond_broadcast(&guest_shim.cond);
-	pthread_mutex_unlock(&guest_shim.lock);
+	pthread_cond_broadcast(&vmm_shim.cond);
+	pthread_mutex_unlock(&vmm_shim.lock);
 	if (last)
 		node_free(node);
 }
@@ -161,44 +161,44 @@ static bool inode_in_use(dev_t dev, ino_t ino)
 	return used;
 }
 
-void guest_shim_node_release_if_unused(struct guest_shim_node *node)
+void vmm_shim_node_release_if_unused(struct vmm_shim_node *node)
 {
 	if (inode_in_use(node->st_dev, node->st_ino))
 		return;
 	bool drop = false;
-	pthread_mutex_lock(&guest_shim.lock);
+	pthread_mutex_lock(&vmm_shim.lock);
 	if (!node->closed) {
 		node->closed = true;
 		drop = true;
-		for (struct guest_shim_node **l = &guest_shim.nodes; *l;
+		for (struct vmm_shim_node **l = &vmm_shim.nodes; *l;
 		     l = &(*l)->next)
 			if (*l == node) {
 				*l = node->next;
-				__atomic_sub_fetch(&guest_shim.nnodes, 1,
+				__atomic_sub_fetch(&vmm_shim.nnodes, 1,
 						   __ATOMIC_RELEASE);
 				break;
 			}
 	}
-	pthread_mutex_unlock(&guest_shim.lock);
+	pthread_mutex_unlock(&vmm_shim.lock);
 	if (drop)
-		guest_shim_node_put(node);
+		vmm_shim_node_put(node);
 }
 
-int guest_shim_node_close(int fd)
+int vmm_shim_node_close(int fd)
 {
-	struct guest_shim_node *node = guest_shim_node_get(fd);
+	struct vmm_shim_node *node = vmm_shim_node_get(fd);
 	int ret = REAL(close)(fd);
 
 	if (node) {
 		int err = errno;
-		guest_shim_node_release_if_unused(node);
-		guest_shim_node_put(node);
+		vmm_shim_node_release_if_unused(node);
+		vmm_shim_node_put(node);
 		errno = err;
 	}
 	return ret;
 }
 
-void guest_shim_node_stat(const struct guest_shim_node *node, struct stat *st)
+void vmm_shim_node_stat(const struct vmm_shim_node *node, struct stat *st)
 {
 	/* A character device: the mode and rdev of /dev/dri/renderD128;
 	 * st_dev and st_ino stay the memfd's, unique per open like a real
@@ -215,18 +215,18 @@ void guest_shim_node_stat(const struct guest_shim_node *node, struct stat *st)
  * in use after that is leaked rather than freed under a running call.
  * Returns false when one was (the machine must then stay up).
  */
-bool guest_shim_nodes_release_all(void)
+bool vmm_shim_nodes_release_all(void)
 {
 	struct timespec deadline;
 
 	clock_gettime(CLOCK_REALTIME, &deadline);
 	deadline.tv_sec += 2;
-	pthread_mutex_lock(&guest_shim.lock);
-	guest_shim.shutdown = true;
-	struct guest_shim_node *orphans = NULL;
-	while (guest_shim.maps) {
-		struct guest_shim_map *m = guest_shim.maps;
-		guest_shim.maps = m->next;
+	pthread_mutex_lock(&vmm_shim.lock);
+	vmm_shim.shutdown = true;
+	struct vmm_shim_node *orphans = NULL;
+	while (vmm_shim.maps) {
+		struct vmm_shim_map *m = vmm_shim.maps;
+		vmm_shim.maps = m->next;
 		/* km_close unmaps it.  A node whose fds were all closed lives
 		 * on through its mappings only: free it here. */
 		if (--m->node->refs == 0) {
@@ -235,31 +235,31 @@ bool guest_shim_nodes_release_all(void)
 		}
 		free(m);
 	}
-	guest_shim.nmaps = 0;
+	vmm_shim.nmaps = 0;
 	for (;;) {
 		bool busy = false;
-		for (struct guest_shim_node *n = guest_shim.nodes; n; n = n->next)
+		for (struct vmm_shim_node *n = vmm_shim.nodes; n; n = n->next)
 			busy |= n->refs > 1;
-		if (!busy || pthread_cond_timedwait(&guest_shim.cond,
-						    &guest_shim.lock, &deadline))
+		if (!busy || pthread_cond_timedwait(&vmm_shim.cond,
+						    &vmm_shim.lock, &deadline))
 			break;
 	}
-	struct guest_shim_node *list = guest_shim.nodes;
-	guest_shim.nodes = NULL;
-	guest_shim.nnodes = 0;
-	pthread_mutex_unlock(&guest_shim.lock);
+	struct vmm_shim_node *list = vmm_shim.nodes;
+	vmm_shim.nodes = NULL;
+	vmm_shim.nnodes = 0;
+	pthread_mutex_unlock(&vmm_shim.lock);
 	while (orphans) {
-		struct guest_shim_node *n = orphans;
+		struct vmm_shim_node *n = orphans;
 		orphans = n->next;
 		node_free(n);
 	}
 	bool all = true;
 	while (list) {
-		struct guest_shim_node *n = list;
+		struct vmm_shim_node *n = list;
 		list = n->next;
 		if (n->refs > 1) {
 			all = false;
-			guest_shim_error("exit", "a call on /dev/dri/%s%u is "
+			vmm_shim_error("exit", "a call on /dev/dri/%s%u is "
 					 "still running on another thread; "
 					 "its file is left open",
 					 n->minor >= 128 ? "renderD" : "card",

@@ -6,43 +6,43 @@
  * docs/realdriver.md documents every variable for people who set them by
  * hand (gdb, valgrind).
  */
-#ifndef GUEST_SHIM_OPTIONS_H
-#define GUEST_SHIM_OPTIONS_H
+#ifndef VMM_SHIM_OPTIONS_H
+#define VMM_SHIM_OPTIONS_H
 
 /* Path of the shim library; overrides the search next to the executable. */
-#define GUEST_SHIM_ENV_PATH "VGS_SHIM"
+#define VMM_SHIM_ENV_PATH "VGS_SHIM"
 /* Comma-separated feature names (below) or "none": exactly the features
  * the device offers. */
-#define GUEST_SHIM_ENV_FEATURES "VGS_SHIM_FEATURES"
+#define VMM_SHIM_ENV_FEATURES "VGS_SHIM_FEATURES"
 /* "0" or "1": the virgl renderer, venus, venus in the render server. */
-#define GUEST_SHIM_ENV_VIRGL "VGS_SHIM_VIRGL"
-#define GUEST_SHIM_ENV_VENUS "VGS_SHIM_VENUS"
-#define GUEST_SHIM_ENV_RENDER_SERVER "VGS_SHIM_RENDER_SERVER"
+#define VMM_SHIM_ENV_VIRGL "VGS_SHIM_VIRGL"
+#define VMM_SHIM_ENV_VENUS "VGS_SHIM_VENUS"
+#define VMM_SHIM_ENV_RENDER_SERVER "VGS_SHIM_RENDER_SERVER"
 /* Sizes in bytes, with an optional K, M or G suffix. */
-#define GUEST_SHIM_ENV_RAM "VGS_SHIM_RAM"
-#define GUEST_SHIM_ENV_HOSTMEM "VGS_SHIM_HOSTMEM"
+#define VMM_SHIM_ENV_RAM "VGS_SHIM_RAM"
+#define VMM_SHIM_ENV_HOSTMEM "VGS_SHIM_HOSTMEM"
 /* "0" or "1": guest pages handed out scattered (seeded), lockstep (each
  * guest call waits until the device is idle). */
-#define GUEST_SHIM_ENV_SCATTER "VGS_SHIM_SCATTER"
-#define GUEST_SHIM_ENV_SEED "VGS_SHIM_SEED"
-#define GUEST_SHIM_ENV_LOCKSTEP "VGS_SHIM_LOCKSTEP"
+#define VMM_SHIM_ENV_SCATTER "VGS_SHIM_SCATTER"
+#define VMM_SHIM_ENV_SEED "VGS_SHIM_SEED"
+#define VMM_SHIM_ENV_LOCKSTEP "VGS_SHIM_LOCKSTEP"
 /* The device's queue polling window in ns (host/host.h poll_max_ns). */
-#define GUEST_SHIM_ENV_POLL_MAX_NS "VGS_SHIM_POLL_MAX_NS"
+#define VMM_SHIM_ENV_POLL_MAX_NS "VGS_SHIM_POLL_MAX_NS"
 /* "1": log every ioctl on the render node, decoded, to stderr. */
-#define GUEST_SHIM_ENV_TRACE "VGS_SHIM_TRACE_IOCTLS"
+#define VMM_SHIM_ENV_TRACE "VGS_SHIM_TRACE_IOCTLS"
 /* "INODE:PATH" of the status memfd every process of the run reports to:
  * PATH is /proc/PID/fd/N of `virtgpu-sim exec`, which waits for the
  * program and reads it (an fd number alone would not survive programs
  * that close inherited fds). */
-#define GUEST_SHIM_ENV_STATUS "VGS_SHIM_STATUS"
+#define VMM_SHIM_ENV_STATUS "VGS_SHIM_STATUS"
 /* "1": the shim does nothing in this process (everything passes through). */
-#define GUEST_SHIM_ENV_DISABLE "VGS_SHIM_DISABLE"
+#define VMM_SHIM_ENV_DISABLE "VGS_SHIM_DISABLE"
 
 /* Bytes of the status memfd: one flag byte each, set to 1. */
-enum guest_shim_status_byte {
-	GUEST_SHIM_STATUS_OPENED = 0,	/* a render node was opened */
-	GUEST_SHIM_STATUS_VIRGL = 1,	/* the virgl winsys read a capset */
-	GUEST_SHIM_STATUS_SIZE = 2,
+enum vmm_shim_status_byte {
+	VMM_SHIM_STATUS_OPENED = 0,	/* a render node was opened */
+	VMM_SHIM_STATUS_VIRGL = 1,	/* the virgl winsys read a capset */
+	VMM_SHIM_STATUS_SIZE = 2,
 };
 
 #endif

@@ -11,24 +11,24 @@
 
 #include "vmm/shim/shim.h"
 
-static const char *const real_names[GUEST_REAL_COUNT] = {
-#define GUEST_REAL_FN(name) [GUEST_REAL_##name] = #name,
+static const char *const real_names[VMM_REAL_COUNT] = {
+#define VMM_REAL_FN(name) [VMM_REAL_##name] = #name,
 #include "vmm/shim/real_list.h"
-#undef GUEST_REAL_FN
+#undef VMM_REAL_FN
 };
 
-void *guest_shim_real(enum guest_real_fn fn)
+void *vmm_shim_real(enum vmm_real_fn fn)
 {
-	void *p = __atomic_load_n(&guest_shim.real[fn], __ATOMIC_ACQUIRE);
+	void *p = __atomic_load_n(&vmm_shim.real[fn], __ATOMIC_ACQUIRE);
 	if (p)
 		return p;
 	p = dlsym(RTLD_NEXT, real_names[fn]);
 	if (!p) {
 		/* Nothing sensible can be returned to the caller. */
-		fprintf(stderr, GUEST_SHIM_TAG ": %s: libc has no such "
+		fprintf(stderr, VMM_SHIM_TAG ": %s: libc has no such "
 			"function (%s)\n", real_names[fn], dlerror());
 		abort();
 	}
-	__atomic_store_n(&guest_shim.real[fn], p, __ATOMIC_RELEASE);
+	__atomic_store_n(&vmm_shim.real[fn], p, __ATOMIC_RELEASE);
 	return p;
 }

@@ -41,7 +41,7 @@
 #include "kernelmock/km.h"
 #include "vmm/machine.h"
 
-struct guest_shim guest_shim = {
+struct vmm_shim vmm_shim = {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
 	.cond = PTHREAD_COND_INITIALIZER,
 };
@@ -50,23 +50,23 @@ struct guest_shim guest_shim = {
 static __thread bool tls_host __attribute__((tls_model("initial-exec")));
 static __thread unsigned tls_depth __attribute__((tls_model("initial-exec")));
 
-bool guest_shim_passthrough(void)
+bool vmm_shim_passthrough(void)
 {
-	return tls_host || tls_depth || !guest_shim.configured ||
-	       guest_shim.inert;
+	return tls_host || tls_depth || !vmm_shim.configured ||
+	       vmm_shim.inert;
 }
 
-void guest_shim_enter(void)
+void vmm_shim_enter(void)
 {
 	tls_depth++;
 }
 
-void guest_shim_leave(void)
+void vmm_shim_leave(void)
 {
 	tls_depth--;
 }
 
-void guest_shim_error(const char *call, const char *fmt, ...)
+void vmm_shim_error(const char *call, const char *fmt, ...)
 {
 	char msg[512];
 	va_list ap;
@@ -74,95 +74,95 @@ void guest_shim_error(const char *call, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	fprintf(stderr, GUEST_SHIM_TAG ": %s: %s\n", call, msg);
+	fprintf(stderr, VMM_SHIM_TAG ": %s: %s\n", call, msg);
 }
 
 /* Set one flag byte of the run's status memfd (see the top of the file). */
-static void status_set(enum guest_shim_status_byte byte)
+static void status_set(enum vmm_shim_status_byte byte)
 {
 	static const char one = 1;
 	struct stat st;
 
-	if (!guest_shim.status_path[0])
+	if (!vmm_shim.status_path[0])
 		return;
-	int fd = REAL(open)(guest_shim.status_path, O_WRONLY | O_CLOEXEC);
+	int fd = REAL(open)(vmm_shim.status_path, O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
 		return;
 	/* Only the memfd the command created: the path names an fd of
 	 * another process, which could have been reused. */
-	if (!REAL(fstat)(fd, &st) && st.st_ino == guest_shim.status_ino &&
+	if (!REAL(fstat)(fd, &st) && st.st_ino == vmm_shim.status_ino &&
 	    pwrite(fd, &one, 1, byte) != 1)
-		guest_shim_error("status", "cannot write %s: %s",
-				 guest_shim.status_path, strerror(errno));
+		vmm_shim_error("status", "cannot write %s: %s",
+				 vmm_shim.status_path, strerror(errno));
 	REAL(close)(fd);
 }
 
-void guest_shim_note_opened(void)
+void vmm_shim_note_opened(void)
 {
-	pthread_mutex_lock(&guest_shim.lock);
-	if (!guest_shim.opened) {
-		guest_shim.opened = true;
-		status_set(GUEST_SHIM_STATUS_OPENED);
+	pthread_mutex_lock(&vmm_shim.lock);
+	if (!vmm_shim.opened) {
+		vmm_shim.opened = true;
+		status_set(VMM_SHIM_STATUS_OPENED);
 	}
-	pthread_mutex_unlock(&guest_shim.lock);
+	pthread_mutex_unlock(&vmm_shim.lock);
 }
 
-void guest_shim_note_virgl(void)
+void vmm_shim_note_virgl(void)
 {
-	pthread_mutex_lock(&guest_shim.lock);
-	if (!guest_shim.virgl) {
-		guest_shim.virgl = true;
-		status_set(GUEST_SHIM_STATUS_VIRGL);
+	pthread_mutex_lock(&vmm_shim.lock);
+	if (!vmm_shim.virgl) {
+		vmm_shim.virgl = true;
+		status_set(VMM_SHIM_STATUS_VIRGL);
 	}
-	pthread_mutex_unlock(&guest_shim.lock);
+	pthread_mutex_unlock(&vmm_shim.lock);
 }
 
-int guest_shim_machine_start_locked(const char *call, struct km_device **out)
+int vmm_shim_machine_start_locked(const char *call, struct km_device **out)
 {
-	if (guest_shim.opts_error[0]) {
-		guest_shim_error(call, "%s", guest_shim.opts_error);
+	if (vmm_shim.opts_error[0]) {
+		vmm_shim_error(call, "%s", vmm_shim.opts_error);
 		return -EINVAL;
 	}
-	if (guest_shim.shutdown) {
-		guest_shim_error(call, "the simulated machine was shut down "
+	if (vmm_shim.shutdown) {
+		vmm_shim_error(call, "the simulated machine was shut down "
 				 "(the process is exiting)");
 		return -ENODEV;
 	}
-	if (guest_shim.forked) {
-		guest_shim_error(call, "the simulated machine lives in the "
+	if (vmm_shim.forked) {
+		vmm_shim_error(call, "the simulated machine lives in the "
 				 "parent process; a fork child cannot use it "
 				 "(exec a new program instead)");
 		return -ENODEV;
 	}
-	if (guest_shim.machine_err)
-		return guest_shim.machine_err;	/* reported the first time */
-	if (!guest_shim.machine) {
-		guest_shim_enter();
-		int ret = sim_machine_create(&guest_shim.opts,
-					     &guest_shim.machine);
-		guest_shim_leave();
+	if (vmm_shim.machine_err)
+		return vmm_shim.machine_err;	/* reported the first time */
+	if (!vmm_shim.machine) {
+		vmm_shim_enter();
+		int ret = vmm_machine_create(&vmm_shim.opts,
+					     &vmm_shim.machine);
+		vmm_shim_leave();
 		if (ret) {
-			guest_shim_error(call, "the simulated machine did not "
+			vmm_shim_error(call, "the simulated machine did not "
 					 "start: %s (details above)",
 					 strerror(-ret));
-			guest_shim.machine_err = ret < 0 ? ret : -EIO;
-			return guest_shim.machine_err;
+			vmm_shim.machine_err = ret < 0 ? ret : -EIO;
+			return vmm_shim.machine_err;
 		}
 	}
-	*out = sim_machine_kernel(guest_shim.machine);
+	*out = vmm_machine_kernel(vmm_shim.machine);
 	return 0;
 }
 
 /* --- threads --- */
 
-struct guest_host_start {
+struct vmm_host_start {
 	void *(*fn)(void *);
 	void *arg;
 };
 
 static void *host_thread_main(void *p)
 {
-	struct guest_host_start start = *(struct guest_host_start *)p;
+	struct vmm_host_start start = *(struct vmm_host_start *)p;
 
 	free(p);
 	tls_host = true;
@@ -175,7 +175,7 @@ int pthread_create(pthread_t *restrict thread,
 {
 	if (!tls_host && !tls_depth)
 		return REAL(pthread_create)(thread, attr, fn, arg);
-	struct guest_host_start *start = malloc(sizeof(*start));
+	struct vmm_host_start *start = malloc(sizeof(*start));
 	if (!start)
 		return EAGAIN;
 	start->fn = fn;
@@ -194,10 +194,10 @@ int pthread_create(pthread_t *restrict thread,
  */
 static void atfork_child(void)
 {
-	pthread_mutex_init(&guest_shim.lock, NULL);
-	pthread_cond_init(&guest_shim.cond, NULL);
-	if (guest_shim.machine)
-		guest_shim.forked = true;
+	pthread_mutex_init(&vmm_shim.lock, NULL);
+	pthread_cond_init(&vmm_shim.cond, NULL);
+	if (vmm_shim.machine)
+		vmm_shim.forked = true;
 }
 
 /* --- set-up and teardown --- */
@@ -218,46 +218,46 @@ static bool is_render_server(void)
 /* VGS_SHIM_STATUS=INODE:PATH (options.h). */
 static void parse_status(void)
 {
-	const char *s = getenv(GUEST_SHIM_ENV_STATUS);
+	const char *s = getenv(VMM_SHIM_ENV_STATUS);
 	unsigned long long ino;
 	int path_at = 0;
 
 	if (!s || sscanf(s, "%llu:%n", &ino, &path_at) != 1 || !path_at ||
-	    strlen(s + path_at) >= sizeof(guest_shim.status_path))
+	    strlen(s + path_at) >= sizeof(vmm_shim.status_path))
 		return;
-	guest_shim.status_ino = (ino_t)ino;
-	strcpy(guest_shim.status_path, s + path_at);
+	vmm_shim.status_ino = (ino_t)ino;
+	strcpy(vmm_shim.status_path, s + path_at);
 }
 
-__attribute__((constructor)) static void guest_shim_init(void)
+__attribute__((constructor)) static void vmm_shim_init(void)
 {
-	const char *off = getenv(GUEST_SHIM_ENV_DISABLE);
+	const char *off = getenv(VMM_SHIM_ENV_DISABLE);
 
 	if ((off && strcmp(off, "1") == 0) || is_render_server()) {
-		guest_shim.inert = true;
-		guest_shim.configured = true;
+		vmm_shim.inert = true;
+		vmm_shim.configured = true;
 		return;
 	}
-	if (guest_shim_config_parse(&guest_shim.opts, &guest_shim.trace,
-				    guest_shim.opts_error,
-				    sizeof(guest_shim.opts_error)))
-		guest_shim_error("start-up", "%s", guest_shim.opts_error);
+	if (vmm_shim_config_parse(&vmm_shim.opts, &vmm_shim.trace,
+				    vmm_shim.opts_error,
+				    sizeof(vmm_shim.opts_error)))
+		vmm_shim_error("start-up", "%s", vmm_shim.opts_error);
 	parse_status();
 	pthread_atfork(NULL, NULL, atfork_child);
-	__atomic_store_n(&guest_shim.configured, true, __ATOMIC_RELEASE);
+	__atomic_store_n(&vmm_shim.configured, true, __ATOMIC_RELEASE);
 }
 
-__attribute__((destructor)) static void guest_shim_fini(void)
+__attribute__((destructor)) static void vmm_shim_fini(void)
 {
-	if (guest_shim.inert || !guest_shim.configured)
+	if (vmm_shim.inert || !vmm_shim.configured)
 		return;
-	if (!guest_shim.forked && guest_shim_nodes_release_all()) {
-		pthread_mutex_lock(&guest_shim.lock);
-		struct sim_machine *m = guest_shim.machine;
-		guest_shim.machine = NULL;
-		pthread_mutex_unlock(&guest_shim.lock);
-		guest_shim_enter();
-		sim_machine_destroy(m);
-		guest_shim_leave();
+	if (!vmm_shim.forked && vmm_shim_nodes_release_all()) {
+		pthread_mutex_lock(&vmm_shim.lock);
+		struct vmm_machine *m = vmm_shim.machine;
+		vmm_shim.machine = NULL;
+		pthread_mutex_unlock(&vmm_shim.lock);
+		vmm_shim_enter();
+		vmm_machine_destroy(m);
+		vmm_shim_leave();
 	}
 }

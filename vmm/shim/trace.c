@@ -19,14 +19,14 @@
 #include "vmm/shim/shim.h"
 #include "kernelmock/virtgpu_drm.h"
 
-struct guest_line {
+struct vmm_line {
 	char buf[512];
 	size_t len;
 };
 
-static void put(struct guest_line *l, const char *fmt, ...)
+static void put(struct vmm_line *l, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-static void put(struct guest_line *l, const char *fmt, ...)
+static void put(struct vmm_line *l, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -81,7 +81,7 @@ static const char *generic_name(unsigned nr)
 	return NULL;
 }
 
-static void decode_virtgpu(struct guest_line *l, unsigned nr, const void *a,
+static void decode_virtgpu(struct vmm_line *l, unsigned nr, const void *a,
 			   int ret)
 {
 	switch (nr) {
@@ -167,7 +167,7 @@ static void decode_virtgpu(struct guest_line *l, unsigned nr, const void *a,
 	}
 }
 
-static void decode_generic(struct guest_line *l, unsigned nr, const void *a,
+static void decode_generic(struct vmm_line *l, unsigned nr, const void *a,
 			   int ret)
 {
 	switch (nr) {
@@ -214,10 +214,10 @@ static void decode_generic(struct guest_line *l, unsigned nr, const void *a,
 	}
 }
 
-void guest_shim_trace_ioctl(int fd, unsigned long request, const void *arg,
+void vmm_shim_trace_ioctl(int fd, unsigned long request, const void *arg,
 			    int ret)
 {
-	struct guest_line l = { .len = 0 };
+	struct vmm_line l = { .len = 0 };
 	unsigned nr = _IOC_NR(request);
 	const char *name = NULL;
 

@@ -39,10 +39,10 @@
 #define DRM_DIR VIRTIO_DIR "/drm"
 #define LINK_TO_MINOR "../../devices/pci0000:00/0000:00:02.0/virtio0/drm/"
 
-#define VDIR(p) { p, GUEST_VNODE_DIR, NULL, 0, 0 }
-#define VFILE(p, s) { p, GUEST_VNODE_FILE, s, sizeof(s) - 1, 0 }
-#define VLINK(p, t) { p, GUEST_VNODE_LINK, t, sizeof(t) - 1, 0 }
-#define VCHR(p, m) { p, GUEST_VNODE_CHR, NULL, 0, m }
+#define VDIR(p) { p, VMM_VNODE_DIR, NULL, 0, 0 }
+#define VFILE(p, s) { p, VMM_VNODE_FILE, s, sizeof(s) - 1, 0 }
+#define VLINK(p, t) { p, VMM_VNODE_LINK, t, sizeof(t) - 1, 0 }
+#define VCHR(p, m) { p, VMM_VNODE_CHR, NULL, 0, m }
 
 /* PCI configuration space header (PCI 3.0 6.1): vendor 1af4, device 1050
  * (virtio 1.2 4.1.2: 0x1040 + device id 16), command 0x0507, status 0x10,
@@ -55,7 +55,7 @@
 	"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\xf4\x1a\x00\x11" \
 	"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"
 
-static const struct guest_vnode vnodes[] = {
+static const struct vmm_vnode vnodes[] = {
 	VDIR("/dev/dri"),
 	VCHR("/dev/dri/card0", 0),
 	VCHR("/dev/dri/renderD128", 128),
@@ -106,11 +106,11 @@ static const struct guest_vnode vnodes[] = {
 #define NVNODES (sizeof(vnodes) / sizeof(vnodes[0]))
 
 /* Linux's limit on symlinks followed in one lookup (MAXSYMLINKS). */
-#define GUEST_VFS_MAX_LINKS 40
+#define VMM_VFS_MAX_LINKS 40
 /* Inode numbers of fake nodes: stable, far from small real ones. */
-#define GUEST_VFS_INO_BASE 0x76670000ul
+#define VMM_VFS_INO_BASE 0x76670000ul
 
-static const struct guest_vnode *lookup_len(const char *path, size_t len)
+static const struct vmm_vnode *lookup_len(const char *path, size_t len)
 {
 	for (size_t i = 0; i < NVNODES; i++)
 		if (strlen(vnodes[i].path) == len &&
@@ -145,8 +145,8 @@ static bool only_slashes(const char *p)
  * real file system at the canonical path.  A fake directory holds exactly
  * the table's entries: anything else under it does not exist.
  */
-enum guest_vfs_result guest_vfs_resolve(const char *path, bool follow_last,
-					struct guest_vfs_res *res)
+enum vmm_vfs_result vmm_vfs_resolve(const char *path, bool follow_last,
+					struct vmm_vfs_res *res)
 {
 	char todo[PATH_MAX * 2], next[PATH_MAX * 2];
 	char *cur = res->canon;
@@ -158,7 +158,7 @@ enum guest_vfs_result guest_vfs_resolve(const char *path, bool follow_last,
 	res->node = NULL;
 	res->err = 0;
 	if (!may_be_fake(path) || strlen(path) >= sizeof(todo))
-		return GUEST_VFS_REAL;
+		return VMM_VFS_REAL;
 	strcpy(todo, path);
 	cur[0] = '\0';
 	p = todo;
@@ -185,30 +185,30 @@ enum guest_vfs_result guest_vfs_resolve(const char *path, bool follow_last,
 			continue;
 		}
 		size_t parent_len = curlen;
-		const struct guest_vnode *parent = lookup_len(cur, curlen);
+		const struct vmm_vnode *parent = lookup_len(cur, curlen);
 		if (curlen + 1 + clen >= sizeof(res->canon)) {
 			res->err = -ENAMETOOLONG;
-			return GUEST_VFS_ERROR;
+			return VMM_VFS_ERROR;
 		}
 		cur[curlen++] = '/';
 		memcpy(cur + curlen, p, clen);
 		curlen += clen;
 		cur[curlen] = '\0';
 
-		const struct guest_vnode *n = lookup_len(cur, curlen);
+		const struct vmm_vnode *n = lookup_len(cur, curlen);
 		if (!n) {
-			if (parent && parent->kind == GUEST_VNODE_DIR) {
+			if (parent && parent->kind == VMM_VNODE_DIR) {
 				res->err = -ENOENT;
-				return GUEST_VFS_ERROR;
+				return VMM_VFS_ERROR;
 			}
 			p = q;
 			continue;
 		}
 		touched = true;
-		if (n->kind == GUEST_VNODE_LINK && (!last || follow_last)) {
-			if (++links > GUEST_VFS_MAX_LINKS) {
+		if (n->kind == VMM_VNODE_LINK && (!last || follow_last)) {
+			if (++links > VMM_VFS_MAX_LINKS) {
 				res->err = -ELOOP;
-				return GUEST_VFS_ERROR;
+				return VMM_VFS_ERROR;
 			}
 			/* Replace the link by its target, relative to the
 			 * directory holding it. */
@@ -217,78 +217,78 @@ enum guest_vfs_result guest_vfs_resolve(const char *path, bool follow_last,
 			int len = snprintf(next, sizeof(next), "%s/%s", n->data, q);
 			if (len < 0 || (size_t)len >= sizeof(next)) {
 				res->err = -ENAMETOOLONG;
-				return GUEST_VFS_ERROR;
+				return VMM_VFS_ERROR;
 			}
 			memcpy(todo, next, (size_t)len + 1);
 			p = todo;
 			continue;
 		}
-		if (!last && n->kind != GUEST_VNODE_DIR &&
-		    n->kind != GUEST_VNODE_LINK) {
+		if (!last && n->kind != VMM_VNODE_DIR &&
+		    n->kind != VMM_VNODE_LINK) {
 			res->err = -ENOTDIR;
-			return GUEST_VFS_ERROR;
+			return VMM_VFS_ERROR;
 		}
 		p = q;
 	}
 	if (!touched)
-		return GUEST_VFS_REAL;
+		return VMM_VFS_REAL;
 	if (!curlen) {
 		cur[curlen++] = '/';
 		cur[curlen] = '\0';
 	}
 	res->node = lookup_len(cur, curlen);
-	return res->node ? GUEST_VFS_FAKE : GUEST_VFS_REDIRECT;
+	return res->node ? VMM_VFS_FAKE : VMM_VFS_REDIRECT;
 }
 
-void guest_vfs_stat(const struct guest_vnode *node, struct stat *st)
+void vmm_vfs_stat(const struct vmm_vnode *node, struct stat *st)
 {
 	memset(st, 0, sizeof(*st));
 	/* sysfs and devtmpfs are separate anonymous-device file systems */
-	st->st_dev = node->kind == GUEST_VNODE_CHR || node == &vnodes[0]
+	st->st_dev = node->kind == VMM_VNODE_CHR || node == &vnodes[0]
 			     ? makedev(0, 5) : makedev(0, 21);
-	st->st_ino = GUEST_VFS_INO_BASE + (ino_t)(node - vnodes);
-	st->st_nlink = node->kind == GUEST_VNODE_DIR ? 2 : 1;
+	st->st_ino = VMM_VFS_INO_BASE + (ino_t)(node - vnodes);
+	st->st_nlink = node->kind == VMM_VNODE_DIR ? 2 : 1;
 	st->st_blksize = 4096;
 	switch (node->kind) {
-	case GUEST_VNODE_DIR:
+	case VMM_VNODE_DIR:
 		st->st_mode = S_IFDIR | 0755;
 		break;
-	case GUEST_VNODE_FILE:
+	case VMM_VNODE_FILE:
 		/* sysfs attributes report a page as their size */
 		st->st_mode = S_IFREG | 0444;
 		st->st_size = 4096;
 		break;
-	case GUEST_VNODE_LINK:
+	case VMM_VNODE_LINK:
 		st->st_mode = S_IFLNK | 0777;
 		st->st_size = (off_t)node->len;
 		break;
-	case GUEST_VNODE_CHR:
+	case VMM_VNODE_CHR:
 		st->st_mode = S_IFCHR | 0666;
 		st->st_rdev = makedev(226, node->minor);
 		break;
 	}
 }
 
-static unsigned char dirent_type(const struct guest_vnode *n)
+static unsigned char dirent_type(const struct vmm_vnode *n)
 {
 	switch (n->kind) {
-	case GUEST_VNODE_DIR: return DT_DIR;
-	case GUEST_VNODE_FILE: return DT_REG;
-	case GUEST_VNODE_LINK: return DT_LNK;
-	case GUEST_VNODE_CHR: return DT_CHR;
+	case VMM_VNODE_DIR: return DT_DIR;
+	case VMM_VNODE_FILE: return DT_REG;
+	case VMM_VNODE_LINK: return DT_LNK;
+	case VMM_VNODE_CHR: return DT_CHR;
 	}
 	return DT_UNKNOWN;
 }
 
 /* Is @n directly inside the directory @dir? */
-static bool is_child(const struct guest_vnode *dir, const struct guest_vnode *n)
+static bool is_child(const struct vmm_vnode *dir, const struct vmm_vnode *n)
 {
 	size_t dlen = strlen(dir->path);
 	return strncmp(n->path, dir->path, dlen) == 0 && n->path[dlen] == '/' &&
 	       !strchr(n->path + dlen + 1, '/');
 }
 
-const struct guest_vnode *guest_vfs_dir_entry(const struct guest_vnode *dir,
+const struct vmm_vnode *vmm_vfs_dir_entry(const struct vmm_vnode *dir,
 					      long index, const char **name,
 					      unsigned char *type)
 {
@@ -310,7 +310,7 @@ const struct guest_vnode *guest_vfs_dir_entry(const struct guest_vnode *dir,
 	return NULL;
 }
 
-int guest_vfs_file_fd(const struct guest_vnode *node, int flags)
+int vmm_vfs_file_fd(const struct vmm_vnode *node, int flags)
 {
 	char self[64];
 	int rw = memfd_create("virtgpu-sim-sysfs", MFD_CLOEXEC);
