@@ -30,7 +30,7 @@ static const struct host_capset *find_capset(const struct host_device *dev,
 void host_cmd_get_capset_info(struct host_cmd *cmd)
 {
 	struct virtio_gpu_get_capset_info req;
-	if (host__read_cmd(cmd, &req, sizeof(req), "GET_CAPSET_INFO"))
+	if (host__read_req(cmd, &req, sizeof(req)))
 		return;
 	uint32_t index = le32toh(req.capset_index);
 	if (index >= cmd->dev->num_capsets) {
@@ -53,7 +53,7 @@ void host_cmd_get_capset_info(struct host_cmd *cmd)
 void host_cmd_get_capset(struct host_cmd *cmd)
 {
 	struct virtio_gpu_get_capset req;
-	if (host__read_cmd(cmd, &req, sizeof(req), "GET_CAPSET"))
+	if (host__read_req(cmd, &req, sizeof(req)))
 		return;
 	uint32_t id = le32toh(req.capset_id);
 	uint32_t version = le32toh(req.capset_version);
@@ -95,7 +95,7 @@ void host_cmd_get_capset(struct host_cmd *cmd)
 void host_cmd_ctx_create(struct host_cmd *cmd)
 {
 	struct virtio_gpu_ctx_create req;
-	if (host__read_cmd(cmd, &req, sizeof(req), "CTX_CREATE"))
+	if (host__read_req(cmd, &req, sizeof(req)))
 		return;
 	uint32_t ctx_id = cmd->hdr.ctx_id;
 	uint32_t nlen = le32toh(req.nlen);
@@ -226,7 +226,7 @@ void host_cmd_ctx_detach_resource(struct host_cmd *cmd)
 void host_cmd_submit_3d(struct host_cmd *cmd)
 {
 	struct virtio_gpu_cmd_submit req;
-	if (host__read_cmd(cmd, &req, sizeof(req), "SUBMIT_3D"))
+	if (host__read_req(cmd, &req, sizeof(req)))
 		return;
 	struct host_context *ctx = host__find_context(cmd, "SUBMIT_3D");
 	if (!ctx)
@@ -364,7 +364,7 @@ void host_cmd_transfer_from_host_3d(struct host_cmd *cmd)
 void host_cmd_resource_create_3d(struct host_cmd *cmd)
 {
 	struct virtio_gpu_resource_create_3d req;
-	if (host__read_cmd(cmd, &req, sizeof(req), "RESOURCE_CREATE_3D"))
+	if (host__read_req(cmd, &req, sizeof(req)))
 		return;
 	uint32_t id = le32toh(req.resource_id);
 	struct host_resource *res = host__resource_alloc(cmd, id, HOST_RES_3D,

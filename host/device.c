@@ -25,24 +25,6 @@ bool host__feature(const struct host_device *dev, unsigned bit)
 	return (dev->acked_features >> bit) & 1;
 }
 
-const char *host__cmd_name(uint32_t type)
-{
-	switch (type) {
-#define N(x) case VIRTIO_GPU_CMD_##x: return #x
-	N(GET_DISPLAY_INFO); N(RESOURCE_CREATE_2D); N(RESOURCE_UNREF);
-	N(SET_SCANOUT); N(RESOURCE_FLUSH); N(TRANSFER_TO_HOST_2D);
-	N(RESOURCE_ATTACH_BACKING); N(RESOURCE_DETACH_BACKING);
-	N(GET_CAPSET_INFO); N(GET_CAPSET); N(GET_EDID);
-	N(RESOURCE_ASSIGN_UUID); N(RESOURCE_CREATE_BLOB); N(SET_SCANOUT_BLOB);
-	N(CTX_CREATE); N(CTX_DESTROY); N(CTX_ATTACH_RESOURCE);
-	N(CTX_DETACH_RESOURCE); N(RESOURCE_CREATE_3D); N(TRANSFER_TO_HOST_3D);
-	N(TRANSFER_FROM_HOST_3D); N(SUBMIT_3D); N(RESOURCE_MAP_BLOB);
-	N(RESOURCE_UNMAP_BLOB); N(UPDATE_CURSOR); N(MOVE_CURSOR);
-#undef N
-	default: return "unknown";
-	}
-}
-
 int host__read_cmd(struct host_cmd *cmd, void *dst, size_t len,
 		   const char *name)
 {
@@ -54,6 +36,11 @@ int host__read_cmd(struct host_cmd *cmd, void *dst, size_t len,
 	}
 	sim_iov_to_buf(cmd->elem->out_iov, cmd->elem->out_num, 0, dst, len);
 	return 0;
+}
+
+int host__read_req(struct host_cmd *cmd, void *dst, size_t len)
+{
+	return host__read_cmd(cmd, dst, len, sim_gpu_cmd_name(cmd->hdr.type));
 }
 
 /*
@@ -99,7 +86,7 @@ void host__reply(struct host_cmd *cmd, const void *resp, size_t len)
 		if (!silent)
 			SIM_GUEST_ERROR(HOST_LAYER, "%s: response buffer is %llu "
 					"bytes, needs %zu; nothing written",
-					host__cmd_name(cmd->hdr.type),
+					sim_gpu_cmd_name(cmd->hdr.type),
 					(unsigned long long)cmd->elem->in_len,
 					len);
 	} else {
@@ -113,7 +100,7 @@ void host__reply(struct host_cmd *cmd, const void *resp, size_t len)
 		written = (uint32_t)len;
 	}
 	SIM_DEBUG(SIM_DEBUG_CMD, HOST_LAYER, "reply %s -> 0x%x fence %llu",
-		  host__cmd_name(cmd->hdr.type), le32toh(hdr.type),
+		  sim_gpu_cmd_name(cmd->hdr.type), le32toh(hdr.type),
 		  (unsigned long long)cmd->hdr.fence_id);
 	sim_vqdev_push(cmd->dev->vq[cmd->queue], cmd->elem, written);
 	cmd->elem = NULL;
@@ -129,63 +116,20 @@ void host__reply_error(struct host_cmd *cmd, uint32_t error)
 }
 
 /*
- * Which feature a command needs and which queue it belongs on.
- * 5.7.6.8 "Device Operation: controlq": GET_EDID "is negotiated using the
- * VIRTIO_GPU_F_EDID feature flag", RESOURCE_ASSIGN_UUID likewise with
- * F_RESOURCE_UUID, RESOURCE_CREATE_BLOB and SET_SCANOUT_BLOB with
- * F_RESOURCE_BLOB.  5.7.6.9 "Device Operation: controlq (3d)": "These
- * commands are supported by the device if the VIRTIO_GPU_F_VIRGL feature
- * flag is set"; MAP_BLOB and UNMAP_BLOB also need F_RESOURCE_BLOB.  The
- * spec names no response for an unsupported command; like QEMU the device
- * answers VIRTIO_GPU_RESP_ERR_UNSPEC.  5.7.2 "Virtqueues": cursor
- * commands go on the cursorq, everything else on the controlq.
+ * The feature gate and the queue check, from the one command table
+ * (sim/gpu_cmds.h, which cites the spec for each command's feature and
+ * queue).  The spec names no response for an unsupported command; like
+ * QEMU the device answers VIRTIO_GPU_RESP_ERR_UNSPEC.
  */
-static uint64_t required_features(uint32_t type)
+static bool gate(struct host_cmd *cmd, const struct sim_gpu_cmd *c)
 {
-	switch (type) {
-	case VIRTIO_GPU_CMD_GET_EDID:
-		return 1ull << VIRTIO_GPU_F_EDID;
-	case VIRTIO_GPU_CMD_RESOURCE_ASSIGN_UUID:
-		return 1ull << VIRTIO_GPU_F_RESOURCE_UUID;
-	case VIRTIO_GPU_CMD_RESOURCE_CREATE_BLOB:
-	case VIRTIO_GPU_CMD_SET_SCANOUT_BLOB:
-		return 1ull << VIRTIO_GPU_F_RESOURCE_BLOB;
-	case VIRTIO_GPU_CMD_RESOURCE_MAP_BLOB:
-	case VIRTIO_GPU_CMD_RESOURCE_UNMAP_BLOB:
-		return (1ull << VIRTIO_GPU_F_RESOURCE_BLOB) |
-		       (1ull << VIRTIO_GPU_F_VIRGL);
-	case VIRTIO_GPU_CMD_CTX_CREATE:
-	case VIRTIO_GPU_CMD_CTX_DESTROY:
-	case VIRTIO_GPU_CMD_CTX_ATTACH_RESOURCE:
-	case VIRTIO_GPU_CMD_CTX_DETACH_RESOURCE:
-	case VIRTIO_GPU_CMD_RESOURCE_CREATE_3D:
-	case VIRTIO_GPU_CMD_TRANSFER_TO_HOST_3D:
-	case VIRTIO_GPU_CMD_TRANSFER_FROM_HOST_3D:
-	case VIRTIO_GPU_CMD_SUBMIT_3D:
-		return 1ull << VIRTIO_GPU_F_VIRGL;
-	default:
-		return 0;
-	}
-}
+	uint64_t missing = c->features & ~cmd->dev->acked_features;
 
-static bool is_cursor_cmd(uint32_t type)
-{
-	return type == VIRTIO_GPU_CMD_UPDATE_CURSOR ||
-	       type == VIRTIO_GPU_CMD_MOVE_CURSOR;
-}
-
-/* false after setting cmd->error when @cmd may not run at all. */
-static bool gate(struct host_cmd *cmd)
-{
-	uint32_t type = cmd->hdr.type;
-	const char *name = host__cmd_name(type);
-	uint64_t need = required_features(type);
-	uint64_t missing = need & ~cmd->dev->acked_features;
-
-	if (is_cursor_cmd(type) != (cmd->queue == HOST_CURSORQ)) {
+	if ((c->queue == SIM_GPU_CURSORQ) != (cmd->queue == HOST_CURSORQ)) {
 		HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_UNSPEC,
 			 "%s (0x%x) arrived on the %s; it belongs on the %s",
-			 name, type, cmd->queue ? "cursorq" : "controlq",
+			 c->name, cmd->hdr.type,
+			 cmd->queue ? "cursorq" : "controlq",
 			 cmd->queue ? "controlq" : "cursorq");
 		return false;
 	}
@@ -200,71 +144,45 @@ static bool gate(struct host_cmd *cmd)
 					 sizeof(list) - strlen(list), " F_%s",
 					 names[b]);
 		HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_UNSPEC,
-			 "%s: not negotiated:%s", name, list);
+			 "%s: not negotiated:%s", c->name, list);
 		return false;
 	}
 	if (cmd->hdr.flags & ~(uint32_t)(VIRTIO_GPU_FLAG_FENCE |
 					 VIRTIO_GPU_FLAG_INFO_RING_IDX)) {
 		HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
-			 "%s: hdr.flags 0x%x has undefined bits", name,
+			 "%s: hdr.flags 0x%x has undefined bits", c->name,
 			 cmd->hdr.flags);
 		return false;
 	}
 	return host__fence_check(cmd);
 }
 
-/* The one dispatch switch: exactly one handler per command type. */
-static void dispatch(struct host_cmd *cmd)
+/* The one dispatch: exactly one handler per command, host_cmd_<name>,
+ * indexed by the command's row in the table. */
+static void (*const handlers[SIM_GPU_CMD_COUNT])(struct host_cmd *) = {
+#define HANDLER(N, n, req, ok, resp, feat, q)                            \
+	[SIM_GPU_CMD_IDX_##N] = host_cmd_##n,
+	SIM_GPU_CMDS(HANDLER)
+#undef HANDLER
+};
+
+/* A type the spec does not have passes the gate as a controlq command
+ * that needs nothing, so that its queue, flags and fence are checked
+ * like any other before it is refused. */
+static const struct sim_gpu_cmd unknown_cmd = {
+	.name = "unknown",
+	.queue = SIM_GPU_CTRLQ,
+};
+
+static void dispatch(struct host_cmd *cmd, const struct sim_gpu_cmd *c)
 {
-	switch (cmd->hdr.type) {
-	/* 5.7.6.8 controlq */
-	case VIRTIO_GPU_CMD_GET_DISPLAY_INFO: host_cmd_get_display_info(cmd); break;
-	case VIRTIO_GPU_CMD_RESOURCE_CREATE_2D:
-		host_cmd_resource_create_2d(cmd); break;
-	case VIRTIO_GPU_CMD_RESOURCE_UNREF: host_cmd_resource_unref(cmd); break;
-	case VIRTIO_GPU_CMD_SET_SCANOUT: host_cmd_set_scanout(cmd); break;
-	case VIRTIO_GPU_CMD_RESOURCE_FLUSH: host_cmd_resource_flush(cmd); break;
-	case VIRTIO_GPU_CMD_TRANSFER_TO_HOST_2D:
-		host_cmd_transfer_to_host_2d(cmd); break;
-	case VIRTIO_GPU_CMD_RESOURCE_ATTACH_BACKING:
-		host_cmd_resource_attach_backing(cmd); break;
-	case VIRTIO_GPU_CMD_RESOURCE_DETACH_BACKING:
-		host_cmd_resource_detach_backing(cmd); break;
-	case VIRTIO_GPU_CMD_GET_CAPSET_INFO: host_cmd_get_capset_info(cmd); break;
-	case VIRTIO_GPU_CMD_GET_CAPSET: host_cmd_get_capset(cmd); break;
-	case VIRTIO_GPU_CMD_GET_EDID: host_cmd_get_edid(cmd); break;
-	case VIRTIO_GPU_CMD_RESOURCE_ASSIGN_UUID:
-		host_cmd_resource_assign_uuid(cmd); break;
-	case VIRTIO_GPU_CMD_RESOURCE_CREATE_BLOB:
-		host_cmd_resource_create_blob(cmd); break;
-	case VIRTIO_GPU_CMD_SET_SCANOUT_BLOB: host_cmd_set_scanout_blob(cmd); break;
-	/* 5.7.6.9 controlq (3d) */
-	case VIRTIO_GPU_CMD_CTX_CREATE: host_cmd_ctx_create(cmd); break;
-	case VIRTIO_GPU_CMD_CTX_DESTROY: host_cmd_ctx_destroy(cmd); break;
-	case VIRTIO_GPU_CMD_CTX_ATTACH_RESOURCE:
-		host_cmd_ctx_attach_resource(cmd); break;
-	case VIRTIO_GPU_CMD_CTX_DETACH_RESOURCE:
-		host_cmd_ctx_detach_resource(cmd); break;
-	case VIRTIO_GPU_CMD_RESOURCE_CREATE_3D:
-		host_cmd_resource_create_3d(cmd); break;
-	case VIRTIO_GPU_CMD_TRANSFER_TO_HOST_3D:
-		host_cmd_transfer_to_host_3d(cmd); break;
-	case VIRTIO_GPU_CMD_TRANSFER_FROM_HOST_3D:
-		host_cmd_transfer_from_host_3d(cmd); break;
-	case VIRTIO_GPU_CMD_SUBMIT_3D: host_cmd_submit_3d(cmd); break;
-	case VIRTIO_GPU_CMD_RESOURCE_MAP_BLOB: host_cmd_resource_map_blob(cmd); break;
-	case VIRTIO_GPU_CMD_RESOURCE_UNMAP_BLOB:
-		host_cmd_resource_unmap_blob(cmd); break;
-	/* 5.7.6.10 cursorq */
-	case VIRTIO_GPU_CMD_UPDATE_CURSOR: host_cmd_update_cursor(cmd); break;
-	case VIRTIO_GPU_CMD_MOVE_CURSOR: host_cmd_move_cursor(cmd); break;
-	default:
-		/* Not a command of the spec: the guest sent garbage. */
-		HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_UNSPEC,
-			 "hdr.type 0x%x is not a virtio-gpu command",
-			 cmd->hdr.type);
-		break;
+	if (c) {
+		handlers[sim_gpu_cmd_index(c)](cmd);
+		return;
 	}
+	/* Not a command of the spec: the guest sent garbage. */
+	HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_UNSPEC,
+		 "hdr.type 0x%x is not a virtio-gpu command", cmd->hdr.type);
 }
 
 static void process_cmd(struct host_device *dev, unsigned queue,
@@ -289,10 +207,11 @@ static void process_cmd(struct host_device *dev, unsigned queue,
 		cmd->hdr.ring_idx = raw.ring_idx;
 		SIM_DEBUG(SIM_DEBUG_CMD, HOST_LAYER, "vq %u %s flags 0x%x fence "
 			  "%llu ctx %u ring %u", queue,
-			  host__cmd_name(cmd->hdr.type), cmd->hdr.flags,
+			  sim_gpu_cmd_name(cmd->hdr.type), cmd->hdr.flags,
 			  (unsigned long long)cmd->hdr.fence_id,
 			  cmd->hdr.ctx_id, cmd->hdr.ring_idx);
-		if (gate(cmd)) {
+		const struct sim_gpu_cmd *c = sim_gpu_cmd_find(cmd->hdr.type);
+		if (gate(cmd, c ? c : &unknown_cmd)) {
 			/* 5.7.6.5 "Command lifecycle and fencing": a fenced
 			 * command is answered once its processing is
 			 * complete.  Cursor commands complete when handled:
@@ -302,7 +221,7 @@ static void process_cmd(struct host_device *dev, unsigned queue,
 			/* An injected cmd= fault answers instead of the
 			 * handler (host/inject.c). */
 			if (!host__inject_cmd(cmd))
-				dispatch(cmd);
+				dispatch(cmd, c);
 		}
 	}
 	if (cmd->parked) {

@@ -84,7 +84,7 @@ void host_cmd_get_display_info(struct host_cmd *cmd)
 void host_cmd_get_edid(struct host_cmd *cmd)
 {
 	struct virtio_gpu_cmd_get_edid req;
-	if (host__read_cmd(cmd, &req, sizeof(req), "GET_EDID"))
+	if (host__read_req(cmd, &req, sizeof(req)))
 		return;
 	uint32_t id = le32toh(req.scanout);
 	struct host_scanout *s = find_scanout(cmd, id, "GET_EDID", "scanout");
@@ -435,7 +435,7 @@ void host_cmd_update_cursor(struct host_cmd *cmd)
 void host_cmd_move_cursor(struct host_cmd *cmd)
 {
 	struct virtio_gpu_update_cursor req;
-	if (host__read_cmd(cmd, &req, sizeof(req), "MOVE_CURSOR"))
+	if (host__read_req(cmd, &req, sizeof(req)))
 		return;
 	struct host_scanout *s = find_scanout(cmd, le32toh(req.pos.scanout_id),
 					      "MOVE_CURSOR", "pos.scanout_id");

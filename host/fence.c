@@ -27,7 +27,7 @@
 bool host__fence_check(struct host_cmd *cmd)
 {
 	struct host_device *dev = cmd->dev;
-	const char *name = host__cmd_name(cmd->hdr.type);
+	const char *name = sim_gpu_cmd_name(cmd->hdr.type);
 
 	if (!(cmd->hdr.flags & VIRTIO_GPU_FLAG_INFO_RING_IDX))
 		return true;
@@ -118,7 +118,7 @@ static void fence_refused(struct host_cmd *cmd, int ret)
 {
 	struct virtio_gpu_ctrl_hdr *hdr = cmd->resp;
 	SIM_ERROR(HOST_LAYER, "%s: the renderer refused fence %llu on ctx %u "
-		  "ring %u: %s", host__cmd_name(cmd->hdr.type),
+		  "ring %u: %s", sim_gpu_cmd_name(cmd->hdr.type),
 		  (unsigned long long)cmd->hdr.fence_id, cmd->timeline.ctx_id,
 		  cmd->timeline.ring_idx, strerror(-ret));
 	if (le32toh(hdr->type) < VIRTIO_GPU_RESP_ERR_UNSPEC) {

@@ -124,13 +124,6 @@ static const struct {
 #undef R
 };
 
-/* Every VIRTIO_GPU_CMD_* value: 2D 0x100.., 3D 0x200.., cursor 0x300... */
-static const uint32_t cmd_ranges[][2] = {
-	{ VIRTIO_GPU_CMD_GET_DISPLAY_INFO, VIRTIO_GPU_CMD_SET_SCANOUT_BLOB },
-	{ VIRTIO_GPU_CMD_CTX_CREATE, VIRTIO_GPU_CMD_RESOURCE_UNMAP_BLOB },
-	{ VIRTIO_GPU_CMD_UPDATE_CURSOR, VIRTIO_GPU_CMD_MOVE_CURSOR },
-};
-
 static const char *skip_prefix(const char *s, const char *prefix)
 {
 	size_t n = strlen(prefix);
@@ -182,12 +175,11 @@ static int parse_cmd_name(const char *s, uint32_t *out)
 	if (parse_u32(s, out) == 0)
 		return 0;
 	s = skip_prefix(s, "VIRTIO_GPU_CMD_");
-	for (size_t r = 0; r < sizeof(cmd_ranges) / sizeof(cmd_ranges[0]); r++)
-		for (uint32_t t = cmd_ranges[r][0]; t <= cmd_ranges[r][1]; t++)
-			if (strcasecmp(s, host__cmd_name(t)) == 0) {
-				*out = t;
-				return 0;
-			}
+	for (size_t i = 0; i < SIM_GPU_CMD_COUNT; i++)
+		if (strcasecmp(s, sim_gpu_cmds[i].name) == 0) {
+			*out = sim_gpu_cmds[i].type;
+			return 0;
+		}
 	return -EINVAL;
 }
 
@@ -433,7 +425,7 @@ bool host__inject_cmd(struct host_cmd *cmd)
 			continue;
 		SIM_ERROR(HOST_LAYER, "inject '%s': %s (ctx %u fence %llu) "
 			  "answered %s (0x%x) without running", f->text,
-			  host__cmd_name(cmd->hdr.type), cmd->hdr.ctx_id,
+			  sim_gpu_cmd_name(cmd->hdr.type), cmd->hdr.ctx_id,
 			  (unsigned long long)cmd->hdr.fence_id,
 			  resp_name(f->resp), f->resp);
 		cmd->error = f->resp;

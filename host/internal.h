@@ -19,6 +19,7 @@
 #include <linux/virtio_gpu.h>
 
 #include "host/host.h"
+#include "sim/gpu_cmds.h"
 #include "sim/log.h"
 
 /* Under valgrind the device keeps to what memcheck models well: no aliased
@@ -296,10 +297,11 @@ struct host_device {
 void host__reply(struct host_cmd *cmd, const void *resp, size_t len);
 void host__reply_error(struct host_cmd *cmd, uint32_t error);
 bool host__feature(const struct host_device *dev, unsigned bit);
-const char *host__cmd_name(uint32_t type);
 /* Copy the command's fixed part; 0, or -EMSGSIZE after logging. */
 int host__read_cmd(struct host_cmd *cmd, void *dst, size_t len,
 		   const char *name);
+/* The same, named by the command's type (sim/gpu_cmds.h). */
+int host__read_req(struct host_cmd *cmd, void *dst, size_t len);
 
 /* Lockstep: report the kicks drained so far as finished once no command
  * waits for a fence. */

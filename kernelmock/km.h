@@ -22,6 +22,11 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+/* The virtio-gpu command table is part of the guest kernel's public
+ * API, as <linux/virtio_gpu.h> is part of Linux's UAPI: guest programs
+ * that write commands themselves (km_raw_command) name them from it. */
+#include "sim/gpu_cmds.h"
+
 struct sim_ram;
 struct sim_transport;
 struct km_device;

@@ -10,6 +10,7 @@
 #include <linux/virtio_gpu.h>
 
 #include "guest/scenario/scenario_int.h"
+#include "kernelmock/km.h"
 #include "kernelmock/virtgpu_drm.h"
 
 #define TABLE(var, what, prefix, syms)                                    \
@@ -136,33 +137,11 @@ TABLE(guest__prime_flags, "a PRIME flag (DRM_CLOEXEC, DRM_RDWR)", NULL,
 
 /* ---- virtio-gpu (<linux/virtio_gpu.h>) ---- */
 
+/* From the one command table (sim/gpu_cmds.h, through kernelmock/km.h). */
 static const struct guest_sym vcmds[] = {
-	S(VIRTIO_GPU_CMD_, GET_DISPLAY_INFO),
-	S(VIRTIO_GPU_CMD_, RESOURCE_CREATE_2D),
-	S(VIRTIO_GPU_CMD_, RESOURCE_UNREF),
-	S(VIRTIO_GPU_CMD_, SET_SCANOUT),
-	S(VIRTIO_GPU_CMD_, RESOURCE_FLUSH),
-	S(VIRTIO_GPU_CMD_, TRANSFER_TO_HOST_2D),
-	S(VIRTIO_GPU_CMD_, RESOURCE_ATTACH_BACKING),
-	S(VIRTIO_GPU_CMD_, RESOURCE_DETACH_BACKING),
-	S(VIRTIO_GPU_CMD_, GET_CAPSET_INFO),
-	S(VIRTIO_GPU_CMD_, GET_CAPSET),
-	S(VIRTIO_GPU_CMD_, GET_EDID),
-	S(VIRTIO_GPU_CMD_, RESOURCE_ASSIGN_UUID),
-	S(VIRTIO_GPU_CMD_, RESOURCE_CREATE_BLOB),
-	S(VIRTIO_GPU_CMD_, SET_SCANOUT_BLOB),
-	S(VIRTIO_GPU_CMD_, CTX_CREATE),
-	S(VIRTIO_GPU_CMD_, CTX_DESTROY),
-	S(VIRTIO_GPU_CMD_, CTX_ATTACH_RESOURCE),
-	S(VIRTIO_GPU_CMD_, CTX_DETACH_RESOURCE),
-	S(VIRTIO_GPU_CMD_, RESOURCE_CREATE_3D),
-	S(VIRTIO_GPU_CMD_, TRANSFER_TO_HOST_3D),
-	S(VIRTIO_GPU_CMD_, TRANSFER_FROM_HOST_3D),
-	S(VIRTIO_GPU_CMD_, SUBMIT_3D),
-	S(VIRTIO_GPU_CMD_, RESOURCE_MAP_BLOB),
-	S(VIRTIO_GPU_CMD_, RESOURCE_UNMAP_BLOB),
-	S(VIRTIO_GPU_CMD_, UPDATE_CURSOR),
-	S(VIRTIO_GPU_CMD_, MOVE_CURSOR),
+#define SYM(N, n, req, ok, resp, feat, q) S(VIRTIO_GPU_CMD_, N),
+	SIM_GPU_CMDS(SYM)
+#undef SYM
 };
 TABLE(guest__vcmds, "a virtio-gpu command (GET_DISPLAY_INFO, "
       "RESOURCE_CREATE_2D, ..., SUBMIT_3D, UPDATE_CURSOR, MOVE_CURSOR)",

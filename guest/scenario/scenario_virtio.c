@@ -150,78 +150,62 @@ static const struct guest_field cursor[] = {
 };
 #undef ST
 
-#define CMD(nm, q, st, flds, okr, rs)                                   \
-	{ #nm, VIRTIO_GPU_CMD_##nm, q, sizeof(st), flds, COUNT(flds),   \
-	  VIRTIO_GPU_RESP_##okr, rs }
-#define CMD0(nm, okr, rs)                                               \
-	{ #nm, VIRTIO_GPU_CMD_##nm, 0, HDR, NULL, 0,                    \
-	  VIRTIO_GPU_RESP_##okr, rs }
+/*
+ * Each command's field list, by the command's lower-case name in the one
+ * command table (sim/gpu_cmds.h); commands with one layout share a list.
+ */
+static const struct guest_field no_fields[] = {};
+#define get_display_info_fields no_fields
+#define resource_create_2d_fields create_2d
+#define resource_unref_fields res_pad
+#define set_scanout_fields set_scanout
+#define resource_flush_fields flush
+#define transfer_to_host_2d_fields xfer_2d
+#define resource_attach_backing_fields attach
+#define resource_detach_backing_fields res_pad
+#define get_capset_info_fields capset_info
+#define get_capset_fields capset
+#define get_edid_fields edid
+#define resource_assign_uuid_fields res_pad
+#define resource_create_blob_fields create_blob
+#define set_scanout_blob_fields scanout_blob
+#define ctx_create_fields ctx_create
+#define ctx_destroy_fields no_fields
+#define ctx_attach_resource_fields res_pad
+#define ctx_detach_resource_fields res_pad
+#define resource_create_3d_fields create_3d
+#define transfer_to_host_3d_fields xfer_3d
+#define transfer_from_host_3d_fields xfer_3d
+#define submit_3d_fields submit
+#define resource_map_blob_fields map_blob
+#define resource_unmap_blob_fields res_pad
+#define update_cursor_fields cursor
+#define move_cursor_fields cursor
 
-static const struct guest_vcmd vcmds[] = {
-	CMD0(GET_DISPLAY_INFO, OK_DISPLAY_INFO,
-	     sizeof(struct virtio_gpu_resp_display_info)),
-	CMD(RESOURCE_CREATE_2D, 0, struct virtio_gpu_resource_create_2d,
-	    create_2d, OK_NODATA, HDR),
-	CMD(RESOURCE_UNREF, 0, struct virtio_gpu_resource_unref, res_pad,
-	    OK_NODATA, HDR),
-	CMD(SET_SCANOUT, 0, struct virtio_gpu_set_scanout, set_scanout,
-	    OK_NODATA, HDR),
-	CMD(RESOURCE_FLUSH, 0, struct virtio_gpu_resource_flush, flush,
-	    OK_NODATA, HDR),
-	CMD(TRANSFER_TO_HOST_2D, 0, struct virtio_gpu_transfer_to_host_2d,
-	    xfer_2d, OK_NODATA, HDR),
-	CMD(RESOURCE_ATTACH_BACKING, 0,
-	    struct virtio_gpu_resource_attach_backing, attach, OK_NODATA, HDR),
-	CMD(RESOURCE_DETACH_BACKING, 0,
-	    struct virtio_gpu_resource_detach_backing, res_pad, OK_NODATA, HDR),
-	CMD(GET_CAPSET_INFO, 0, struct virtio_gpu_get_capset_info,
-	    capset_info, OK_CAPSET_INFO,
-	    sizeof(struct virtio_gpu_resp_capset_info)),
-	CMD(GET_CAPSET, 0, struct virtio_gpu_get_capset, capset, OK_CAPSET,
-	    HDR + 4096),
-	CMD(GET_EDID, 0, struct virtio_gpu_cmd_get_edid, edid, OK_EDID,
-	    sizeof(struct virtio_gpu_resp_edid)),
-	CMD(RESOURCE_ASSIGN_UUID, 0, struct virtio_gpu_resource_assign_uuid,
-	    res_pad, OK_RESOURCE_UUID,
-	    sizeof(struct virtio_gpu_resp_resource_uuid)),
-	CMD(RESOURCE_CREATE_BLOB, 0, struct virtio_gpu_resource_create_blob,
-	    create_blob, OK_NODATA, HDR),
-	CMD(SET_SCANOUT_BLOB, 0, struct virtio_gpu_set_scanout_blob,
-	    scanout_blob, OK_NODATA, HDR),
-	CMD(CTX_CREATE, 0, struct virtio_gpu_ctx_create, ctx_create,
-	    OK_NODATA, HDR),
-	CMD0(CTX_DESTROY, OK_NODATA, HDR),
-	CMD(CTX_ATTACH_RESOURCE, 0, struct virtio_gpu_ctx_resource, res_pad,
-	    OK_NODATA, HDR),
-	CMD(CTX_DETACH_RESOURCE, 0, struct virtio_gpu_ctx_resource, res_pad,
-	    OK_NODATA, HDR),
-	CMD(RESOURCE_CREATE_3D, 0, struct virtio_gpu_resource_create_3d,
-	    create_3d, OK_NODATA, HDR),
-	CMD(TRANSFER_TO_HOST_3D, 0, struct virtio_gpu_transfer_host_3d,
-	    xfer_3d, OK_NODATA, HDR),
-	CMD(TRANSFER_FROM_HOST_3D, 0, struct virtio_gpu_transfer_host_3d,
-	    xfer_3d, OK_NODATA, HDR),
-	CMD(SUBMIT_3D, 0, struct virtio_gpu_cmd_submit, submit, OK_NODATA,
-	    HDR),
-	CMD(RESOURCE_MAP_BLOB, 0, struct virtio_gpu_resource_map_blob,
-	    map_blob, OK_MAP_INFO, sizeof(struct virtio_gpu_resp_map_info)),
-	CMD(RESOURCE_UNMAP_BLOB, 0, struct virtio_gpu_resource_unmap_blob,
-	    res_pad, OK_NODATA, HDR),
-	CMD(UPDATE_CURSOR, 1, struct virtio_gpu_update_cursor, cursor,
-	    OK_NODATA, HDR),
-	CMD(MOVE_CURSOR, 1, struct virtio_gpu_update_cursor, cursor,
-	    OK_NODATA, HDR),
+/* The response buffer a command gets by default: its fixed response,
+ * and room for the capset data that follows OK_CAPSET's header. */
+#define RESP_ROOM(ok, resp)                                             \
+	(sizeof(resp) + (VIRTIO_GPU_RESP_##ok == VIRTIO_GPU_RESP_OK_CAPSET \
+			 ? 4096 : 0))
+
+static const struct guest_vcmd vcmds[SIM_GPU_CMD_COUNT] = {
+#define VCMD(N, n, req, ok, resp, feat, q)                              \
+	[SIM_GPU_CMD_IDX_##N] = {                                       \
+		#N, VIRTIO_GPU_CMD_##N, q, sizeof(req), n##_fields,     \
+		COUNT(n##_fields), VIRTIO_GPU_RESP_##ok,                \
+		RESP_ROOM(ok, resp)                                     \
+	},
+	SIM_GPU_CMDS(VCMD)
+#undef VCMD
 };
 
 const struct guest_vcmd *guest__vcmd_find(const char *name, size_t len)
 {
 	const struct guest_sym *s = guest_symtab_find(&guest__vcmds, name, len);
+	const struct sim_gpu_cmd *c = s ? sim_gpu_cmd_find((uint32_t)s->value)
+				      : NULL;
 
-	for (size_t i = 0; s && i < COUNT(vcmds); i++) {
-		if (vcmds[i].type == s->value)
-			return &vcmds[i];
-	}
-	return NULL;
+	return c ? &vcmds[sim_gpu_cmd_index(c)] : NULL;
 }
 
 /* Fields every command has (the header) and the runner's options. */
