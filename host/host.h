@@ -53,6 +53,10 @@ struct host_options {
 };
 #define HOST_POLL_LIMIT_NS 10000000u	/* 10 ms */
 
+/* Check a fault spec (host_options.inject) without a device: 0, or
+ * -EINVAL with what is wrong in @err, or -ENOMEM. */
+int host_inject_check(const char *spec, char *err, size_t errlen);
+
 /*
  * Start the device thread, bring up EGL and virglrenderer on it and plug
  * the device into @t (with opts->hostmem as its host-visible shared memory

@@ -78,6 +78,10 @@ struct host_fault {
 	uint64_t bytes;			/* hostmem */
 	uint64_t skip, count;		/* count UINT64_MAX: unbounded */
 	uint64_t seen, fired;
+	/* While parsing: where BAD() writes what is wrong, or NULL to log
+	 * it (host_inject_check asks for the text). */
+	char *err;
+	size_t errlen;
 };
 
 /* A renderer completion held back by a fence fault. */
@@ -233,8 +237,12 @@ static bool key_allowed(enum host_fault_kind kind, const char *key)
 /* Log what is wrong with fault @f and fail the parse. */
 #define BAD(f, fmt, ...)                                                 \
 	do {                                                             \
-		SIM_ERROR(HOST_LAYER, "inject '%s': " fmt, (f)->text,    \
-			  ##__VA_ARGS__);                                \
+		if ((f)->err)                                            \
+			snprintf((f)->err, (f)->errlen, "'%s': " fmt,    \
+				 (f)->text, ##__VA_ARGS__);              \
+		else                                                     \
+			SIM_ERROR(HOST_LAYER, "inject '%s': " fmt,       \
+				  (f)->text, ##__VA_ARGS__);             \
 		return -EINVAL;                                          \
 	} while (0)
 
@@ -345,7 +353,8 @@ static int parse_fault(char *item, struct host_fault *f)
 	return 0;
 }
 
-int host__inject_parse(const char *spec, struct host_inject **out)
+static int inject_parse(const char *spec, struct host_inject **out,
+			char *err, size_t errlen)
 {
 	*out = NULL;
 	if (!spec || !*spec)
@@ -372,7 +381,10 @@ int host__inject_parse(const char *spec, struct host_inject **out)
 		inj->faults = n;
 		struct host_fault *f = &inj->faults[inj->nfaults++];
 		memset(f, 0, sizeof(*f));
+		f->err = err;
+		f->errlen = errlen;
 		ret = parse_fault(item, f);
+		f->err = NULL;
 		if (f->kind == HOST_FAULT_FENCE_DELAY ||
 		    f->kind == HOST_FAULT_FENCE_REORDER)
 			inj->holds_fences = true;
@@ -385,6 +397,20 @@ out:
 	}
 	*out = inj;
 	return 0;
+}
+
+int host__inject_parse(const char *spec, struct host_inject **out)
+{
+	return inject_parse(spec, out, NULL, 0);
+}
+
+int host_inject_check(const char *spec, char *err, size_t errlen)
+{
+	struct host_inject *inj;
+	int ret = inject_parse(spec, &inj, err, errlen);
+
+	host__inject_free(inj);
+	return ret;
 }
 
 void host__inject_free(struct host_inject *inj)

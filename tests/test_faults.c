@@ -50,7 +50,7 @@ static struct vmm_machine *machine(const char *inject, enum renderers r)
 	o.hostmem_size = 64ull << 20;
 	o.venus = r != VIRGL_ONLY;
 	o.render_server = r == WITH_RENDER_SERVER;
-	o.inject = inject;
+	snprintf(o.inject, sizeof(o.inject), "%s", inject ? inject : "");
 	assert_int_equal(vmm_machine_create(&o, &m), 0);
 	return m;
 }
@@ -260,7 +260,7 @@ static void test_faults_spec_rejected(void **state)
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct vmm_machine *m = NULL;
 
-		o.inject = cases[i].spec;
+		snprintf(o.inject, sizeof(o.inject), "%s", cases[i].spec);
 		print_message("%s: '%s'\n", cases[i].desc, cases[i].spec);
 		assert_int_equal(vmm_machine_create(&o, &m), -EINVAL);
 		assert_null(m);

@@ -50,7 +50,7 @@ static int machine_from(void **state, struct vmm_machine_options *o,
 			 "/tmp/vgs-test-kernel-XXXXXX");
 		if (!mkdtemp(fx.png_dir))
 			return -1;
-		o->scanout_dir = fx.png_dir;
+		snprintf(o->scanout_dir, sizeof(o->scanout_dir), "%s", fx.png_dir);
 	}
 	if (vmm_machine_create(o, &fx.m))
 		return -1;

@@ -1,14 +1,77 @@
 // SPDX-License-Identifier: MIT
+/*
+ * The device option table (vmm/devopts.h) and what reads and writes it.
+ */
 #include <errno.h>
-#include <stdarg.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <linux/virtio_gpu.h>
 
-#include "vmm/devopts.h"
 #include "host/host.h"
+#include "vmm/devopts.h"
+
+#define FIELD(f) offsetof(struct vmm_machine_options, f), \
+	sizeof(((struct vmm_machine_options *)0)->f)
+#define K 1024ull
+#define M (1024ull * K)
+#define G (1024ull * M)
+
+_Static_assert(HOST_POLL_LIMIT_NS == 10000000u,
+	       "the poll-max-ns row's limit is HOST_POLL_LIMIT_NS");
+
+const struct vmm_devopt vmm_devopts[] = {
+	{ "ram", VMM_DEVOPT_SIZE, "SIZE", "256M", 1 * M, 64 * G, 4 * K,
+	  false, "VGS_SHIM_RAM", FIELD(ram_size),
+	  "guest RAM, a sparse memfd: only pages the guest touches cost "
+	  "host memory" },
+	{ "hostmem", VMM_DEVOPT_SIZE, "SIZE", "0", 0, 64 * G, 4 * K,
+	  false, "VGS_SHIM_HOSTMEM", FIELD(hostmem_size),
+	  "the host-visible memory region for mapped blobs, 0 for none" },
+	{ "features", VMM_DEVOPT_FEATURES, "LIST", "virgl,context_init", 0,
+	  0, 0, false, "VGS_SHIM_FEATURES", FIELD(features),
+	  "exactly the device features to offer, comma-separated: "
+	  VMM_FEATURE_NAMES },
+	{ "no-virgl", VMM_DEVOPT_FLAG, NULL, "1", 0, 0, 0, false,
+	  "VGS_SHIM_VIRGL", FIELD(virgl),
+	  "do not enable the virgl (GL) renderer" },
+	{ "venus", VMM_DEVOPT_FLAG, NULL, "0", 0, 0, 0, true,
+	  "VGS_SHIM_VENUS", FIELD(venus),
+	  "enable the venus (Vulkan) renderer" },
+	{ "render-server", VMM_DEVOPT_FLAG, NULL, "0", 0, 0, 0, true,
+	  "VGS_SHIM_RENDER_SERVER", FIELD(render_server),
+	  "run venus in virglrenderer's render server (implies venus)" },
+	{ "scanouts", VMM_DEVOPT_NUMBER, "N", "1", 1, 16, 0, false,
+	  "VGS_SHIM_SCANOUTS", FIELD(num_scanouts),
+	  "number of scanouts, at most 16 (virtio 1.2 5.7.4)" },
+	{ "scanout-dir", VMM_DEVOPT_DIR, "DIR", NULL, 0, 0, 0, false,
+	  "VGS_SHIM_SCANOUT_DIR", FIELD(scanout_dir),
+	  "write a PNG of each flushed scanout and cursor image to DIR "
+	  "(an existing, writable directory)" },
+	{ "scatter", VMM_DEVOPT_FLAG, NULL, "0", 0, 0, 0, true,
+	  "VGS_SHIM_SCATTER", FIELD(scatter),
+	  "hand out guest pages in a scattered order" },
+	{ "seed", VMM_DEVOPT_NUMBER, "N", "1", 0, UINT64_MAX, 0, false,
+	  "VGS_SHIM_SEED", FIELD(seed), "the seed of --scatter" },
+	{ "lockstep", VMM_DEVOPT_FLAG, NULL, "0", 0, 0, 0, true,
+	  "VGS_SHIM_LOCKSTEP", FIELD(lockstep),
+	  "each guest call waits until the device is idle (reproducible "
+	  "runs, predictable gdb stepping)" },
+	{ "poll-max-ns", VMM_DEVOPT_NUMBER, "NS", "128000", 0,
+	  HOST_POLL_LIMIT_NS, 0, false, "VGS_SHIM_POLL_MAX_NS",
+	  FIELD(poll_max_ns),
+	  "the device polls its queues up to NS after a drain before it "
+	  "sleeps, 0 for never (docs/performance.md)" },
+	{ "inject", VMM_DEVOPT_INJECT, "SPEC", NULL, 0, 0, 0, false,
+	  "VGS_SHIM_INJECT", FIELD(inject),
+	  "inject device faults (repeatable), e.g. "
+	  "cmd=SUBMIT_3D,resp=ERR_OUT_OF_MEMORY,count=1; see "
+	  "docs/reliability.md" },
+};
+const unsigned vmm_ndevopts = sizeof(vmm_devopts) / sizeof(vmm_devopts[0]);
 
 static const struct {
 	const char *name;
@@ -22,64 +85,98 @@ static const struct {
 };
 #define NFEATURES (sizeof(features) / sizeof(features[0]))
 
-int vmm_parse_size(const char *s, bool zero_ok, uint64_t *out)
+/* A command-line name and a device key are the same but for '-'/'_'. */
+static bool name_matches(const char *name, const char *s, size_t len)
 {
-	uint64_t v = 0, mult = 1;
-	const char *p = s;
-
-	if (*p < '0' || *p > '9')
-		return -EINVAL;
-	for (; *p >= '0' && *p <= '9'; p++) {
-		if (v > (UINT64_MAX - (uint64_t)(*p - '0')) / 10)
-			return -EINVAL;
-		v = v * 10 + (uint64_t)(*p - '0');
-	}
-	if (*p) {
-		const char *units = "KMG", *u = strchr(units, *p);
-
-		if (!u || p[1])
-			return -EINVAL;
-		mult = 1ull << (10 * (u - units + 1));
-	}
-	if ((!v && !zero_ok) || v > UINT64_MAX / mult)
-		return -EINVAL;
-	*out = v * mult;
-	return 0;
+	if (strlen(name) != len)
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if (name[i] != s[i] && !(name[i] == '-' && s[i] == '_'))
+			return false;
+	return true;
 }
 
-int vmm_parse_u64(const char *s, uint64_t *out)
+const struct vmm_devopt *vmm_devopt_find(const char *name, size_t len)
 {
-	char *end;
-
-	if (*s < '0' || *s > '9')
-		return -EINVAL;
-	errno = 0;
-	unsigned long long v = strtoull(s, &end, 0);
-	if (*end || errno)
-		return -EINVAL;
-	*out = v;
-	return 0;
+	for (unsigned i = 0; i < vmm_ndevopts; i++)
+		if (name_matches(vmm_devopts[i].name, name, len))
+			return &vmm_devopts[i];
+	return NULL;
 }
 
-_Static_assert(HOST_POLL_LIMIT_NS == 10000000u,
-	       "VMM_POLL_FORM names the limit; change both");
-
-int vmm_parse_poll_ns(const char *s, uint64_t *out)
+void vmm_devopt_key(const struct vmm_devopt *o, char *buf, size_t len)
 {
+	snprintf(buf, len, "%s", o->name);
+	for (char *p = buf; *p; p++)
+		if (*p == '-')
+			*p = '_';
+}
+
+static void *field(const struct vmm_devopt *o, struct vmm_machine_options *m)
+{
+	return (char *)m + o->offset;
+}
+
+static void store_uint(const struct vmm_devopt *o,
+		       struct vmm_machine_options *m, uint64_t v)
+{
+	if (o->size == sizeof(uint32_t)) {
+		uint32_t v32 = (uint32_t)v;
+		memcpy(field(o, m), &v32, sizeof(v32));
+	} else {
+		memcpy(field(o, m), &v, sizeof(v));
+	}
+}
+
+static uint64_t load_uint(const struct vmm_devopt *o,
+			  const struct vmm_machine_options *m)
+{
+	const char *p = (const char *)m + o->offset;
+	if (o->size == sizeof(uint32_t)) {
+		uint32_t v32;
+		memcpy(&v32, p, sizeof(v32));
+		return v32;
+	}
 	uint64_t v;
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
 
-	if (vmm_parse_u64(s, &v) || v > HOST_POLL_LIMIT_NS)
+static int set_number(const struct vmm_devopt *o, const char *value,
+		      struct vmm_machine_options *m, char *err, size_t errlen)
+{
+	char lo[32], hi[32];
+	uint64_t v;
+	int ret = o->kind == VMM_DEVOPT_SIZE ? vmm_parse_size(value, true, &v)
+					     : vmm_parse_u64(value, &v);
+
+	if (o->kind == VMM_DEVOPT_SIZE) {
+		vmm_format_size(o->min, lo, sizeof(lo));
+		vmm_format_size(o->max, hi, sizeof(hi));
+	} else {
+		snprintf(lo, sizeof(lo), "%" PRIu64, o->min);
+		snprintf(hi, sizeof(hi), "%" PRIu64, o->max);
+	}
+	if (ret || v < o->min || v > o->max ||
+	    (o->align && v % o->align)) {
+		if (o->kind == VMM_DEVOPT_NUMBER)
+			snprintf(err, errlen, "a number from %s to %s", lo, hi);
+		else
+			snprintf(err, errlen, "a size from %s to %s in whole "
+				 "%lluK pages (bytes, or with a K, M or "
+				 "G suffix)", lo, hi, (unsigned long long)(o->align / K));
 		return -EINVAL;
-	*out = v;
+	}
+	store_uint(o, m, v);
 	return 0;
 }
 
-int vmm_parse_features(const char *list, uint64_t *out, const char **bad,
-			   size_t *bad_len)
+static int set_features(const char *value, uint64_t *out, char *err,
+			size_t errlen)
 {
 	uint64_t f = 0;
 
-	for (const char *p = list; *p;) {
+	for (const char *p = value;;) {
 		size_t len = strcspn(p, ","), i;
 		bool none = len == 4 && strncmp(p, "none", 4) == 0;
 
@@ -88,58 +185,156 @@ int vmm_parse_features(const char *list, uint64_t *out, const char **bad,
 			    strncmp(features[i].name, p, len) == 0)
 				break;
 		if (!none && i == NFEATURES) {
-			*bad = p;
-			*bad_len = len;
+			snprintf(err, errlen, "a list of features (%s); '%.*s' "
+				 "is not one", VMM_FEATURE_NAMES, (int)len, p);
 			return -EINVAL;
 		}
 		if (!none)
 			f |= 1ull << features[i].bit;
 		p += len;
-		if (*p)
-			p++;
+		if (!*p)
+			break;
+		p++;
 	}
 	*out = f;
 	return 0;
 }
 
-void vmm_format_size(uint64_t v, char *buf, size_t len)
+/* Host-side output goes to DIR: checked here, so that a run does not
+ * start only to fail its first flush (issue 16). */
+static int set_dir(const char *value, char *out, size_t size, char *err,
+		   size_t errlen)
 {
-	static const char units[] = "KMG";
-	int u = -1;
+	struct stat st;
 
-	while (u < 2 && v && v % 1024 == 0) {
-		v /= 1024;
-		u++;
+	if (!*value || strlen(value) >= size) {
+		snprintf(err, errlen, "a directory path of 1 to %zu bytes",
+			 size - 1);
+		return -EINVAL;
 	}
-	if (u < 0)
-		snprintf(buf, len, "%" PRIu64, v);
-	else
-		snprintf(buf, len, "%" PRIu64 "%c", v, units[u]);
+	errno = 0;
+	if (stat(value, &st) || !S_ISDIR(st.st_mode) ||
+	    access(value, W_OK | X_OK)) {
+		snprintf(err, errlen, "an existing directory this process can "
+			 "write to (%s)", errno ? strerror(errno)
+					       : "not a directory");
+		return -EINVAL;
+	}
+	strcpy(out, value);
+	return 0;
 }
 
-void vmm_format_features(uint64_t f, char *buf, size_t len)
+/* Repeated specs join with ';', as host_options.inject takes them; each
+ * is checked with the device's own parser before a machine exists. */
+static int set_inject(const char *value, char *out, size_t size, char *err,
+		      size_t errlen)
 {
-	size_t o = 0;
+	char why[200];
+	size_t old = strlen(out);
+	int ret = host_inject_check(value, why, sizeof(why));
 
-	buf[0] = '\0';
-	for (size_t i = 0; i < NFEATURES && o < len; i++)
-		if (f & (1ull << features[i].bit))
-			o += (size_t)snprintf(buf + o, len - o, "%s%s",
-					      o ? "," : "", features[i].name);
-	if (!o)
-		snprintf(buf, len, "none");
+	if (ret == -ENOMEM) {
+		snprintf(err, errlen, "a spec (out of memory checking it)");
+		return ret;
+	}
+	if (ret) {
+		snprintf(err, errlen, "a fault spec (docs/reliability.md): %s",
+			 why);
+		return -EINVAL;
+	}
+	if (old + 1 + strlen(value) >= size) {
+		snprintf(err, errlen, "at most %zu bytes of fault specs in all",
+			 size - 1);
+		return -EINVAL;
+	}
+	snprintf(out + old, size - old, "%s%s", old ? ";" : "", value);
+	return 0;
 }
 
-int vmm_usage_error(const char *command, const char *fmt, ...)
+int vmm_devopt_set(const struct vmm_devopt *o, const char *value,
+		   struct vmm_machine_options *m, char *err, size_t errlen)
 {
-	va_list ap;
+	bool b;
 
-	fprintf(stderr, "virtgpu-sim%s%s: ", command ? " " : "",
-		command ? command : "");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\nTry 'virtgpu-sim%s%s --help' for more information.\n",
-		command ? " " : "", command ? command : "");
+	switch (o->kind) {
+	case VMM_DEVOPT_FLAG:
+		if (!value) {
+			b = o->flag_value;
+		} else if (!strcmp(value, "0") || !strcmp(value, "1")) {
+			b = value[0] == '1';
+		} else {
+			snprintf(err, errlen, "no value, or 0 or 1");
+			return -EINVAL;
+		}
+		memcpy(field(o, m), &b, sizeof(b));
+		return 0;
+	case VMM_DEVOPT_SIZE:
+	case VMM_DEVOPT_NUMBER:
+		if (value)
+			return set_number(o, value, m, err, errlen);
+		break;
+	case VMM_DEVOPT_FEATURES:
+		if (value)
+			return set_features(value, field(o, m), err, errlen);
+		break;
+	case VMM_DEVOPT_DIR:
+		if (value)
+			return set_dir(value, field(o, m), o->size, err, errlen);
+		break;
+	case VMM_DEVOPT_INJECT:
+		if (value)
+			return set_inject(value, field(o, m), o->size, err,
+					  errlen);
+		break;
+	}
+	snprintf(err, errlen, "a value (%s=%s)", o->name, o->metavar);
 	return -EINVAL;
+}
+
+void vmm_devopt_format(const struct vmm_devopt *o,
+		       const struct vmm_machine_options *m, char *buf,
+		       size_t len)
+{
+	const char *p = (const char *)m + o->offset;
+
+	switch (o->kind) {
+	case VMM_DEVOPT_FLAG:
+		snprintf(buf, len, "%d", *(const bool *)p);
+		return;
+	case VMM_DEVOPT_SIZE:
+		vmm_format_size(load_uint(o, m), buf, len);
+		return;
+	case VMM_DEVOPT_NUMBER:
+		snprintf(buf, len, "%" PRIu64, load_uint(o, m));
+		return;
+	case VMM_DEVOPT_FEATURES:
+		vmm_format_features(*(const uint64_t *)p, buf, len);
+		return;
+	case VMM_DEVOPT_DIR:
+	case VMM_DEVOPT_INJECT:
+		snprintf(buf, len, "%s", p);
+		return;
+	}
+}
+
+void vmm_devopts_defaults(struct vmm_machine_options *m)
+{
+	char err[160];
+
+	memset(m, 0, sizeof(*m));
+	for (unsigned i = 0; i < vmm_ndevopts; i++) {
+		const struct vmm_devopt *o = &vmm_devopts[i];
+
+		/* A bad default is a bug in the table, caught by the
+		 * tests that print every option's default. */
+		if (o->def && vmm_devopt_set(o, o->def, m, err, sizeof(err)))
+			fprintf(stderr, "virtgpu-sim: bad default of --%s: "
+				"expected %s\n", o->name, err);
+	}
+}
+
+void vmm_devopts_finish(struct vmm_machine_options *m)
+{
+	if (m->render_server)
+		m->venus = true;	/* the render server serves venus */
 }

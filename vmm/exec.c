@@ -65,35 +65,15 @@ static void vmm_exec_usage(FILE *out)
 		"  virtgpu-sim exec -- eglinfo\n"
 		"\n"
 		"Options:\n"
-		"  --features=LIST    exactly the device features to offer, "
-		"comma-separated:\n"
-		"                     virgl, edid, resource_uuid, "
-		"resource_blob,\n"
-		"                     context_init, or none\n"
-		"  --no-virgl         do not enable the virgl (GL) renderer\n"
-		"  --venus            enable the venus (Vulkan) renderer\n"
-		"  --render-server    run venus in virglrenderer's render "
-		"server (implies --venus)\n"
-		"  --ram=SIZE         guest RAM; SIZE takes a K, M or G "
-		"suffix\n"
-		"  --hostmem=SIZE     size of the host-visible memory region "
-		"(blobs need it)\n"
-		"  --scatter          hand out guest pages in a scattered "
-		"order\n"
-		"  --seed=N           seed for --scatter\n"
-		"  --lockstep         each guest call waits until the device is "
-		"idle\n"
-		"                     (reproducible runs, predictable gdb "
-		"stepping)\n"
-		"  --poll-max-ns=NS   the device polls its queues up to NS "
-		"after a drain\n"
-		"                     before it sleeps (0 never; see "
-		"docs/performance.md)\n"
-		"  --trace-ioctls     log every ioctl on the device, decoded, "
+		"  --trace-ioctls      log every ioctl on the device, decoded, "
 		"to stderr\n"
-		"  --no-check         do not fail when the program did not "
+		"  --no-check          do not fail when the program did not "
 		"render through virgl\n"
-		"  -h, --help         show this help\n"
+		"  -h, --help          show this help\n"
+		"Device options (the program's process reads them from the "
+		"VGS_SHIM_*\nvariables of docs/realdriver.md):\n");
+	vmm_devopts_usage(out);
+	fprintf(out,
 		"\n"
 		"Exit status: PROGRAM's (or its signal); 3 when it did not "
 		"render through virgl\n(Mesa chose another driver or device); "
@@ -103,108 +83,24 @@ static void vmm_exec_usage(FILE *out)
 		"docs/realdriver.md.\n");
 }
 
-static int vmm_exec_parse_size(const char *opt, const char *s, bool zero_ok,
-			       uint64_t *out)
-{
-	if (vmm_parse_size(s, zero_ok, out))
-		return vmm_usage_error("exec", "%s: invalid value '%s' (expected "
-					    "a size in bytes%s, with an "
-					    "optional K, M or G suffix)", opt,
-					    s, zero_ok ? "" : " above 0");
-	return 0;
-}
-
-static int vmm_exec_parse_u64(const char *opt, const char *s, uint64_t *out)
-{
-	if (vmm_parse_u64(s, out))
-		return vmm_usage_error("exec", "%s: invalid value '%s' (expected a "
-					    "non-negative integer)", opt, s);
-	return 0;
-}
-
-static int vmm_exec_parse_features(const char *list, uint64_t *out)
-{
-	const char *bad;
-	size_t bad_len;
-
-	if (vmm_parse_features(list, out, &bad, &bad_len))
-		return vmm_usage_error("exec", "unknown feature '%.*s' in "
-					    "--features (known: "
-					    VMM_FEATURE_NAMES ")",
-					    (int)bad_len, bad);
-	return 0;
-}
-
 enum {
-	VMM_EXEC_FEATURES = 256,
-	VMM_EXEC_NO_VIRGL,
-	VMM_EXEC_VENUS,
-	VMM_EXEC_RENDER_SERVER,
-	VMM_EXEC_RAM,
-	VMM_EXEC_HOSTMEM,
-	VMM_EXEC_SCATTER,
-	VMM_EXEC_SEED,
-	VMM_EXEC_LOCKSTEP,
-	VMM_EXEC_TRACE,
+	VMM_EXEC_TRACE = 256,
 	VMM_EXEC_NO_CHECK,
-	VMM_EXEC_POLL_MAX_NS,
 };
 
 static const struct option vmm_exec_options[] = {
-	{ "features", required_argument, NULL, VMM_EXEC_FEATURES },
-	{ "no-virgl", no_argument, NULL, VMM_EXEC_NO_VIRGL },
-	{ "venus", no_argument, NULL, VMM_EXEC_VENUS },
-	{ "render-server", no_argument, NULL, VMM_EXEC_RENDER_SERVER },
-	{ "ram", required_argument, NULL, VMM_EXEC_RAM },
-	{ "hostmem", required_argument, NULL, VMM_EXEC_HOSTMEM },
-	{ "scatter", no_argument, NULL, VMM_EXEC_SCATTER },
-	{ "seed", required_argument, NULL, VMM_EXEC_SEED },
-	{ "lockstep", no_argument, NULL, VMM_EXEC_LOCKSTEP },
 	{ "trace-ioctls", no_argument, NULL, VMM_EXEC_TRACE },
 	{ "no-check", no_argument, NULL, VMM_EXEC_NO_CHECK },
-	{ "poll-max-ns", required_argument, NULL, VMM_EXEC_POLL_MAX_NS },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
 
-/* One option; 1 = help printed, stop. */
-static int vmm_exec_apply(struct vmm_exec *ex, int c, const char *arg)
+/* One of exec's own options; 1 = help printed, stop. */
+static int vmm_exec_apply(void *ctx, int c, const char *arg)
 {
-	struct vmm_machine_options *o = &ex->opts;
+	struct vmm_exec *ex = ctx;
 
 	switch (c) {
-	case VMM_EXEC_FEATURES:
-		return vmm_exec_parse_features(arg, &o->features);
-	case VMM_EXEC_NO_VIRGL:
-		o->virgl = false;
-		return 0;
-	case VMM_EXEC_VENUS:
-		o->venus = true;
-		return 0;
-	case VMM_EXEC_RENDER_SERVER:
-		o->render_server = true;
-		o->venus = true;
-		return 0;
-	case VMM_EXEC_RAM:
-		return vmm_exec_parse_size("--ram", arg, false, &o->ram_size);
-	case VMM_EXEC_HOSTMEM:
-		return vmm_exec_parse_size("--hostmem", arg, true,
-					   &o->hostmem_size);
-	case VMM_EXEC_SCATTER:
-		o->scatter = true;
-		return 0;
-	case VMM_EXEC_SEED:
-		return vmm_exec_parse_u64("--seed", arg, &o->seed);
-	case VMM_EXEC_LOCKSTEP:
-		o->lockstep = true;
-		return 0;
-	case VMM_EXEC_POLL_MAX_NS:
-		if (vmm_parse_poll_ns(arg, &o->poll_max_ns))
-			return vmm_usage_error("exec", "--poll-max-ns: "
-						    "invalid value '%s' "
-						    "(expected "
-						    VMM_POLL_FORM ")", arg);
-		return 0;
 	case VMM_EXEC_TRACE:
 		ex->trace = true;
 		return 0;
@@ -221,26 +117,13 @@ static int vmm_exec_apply(struct vmm_exec *ex, int c, const char *arg)
 /* Index of PROGRAM in argv, 0 after --help, or -EINVAL. */
 static int vmm_exec_parse(int argc, char **argv, struct vmm_exec *ex)
 {
-	int c, ret;
-
-	opterr = 0;
-	optind = 1;
 	/* "+": stop at PROGRAM, whose own options are not ours. */
-	while ((c = getopt_long(argc, argv, "+:h", vmm_exec_options,
-				NULL)) != -1) {
-		if (c == '?')
-			return vmm_usage_error("exec", "unknown option '%s'",
-						    argv[optind - 1]);
-		if (c == ':')
-			return vmm_usage_error("exec", "option '%s' needs a value",
-						    argv[optind - 1]);
-		ret = vmm_exec_apply(ex, c, optarg);
-		if (ret)
-			return ret > 0 ? 0 : ret;
-	}
-	if (optind >= argc)
+	int ret = vmm_cli_parse("exec", argc, argv, vmm_exec_options, "+:h",
+				vmm_exec_apply, ex, &ex->opts);
+
+	if (ret > 0 && ret >= argc)
 		return vmm_usage_error("exec", "no PROGRAM given");
-	return optind;
+	return ret;
 }
 
 static bool vmm_exec_readable(const char *path)
@@ -343,36 +226,12 @@ static int vmm_exec_environment(const struct vmm_exec *ex, const char *shim,
 {
 	const struct vmm_machine_options *o = &ex->opts;
 	const char *old = getenv("LD_PRELOAD");
-	char feats[128];
 	int ret;
 
-	vmm_format_features(o->features, feats, sizeof(feats));
 	ret = old && *old ? vmm_exec_setenv("LD_PRELOAD", "%s:%s", shim, old)
 			  : vmm_exec_setenv("LD_PRELOAD", "%s", shim);
 	if (!ret)
-		ret = vmm_exec_setenv(VMM_SHIM_ENV_FEATURES, "%s", feats);
-	if (!ret)
-		ret = vmm_exec_setenv(VMM_SHIM_ENV_VIRGL, "%d", o->virgl);
-	if (!ret)
-		ret = vmm_exec_setenv(VMM_SHIM_ENV_VENUS, "%d", o->venus);
-	if (!ret)
-		ret = vmm_exec_setenv(VMM_SHIM_ENV_RENDER_SERVER, "%d",
-				      o->render_server);
-	if (!ret)
-		ret = vmm_exec_setenv(VMM_SHIM_ENV_RAM, "%" PRIu64,
-				      o->ram_size);
-	if (!ret)
-		ret = vmm_exec_setenv(VMM_SHIM_ENV_HOSTMEM, "%" PRIu64,
-				      o->hostmem_size);
-	if (!ret)
-		ret = vmm_exec_setenv(VMM_SHIM_ENV_SCATTER, "%d", o->scatter);
-	if (!ret)
-		ret = vmm_exec_setenv(VMM_SHIM_ENV_SEED, "%" PRIu64, o->seed);
-	if (!ret)
-		ret = vmm_exec_setenv(VMM_SHIM_ENV_LOCKSTEP, "%d", o->lockstep);
-	if (!ret)
-		ret = vmm_exec_setenv(VMM_SHIM_ENV_POLL_MAX_NS, "%" PRIu64,
-				      o->poll_max_ns);
+		ret = vmm_devopts_to_env(o);
 	if (!ret)
 		ret = vmm_exec_setenv(VMM_SHIM_ENV_TRACE, "%d", ex->trace);
 	if (!ret)

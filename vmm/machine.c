@@ -13,6 +13,7 @@
 #include "host/host.h"
 #include "kernelmock/km.h"
 #include "sim/hostmem.h"
+#include "vmm/devopts.h"
 #include "vmm/machine.h"
 #include "sim/ram.h"
 #include "sim/transport.h"
@@ -27,14 +28,7 @@ struct vmm_machine {
 
 void vmm_machine_default_options(struct vmm_machine_options *opts)
 {
-	memset(opts, 0, sizeof(*opts));
-	opts->ram_size = 256ull << 20;
-	opts->seed = 1;
-	opts->features = (1ull << VIRTIO_GPU_F_VIRGL) |
-			 (1ull << VIRTIO_GPU_F_CONTEXT_INIT);
-	opts->virgl = true;
-	opts->num_scanouts = 1;
-	opts->poll_max_ns = VMM_MACHINE_POLL_MAX_NS;
+	vmm_devopts_defaults(opts);
 }
 
 int vmm_machine_create(const struct vmm_machine_options *opts,
@@ -73,8 +67,8 @@ int vmm_machine_create(const struct vmm_machine_options *opts,
 		.render_server = opts->render_server,
 		.num_scanouts = opts->num_scanouts,
 		.hostmem = m->hostmem,
-		.scanout_dir = opts->scanout_dir,
-		.inject = opts->inject,
+		.scanout_dir = opts->scanout_dir[0] ? opts->scanout_dir : NULL,
+		.inject = opts->inject[0] ? opts->inject : NULL,
 		.poll_max_ns = opts->poll_max_ns,
 	};
 	ret = host_device_create(m->ram, m->transport, &hopts, &m->host);

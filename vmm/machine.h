@@ -9,6 +9,7 @@
 #ifndef VMM_MACHINE_H
 #define VMM_MACHINE_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -26,17 +27,14 @@ struct vmm_machine_options {
 	bool render_server;		/* venus in the render server */
 	uint32_t num_scanouts;
 	uint64_t hostmem_size;		/* host-visible region, 0 = none */
-	const char *scanout_dir;	/* PNGs of flushed scanouts, or NULL */
+	char scanout_dir[PATH_MAX];	/* PNGs of flushed scanouts, or "" */
 	bool lockstep;			/* each guest call waits for an idle device */
-	const char *inject;		/* faults to inject (host/host.h), or NULL */
+	char inject[4096];		/* faults to inject (host/host.h), or "" */
 	uint64_t poll_max_ns;		/* device queue polling window (host/host.h) */
 };
 
-/* The default polling window: a guest that submits again within it after
- * its last command was answered needs no kick (docs/performance.md). */
-#define VMM_MACHINE_POLL_MAX_NS 128000u
-
-/* Sensible defaults: 256 MiB RAM, virgl on, VIRGL + CONTEXT_INIT + ... */
+/* Every option at its default, from the device option table
+ * (vmm/devopts.c: 256M of RAM, virgl on, VIRGL + CONTEXT_INIT, ...). */
 void vmm_machine_default_options(struct vmm_machine_options *opts);
 
 struct vmm_machine;

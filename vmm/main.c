@@ -35,15 +35,12 @@
 #endif
 
 #define EXIT_USAGE 2
-#define VMM_SIZE_FORM "a size above 0 in bytes, with an optional K, M or " \
-		      "G suffix"
 
 struct vmm_cli {
 	struct vmm_machine_options opts;
 	bool verbose;
 	bool list;
 	bool summary;		/* the closing "scenarios: ..." line */
-	char *inject;		/* the --inject specs joined with ';' */
 };
 
 /* One TAP test: a script file, or one ```vgs block of a Markdown file. */
@@ -59,13 +56,6 @@ struct vmm_tally {
 
 static void vmm_usage(FILE *out)
 {
-	struct vmm_machine_options d;
-	char ram[32], hostmem[32], feats[128];
-
-	vmm_machine_default_options(&d);
-	vmm_format_size(d.ram_size, ram, sizeof(ram));
-	vmm_format_size(d.hostmem_size, hostmem, sizeof(hostmem));
-	vmm_format_features(d.features, feats, sizeof(feats));
 	fprintf(out,
 		"Usage: virtgpu-sim COMMAND [OPTIONS] [ARGS]\n"
 		"\n"
@@ -96,194 +86,53 @@ static void vmm_usage(FILE *out)
 		"  help                     show this help\n"
 		"\n"
 		"Options for run:\n"
-		"  --ram=SIZE         guest RAM (default %s); SIZE takes a K, "
-		"M or G suffix\n"
-		"  --scatter          hand out guest pages in a scattered "
-		"order\n"
-		"  --seed=N           seed for --scatter (default %" PRIu64 ")\n"
-		"  --features=LIST    exactly the device features to offer, "
-		"comma-separated:\n"
-		"                     virgl, edid, resource_uuid, "
-		"resource_blob,\n"
-		"                     context_init, or none\n"
-		"                     (default %s)\n"
-		"  --no-virgl         do not enable the virgl (GL) renderer\n"
-		"  --venus            enable the venus (Vulkan) renderer\n"
-		"  --render-server    run venus in virglrenderer's render "
-		"server\n"
-		"                     (implies --venus)\n"
-		"  --hostmem=SIZE     size of the host-visible memory region "
-		"(default %s)\n"
-		"  --scanouts=N       number of scanouts, 1..16 (default 1)\n"
-		"  --scanout-dir=DIR  write a PNG of each flushed scanout and "
-		"cursor image\n"
-		"                     to DIR\n"
-		"  --lockstep         each guest call waits until the device is "
-		"idle\n"
-		"                     (reproducible runs, predictable gdb "
-		"stepping)\n"
-		"  --poll-max-ns=NS   the device polls its queues up to NS "
-		"after a drain\n"
-		"                     before it sleeps (default %" PRIu64 "; 0 "
-		"never; at most\n"
-		"                     %u; see docs/performance.md)\n"
-		"  --inject=SPEC      inject device faults (repeatable), e.g.\n"
-		"                     cmd=SUBMIT_3D,resp=ERR_OUT_OF_MEMORY,count=1;"
-		"\n                     see docs/reliability.md\n"
-		"  --list             print each script and what it needs "
-		"(its device and\n"
-		"                     require lines) instead of running it\n"
-		"  --no-summary       leave out the closing \"scenarios: N passed, "
-		"N failed,\n"
-		"                     N skipped\" line (pure TAP, for meson)\n"
-		"  -v, --verbose      echo each statement as a TAP comment\n"
-		"  -h, --help         show this help\n"
-		"  --version          print the version\n"
+		"  --list              print each script and what it needs (its "
+		"device and\n"
+		"                      require lines) instead of running it\n"
+		"  --no-summary        leave out the closing \"scenarios: N "
+		"passed, N failed,\n"
+		"                      N skipped\" line (pure TAP, for meson)\n"
+		"  -v, --verbose       echo each statement as a TAP comment\n"
+		"  -h, --help          show this help\n"
+		"  --version           print the version\n"
+		"Device options (of run, exec and info; a script's \"device\" "
+		"line takes\nthe same, with '_' for '-': \"device "
+		"features=virgl,resource_blob hostmem=64M\nvenus\"):\n");
+	vmm_devopts_usage(out);
+	fprintf(out,
 		"\n"
-		"A script's \"device\" line (e.g. \"device features=virgl,"
-		"resource_blob\n"
-		"hostmem=64M venus\") overrides these options for that script. "
-		"A Markdown\n"
-		"file (*.md) stands for its ```vgs blocks.  The scenario "
-		"language is\n"
-		"described in docs/scenarios.md.\n",
-		ram, d.seed, feats, hostmem, d.poll_max_ns, HOST_POLL_LIMIT_NS);
-}
-
-static int vmm_run_parse_features(const char *list, uint64_t *out)
-{
-	const char *bad;
-	size_t bad_len;
-
-	if (vmm_parse_features(list, out, &bad, &bad_len))
-		return vmm_usage_error("run", "unknown feature '%.*s' in --features "
-				       "(known: " VMM_FEATURE_NAMES ")",
-				       (int)bad_len, bad);
-	return 0;
+		"A script's \"device\" line overrides these options for that "
+		"script.  A\nMarkdown file (*.md) stands for its ```vgs "
+		"blocks.  The scenario language\nis described in "
+		"docs/scenarios.md.\n");
 }
 
 enum {
-	VMM_OPT_RAM = 256,
-	VMM_OPT_SCATTER,
-	VMM_OPT_SEED,
-	VMM_OPT_FEATURES,
-	VMM_OPT_NO_VIRGL,
-	VMM_OPT_VENUS,
-	VMM_OPT_RENDER_SERVER,
-	VMM_OPT_HOSTMEM,
-	VMM_OPT_VERSION,
-	VMM_OPT_SCANOUTS,
-	VMM_OPT_SCANOUT_DIR,
-	VMM_OPT_LOCKSTEP,
+	VMM_OPT_VERSION = 256,
 	VMM_OPT_LIST,
 	VMM_OPT_NO_SUMMARY,
-	VMM_OPT_INJECT,
-	VMM_OPT_POLL_MAX_NS,
 };
 
-static const struct option vmm_long_options[] = {
-	{ "ram", required_argument, NULL, VMM_OPT_RAM },
-	{ "scatter", no_argument, NULL, VMM_OPT_SCATTER },
-	{ "seed", required_argument, NULL, VMM_OPT_SEED },
-	{ "features", required_argument, NULL, VMM_OPT_FEATURES },
-	{ "no-virgl", no_argument, NULL, VMM_OPT_NO_VIRGL },
-	{ "venus", no_argument, NULL, VMM_OPT_VENUS },
-	{ "render-server", no_argument, NULL, VMM_OPT_RENDER_SERVER },
-	{ "hostmem", required_argument, NULL, VMM_OPT_HOSTMEM },
-	{ "scanouts", required_argument, NULL, VMM_OPT_SCANOUTS },
-	{ "scanout-dir", required_argument, NULL, VMM_OPT_SCANOUT_DIR },
-	{ "lockstep", no_argument, NULL, VMM_OPT_LOCKSTEP },
+static const struct option vmm_run_options[] = {
 	{ "list", no_argument, NULL, VMM_OPT_LIST },
 	{ "no-summary", no_argument, NULL, VMM_OPT_NO_SUMMARY },
-	{ "inject", required_argument, NULL, VMM_OPT_INJECT },
-	{ "poll-max-ns", required_argument, NULL, VMM_OPT_POLL_MAX_NS },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, VMM_OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
 };
 
-static int vmm_bad_value(const char *opt, const char *arg, int ret,
-			 const char *expected)
+/* One of run's own options; 1 = stop and exit 0 (help, version). */
+static int vmm_apply_option(void *ctx, int c, const char *arg)
 {
-	return vmm_usage_error("run", "%s: %s value '%s' (expected %s)", opt,
-			       ret == -ERANGE ? "out-of-range" : "invalid",
-			       arg, expected);
-}
-
-/* One option; 1 = stop and exit 0 (help, version printed). */
-static int vmm_apply_option(struct vmm_cli *cli, int c, const char *arg)
-{
-	struct vmm_machine_options *o = &cli->opts;
-	int ret = 0;
+	struct vmm_cli *cli = ctx;
 
 	switch (c) {
-	case VMM_OPT_RAM:
-		ret = vmm_parse_size(arg, false, &o->ram_size);
-		return ret ? vmm_bad_value("--ram", arg, ret, VMM_SIZE_FORM) : 0;
-	case VMM_OPT_HOSTMEM:
-		ret = vmm_parse_size(arg, true, &o->hostmem_size);
-		return ret ? vmm_bad_value("--hostmem", arg, ret,
-					   "a size in bytes, with an optional "
-					   "K, M or G suffix") : 0;
-	case VMM_OPT_SEED:
-		ret = vmm_parse_u64(arg, &o->seed);
-		return ret ? vmm_bad_value("--seed", arg, ret,
-					   "a non-negative integer") : 0;
-	case VMM_OPT_FEATURES:
-		return vmm_run_parse_features(arg, &o->features);
-	case VMM_OPT_SCANOUTS: {
-		uint64_t n = 0;
-
-		ret = vmm_parse_u64(arg, &n);
-		if (ret || n < 1 || n > 16)
-			return vmm_bad_value("--scanouts", arg, -EINVAL,
-					     "a number from 1 to 16");
-		o->num_scanouts = (uint32_t)n;
-		return 0;
-	}
-	case VMM_OPT_SCANOUT_DIR:
-		o->scanout_dir = arg;
-		return 0;
-	case VMM_OPT_INJECT: {
-		/* Repeatable: the device takes one ';'-separated list. */
-		size_t old = cli->inject ? strlen(cli->inject) : 0;
-		char *n = realloc(cli->inject, old + strlen(arg) + 2);
-
-		if (!n)
-			return -ENOMEM;
-		if (old)
-			n[old++] = ';';
-		strcpy(n + old, arg);
-		cli->inject = n;
-		o->inject = n;
-		return 0;
-	}
-	case VMM_OPT_LOCKSTEP:
-		o->lockstep = true;
-		return 0;
-	case VMM_OPT_POLL_MAX_NS:
-		ret = vmm_parse_poll_ns(arg, &o->poll_max_ns);
-		return ret ? vmm_bad_value("--poll-max-ns", arg, ret,
-					   VMM_POLL_FORM) : 0;
 	case VMM_OPT_LIST:
 		cli->list = true;
 		return 0;
 	case VMM_OPT_NO_SUMMARY:
 		cli->summary = false;
-		return 0;
-	case VMM_OPT_SCATTER:
-		o->scatter = true;
-		return 0;
-	case VMM_OPT_NO_VIRGL:
-		o->virgl = false;
-		return 0;
-	case VMM_OPT_RENDER_SERVER:
-		o->render_server = true;
-		o->venus = true;	/* the render server serves venus */
-		return 0;
-	case VMM_OPT_VENUS:
-		o->venus = true;
 		return 0;
 	case 'v':
 		cli->verbose = true;
@@ -302,25 +151,12 @@ static int vmm_apply_option(struct vmm_cli *cli, int c, const char *arg)
  * (help, version), or -EINVAL after a usage message. */
 static int vmm_parse_run_options(int argc, char **argv, struct vmm_cli *cli)
 {
-	int c, ret;
+	int ret = vmm_cli_parse("run", argc, argv, vmm_run_options, ":hv",
+				vmm_apply_option, cli, &cli->opts);
 
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, ":hv", vmm_long_options,
-				NULL)) != -1) {
-		if (c == '?')
-			return vmm_usage_error("run", "unknown option '%s'",
-					       argv[optind - 1]);
-		if (c == ':')
-			return vmm_usage_error("run", "option '%s' needs a value",
-					       argv[optind - 1]);
-		ret = vmm_apply_option(cli, c, optarg);
-		if (ret)
-			return ret > 0 ? 0 : ret;
-	}
-	if (optind >= argc)
+	if (ret > 0 && ret >= argc)
 		return vmm_usage_error("run", "no SCRIPT given");
-	return optind;
+	return ret;
 }
 
 /* TAP diagnostics: every line of @msg as a "# " comment. */
@@ -363,33 +199,6 @@ static void vmm_fail(unsigned n, const char *name, const char *why,
 	t->failed++;
 }
 
-/* The command line's options with the script's "device" line on top. */
-static void vmm_merge_device(const struct vmm_machine_options *base,
-			     const struct guest_device_opts *d,
-			     struct vmm_machine_options *o)
-{
-	*o = *base;
-	if (d->set & GUEST_DEV_FEATURES)
-		o->features = d->features;
-	if (d->set & GUEST_DEV_VIRGL)
-		o->virgl = d->virgl;
-	if (d->set & GUEST_DEV_VENUS)
-		o->venus = d->venus;
-	if (d->set & GUEST_DEV_RENDER_SERVER)
-		o->render_server = d->render_server;
-	if (d->set & GUEST_DEV_RAM)
-		o->ram_size = d->ram_size;
-	if (d->set & GUEST_DEV_HOSTMEM)
-		o->hostmem_size = d->hostmem_size;
-	if (d->set & GUEST_DEV_SCANOUTS)
-		o->num_scanouts = d->num_scanouts;
-	if (d->set & GUEST_DEV_LOCKSTEP)
-		o->lockstep = d->lockstep;
-	/* A script's faults replace --inject's: the script shows them. */
-	if (d->set & GUEST_DEV_INJECT)
-		o->inject = d->inject;
-}
-
 static int vmm_load(const struct vmm_item *it, struct guest_script **script,
 		    char **err)
 {
@@ -407,7 +216,7 @@ static void vmm_run_one(const struct vmm_cli *cli, unsigned n,
 	struct vmm_machine_options mopts;
 	struct guest_script *script;
 	struct vmm_machine *m;
-	char *err, why[160];
+	char *err, why[160], msg[700];
 	int ret = vmm_load(it, &script, &err);
 
 	if (ret) {
@@ -415,7 +224,13 @@ static void vmm_run_one(const struct vmm_cli *cli, unsigned n,
 		free(err);
 		return;
 	}
-	vmm_merge_device(&cli->opts, guest_script_device(script), &mopts);
+	mopts = cli->opts;
+	if (vmm_devopts_apply_device(guest_script_device(script), &mopts, msg,
+				     sizeof(msg))) {
+		vmm_fail(n, it->name, msg, t);
+		guest_script_destroy(script);
+		return;
+	}
 	ropts.features = mopts.features;
 	fflush(stdout);
 	ret = vmm_machine_create(&mopts, &m);
@@ -524,10 +339,8 @@ static int vmm_cmd_run(int argc, char **argv)
 	vmm_machine_default_options(&cli.opts);
 	cli.summary = true;
 	first = vmm_parse_run_options(argc, argv, &cli);
-	if (first <= 0) {
-		free(cli.inject);
+	if (first <= 0)
 		return first == 0 ? EXIT_SUCCESS : EXIT_USAGE;
-	}
 	for (int i = first; i < argc && !ret; i++)
 		ret = vmm_is_markdown(argv[i])
 			      ? vmm_push_markdown(&items, &n, argv[i])
@@ -536,14 +349,12 @@ static int vmm_cmd_run(int argc, char **argv)
 	if (ret) {
 		fprintf(stderr, "virtgpu-sim: out of memory\n");
 		vmm_free_items(items, n);
-		free(cli.inject);
 		return EXIT_FAILURE;
 	}
 	if (cli.list) {
 		for (unsigned i = 0; i < n; i++)
 			status |= vmm_list_one(&items[i]);
 		vmm_free_items(items, n);
-		free(cli.inject);
 		return status;
 	}
 	printf("TAP version 13\n1..%u\n", n);
@@ -553,7 +364,6 @@ static int vmm_cmd_run(int argc, char **argv)
 		printf("scenarios: %u passed, %u failed, %u skipped\n",
 		       t.passed, t.failed, t.skipped);
 	vmm_free_items(items, n);
-	free(cli.inject);
 	return t.failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }
 

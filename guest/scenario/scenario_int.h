@@ -347,7 +347,7 @@ struct guest_script {
 	unsigned cap;		/* stmts allocated; grows by doubling */
 	char **paths;		/* every file read (include), interned */
 	unsigned npaths;
-	struct guest_device_opts device;
+	struct guest_device_line device;
 	char *device_text;	/* the "device" line, for --list */
 	bool started;		/* a statement other than device was seen */
 };

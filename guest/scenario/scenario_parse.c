@@ -566,7 +566,12 @@ void guest_script_destroy(struct guest_script *s)
 		free(s->paths[i]);
 	free(s->paths);
 	free(s->device_text);
-	free(s->device.inject);
+	for (unsigned i = 0; i < s->device.n; i++) {
+		free(s->device.opts[i].key);
+		free(s->device.opts[i].value);
+		free(s->device.opts[i].where);
+	}
+	free(s->device.opts);
 	free(s->path);
 	free(s);
 }
@@ -576,7 +581,7 @@ unsigned guest_script_length(const struct guest_script *s)
 	return s->n;
 }
 
-const struct guest_device_opts *guest_script_device(
+const struct guest_device_line *guest_script_device(
 	const struct guest_script *s)
 {
 	return &s->device;

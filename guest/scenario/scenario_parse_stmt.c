@@ -21,138 +21,48 @@ static bool next_is_assign(const struct guest_parser *p)
 
 /* ---- device ---- */
 
-static int parse_size(struct guest_parser *p, bool zero_ok, uint64_t *out)
+/* "KEY" or "KEY=VALUE": a value is a quoted string or the tokens that
+ * follow "=" without a space between them ("virgl,resource_blob"). */
+static int device_option(struct guest_parser *p, struct guest_device_line *d)
 {
-	const struct guest_tok *t = guest__cur(p);
-	uint64_t v = 0, mult = 1;
-	size_t i;
+	const struct guest_tok *key = guest__cur(p), *v;
+	struct guest_device_opt *o;
 
-	for (i = 0; t->kind == GUEST_TOK_WORD && i < t->len &&
-		    t->text[i] >= '0' && t->text[i] <= '9'; i++) {
-		if (v > UINT64_MAX / 10 - 9)
-			return guest__perr(p, t, "a size that fits 64 bits");
-		v = v * 10 + (uint64_t)(t->text[i] - '0');
-	}
-	if (t->kind == GUEST_TOK_WORD && i + 1 == t->len) {
-		const char *u = strchr("KMG", t->text[i]);
-
-		mult = u ? 1ull << (10 * (u - "KMG" + 1)) : 0;
-		i += u != NULL;
-	}
-	if (t->kind != GUEST_TOK_WORD || i == 0 || i != t->len || !mult ||
-	    v > UINT64_MAX / mult || (!v && !zero_ok))
-		return guest__perr(p, t, "a size in bytes with an optional K, "
-				   "M or G suffix%s", zero_ok ? "" : ", above 0");
-	*out = v * mult;
-	p->pos++;
-	return 0;
-}
-
-static int parse_features(struct guest_parser *p, uint64_t *out)
-{
-	*out = 0;
-	for (;;) {
-		const struct guest_tok *t = guest__cur(p);
-		const struct guest_sym *s = NULL;
-
-		if (t->kind == GUEST_TOK_WORD)
-			s = guest_symtab_find(&guest__features, t->text, t->len);
-		if (s)
-			*out |= 1ull << s->value;
-		else if (!guest__tok_is(t, "none"))
-			return guest__perr(p, t, "%s, or none",
-					   guest__features.what);
-		p->pos++;
-		if (guest__cur(p)->kind != GUEST_TOK_COMMA)
-			return 0;
-		p->pos++;
-	}
-}
-
-#define DEVICE_OPTIONS                                                    \
-	"a device option (features=LIST, ram=SIZE, hostmem=SIZE, "       \
-	"scanouts=N, inject=\"SPEC\", venus, render_server, no_virgl, " \
-	"lockstep)"
-
-static int device_flag(struct guest_parser *p, struct guest_device_opts *d)
-{
-	const struct guest_tok *t = guest__cur(p);
-
-	if (guest__tok_is(t, "venus")) {
-		d->venus = true;
-		d->set |= GUEST_DEV_VENUS;
-	} else if (guest__tok_is(t, "render_server")) {
-		d->venus = d->render_server = true;
-		d->set |= GUEST_DEV_VENUS | GUEST_DEV_RENDER_SERVER;
-	} else if (guest__tok_is(t, "no_virgl")) {
-		d->virgl = false;
-		d->set |= GUEST_DEV_VIRGL;
-	} else if (guest__tok_is(t, "lockstep")) {
-		d->lockstep = true;
-		d->set |= GUEST_DEV_LOCKSTEP;
-	} else {
-		return guest__perr(p, t, "%s", DEVICE_OPTIONS);
-	}
-	p->pos++;
-	return 0;
-}
-
-/* inject="SPEC": a fault for the device (virtgpu-sim run --inject), so a
- * script that shows a fault carries it; several join with ';'. */
-static int device_inject(struct guest_parser *p, struct guest_device_opts *d)
-{
-	const struct guest_tok *t = guest__cur(p);
-	if (t->kind != GUEST_TOK_STRING || !t->str[0])
-		return guest__perr(p, t, "a quoted fault spec, e.g. "
-				   "inject=\"cmd=SUBMIT_3D,resp=ERR_UNSPEC\"");
-	size_t old = d->inject ? strlen(d->inject) : 0;
-	char *n = realloc(d->inject, old + strlen(t->str) + 2);
-	if (!n)
+	if (key->kind != GUEST_TOK_WORD)
+		return guest__perr(p, key, "a device option (KEY or "
+				   "KEY=VALUE, docs/scenarios.md)");
+	o = realloc(d->opts, (d->n + 1) * sizeof(*o));
+	if (!o)
 		return -ENOMEM;
-	if (old)
-		n[old++] = ';';
-	strcpy(n + old, t->str);
-	d->inject = n;
-	d->set |= GUEST_DEV_INJECT;
+	d->opts = o;
+	o = &d->opts[d->n++];
+	*o = (struct guest_device_opt){ .key = strndup(key->text, key->len) };
+	v = key;
+	if (next_is_assign(p)) {
+		p->pos += 2;
+		v = guest__cur(p);
+		if (v->kind == GUEST_TOK_EOL)
+			return guest__perr(p, v, "a value after '='");
+		size_t len = v->len;
+		if (v->kind == GUEST_TOK_STRING) {
+			o->value = strdup(v->str);
+		} else {
+			while (p->pos + 1 < p->n &&
+			       p->toks[p->pos + 1].kind != GUEST_TOK_EOL &&
+			       p->toks[p->pos + 1].text == v->text + len)
+				len += p->toks[++p->pos].len;
+			o->value = strndup(v->text, len);
+		}
+		if (!o->value)
+			return -ENOMEM;
+	}
 	p->pos++;
+	if (!o->key || asprintf(&o->where, "%s:%u:%u", p->path, p->line,
+				p->cols ? p->cols[v->col - 1] : v->col) < 0) {
+		o->where = NULL;
+		return -ENOMEM;
+	}
 	return 0;
-}
-
-static int device_option(struct guest_parser *p, struct guest_device_opts *d)
-{
-	const struct guest_tok *t = guest__cur(p);
-	uint64_t v;
-	int ret;
-
-	if (!next_is_assign(p))
-		return device_flag(p, d);
-	p->pos += 2;
-	if (guest__tok_is(t, "features")) {
-		d->set |= GUEST_DEV_FEATURES;
-		return parse_features(p, &d->features);
-	}
-	if (guest__tok_is(t, "ram")) {
-		d->set |= GUEST_DEV_RAM;
-		return parse_size(p, false, &d->ram_size);
-	}
-	if (guest__tok_is(t, "hostmem")) {
-		d->set |= GUEST_DEV_HOSTMEM;
-		return parse_size(p, true, &d->hostmem_size);
-	}
-	if (guest__tok_is(t, "scanouts")) {
-		ret = guest__take_number(p, "a number of scanouts from 1 to 16",
-					 16, &v);
-		if (!ret && v == 0)
-			ret = guest__perr(p, &p->toks[p->pos - 1], "a number "
-					  "of scanouts from 1 to 16");
-		d->num_scanouts = (uint32_t)v;
-		d->set |= GUEST_DEV_SCANOUTS;
-		return ret;
-	}
-	if (guest__tok_is(t, "inject"))
-		return device_inject(p, d);
-	p->pos -= 2;
-	return guest__perr(p, t, "%s", DEVICE_OPTIONS);
 }
 
 int guest__parse_device(struct guest_parser *p, struct guest_script *s)
@@ -162,8 +72,8 @@ int guest__parse_device(struct guest_parser *p, struct guest_script *s)
 
 	p->pos++;
 	if (guest__cur(p)->kind == GUEST_TOK_EOL)
-		return guest__perr(p, guest__cur(p), "%s", DEVICE_OPTIONS);
-	s->device.virgl = true;
+		return guest__perr(p, guest__cur(p), "a device option (KEY or "
+				   "KEY=VALUE, docs/scenarios.md)");
 	while (!ret && guest__cur(p)->kind != GUEST_TOK_EOL)
 		ret = device_option(p, &s->device);
 	if (ret)
