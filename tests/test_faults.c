@@ -29,6 +29,7 @@
 #include "kernelmock/km.h"
 #include "kernelmock/virtgpu_drm.h"
 #include "sim/log.h"
+#include "tests/machine_fixture.h"
 #include "vmm/machine.h"
 
 #define FEATURES ((1ull << VIRTIO_GPU_F_VIRGL) |			\
@@ -51,65 +52,8 @@ static struct vmm_machine *machine(const char *inject, enum renderers r)
 	o.venus = r != VIRGL_ONLY;
 	o.render_server = r == WITH_RENDER_SERVER;
 	snprintf(o.inject, sizeof(o.inject), "%s", inject ? inject : "");
-	assert_int_equal(vmm_machine_create(&o, &m), 0);
+	m = test_machine_start(&o);
 	return m;
-}
-
-/* Child processes of ours (the render server and its workers). */
-static int children(void)
-{
-	DIR *d = opendir("/proc");
-	struct dirent *e;
-	int n = 0;
-
-	assert_non_null(d);
-	while ((e = readdir(d))) {
-		char path[300], buf[512];
-		int ppid = -1;
-
-		if (e->d_name[0] < '0' || e->d_name[0] > '9')
-			continue;
-		snprintf(path, sizeof(path), "/proc/%s/stat", e->d_name);
-		FILE *f = fopen(path, "r");
-
-		if (!f)
-			continue;
-		if (fgets(buf, sizeof(buf), f)) {
-			const char *p = strrchr(buf, ')');
-
-			if (p)
-				sscanf(p + 1, " %*c %d", &ppid);
-		}
-		fclose(f);
-		n += ppid == getpid();
-	}
-	closedir(d);
-	return n;
-}
-
-/* Close @n files (NULL entries are closed already), wait for the device,
- * check that nothing leaked, destroy the machine, and check that no
- * render server or worker survives. */
-static void finish(struct vmm_machine *m, struct km_file **files, int n)
-{
-	struct km_device *kd = vmm_machine_kernel(m);
-	struct km_stats st;
-
-	for (int i = 0; i < n; i++)
-		km_close(files[i]);
-	for (int i = 0; i < 5000; i++) {
-		km_device_stats(kd, &st);
-		if (st.inflight == 0 && st.objects == 0)
-			break;
-		usleep(1000);
-	}
-	assert_int_equal(st.objects, 0);
-	assert_int_equal(st.inflight, 0);
-	assert_int_equal(st.files, 0);
-	vmm_machine_destroy(m);
-	for (int i = 0; i < 2000 && children(); i++)
-		usleep(1000);
-	assert_int_equal(children(), 0);
 }
 
 /* CONTEXT_INIT VIRGL2, with one ring when @ring (its own timeline). */
@@ -279,7 +223,7 @@ static void test_faults_spec_accepted(void **state)
 
 	(void)state;
 	assert_int_equal(km_open(vmm_machine_kernel(m), &f), 0);
-	finish(m, &f, 1);
+	test_machine_finish(m, &f, 1);
 }
 
 /* cmd=SUBMIT_3D,resp=ERR_OUT_OF_MEMORY: the fence still signals (Linux
@@ -304,7 +248,7 @@ static void test_faults_cmd_error_once(void **state)
 	assert_int_equal(pixel(f, h), PIXEL_A);
 	clear_and_wait(f, h, res, false, true, false);
 	assert_int_equal(pixel(f, h), PIXEL_B);
-	finish(m, &f, 1);
+	test_machine_finish(m, &f, 1);
 }
 
 /* ctx_create=fail: the first context is refused by the "renderer"; its
@@ -328,7 +272,7 @@ static void test_faults_renderer_refuses_context(void **state)
 	sim_log_set_quiet(false);
 	clear_and_wait(f[1], h[1], res[1], true, false, false);
 	assert_int_equal(pixel(f[1], h[1]), PIXEL_A);
-	finish(m, f, 2);
+	test_machine_finish(m, f, 2);
 }
 
 /* A real renderer error: a stream virglrenderer rejects fails on its
@@ -364,7 +308,7 @@ static void test_faults_renderer_error_one_context(void **state)
 	sim_log_set_quiet(false);
 	clear_and_wait(f[1], h[1], res[1], true, true, true);
 	assert_int_equal(pixel(f[1], h[1]), PIXEL_B);
-	finish(m, f, 2);
+	test_machine_finish(m, f, 2);
 }
 
 /* fence=delay: the fence signals, but not before the delay. */
@@ -393,7 +337,7 @@ static void test_faults_fence_delay(void **state)
 	/* Context 2 is not delayed (no time asserted, only that it works). */
 	clear_and_wait(f[1], h[1], res[1], true, true, true);
 	assert_int_equal(pixel(f[1], h[1]), PIXEL_B);
-	finish(m, f, 2);
+	test_machine_finish(m, f, 2);
 }
 
 /*
@@ -439,7 +383,7 @@ static void test_faults_fence_reorder(void **state)
 	close(b1);
 	assert_int_equal(pixel(f[0], h[0]), PIXEL_B);
 	assert_int_equal(pixel(f[1], h[1]), PIXEL_B);
-	finish(m, f, 2);
+	test_machine_finish(m, f, 2);
 }
 
 /* A device file closed while its fences are held back: the context goes,
@@ -473,7 +417,7 @@ static void test_faults_close_with_fences_in_flight(void **state)
 	}
 	clear_and_wait(f[1], h[1], res[1], true, true, true);
 	assert_int_equal(pixel(f[1], h[1]), PIXEL_B);
-	finish(m, f, 2);
+	test_machine_finish(m, f, 2);
 }
 
 static struct guest_vn_session *session(struct km_file *f)
@@ -526,7 +470,7 @@ static void test_faults_hostmem_shrunk(void **state)
 	assert_int_equal(guest_vn_session_lost(s), 0);
 	ASSERT_VN(s, guest_vn_session_sync(s));
 	guest_vn_session_destroy(s);
-	finish(m, &f, 1);
+	test_machine_finish(m, &f, 1);
 }
 
 /*
@@ -570,7 +514,7 @@ static void test_faults_render_server_worker_killed(void **state)
 	ASSERT_VN(b, guest_vn_device_destroy(b));
 	guest_vn_session_destroy(a);
 	guest_vn_session_destroy(b);
-	finish(m, f, 3);
+	test_machine_finish(m, f, 3);
 }
 
 int main(void)

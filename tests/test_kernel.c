@@ -26,6 +26,7 @@
 
 #include "kernelmock/km.h"
 #include "kernelmock/virtgpu_drm.h"
+#include "tests/machine_fixture.h"
 #include "vmm/machine.h"
 #include "sim/ram.h"
 
@@ -33,7 +34,6 @@ struct fixture {
 	struct vmm_machine *m;
 	struct km_device *kd;
 	struct km_file *f;
-	uint64_t free_pages;
 	char png_dir[32];	/* scanout PNGs; set by setup_2d only */
 };
 
@@ -52,10 +52,8 @@ static int machine_from(void **state, struct vmm_machine_options *o,
 			return -1;
 		snprintf(o->scanout_dir, sizeof(o->scanout_dir), "%s", fx.png_dir);
 	}
-	if (vmm_machine_create(o, &fx.m))
-		return -1;
+	fx.m = test_machine_start(o);
 	fx.kd = vmm_machine_kernel(fx.m);
-	fx.free_pages = sim_ram_free_pages(vmm_machine_ram(fx.m));
 	if (km_open(fx.kd, &fx.f))
 		return -1;
 	*state = &fx;
@@ -98,30 +96,12 @@ static int setup_2d(void **state)
 	return machine_from(state, &o, true);
 }
 
-static void wait_idle(struct km_device *kd)
-{
-	struct km_stats st;
-	for (int i = 0; i < 5000; i++) {
-		km_device_stats(kd, &st);
-		if (st.inflight == 0 && st.objects == 0)
-			return;
-		usleep(1000);
-	}
-}
-
 static int teardown(void **state)
 {
 	struct fixture *fx = *state;
-	if (fx->f)
-		km_close(fx->f);
+
+	test_machine_finish(fx->m, &fx->f, 1);
 	fx->f = NULL;
-	wait_idle(fx->kd);
-	struct km_stats st;
-	km_device_stats(fx->kd, &st);
-	assert_int_equal(st.objects, 0);
-	assert_int_equal(st.files, 0);
-	assert_int_equal(sim_ram_free_pages(vmm_machine_ram(fx->m)), fx->free_pages);
-	vmm_machine_destroy(fx->m);
 	return 0;
 }
 

@@ -18,13 +18,13 @@
 #include "kernelmock/km.h"
 #include "kernelmock/virtgpu_drm.h"
 #include "sim/log.h"
+#include "tests/machine_fixture.h"
 #include "vmm/machine.h"
 #include "sim/ram.h"
 
 struct fixture {
 	struct vmm_machine *m;
 	struct km_file *f;
-	uint64_t free_pages_at_start;
 };
 
 static int setup(void **state)
@@ -34,9 +34,7 @@ static int setup(void **state)
 	vmm_machine_default_options(&o);
 	o.ram_size = 64ull << 20;
 	o.scatter = true;
-	if (vmm_machine_create(&o, &fx.m))
-		return -1;
-	fx.free_pages_at_start = sim_ram_free_pages(vmm_machine_ram(fx.m));
+	fx.m = test_machine_start(&o);
 	if (km_open(vmm_machine_kernel(fx.m), &fx.f))
 		return -1;
 	*state = &fx;
@@ -46,22 +44,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fixture *fx = *state;
-	km_close(fx->f);
-	struct km_device *kd = vmm_machine_kernel(fx->m);
-	/* Wait for the device to answer the close's unrefs and destroys. */
-	struct km_stats st;
-	for (int i = 0; i < 2000; i++) {
-		km_device_stats(kd, &st);
-		if (st.inflight == 0 && st.objects == 0)
-			break;
-		usleep(1000);
-	}
-	assert_int_equal(st.objects, 0);
-	assert_int_equal(st.files, 0);
-	/* Every page handed out for objects came back once answered. */
-	assert_int_equal(sim_ram_free_pages(vmm_machine_ram(fx->m)),
-			 fx->free_pages_at_start);
-	vmm_machine_destroy(fx->m);
+
+	test_machine_finish(fx->m, &fx->f, 1);
 	return 0;
 }
 

@@ -28,6 +28,7 @@
 #include "kernelmock/km.h"
 #include "kernelmock/virtgpu_drm.h"
 #include "sim/log.h"
+#include "tests/machine_fixture.h"
 #include "vmm/machine.h"
 
 #define FILL_SIZE (64u << 10)
@@ -45,64 +46,8 @@ static struct vmm_machine *machine_create(bool render_server)
 	o.features = (1ull << VIRTIO_GPU_F_VIRGL) |
 		     (1ull << VIRTIO_GPU_F_RESOURCE_BLOB) |
 		     (1ull << VIRTIO_GPU_F_CONTEXT_INIT);
-	assert_int_equal(vmm_machine_create(&o, &m), 0);
+	m = test_machine_start(&o);
 	return m;
-}
-
-/* Child processes of ours (the render server and its workers). */
-static int children(void)
-{
-	DIR *d = opendir("/proc");
-	struct dirent *e;
-	int n = 0;
-
-	assert_non_null(d);
-	while ((e = readdir(d))) {
-		char path[300], buf[512];
-		int ppid = -1;
-
-		if (e->d_name[0] < '0' || e->d_name[0] > '9')
-			continue;
-		snprintf(path, sizeof(path), "/proc/%s/stat", e->d_name);
-		FILE *f = fopen(path, "r");
-
-		if (!f)
-			continue;
-		if (fgets(buf, sizeof(buf), f)) {
-			const char *p = strrchr(buf, ')');
-
-			if (p)
-				sscanf(p + 1, " %*c %d", &ppid);
-		}
-		fclose(f);
-		n += ppid == getpid();
-	}
-	closedir(d);
-	return n;
-}
-
-/* Close @n files, wait for the device to answer, check nothing leaked,
- * destroy the machine, and check that no render server survives. */
-static void machine_finish(struct vmm_machine *m, struct km_file **files,
-			   int n)
-{
-	struct km_device *kd = vmm_machine_kernel(m);
-	struct km_stats st;
-
-	for (int i = 0; i < n; i++)
-		km_close(files[i]);
-	for (int i = 0; i < 2000; i++) {
-		km_device_stats(kd, &st);
-		if (st.inflight == 0 && st.objects == 0)
-			break;
-		usleep(1000);
-	}
-	assert_int_equal(st.objects, 0);
-	assert_int_equal(st.files, 0);
-	vmm_machine_destroy(m);
-	for (int i = 0; i < 2000 && children(); i++)
-		usleep(1000);
-	assert_int_equal(children(), 0);
 }
 
 static struct guest_vn_session *session(struct km_file *f, int timeout_ms)
@@ -229,7 +174,7 @@ static void test_venus_instance_reports_lavapipe(void **state)
 	ASSERT_VN(s, guest_vn_device_destroy(s));
 	ASSERT_VN(s, guest_vn_instance_destroy(s));
 	guest_vn_session_destroy(s);
-	machine_finish(m, &f, 1);
+	test_machine_finish(m, &f, 1);
 }
 
 /* The calls the flows do not make: vkGetDeviceQueue (0.10.4 accepts it
@@ -307,7 +252,7 @@ static void test_venus_queue_and_fence_calls(void **state)
 	ASSERT_VN(s, guest_vn_session_sync(s));
 	assert_int_equal(guest_vn_session_lost(s), 0);
 	guest_vn_session_destroy(s);
-	machine_finish(m, &f, 1);
+	test_machine_finish(m, &f, 1);
 }
 
 static void test_venus_fill_read_through_guest_mapping(void **state)
@@ -327,7 +272,7 @@ static void test_venus_fill_read_through_guest_mapping(void **state)
 	fill_ok(s, 0x00000000);	/* fresh memory again, another pattern */
 	fill_ok(s, 0x5a5aa5a5);
 	guest_vn_session_destroy(s);
-	machine_finish(m, &f, 1);
+	test_machine_finish(m, &f, 1);
 }
 
 static void test_venus_render_server_cannot_map(void **state)
@@ -362,7 +307,7 @@ static void test_venus_render_server_cannot_map(void **state)
 	assert_int_equal(guest_vn_session_lost(s), 0);
 	ASSERT_VN(s, guest_vn_session_sync(s));
 	guest_vn_session_destroy(s);
-	machine_finish(m, &f, 1);
+	test_machine_finish(m, &f, 1);
 }
 
 static void test_venus_two_venus_contexts_and_virgl(void **state)
@@ -391,7 +336,7 @@ static void test_venus_two_venus_contexts_and_virgl(void **state)
 	fill_ok(a, 0x33333333);
 	guest_vn_session_destroy(a);
 	guest_vn_session_destroy(b);
-	machine_finish(m, f, 3);
+	test_machine_finish(m, f, 3);
 }
 
 /* @state: "render-server" to run it there (where memory cannot be mapped,
@@ -443,7 +388,7 @@ static void test_venus_malformed_stream_kills_only_its_context(void **state)
 	ASSERT_VN(b, guest_vn_session_sync(b));
 	guest_vn_session_destroy(a);
 	guest_vn_session_destroy(b);
-	machine_finish(m, f, 3);
+	test_machine_finish(m, f, 3);
 }
 
 static void test_venus_session_errors(void **state)
@@ -466,7 +411,7 @@ static void test_venus_session_errors(void **state)
 	so.reply_size = 1000;
 	assert_int_equal(guest_vn_session_create(f, &so, &s), -EINVAL);
 	assert_non_null(strstr(err, "reply_size 1000"));
-	machine_finish(m, &f, 1);
+	test_machine_finish(m, &f, 1);
 }
 
 int main(void)
