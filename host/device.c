@@ -343,25 +343,6 @@ static void kick_cb(uv_async_t *handle)
 	host__poll_kicked(dev);
 }
 
-void host__fence_drain_signals(struct host_device *dev)
-{
-	struct host_fence_signal *sigs;
-	unsigned n;
-
-	pthread_mutex_lock(&dev->fence_lock);
-	sigs = dev->fence_signals;
-	n = dev->fence_signals_len;
-	dev->fence_signals = NULL;
-	dev->fence_signals_len = dev->fence_signals_cap = 0;
-	pthread_mutex_unlock(&dev->fence_lock);
-
-	for (unsigned i = 0; i < n; i++)
-		/* fence= faults may hold a completion back (host/inject.c). */
-		if (!host__inject_hold_signal(dev, &sigs[i]))
-			host__fence_retire(dev, &sigs[i].timeline, sigs[i].seq);
-	free(sigs);
-}
-
 static void fence_async_cb(uv_async_t *handle)
 {
 	struct host_device *dev = handle->data;
@@ -369,35 +350,6 @@ static void fence_async_cb(uv_async_t *handle)
 	host__fence_drain_signals(dev);
 	host__report_idle(dev);
 	pthread_mutex_unlock(&dev->state_lock);
-}
-
-/*
- * The renderer's fence thread answers the command itself instead of
- * waking the device thread to do it: one thread hand-off less per fenced
- * command (docs/performance.md).  Only when the device thread is idle --
- * a busy one drains the queue after its current command, woken by
- * fence_async -- and only without fence= faults, whose timer belongs to
- * the device thread's loop.  Answering means writing the used ring and
- * raising the interrupt, so the guest's interrupt handler then runs on
- * this thread, as it would on whichever CPU took the interrupt.
- */
-bool host__fence_try_retire(struct host_device *dev)
-{
-	if (host__inject_holds_fences(dev))
-		return false;
-	if (pthread_mutex_trylock(&dev->state_lock))
-		return false;
-	/* fence_closed is set under state_lock too: once the device is
-	 * stopping, nothing is left to answer and nobody to wake. */
-	pthread_mutex_lock(&dev->fence_lock);
-	bool closed = dev->fence_closed;
-	pthread_mutex_unlock(&dev->fence_lock);
-	if (!closed) {
-		host__fence_drain_signals(dev);
-		host__report_idle(dev);
-	}
-	pthread_mutex_unlock(&dev->state_lock);
-	return true;
 }
 
 /* Reset (2.1.2, status 0): drop every object and every queued command. */

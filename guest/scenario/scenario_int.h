@@ -588,14 +588,16 @@ const char *guest__vn_op_name(const struct guest_vn_op *op);
 /* scenario_events.c */
 int guest__run_read(struct guest_run *r, const struct guest_read_stmt *rs);
 int guest__run_poll(struct guest_run *r, const struct guest_poll_stmt *ps);
-int guest__run_expect_string(struct guest_run *r,
-			     const struct guest_string_stmt *ss);
 
 /* scenario_call.c */
 int guest__run_ioctl(struct guest_run *r, const struct guest_ioctl_stmt *is);
 /* Free @p after the call; on NULL @p reports out of memory. */
 int guest__call_keep(struct guest_run *r, struct guest_call *c, void *p);
 void guest__format_value(uint64_t v, bool is_signed, char *buf, size_t len);
+/* Check one condition against @v (or @str for string conditions):
+ * 0, or a failure naming it. */
+int guest__check_cond(struct guest_run *r, const struct guest_cond *k,
+		      uint64_t v, const char *str, size_t str_len);
 
 /* scenario_virgl_ops.c */
 const struct guest_vop *guest__vop_find(const char *name, size_t len);
@@ -636,8 +638,11 @@ int guest__parse_expect_string(struct guest_parser *p, struct guest_stmt *st);
 int guest__parse_expect_mem(struct guest_parser *p, struct guest_stmt *st);
 int guest__parse_pixels(struct guest_parser *p, struct guest_stmt *st,
 			bool fill);
+/* "expect" conditions of a virtio statement. */
+int guest__parse_virtio_expect(struct guest_parser *p,
+			       struct guest_virtio_stmt *vs);
 
-/* scenario_parse_args.c, scenario_parse_cond.c */
+/* scenario_parse_args.c */
 /* Record "path:line:col: error: expected <expected>, got '<tok>'";
  * returns -EINVAL (or -ENOMEM). */
 int guest__perr(struct guest_parser *p, const struct guest_tok *t,
@@ -665,6 +670,12 @@ int guest__parse_num(struct guest_parser *p, const struct guest_field *f,
 /* "name, name, ..." of the fields a script may write. */
 void guest__field_list(const struct guest_field *fields, unsigned n,
 		       char *buf, size_t len);
+/* A "hex string" token into bytes. */
+int guest__parse_hex(struct guest_parser *p, const struct guest_tok *t,
+		     uint8_t **out, size_t *len);
+void guest__args_fini(struct guest_args *args);
+
+/* scenario_parse_cond.c */
 void guest__conds_free(struct guest_cond *conds, unsigned n);
 /* FIELD [& MASK] OP VALUE, the field from @fields or @extra. */
 int guest__parse_field_cond(struct guest_parser *p, const char *owner,
@@ -673,22 +684,11 @@ int guest__parse_field_cond(struct guest_parser *p, const char *owner,
 			    struct guest_cond **conds, unsigned *nconds);
 /* errno=NAME (after "expect"); refused when the result is bound. */
 int guest__parse_errno(struct guest_parser *p, const char *bind, int *out);
-/* A "hex string" token into bytes. */
-int guest__parse_hex(struct guest_parser *p, const struct guest_tok *t,
-		     uint8_t **out, size_t *len);
-void guest__args_fini(struct guest_args *args);
 /* [& MASK] OP VALUE, with the value read through @f's symbols. */
 int guest__parse_cmp(struct guest_parser *p, const struct guest_field *f,
 		     const char *lhs, struct guest_cond *c);
 int guest__parse_ioctl_expect(struct guest_parser *p,
 			      struct guest_ioctl_stmt *is);
-/* "expect" conditions of a virtio statement. */
-int guest__parse_virtio_expect(struct guest_parser *p,
-			       struct guest_virtio_stmt *vs);
-/* Check one condition against @v (or @str for string conditions):
- * 0, or a failure naming it. */
-int guest__check_cond(struct guest_run *r, const struct guest_cond *k,
-		      uint64_t v, const char *str, size_t str_len);
 
 /* scenario_check.c */
 bool guest__cmp(enum guest_cmp cmp, uint64_t a, uint64_t b, bool is_signed);
@@ -697,6 +697,8 @@ int guest__run_expect_mem(struct guest_run *r, const struct guest_mem_stmt *m);
 int guest__run_pixels(struct guest_run *r, const struct guest_pixels_stmt *p,
 		      bool fill);
 int guest__run_wait_fence(struct guest_run *r, const struct guest_wait_stmt *w);
+int guest__run_expect_string(struct guest_run *r,
+			     const struct guest_string_stmt *ss);
 
 /* scenario_run.c */
 int guest__fail(struct guest_run *r, const char *fmt, ...)

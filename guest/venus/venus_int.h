@@ -36,6 +36,7 @@ struct guest_vn_session {
 	uint32_t host_visible_type;
 };
 
+/* venus_ctx.c */
 /* Format the session's error message; returns @err for chaining. */
 int guest_vn__error(struct guest_vn_session *s, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
