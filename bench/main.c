@@ -124,6 +124,19 @@ static void usage(FILE *f)
 		"[--scenarios=DIR] [--server=PATH]\n");
 }
 
+/* Repetitions sized so that a whole run stays well under 2 min. */
+static void size_runs(struct bench_cfg *c)
+{
+	c->fence_iters = c->quick ? 200 : 2000;
+	c->clear_iters = c->quick ? 100 : 1000;
+	c->xfer_reps = c->quick ? 3 : 9;
+	c->bw_procs = c->quick ? 1 : 3;
+	c->startup_reps = c->quick ? 2 : 5;
+	c->suite_reps = c->quick ? 1 : 3;
+	c->frame_reps = c->quick ? 1 : 3;
+	c->frames = 1000;
+}
+
 static int parse(int argc, char **argv, struct bench_main *bm)
 {
 	static const struct option longopts[] = {
@@ -200,15 +213,7 @@ static int parse(int argc, char **argv, struct bench_main *bm)
 		usage(stderr);
 		return -1;
 	}
-	/* Repetitions sized so that a whole run stays well under 2 min. */
-	c->fence_iters = c->quick ? 200 : 2000;
-	c->clear_iters = c->quick ? 100 : 1000;
-	c->xfer_reps = c->quick ? 3 : 9;
-	c->bw_procs = c->quick ? 1 : 3;
-	c->startup_reps = c->quick ? 2 : 5;
-	c->suite_reps = c->quick ? 1 : 3;
-	c->frame_reps = c->quick ? 1 : 3;
-	c->frames = 1000;
+	size_runs(c);
 	return 0;
 }
 

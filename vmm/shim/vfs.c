@@ -137,6 +137,36 @@ static bool only_slashes(const char *p)
 	return *p == '\0';
 }
 
+/* "..": drop the last component of @cur. */
+static void pop_component(char *cur, size_t *curlen)
+{
+	while (*curlen && cur[*curlen - 1] != '/')
+		(*curlen)--;
+	if (*curlen)
+		(*curlen)--;	/* the slash */
+	cur[*curlen] = '\0';
+}
+
+/* Replace fake link @n by its target, relative to the directory holding
+ * it (@parent_len bytes of @cur), followed by the rest of the walk @rest:
+ * the new walk goes to @todo.  0 or -ENAMETOOLONG. */
+static int follow_link(const struct vmm_vnode *n, char *cur, size_t *curlen,
+		       size_t parent_len, const char *rest, char *todo,
+		       size_t todo_size)
+{
+	char next[PATH_MAX * 2];
+	int len;
+
+	*curlen = n->data[0] == '/' ? 0 : parent_len;
+	cur[*curlen] = '\0';
+	len = snprintf(next, sizeof(next), "%s/%s", n->data, rest);
+	if (len < 0 || (size_t)len >= sizeof(next) ||
+	    (size_t)len >= todo_size)
+		return -ENAMETOOLONG;
+	memcpy(todo, next, (size_t)len + 1);
+	return 0;
+}
+
 /*
  * Walk @path (absolute) over the fake tree.  A path that never touches a
  * fake node is left to the real file system untouched; one that ends in a
@@ -148,7 +178,7 @@ static bool only_slashes(const char *p)
 enum vmm_vfs_result vmm_vfs_resolve(const char *path, bool follow_last,
 					struct vmm_vfs_res *res)
 {
-	char todo[PATH_MAX * 2], next[PATH_MAX * 2];
+	char todo[PATH_MAX * 2];
 	char *cur = res->canon;
 	size_t curlen = 0;
 	bool touched = false;
@@ -176,11 +206,7 @@ enum vmm_vfs_result vmm_vfs_resolve(const char *path, bool follow_last,
 			continue;
 		}
 		if (clen == 2 && p[0] == '.' && p[1] == '.') {
-			while (curlen && cur[curlen - 1] != '/')
-				curlen--;
-			if (curlen)
-				curlen--;	/* the slash */
-			cur[curlen] = '\0';
+			pop_component(cur, &curlen);
 			p = q;
 			continue;
 		}
@@ -210,16 +236,10 @@ enum vmm_vfs_result vmm_vfs_resolve(const char *path, bool follow_last,
 				res->err = -ELOOP;
 				return VMM_VFS_ERROR;
 			}
-			/* Replace the link by its target, relative to the
-			 * directory holding it. */
-			curlen = n->data[0] == '/' ? 0 : parent_len;
-			cur[curlen] = '\0';
-			int len = snprintf(next, sizeof(next), "%s/%s", n->data, q);
-			if (len < 0 || (size_t)len >= sizeof(next)) {
-				res->err = -ENAMETOOLONG;
+			res->err = follow_link(n, cur, &curlen, parent_len, q,
+					       todo, sizeof(todo));
+			if (res->err)
 				return VMM_VFS_ERROR;
-			}
-			memcpy(todo, next, (size_t)len + 1);
 			p = todo;
 			continue;
 		}
