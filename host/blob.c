@@ -94,7 +94,7 @@ static bool create_args_ok(struct host_cmd *cmd, const char *name,
 
 void host_cmd_resource_create_blob(struct host_cmd *cmd)
 {
-	const char *name = "RESOURCE_CREATE_BLOB";
+	const char *name = sim_gpu_cmd_name(cmd->hdr.type);
 	struct virtio_gpu_resource_create_blob req;
 	if (host__read_cmd(cmd, &req, sizeof(req), name))
 		return;
@@ -277,7 +277,7 @@ static bool map_args_ok(struct host_cmd *cmd, const char *name,
  */
 void host_cmd_resource_map_blob(struct host_cmd *cmd)
 {
-	const char *name = "RESOURCE_MAP_BLOB";
+	const char *name = sim_gpu_cmd_name(cmd->hdr.type);
 	struct virtio_gpu_resource_map_blob req;
 	if (host__read_cmd(cmd, &req, sizeof(req), name))
 		return;
@@ -340,7 +340,7 @@ void host__blob_unmap(struct host_device *dev, struct host_resource *res)
 /* 5.7.6.9 RESOURCE_UNMAP_BLOB. */
 void host_cmd_resource_unmap_blob(struct host_cmd *cmd)
 {
-	const char *name = "RESOURCE_UNMAP_BLOB";
+	const char *name = sim_gpu_cmd_name(cmd->hdr.type);
 	struct virtio_gpu_resource_unmap_blob req;
 	struct host_resource *res = host__read_resource_cmd(cmd, &req,
 							    sizeof(req), name);

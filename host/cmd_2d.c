@@ -17,7 +17,7 @@
 
 void host_cmd_resource_create_2d(struct host_cmd *cmd)
 {
-	const char *name = "RESOURCE_CREATE_2D";
+	const char *name = sim_gpu_cmd_name(cmd->hdr.type);
 	struct virtio_gpu_resource_create_2d req;
 	if (host__read_cmd(cmd, &req, sizeof(req), name))
 		return;
@@ -116,7 +116,7 @@ static bool backing_covers(struct host_cmd *cmd, const char *name,
  */
 void host_cmd_transfer_to_host_2d(struct host_cmd *cmd)
 {
-	const char *name = "TRANSFER_TO_HOST_2D";
+	const char *name = sim_gpu_cmd_name(cmd->hdr.type);
 	struct virtio_gpu_transfer_to_host_2d req;
 	if (host__read_cmd(cmd, &req, sizeof(req), name))
 		return;

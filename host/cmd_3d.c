@@ -170,7 +170,7 @@ void host_cmd_ctx_create(struct host_cmd *cmd)
  * be answered once the renderer forgets the context: answer them now. */
 void host_cmd_ctx_destroy(struct host_cmd *cmd)
 {
-	struct host_context *ctx = host__find_context(cmd, "CTX_DESTROY");
+	struct host_context *ctx = host__find_context(cmd, sim_gpu_cmd_name(cmd->hdr.type));
 	if (!ctx)
 		return;
 	host_table_remove(&cmd->dev->contexts, ctx->id);
@@ -183,7 +183,7 @@ void host_cmd_ctx_destroy(struct host_cmd *cmd)
 
 static void ctx_resource(struct host_cmd *cmd, bool attach)
 {
-	const char *name = attach ? "CTX_ATTACH_RESOURCE" : "CTX_DETACH_RESOURCE";
+	const char *name = sim_gpu_cmd_name(cmd->hdr.type);
 	struct virtio_gpu_ctx_resource req;
 	if (host__read_cmd(cmd, &req, sizeof(req), name))
 		return;
@@ -228,7 +228,7 @@ void host_cmd_submit_3d(struct host_cmd *cmd)
 	struct virtio_gpu_cmd_submit req;
 	if (host__read_req(cmd, &req, sizeof(req)))
 		return;
-	struct host_context *ctx = host__find_context(cmd, "SUBMIT_3D");
+	struct host_context *ctx = host__find_context(cmd, sim_gpu_cmd_name(cmd->hdr.type));
 	if (!ctx)
 		return;
 	uint32_t size = le32toh(req.size);
@@ -291,7 +291,7 @@ static bool box_ok(struct host_cmd *cmd, const char *name,
 
 static void transfer_3d(struct host_cmd *cmd, bool to_host)
 {
-	const char *name = to_host ? "TRANSFER_TO_HOST_3D" : "TRANSFER_FROM_HOST_3D";
+	const char *name = sim_gpu_cmd_name(cmd->hdr.type);
 	struct virtio_gpu_transfer_host_3d req;
 	if (host__read_cmd(cmd, &req, sizeof(req), name))
 		return;
@@ -368,7 +368,7 @@ void host_cmd_resource_create_3d(struct host_cmd *cmd)
 		return;
 	uint32_t id = le32toh(req.resource_id);
 	struct host_resource *res = host__resource_alloc(cmd, id, HOST_RES_3D,
-							 "RESOURCE_CREATE_3D");
+							 sim_gpu_cmd_name(cmd->hdr.type));
 	if (!res)
 		return;
 	res->target = le32toh(req.target);

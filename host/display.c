@@ -87,7 +87,7 @@ void host_cmd_get_edid(struct host_cmd *cmd)
 	if (host__read_req(cmd, &req, sizeof(req)))
 		return;
 	uint32_t id = le32toh(req.scanout);
-	struct host_scanout *s = find_scanout(cmd, id, "GET_EDID", "scanout");
+	struct host_scanout *s = find_scanout(cmd, id, sim_gpu_cmd_name(cmd->hdr.type), "scanout");
 	if (!s)
 		return;
 	struct virtio_gpu_resp_edid resp;
@@ -173,7 +173,7 @@ static void show(struct host_scanout *s, uint32_t res_id,
  */
 void host_cmd_set_scanout(struct host_cmd *cmd)
 {
-	const char *name = "SET_SCANOUT";
+	const char *name = sim_gpu_cmd_name(cmd->hdr.type);
 	struct virtio_gpu_set_scanout req;
 	if (host__read_cmd(cmd, &req, sizeof(req), name))
 		return;
@@ -237,7 +237,7 @@ static bool extra_planes_clear(struct host_cmd *cmd, const char *name,
  */
 void host_cmd_set_scanout_blob(struct host_cmd *cmd)
 {
-	const char *name = "SET_SCANOUT_BLOB";
+	const char *name = sim_gpu_cmd_name(cmd->hdr.type);
 	struct virtio_gpu_set_scanout_blob req;
 	if (host__read_cmd(cmd, &req, sizeof(req), name))
 		return;
@@ -327,7 +327,7 @@ static bool intersects(const struct virtio_gpu_rect *a,
  */
 void host_cmd_resource_flush(struct host_cmd *cmd)
 {
-	const char *name = "RESOURCE_FLUSH";
+	const char *name = sim_gpu_cmd_name(cmd->hdr.type);
 	struct virtio_gpu_resource_flush req;
 	if (host__read_cmd(cmd, &req, sizeof(req), name))
 		return;
@@ -381,7 +381,7 @@ void host_cmd_resource_flush(struct host_cmd *cmd)
  */
 void host_cmd_update_cursor(struct host_cmd *cmd)
 {
-	const char *name = "UPDATE_CURSOR";
+	const char *name = sim_gpu_cmd_name(cmd->hdr.type);
 	struct virtio_gpu_update_cursor req;
 	if (host__read_cmd(cmd, &req, sizeof(req), name))
 		return;
@@ -438,7 +438,7 @@ void host_cmd_move_cursor(struct host_cmd *cmd)
 	if (host__read_req(cmd, &req, sizeof(req)))
 		return;
 	struct host_scanout *s = find_scanout(cmd, le32toh(req.pos.scanout_id),
-					      "MOVE_CURSOR", "pos.scanout_id");
+					      sim_gpu_cmd_name(cmd->hdr.type), "pos.scanout_id");
 	if (!s)
 		return;
 	s->cursor_x = le32toh(req.pos.x);

@@ -292,7 +292,7 @@ void host_cmd_resource_unref(struct host_cmd *cmd)
 {
 	struct virtio_gpu_resource_unref req;
 	struct host_resource *res = host__read_resource_cmd(
-		cmd, &req, sizeof(req), "RESOURCE_UNREF");
+		cmd, &req, sizeof(req), sim_gpu_cmd_name(cmd->hdr.type));
 	if (!res)
 		return;
 	host_table_remove(&cmd->dev->resources, res->id);
@@ -306,7 +306,7 @@ void host_cmd_resource_unref(struct host_cmd *cmd)
  */
 void host_cmd_resource_attach_backing(struct host_cmd *cmd)
 {
-	const char *name = "RESOURCE_ATTACH_BACKING";
+	const char *name = sim_gpu_cmd_name(cmd->hdr.type);
 	struct virtio_gpu_resource_attach_backing req;
 	struct host_resource *res = host__read_resource_cmd(cmd, &req,
 							    sizeof(req), name);
@@ -358,7 +358,7 @@ void host_cmd_resource_attach_backing(struct host_cmd *cmd)
 
 void host_cmd_resource_detach_backing(struct host_cmd *cmd)
 {
-	const char *name = "RESOURCE_DETACH_BACKING";
+	const char *name = sim_gpu_cmd_name(cmd->hdr.type);
 	struct virtio_gpu_resource_detach_backing req;
 	struct host_resource *res = host__read_resource_cmd(cmd, &req,
 							    sizeof(req), name);
@@ -390,7 +390,7 @@ void host_cmd_resource_detach_backing(struct host_cmd *cmd)
  */
 void host_cmd_resource_assign_uuid(struct host_cmd *cmd)
 {
-	const char *name = "RESOURCE_ASSIGN_UUID";
+	const char *name = sim_gpu_cmd_name(cmd->hdr.type);
 	struct virtio_gpu_resource_assign_uuid req;
 	struct host_resource *res = host__read_resource_cmd(cmd, &req,
 							    sizeof(req), name);
