@@ -170,7 +170,8 @@ void host_cmd_ctx_create(struct host_cmd *cmd)
  * be answered once the renderer forgets the context: answer them now. */
 void host_cmd_ctx_destroy(struct host_cmd *cmd)
 {
-	struct host_context *ctx = host__find_context(cmd, sim_gpu_cmd_name(cmd->hdr.type));
+	struct host_context *ctx =
+		host__find_context(cmd, sim_gpu_cmd_name(cmd->hdr.type));
 	if (!ctx)
 		return;
 	host_table_remove(&cmd->dev->contexts, ctx->id);
@@ -228,7 +229,8 @@ void host_cmd_submit_3d(struct host_cmd *cmd)
 	struct virtio_gpu_cmd_submit req;
 	if (host__read_req(cmd, &req, sizeof(req)))
 		return;
-	struct host_context *ctx = host__find_context(cmd, sim_gpu_cmd_name(cmd->hdr.type));
+	struct host_context *ctx =
+		host__find_context(cmd, sim_gpu_cmd_name(cmd->hdr.type));
 	if (!ctx)
 		return;
 	uint32_t size = le32toh(req.size);

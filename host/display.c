@@ -87,7 +87,9 @@ void host_cmd_get_edid(struct host_cmd *cmd)
 	if (host__read_req(cmd, &req, sizeof(req)))
 		return;
 	uint32_t id = le32toh(req.scanout);
-	struct host_scanout *s = find_scanout(cmd, id, sim_gpu_cmd_name(cmd->hdr.type), "scanout");
+	struct host_scanout *s = find_scanout(cmd, id,
+					      sim_gpu_cmd_name(cmd->hdr.type),
+					      "scanout");
 	if (!s)
 		return;
 	struct virtio_gpu_resp_edid resp;
