@@ -13,6 +13,7 @@
 
 #include "host/inject_int.h"
 #include "sim/log.h"
+#include "sim/units.h"
 
 /* --- names --- */
 
@@ -54,27 +55,6 @@ static int parse_u32(const char *s, uint32_t *out)
 	return 0;
 }
 
-static int parse_size(const char *s, uint64_t *out)
-{
-	char *end;
-	if (!isdigit((unsigned char)*s))
-		return -EINVAL;
-	errno = 0;
-	uint64_t v = strtoull(s, &end, 10), mult = 1;
-	if (errno)
-		return -EINVAL;
-	if (*end) {
-		const char *units = "KMG", *u = strchr(units, toupper(*end));
-		if (!u || end[1])
-			return -EINVAL;
-		mult = 1ull << (10 * (u - units + 1));
-	}
-	if (v > UINT64_MAX / mult)
-		return -EINVAL;
-	*out = v * mult;
-	return 0;
-}
-
 static int parse_cmd_name(const char *s, uint32_t *out)
 {
 	if (parse_u32(s, out) == 0)
@@ -93,7 +73,7 @@ static int parse_resp_name(const char *s, uint32_t *out)
 	if (parse_u32(s, out) == 0)
 		return 0;
 	s = skip_prefix(s, "VIRTIO_GPU_RESP_");
-	for (size_t i = 0; i < sizeof(resp_names) / sizeof(resp_names[0]); i++)
+	for (size_t i = 0; i < SIM_COUNT(resp_names); i++)
 		if (strcasecmp(s, resp_names[i].name) == 0) {
 			*out = resp_names[i].value;
 			return 0;
@@ -103,7 +83,7 @@ static int parse_resp_name(const char *s, uint32_t *out)
 
 const char *host__inject_resp_name(uint32_t resp)
 {
-	for (size_t i = 0; i < sizeof(resp_names) / sizeof(resp_names[0]); i++)
+	for (size_t i = 0; i < SIM_COUNT(resp_names); i++)
 		if (resp_names[i].value == resp)
 			return resp_names[i].name;
 	return "(number)";
@@ -164,7 +144,7 @@ static int parse_kind(struct host_fault *f, const char *key, const char *val)
 			BAD(f, "fence=%s: expected delay or reorder", val);
 	} else if (strcmp(key, "hostmem") == 0) {
 		f->kind = HOST_FAULT_HOSTMEM;
-		if (parse_size(val, &f->bytes))
+		if (sim_parse_size(val, &f->bytes))
 			BAD(f, "hostmem=%s: expected a size in bytes with "
 			    "an optional K, M or G suffix", val);
 	} else if (strcmp(key, "ctx_create") == 0) {

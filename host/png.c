@@ -21,6 +21,7 @@
 #include "host/internal.h"
 #include "sim/log.h"
 #include "sim/virtqueue.h"
+#include "sim/units.h"
 
 /* Byte position of R, G, B and A (-1: no alpha, opaque) in a pixel of
  * each enum virtio_gpu_formats value.  The names are Gallium's, whose
@@ -41,7 +42,7 @@ static void channel_order(uint32_t format, int pos[4])
 		{ VIRTIO_GPU_FORMAT_R8G8B8X8_UNORM, 0, 1, 2, -1 },
 	};
 	pos[0] = 2, pos[1] = 1, pos[2] = 0, pos[3] = 3;
-	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
+	for (size_t i = 0; i < SIM_COUNT(table); i++) {
 		if (table[i].format == format) {
 			pos[0] = table[i].r;
 			pos[1] = table[i].g;

@@ -25,6 +25,7 @@
 
 #include "host/internal.h"
 #include "sim/log.h"
+#include "sim/units.h"
 
 /* 0.10.4 keeps struct virgl_box private; its layout is the wire box's. */
 struct virgl_box {
@@ -284,7 +285,7 @@ void host_vr_query_capsets(struct host_device *dev)
 		{ 4 /* VIRTIO_GPU_CAPSET_VENUS */, false },
 	};
 	dev->num_capsets = 0;
-	for (size_t i = 0; i < sizeof(candidates) / sizeof(candidates[0]); i++) {
+	for (size_t i = 0; i < SIM_COUNT(candidates); i++) {
 		bool enabled = candidates[i].virgl ? dev->opts.virgl
 						   : dev->opts.venus;
 		if (!enabled)

@@ -6,6 +6,7 @@
  * either set once (pthread_once) or an atomic, so no lock is needed.
  */
 #include "sim/log.h"
+#include "sim/units.h"
 
 #include <pthread.h>
 #include <stdarg.h>
@@ -40,7 +41,7 @@ static unsigned guest_error_count;
 
 static uint32_t debug_bits_for(const char *word, size_t len)
 {
-	for (size_t i = 0; i < sizeof(debug_names) / sizeof(debug_names[0]);
+	for (size_t i = 0; i < SIM_COUNT(debug_names);
 	     i++) {
 		if (strlen(debug_names[i].name) == len &&
 		    memcmp(debug_names[i].name, word, len) == 0)

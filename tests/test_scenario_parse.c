@@ -16,10 +16,10 @@
 
 #include <cmocka.h>
 
+#include "guest/common/util.h"
 #include "guest/scenario/scenario_int.h"
 #include "kernelmock/virtgpu_drm.h"
 
-#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
 static struct guest_script *parse_ok(const char *text)
 {

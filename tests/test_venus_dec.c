@@ -15,9 +15,9 @@
 
 #include <cmocka.h>
 
+#include "guest/common/util.h"
 #include "guest/venus/venus_enc.h"
 
-#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 #define Q(lo, hi) (lo), (hi)
 
 /* A reply built dword by dword (for the long property structs). */

@@ -16,9 +16,9 @@
 
 #include <cmocka.h>
 
+#include "guest/common/util.h"
 #include "guest/venus/venus_enc.h"
 
-#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 /* Hand-written u64: low dword, high dword. */
 #define Q(lo, hi) (lo), (hi)
 #define REPLY GUEST_VN_CMD_GENERATE_REPLY

@@ -15,9 +15,9 @@
 
 #include <cmocka.h>
 
+#include "guest/common/util.h"
 #include "guest/virgl/virgl_enc.h"
 
-#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
 /* FACTS.md, "virgl (GL) contexts": CREATE_SUB_CTX 1; SET_SUB_CTX 1;
  * CREATE_OBJECT SURFACE handle 10 on resource 1; SET_FRAMEBUFFER_STATE. */

@@ -29,7 +29,7 @@ static const char *good_value(const struct vmm_devopt *o, char *buf,
 	case VMM_DEVOPT_FLAG:
 		return NULL;
 	case VMM_DEVOPT_SIZE:
-		vmm_format_size(o->min, buf, len);
+		sim_format_size(o->min, buf, len);
 		return buf;
 	case VMM_DEVOPT_NUMBER:
 		snprintf(buf, len, "%llu", (unsigned long long)o->max);

@@ -10,38 +10,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <linux/virtio_gpu.h>
 
 #include "guest/scenario/scenario.h"
 #include "vmm/devopts.h"
 
 #define DEVOPT_VAL_BASE 0x1000	/* getopt values of the device options */
 #define HELP_COLUMN 22
-
-int vmm_parse_size(const char *s, bool zero_ok, uint64_t *out)
-{
-	uint64_t v = 0, mult = 1;
-	const char *p = s;
-
-	if (*p < '0' || *p > '9')
-		return -EINVAL;
-	for (; *p >= '0' && *p <= '9'; p++) {
-		if (v > (UINT64_MAX - (uint64_t)(*p - '0')) / 10)
-			return -EINVAL;
-		v = v * 10 + (uint64_t)(*p - '0');
-	}
-	if (*p) {
-		const char *units = "KMG", *u = strchr(units, *p);
-
-		if (!u || p[1])
-			return -EINVAL;
-		mult = 1ull << (10 * (u - units + 1));
-	}
-	if ((!v && !zero_ok) || v > UINT64_MAX / mult)
-		return -EINVAL;
-	*out = v * mult;
-	return 0;
-}
 
 int vmm_parse_u64(const char *s, uint64_t *out)
 {
@@ -55,44 +29,6 @@ int vmm_parse_u64(const char *s, uint64_t *out)
 		return -EINVAL;
 	*out = v;
 	return 0;
-}
-
-void vmm_format_size(uint64_t v, char *buf, size_t len)
-{
-	static const char units[] = "KMG";
-	int u = -1;
-
-	while (u < 2 && v && v % 1024 == 0) {
-		v /= 1024;
-		u++;
-	}
-	if (u < 0)
-		snprintf(buf, len, "%" PRIu64, v);
-	else
-		snprintf(buf, len, "%" PRIu64 "%c", v, units[u]);
-}
-
-void vmm_format_features(uint64_t f, char *buf, size_t len)
-{
-	static const struct {
-		const char *name;
-		unsigned bit;
-	} names[] = {
-		{ "virgl", VIRTIO_GPU_F_VIRGL },
-		{ "edid", VIRTIO_GPU_F_EDID },
-		{ "resource_uuid", VIRTIO_GPU_F_RESOURCE_UUID },
-		{ "resource_blob", VIRTIO_GPU_F_RESOURCE_BLOB },
-		{ "context_init", VIRTIO_GPU_F_CONTEXT_INIT },
-	};
-	size_t o = 0;
-
-	buf[0] = '\0';
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]) && o < len; i++)
-		if (f & (1ull << names[i].bit))
-			o += (size_t)snprintf(buf + o, len - o, "%s%s",
-					      o ? "," : "", names[i].name);
-	if (!o)
-		snprintf(buf, len, "none");
 }
 
 int vmm_usage_error(const char *command, const char *fmt, ...)

@@ -71,7 +71,7 @@ const struct vmm_devopt vmm_devopts[] = {
 	  "cmd=SUBMIT_3D,resp=ERR_OUT_OF_MEMORY,count=1; see "
 	  "docs/reliability.md" },
 };
-const unsigned vmm_ndevopts = sizeof(vmm_devopts) / sizeof(vmm_devopts[0]);
+const unsigned vmm_ndevopts = SIM_COUNT(vmm_devopts);
 
 static const struct {
 	const char *name;
@@ -83,7 +83,20 @@ static const struct {
 	{ "resource_blob", VIRTIO_GPU_F_RESOURCE_BLOB },
 	{ "context_init", VIRTIO_GPU_F_CONTEXT_INIT },
 };
-#define NFEATURES (sizeof(features) / sizeof(features[0]))
+#define NFEATURES SIM_COUNT(features)
+
+void vmm_format_features(uint64_t f, char *buf, size_t len)
+{
+	size_t o = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < NFEATURES && o < len; i++)
+		if (f & (1ull << features[i].bit))
+			o += (size_t)snprintf(buf + o, len - o, "%s%s",
+					      o ? "," : "", features[i].name);
+	if (!o)
+		snprintf(buf, len, "none");
+}
 
 /* A command-line name and a device key are the same but for '-'/'_'. */
 static bool name_matches(const char *name, const char *s, size_t len)
@@ -147,12 +160,12 @@ static int set_number(const struct vmm_devopt *o, const char *value,
 {
 	char lo[32], hi[32];
 	uint64_t v;
-	int ret = o->kind == VMM_DEVOPT_SIZE ? vmm_parse_size(value, true, &v)
+	int ret = o->kind == VMM_DEVOPT_SIZE ? sim_parse_size(value, &v)
 					     : vmm_parse_u64(value, &v);
 
 	if (o->kind == VMM_DEVOPT_SIZE) {
-		vmm_format_size(o->min, lo, sizeof(lo));
-		vmm_format_size(o->max, hi, sizeof(hi));
+		sim_format_size(o->min, lo, sizeof(lo));
+		sim_format_size(o->max, hi, sizeof(hi));
 	} else {
 		snprintf(lo, sizeof(lo), "%" PRIu64, o->min);
 		snprintf(hi, sizeof(hi), "%" PRIu64, o->max);
@@ -302,7 +315,7 @@ void vmm_devopt_format(const struct vmm_devopt *o,
 		snprintf(buf, len, "%d", *(const bool *)p);
 		return;
 	case VMM_DEVOPT_SIZE:
-		vmm_format_size(load_uint(o, m), buf, len);
+		sim_format_size(load_uint(o, m), buf, len);
 		return;
 	case VMM_DEVOPT_NUMBER:
 		snprintf(buf, len, "%" PRIu64, load_uint(o, m));

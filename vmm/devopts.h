@@ -22,6 +22,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "sim/units.h"
 #include "vmm/machine.h"
 
 enum vmm_devopt_kind {
@@ -93,13 +94,8 @@ int vmm_devopts_apply_device(const struct guest_device_line *d,
 			     struct vmm_machine_options *m, char *err,
 			     size_t errlen);
 
-/* Decimal bytes with an optional binary K, M or G suffix; 0 only when
- * @zero_ok.  -EINVAL for anything else, including overflow. */
-int vmm_parse_size(const char *s, bool zero_ok, uint64_t *out);
 /* A non-negative integer (decimal, 0x hex or 0 octal). */
 int vmm_parse_u64(const char *s, uint64_t *out);
-/* The shortest K/M/G form of @v, e.g. "256M". */
-void vmm_format_size(uint64_t v, char *buf, size_t len);
 /* "virgl,context_init", or "none". */
 void vmm_format_features(uint64_t f, char *buf, size_t len);
 

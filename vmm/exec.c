@@ -33,6 +33,7 @@
 #include "vmm/devopts.h"
 #include "vmm/exec.h"
 #include "vmm/machine.h"
+#include "sim/units.h"
 
 #define SHIM_NAME "libvirtgpu-sim-shim.so"
 #define EXIT_USAGE 2
@@ -167,7 +168,7 @@ static int vmm_exec_find_shim(char out[PATH_MAX])
 	if (n > 0) {
 		exe[n] = '\0';
 		*strrchr(exe, '/') = '\0';
-		for (size_t i = 0; i < sizeof(rel) / sizeof(rel[0]); i++) {
+		for (size_t i = 0; i < SIM_COUNT(rel); i++) {
 			snprintf(path, sizeof(path), "%s/%s" SHIM_NAME, exe,
 				 rel[i]);
 			if (vmm_exec_readable(path) && realpath(path, out))

@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include <linux/sync_file.h>
 
+#include "guest/common/util.h"
 #include "guest/scenario/scenario_int.h"
 #include "kernelmock/virtgpu_drm.h"
 
@@ -22,7 +23,6 @@
 	{ .name = #m, .type = ft, .offset = offsetof(st, m),            \
 	  .size = MEMBER_SIZE(st, m), __VA_ARGS__ }
 #define NUM(st, m, ...) FIELD(st, m, GUEST_FT_NUM, __VA_ARGS__)
-#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
 /* Runner buffers for VERSION's strings, and the most sync_fence_info
  * entries the runner allocates for FILE_INFO. */

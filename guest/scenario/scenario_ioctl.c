@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "guest/common/util.h"
 #include "guest/scenario/scenario_int.h"
 #include "kernelmock/km.h"
 #include "kernelmock/virtgpu_drm.h"
@@ -23,7 +24,6 @@
 #define CTX_PARAM(nm, id, ...)                                          \
 	{ .name = nm, .type = GUEST_FT_CTX_PARAM, .param = id,          \
 	  .flags = GUEST_FF_REPEAT, __VA_ARGS__ }
-#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
 /* Pointers the runner makes are clamped so a huge size in a script cannot
  * make the runner itself allocate gigabytes; the kernel still sees the

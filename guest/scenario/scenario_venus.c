@@ -13,10 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "guest/common/util.h"
 #include "guest/scenario/scenario_int.h"
 #include "guest/venus/venus.h"
 
-#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 #define F(st, m, nm, ...)                                               \
 	{ .name = nm, .type = GUEST_FT_NUM, .offset = offsetof(st, m),  \
 	  .size = sizeof(((st *)0)->m), __VA_ARGS__ }

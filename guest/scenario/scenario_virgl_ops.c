@@ -9,9 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "guest/common/util.h"
 #include "guest/scenario/scenario_int.h"
 
-#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 #define VF(st, m, ft, ...)                                              \
 	{ .name = #m, .type = ft, .offset = offsetof(st, m),            \
 	  .size = sizeof(((st *)0)->m), __VA_ARGS__ }

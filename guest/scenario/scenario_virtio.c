@@ -18,13 +18,13 @@
 #include <string.h>
 #include <linux/virtio_gpu.h>
 
+#include "guest/common/util.h"
 #include "guest/scenario/scenario_int.h"
 #include "kernelmock/km.h"
 
 _Static_assert(__BYTE_ORDER == __LITTLE_ENDIAN,
 	       "virtio structs are filled in host order");
 
-#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 #define MSZ(st, m) sizeof(((st *)0)->m)
 #define F(st, m, ft, ...)                                               \
 	{ .name = #m, .type = ft, .offset = offsetof(st, m),            \
