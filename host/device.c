@@ -559,16 +559,25 @@ static void free_device(struct host_device *dev)
 	free(dev);
 }
 
-int host_device_create(struct sim_ram *ram, struct sim_transport *t,
-		       const struct host_options *opts,
-		       struct host_device **out)
+/*
+ * Creating a device is a transient struct and flat steps with one cleanup
+ * (Linux's virtgpu_submit.c): allocate and parse the options, start the
+ * device thread (which brings the renderer up), plug into the transport.
+ * A step that fails leaves the cleanup to undo exactly what was done.
+ */
+struct host_setup {
+	struct host_device *dev;
+	bool thread_live;		/* the device thread runs */
+};
+
+static int setup_alloc(struct host_setup *su, struct sim_ram *ram,
+		       struct sim_transport *t, const struct host_options *opts)
 {
-	int ret = check_options(opts);
-	if (ret)
-		return ret;
 	struct host_device *dev = calloc(1, sizeof(*dev));
+
 	if (!dev)
 		return -ENOMEM;
+	su->dev = dev;
 	dev->ram = ram;
 	dev->transport = t;
 	dev->opts = *opts;
@@ -585,30 +594,36 @@ int host_device_create(struct sim_ram *ram, struct sim_transport *t,
 	pthread_cond_init(&dev->control_cond, NULL);
 	pthread_mutex_init(&dev->fence_lock, NULL);
 	pthread_cond_init(&dev->fence_cond, NULL);
-	ret = host__inject_parse(opts->inject, &dev->inject);
+	int ret = host__inject_parse(opts->inject, &dev->inject);
 	if (ret)
-		goto err_free;
+		return ret;
 	if (opts->scanout_dir) {
 		dev->opts.scanout_dir = strdup(opts->scanout_dir);
-		if (!dev->opts.scanout_dir) {
-			ret = -ENOMEM;
-			goto err_free;
-		}
+		if (!dev->opts.scanout_dir)
+			return -ENOMEM;
 	}
+	return 0;
+}
 
-	ret = pthread_create(&dev->thread, NULL, device_thread, dev);
-	if (ret) {
-		ret = -ret;
-		goto err_free;
-	}
+/* The device thread owns the renderer: wait until it is up (or failed). */
+static int setup_thread(struct host_setup *su)
+{
+	struct host_device *dev = su->dev;
+	int ret = pthread_create(&dev->thread, NULL, device_thread, dev);
+
+	if (ret)
+		return -ret;
+	su->thread_live = true;
 	pthread_mutex_lock(&dev->control_lock);
 	while (!dev->init_done)
 		pthread_cond_wait(&dev->control_cond, &dev->control_lock);
 	pthread_mutex_unlock(&dev->control_lock);
-	ret = dev->init_result;
-	if (ret)
-		goto err_join;
+	return dev->init_result;
+}
 
+static int setup_plug(struct host_setup *su, const struct host_options *opts)
+{
+	struct host_device *dev = su->dev;
 	struct virtio_gpu_config cfg = {
 		.num_scanouts = htole32(opts->num_scanouts),
 		.num_capsets = htole32(dev->num_capsets),
@@ -625,20 +640,45 @@ int host_device_create(struct sim_ram *ram, struct sim_transport *t,
 		.config = &cfg,
 		.config_len = sizeof(cfg),
 	};
-	ret = sim_transport_plug_device(t, &info, &device_ops, dev);
-	if (ret) {
+	int ret = sim_transport_plug_device(dev->transport, &info, &device_ops,
+					    dev);
+
+	if (ret)
 		SIM_ERROR(HOST_LAYER, "plugging into the transport failed: %s",
 			  strerror(-ret));
-		control_request(dev, HOST_CTRL_STOP);
-		goto err_join;
-	}
-	*out = dev;
-	return 0;
+	return ret;
+}
 
-err_join:
-	pthread_join(dev->thread, NULL);
-err_free:
-	free_device(dev);
+int host_device_create(struct sim_ram *ram, struct sim_transport *t,
+		       const struct host_options *opts,
+		       struct host_device **out)
+{
+	struct host_setup su = { 0 };
+	int ret;
+
+	ret = check_options(opts);
+	if (ret)
+		goto cleanup;
+	ret = setup_alloc(&su, ram, t, opts);
+	if (ret)
+		goto cleanup;
+	ret = setup_thread(&su);
+	if (ret)
+		goto cleanup;
+	ret = setup_plug(&su, opts);
+	if (ret)
+		goto cleanup;
+	*out = su.dev;
+	su.dev = NULL;		/* the caller's now */
+cleanup:
+	if (su.dev && su.thread_live) {
+		/* A thread whose renderer failed has ended on its own. */
+		if (!su.dev->init_result)
+			control_request(su.dev, HOST_CTRL_STOP);
+		pthread_join(su.dev->thread, NULL);
+	}
+	if (su.dev)
+		free_device(su.dev);
 	return ret;
 }
 
