@@ -293,7 +293,11 @@ void host_cmd_set_scanout_blob(struct host_cmd *cmd)
 	show(s, res_id, &r, format, w, h, stride, offset);
 }
 
-/* Write one PNG of @r of @res; 0 or -errno (logged). */
+/*
+ * Write one PNG of @r of @res; 0 or -errno (logged).  An image that cannot
+ * be written is the host's trouble, not the guest's: callers go on and
+ * answer the command as they would without scanout_dir (issue 16).
+ */
 static int write_png(struct host_resource *res, uint32_t format,
 		     uint64_t offset, uint32_t stride,
 		     const struct virtio_gpu_rect *r, const char *path)
@@ -369,9 +373,8 @@ void host_cmd_resource_flush(struct host_cmd *cmd)
 		char path[4096];
 		snprintf(path, sizeof(path), "%s/scanout%u-%04u.png",
 			 dev->opts.scanout_dir, i, s->png_seq++);
-		if (write_png(res, s->fb_format, s->fb_offset,
-			      s->fb_stride, &s->r, path))
-			cmd->error = VIRTIO_GPU_RESP_ERR_UNSPEC;
+		write_png(res, s->fb_format, s->fb_offset, s->fb_stride,
+			  &s->r, path);
 	}
 }
 
@@ -427,9 +430,7 @@ void host_cmd_update_cursor(struct host_cmd *cmd)
 	snprintf(path, sizeof(path), "%s/cursor-%04u.png",
 		 cmd->dev->opts.scanout_dir, cmd->dev->cursor_png_seq++);
 	struct virtio_gpu_rect all = { 0, 0, HOST_CURSOR_SIZE, HOST_CURSOR_SIZE };
-	if (write_png(res, res->format, 0, HOST_CURSOR_SIZE * 4,
-		      &all, path))
-		cmd->error = VIRTIO_GPU_RESP_ERR_UNSPEC;
+	write_png(res, res->format, 0, HOST_CURSOR_SIZE * 4, &all, path);
 }
 
 /* 5.7.6.10 MOVE_CURSOR: "Move cursor to the place specified in pos.  The

@@ -13,6 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "sim/log.h"
@@ -440,6 +442,28 @@ static uint32_t assign_uuid(struct th *h, uint32_t id, uint8_t uuid[16])
 	return type;
 }
 
+/* A PNG the host cannot write (its directory replaced by a file) is the
+ * host's trouble: the guest's flush and cursor update still answer OK,
+ * as they would without scanout PNGs (issue 16). */
+static void test_host_2d_png_failure_answers_ok(void **state)
+{
+	struct th *h = *state;
+	uint64_t gpa = make_filled(h, 1, BGRA, 64, 64, 0xffff3300);
+
+	assert_int_equal(th_transfer_2d(h, 1, 0, 0, 64, 64, 0), OK);
+	assert_int_equal(th_set_scanout(h, 0, 1, 0, 0, 64, 64), OK);
+	assert_int_equal(rmdir(h->png_dir), 0);
+	FILE *f = fopen(h->png_dir, "w");
+	assert_non_null(f);
+	fclose(f);
+	assert_int_equal(th_flush(h, 1, 0, 0, 64, 64), OK);
+	assert_int_equal(cursor_cmd(h, VIRTIO_GPU_CMD_UPDATE_CURSOR, TH_CURSORQ,
+				    0, 1, 0, 0), OK);
+	assert_int_equal(unlink(h->png_dir), 0);
+	assert_int_equal(mkdir(h->png_dir, 0700), 0);
+	th_release(h, gpa, 64 * 64 * 4);
+}
+
 static void test_host_2d_assign_uuid(void **state)
 {
 	struct th *h = *state;
@@ -533,6 +557,8 @@ int main(void)
 		cmocka_unit_test_teardown(test_host_2d_set_scanout, teardown),
 		cmocka_unit_test_teardown(test_host_2d_flush_writes_png, teardown),
 		cmocka_unit_test_teardown(test_host_2d_flush_subrect_and_formats,
+					  teardown),
+		cmocka_unit_test_teardown(test_host_2d_png_failure_answers_ok,
 					  teardown),
 		cmocka_unit_test_teardown(test_host_2d_cursor, teardown),
 		cmocka_unit_test_teardown(test_host_2d_assign_uuid, teardown),
