@@ -123,6 +123,11 @@ void host_cmd_resource_create_blob(struct host_cmd *cmd)
 	 * blob reaches the renderer with its first ATTACH_BACKING. */
 	if (res->blob_mem == VIRTIO_GPU_BLOB_MEM_GUEST && !nr)
 		goto put;
+	/* Host blobs are the renderer's memory (guest blobs are guest
+	 * pages): they count toward max_renderer_bytes. */
+	if (res->blob_mem != VIRTIO_GPU_BLOB_MEM_GUEST &&
+	    !host__charge_renderer(cmd, res, res->blob_size, name))
+		goto err_free;
 	int ret = host_vr_resource_create_blob(res, cmd->hdr.ctx_id);
 	if (ret) {
 		/* For HOST3D the renderer looks blob_id up in the context:
@@ -146,6 +151,7 @@ put:
 	return;
 
 err_free:
+	cmd->dev->renderer_bytes -= res->renderer_bytes;
 	free(res->iov);
 	free(res->iov_gpa);
 	free(res);

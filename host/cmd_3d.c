@@ -112,6 +112,14 @@ void host_cmd_ctx_create(struct host_cmd *cmd)
 		    "CTX_CREATE: ctx_id %u already exists", ctx_id);
 		return;
 	}
+	uint32_t max = cmd->dev->opts.max_contexts;
+	if (max && cmd->dev->contexts.count >= max) {
+		HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_OUT_OF_MEMORY,
+		    "CTX_CREATE: ctx_id %u would be one more than the %u "
+		    "contexts this machine allows (--max-contexts)", ctx_id,
+		    max);
+		return;
+	}
 	if (nlen > sizeof(req.debug_name)) {
 		HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
 		    "CTX_CREATE: nlen %u > %zu", nlen, sizeof(req.debug_name));
@@ -362,6 +370,25 @@ void host_cmd_transfer_from_host_3d(struct host_cmd *cmd)
 	transfer_3d(cmd, false);
 }
 
+/* What a 3D resource is taken to cost the renderer (host_options): a
+ * buffer (PIPE_BUFFER, target 0) its width in bytes, an image 4 bytes a
+ * texel of every slice and layer, a third more with mip levels.  Each
+ * factor is below 2^32, so the product of three fits 64 bits before the
+ * last is checked. */
+static uint64_t estimate_3d(const struct host_resource *res,
+			    uint32_t last_level)
+{
+	uint64_t bytes = res->target == 0 ? res->width
+			 : (uint64_t)res->width * res->height * 4;
+	uint64_t layers = (uint64_t)res->depth * (res->array_size ?
+						   res->array_size : 1);
+
+	if (layers && bytes > UINT64_MAX / layers)
+		return UINT64_MAX;
+	bytes *= layers;
+	return last_level ? bytes + bytes / 3 : bytes;
+}
+
 /* 5.7.6.9 RESOURCE_CREATE_3D. */
 void host_cmd_resource_create_3d(struct host_cmd *cmd)
 {
@@ -387,6 +414,12 @@ void host_cmd_resource_create_3d(struct host_cmd *cmd)
 		free(res);
 		return;
 	}
+	if (!host__charge_renderer(cmd, res, estimate_3d(res,
+				   le32toh(req.last_level)),
+				   sim_gpu_cmd_name(cmd->hdr.type))) {
+		free(res);
+		return;
+	}
 	int ret = host_vr_resource_create(res, le32toh(req.last_level),
 					  le32toh(req.array_size),
 					  le32toh(req.nr_samples),
@@ -397,12 +430,14 @@ void host_cmd_resource_create_3d(struct host_cmd *cmd)
 		    "0x%x %ux%ux%u): renderer refused: %s", id, res->target,
 		    res->format, res->bind, res->width, res->height, res->depth,
 		    strerror(-ret));
+		cmd->dev->renderer_bytes -= res->renderer_bytes;
 		free(res);
 		return;
 	}
 	res->in_renderer = true;
 	if (host_table_put(&cmd->dev->resources, id, res)) {
 		host_vr_resource_unref(id);
+		cmd->dev->renderer_bytes -= res->renderer_bytes;
 		free(res);
 		cmd->error = VIRTIO_GPU_RESP_ERR_OUT_OF_MEMORY;
 	}

@@ -50,6 +50,20 @@ struct host_options {
 	 * up to HOST_POLL_LIMIT_NS, 0 for never.  Ignored in lockstep and
 	 * under valgrind. */
 	uint64_t poll_max_ns;
+	/* What one guest may make the host allocate, as a VMM bounds it
+	 * (issue 16: every virgl context costs llvmpipe some 4.5 MB, and
+	 * 10,000 of them met the OOM killer).  Beyond a limit the command
+	 * that would cross it answers ERR_OUT_OF_MEMORY, with a log line
+	 * naming the limit.  0 for none.
+	 *  - max_contexts: contexts alive at once;
+	 *  - max_resources: resources alive at once;
+	 *  - max_renderer_bytes: what 3D resources and HOST3D blobs are
+	 *    estimated to cost the renderer (4 bytes a texel of every layer
+	 *    and slice, a third more with mip levels, a buffer's width in
+	 *    bytes, a blob's size). */
+	uint32_t max_contexts;
+	uint32_t max_resources;
+	uint64_t max_renderer_bytes;
 };
 #define HOST_POLL_LIMIT_NS 10000000u	/* 10 ms */
 

@@ -146,6 +146,8 @@ struct host_resource {
 	bool in_renderer;		/* virglrenderer knows this id */
 	/* 2D and 3D: as created */
 	uint32_t width, height, depth, array_size, format, target, bind;
+	/* charged to dev->renderer_bytes (host__charge_renderer) */
+	uint64_t renderer_bytes;
 	/* 2D: the host image, rows of width * 4 bytes, no padding */
 	uint8_t *image;
 	/* Guest backing (ATTACH_BACKING or a blob's mem entries): one iovec
@@ -266,6 +268,7 @@ struct host_device {
 	struct host_table resources;
 	struct host_table contexts;
 	uint64_t image_bytes;		/* all 2D images together */
+	uint64_t renderer_bytes;	/* estimated: host_options */
 	unsigned alias_maps;		/* of all resources' aliases */
 
 	struct host_scanout scanouts[VIRTIO_GPU_MAX_SCANOUTS];
@@ -364,6 +367,10 @@ bool host__new_resource_id_ok(struct host_cmd *cmd, uint32_t id,
 /* A zeroed resource of @kind with the new id @id (checked as above); NULL
  * after answering INVALID_RESOURCE_ID or OUT_OF_MEMORY.  Not in the table
  * yet: the caller owns it until it puts it there. */
+/* Charge @bytes of estimated renderer memory for @res, or answer
+ * ERR_OUT_OF_MEMORY (logged, naming the limit) and return false. */
+bool host__charge_renderer(struct host_cmd *cmd, struct host_resource *res,
+			   uint64_t bytes, const char *name);
 struct host_resource *host__resource_alloc(struct host_cmd *cmd, uint32_t id,
 					   enum host_res_kind kind,
 					   const char *name);

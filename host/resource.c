@@ -76,6 +76,34 @@ bool host__new_resource_id_ok(struct host_cmd *cmd, uint32_t id,
 			 "%s: resource_id %u is already in use", name, id);
 		return false;
 	}
+	uint32_t max = cmd->dev->opts.max_resources;
+	if (max && cmd->dev->resources.count >= max) {
+		HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_OUT_OF_MEMORY,
+			 "%s: resource %u would be one more than the %u this "
+			 "machine allows (--max-resources)", name, id, max);
+		return false;
+	}
+	return true;
+}
+
+bool host__charge_renderer(struct host_cmd *cmd, struct host_resource *res,
+			   uint64_t bytes, const char *name)
+{
+	struct host_device *dev = cmd->dev;
+	uint64_t max = dev->opts.max_renderer_bytes;
+
+	if (max && bytes > max - dev->renderer_bytes) {
+		HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_OUT_OF_MEMORY,
+			 "%s: resource %u needs about %llu bytes of renderer "
+			 "memory; %llu of the %llu this machine allows are "
+			 "left (--max-renderer-mem)", name, res->id,
+			 (unsigned long long)bytes,
+			 (unsigned long long)(max - dev->renderer_bytes),
+			 (unsigned long long)max);
+		return false;
+	}
+	res->renderer_bytes = bytes;
+	dev->renderer_bytes += bytes;
 	return true;
 }
 
@@ -262,6 +290,7 @@ void host__destroy_resource(struct host_device *dev, struct host_resource *res)
 	host__drop_backing(dev, res);
 	if (res->in_renderer)
 		host_vr_resource_unref(res->id);
+	dev->renderer_bytes -= res->renderer_bytes;
 	switch (res->kind) {
 	case HOST_RES_2D:
 		dev->image_bytes -= (uint64_t)res->width * res->height * 4;

@@ -65,6 +65,17 @@ const struct vmm_devopt vmm_devopts[] = {
 	  FIELD(poll_max_ns),
 	  "the device polls its queues up to NS after a drain before it "
 	  "sleeps, 0 for never (docs/performance.md)" },
+	{ "max-contexts", VMM_DEVOPT_NUMBER, "N", "1024", 1, UINT32_MAX, 0,
+	  false, "VGS_SHIM_MAX_CONTEXTS", FIELD(max_contexts),
+	  "contexts the guest may have at once; one more is refused with "
+	  "ERR_OUT_OF_MEMORY (a virgl context costs llvmpipe some 4.5 MB)" },
+	{ "max-resources", VMM_DEVOPT_NUMBER, "N", "262144", 1, UINT32_MAX,
+	  0, false, "VGS_SHIM_MAX_RESOURCES", FIELD(max_resources),
+	  "resources the guest may have at once, likewise" },
+	{ "max-renderer-mem", VMM_DEVOPT_SIZE, "SIZE", "16G", 1 * M, 1024 * G,
+	  4 * K, false, "VGS_SHIM_MAX_RENDERER_MEM", FIELD(max_renderer_bytes),
+	  "estimated renderer memory of 3D resources and host blobs "
+	  "together, likewise (host/host.h says how it is estimated)" },
 	{ "inject", VMM_DEVOPT_INJECT, "SPEC", NULL, 0, 0, 0, false,
 	  "VGS_SHIM_INJECT", FIELD(inject),
 	  "inject device faults (repeatable), e.g. "

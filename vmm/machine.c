@@ -69,6 +69,9 @@ int vmm_machine_create(const struct vmm_machine_options *opts,
 		.hostmem = m->hostmem,
 		.scanout_dir = opts->scanout_dir[0] ? opts->scanout_dir : NULL,
 		.inject = opts->inject[0] ? opts->inject : NULL,
+		.max_contexts = opts->max_contexts,
+		.max_resources = opts->max_resources,
+		.max_renderer_bytes = opts->max_renderer_bytes,
 		.poll_max_ns = opts->poll_max_ns,
 	};
 	ret = host_device_create(m->ram, m->transport, &hopts, &m->host);
