@@ -42,6 +42,28 @@ static uint64_t page_round(uint64_t size)
  *    object, so its blob_id is 0 (the Linux driver enforces the same);
  *  - the entries of a guest-only blob hold its memory, so they cover size.
  */
+/*
+ * virtio 1.4 5.7.6.8 (with VIRTIO_GPU_F_BLOB_ALIGNMENT): the driver MUST
+ * align a RESOURCE_CREATE_BLOB size and a RESOURCE_MAP_BLOB offset to the
+ * config field blob_alignment.  The spec names no answer for a driver
+ * that does not; the device refuses the command as it refuses other
+ * fields out of their rules, with ERR_INVALID_PARAMETER.
+ */
+static bool blob_aligned(struct host_cmd *cmd, const char *name,
+			 const char *field, uint64_t value, uint32_t id)
+{
+	uint32_t align = cmd->dev->opts.blob_alignment;
+
+	if (!host__feature(cmd->dev, SIM_GPU_F_BLOB_ALIGNMENT) ||
+	    value % align == 0)
+		return true;
+	HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
+		 "%s: resource %u: %s %llu is not a multiple of blob_alignment "
+		 "%u (virtio 1.4 5.7.6.8)", name, id, field,
+		 (unsigned long long)value, align);
+	return false;
+}
+
 static bool create_args_ok(struct host_cmd *cmd, const char *name,
 			   const struct host_resource *res, uint32_t nr)
 {
@@ -68,6 +90,8 @@ static bool create_args_ok(struct host_cmd *cmd, const char *name,
 			 (unsigned long long)res->blob_size);
 		return false;
 	}
+	if (!blob_aligned(cmd, name, "size", res->blob_size, res->id))
+		return false;
 	if (host3d && !host__feature(cmd->dev, VIRTIO_GPU_F_VIRGL)) {
 		HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
 			 "%s: resource %u: blob_mem %u needs VIRTIO_GPU_F_VIRGL",
@@ -257,6 +281,8 @@ static bool map_args_ok(struct host_cmd *cmd, const char *name,
 			 name);
 		return false;
 	}
+	if (!blob_aligned(cmd, name, "offset", offset, res->id))
+		return false;
 	uint64_t size = sim_hostmem_size(region);
 	if (offset % HOST_PAGE_SIZE || offset > size || len > size - offset) {
 		HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,

@@ -527,6 +527,18 @@ static int check_options(const struct host_options *opts)
 			return -EINVAL;
 		}
 	}
+	if (opts->features & (1ull << SIM_GPU_F_BLOB_ALIGNMENT) &&
+	    (!(opts->features & (1ull << VIRTIO_GPU_F_RESOURCE_BLOB)) ||
+	     !opts->blob_alignment ||
+	     (opts->blob_alignment & (opts->blob_alignment - 1)))) {
+		/* virtio 1.4 5.7.3: BLOB_ALIGNMENT "requires
+		 * VIRTIO_GPU_F_RESOURCE_BLOB"; 5.7.4: a power of two. */
+		SIM_ERROR(HOST_LAYER, "VIRTIO_GPU_F_BLOB_ALIGNMENT offered "
+			  "without VIRTIO_GPU_F_RESOURCE_BLOB or with "
+			  "blob_alignment %u, not a power of two",
+			  opts->blob_alignment);
+		return -EINVAL;
+	}
 	if (opts->features & (1ull << VIRTIO_GPU_F_CONTEXT_INIT) &&
 	    !(opts->features & (1ull << VIRTIO_GPU_F_VIRGL))) {
 		/* 5.7.3 "Feature bits": CONTEXT_INIT "Requires
@@ -624,9 +636,11 @@ static int setup_thread(struct host_setup *su)
 static int setup_plug(struct host_setup *su, const struct host_options *opts)
 {
 	struct host_device *dev = su->dev;
-	struct virtio_gpu_config cfg = {
+	bool align = opts->features & (1ull << SIM_GPU_F_BLOB_ALIGNMENT);
+	struct sim_gpu_config cfg = {
 		.num_scanouts = htole32(opts->num_scanouts),
 		.num_capsets = htole32(dev->num_capsets),
+		.blob_alignment = htole32(align ? opts->blob_alignment : 0),
 	};
 	/* 5.7.5 "Device Initialization": the host-visible memory region is
 	 * the shared memory region with shmid VIRTIO_GPU_SHM_ID_HOST_VISIBLE. */
@@ -638,7 +652,9 @@ static int setup_plug(struct host_setup *su, const struct host_options *opts)
 		.shm = opts->hostmem,
 		.shm_id = SIM_SHM_ID_HOST_VISIBLE,
 		.config = &cfg,
-		.config_len = sizeof(cfg),
+		/* A device of the spec before 1.4 has four fields. */
+		.config_len = align ? sizeof(cfg)
+				    : sizeof(struct virtio_gpu_config),
 	};
 	int ret = sim_transport_plug_device(dev->transport, &info, &device_ops,
 					    dev);

@@ -18,6 +18,9 @@ struct host_device;
 
 struct host_options {
 	uint64_t features;	/* VIRTIO_GPU_F_* bits to offer */
+	/* The config field blob_alignment when SIM_GPU_F_BLOB_ALIGNMENT is
+	 * offered (sim/gpu_config.h): a power of two. */
+	uint32_t blob_alignment;
 	bool virgl;		/* virgl renderer (capsets VIRGL, VIRGL2) */
 	bool venus;		/* venus renderer (capset VENUS) */
 	bool render_server;	/* venus in virglrenderer's render server */

@@ -20,6 +20,7 @@
 
 #include "host/host.h"
 #include "sim/gpu_cmds.h"
+#include "sim/gpu_config.h"
 #include "sim/log.h"
 
 /* Under valgrind the device keeps to what memcheck models well: no aliased

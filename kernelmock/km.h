@@ -24,8 +24,10 @@
 
 /* The virtio-gpu command table is part of the guest kernel's public
  * API, as <linux/virtio_gpu.h> is part of Linux's UAPI: guest programs
- * that write commands themselves (km_raw_command) name them from it. */
+ * that write commands themselves (km_raw_command) name them from it; the
+ * virtio 1.4 additions to it come with it. */
 #include "sim/gpu_cmds.h"
+#include "sim/gpu_config.h"
 
 struct sim_ram;
 struct sim_transport;

@@ -6,6 +6,8 @@
  * SET_SCANOUT_BLOB with flush to PNG, and the blob rules of backing,
  * transfers and UUIDs.
  */
+#include <endian.h>
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,6 +18,7 @@
 #include <cmocka.h>
 
 #include "sim/hostmem.h"
+#include "sim/gpu_config.h"
 #include "sim/log.h"
 #include "sim/ram.h"
 #include "sim/transport.h"
@@ -319,6 +322,45 @@ static void test_host_blob_no_region(void **state)
 	device = make_device(REGION);
 }
 
+/* virtio 1.4 VIRTIO_GPU_F_BLOB_ALIGNMENT: the config field reads back,
+ * a blob size and a map offset off the alignment are refused, aligned
+ * ones work; without the feature the old 16-byte config and page rules. */
+static void test_host_blob_alignment(void **state)
+{
+	struct sim_gpu_config cfg;
+	struct th_options o = {
+		.virgl = true, .hostmem_size = REGION, .blob_alignment = 65536,
+	};
+
+	th_destroy(device);
+	struct th *h = th_create(&o);
+	assert_int_equal(sim_transport_read_config(h->t, 0, &cfg, sizeof(cfg)),
+			 0);
+	assert_int_equal(le32toh(cfg.blob_alignment), 65536);
+	uint64_t gpa = th_alloc(h, 65536);
+	assert_int_equal(th_create_blob(h, 0, 1, GUEST, MAPPABLE, 0, 4096, gpa),
+			 E_PARAM);
+	assert_int_equal(th_create_blob(h, 0, 1, GUEST, MAPPABLE, 0, 65536, gpa),
+			 OK);
+	assert_int_equal(th_map_blob(h, 1, 4096, NULL), E_PARAM);
+	assert_int_equal(th_map_blob(h, 1, 65536, NULL), OK_MAP);
+	assert_int_equal(th_unmap_blob(h, 1), OK);
+	assert_int_equal(th_unref(h, 1), OK);
+	th_release(h, gpa, 65536);
+	th_destroy(h);
+
+	device = make_device(REGION);
+	h = device;
+	assert_int_equal(sim_transport_read_config(h->t, 16, &cfg, 4), -EINVAL);
+	gpa = th_alloc(h, 4096);
+	assert_int_equal(th_create_blob(h, 0, 1, GUEST, MAPPABLE, 0, 4096, gpa),
+			 OK);
+	assert_int_equal(th_map_blob(h, 1, 4096, NULL), OK_MAP);
+	assert_int_equal(th_unmap_blob(h, 1), OK);
+	assert_int_equal(th_unref(h, 1), OK);
+	th_release(h, gpa, 4096);
+}
+
 /* Transfers: a mapped blob is refused (virglrenderer 0.10.4 would kill
  * the context), an unmapped guest blob goes to the renderer. */
 static void test_host_blob_transfers(void **state)
@@ -492,6 +534,7 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_host_blob_map_refusals, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_host_blob_no_region, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_host_blob_alignment, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_host_blob_transfers, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_host_blob_uuid_needs_cross_device, setup, teardown),

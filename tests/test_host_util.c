@@ -14,6 +14,7 @@
 #include <linux/virtio_config.h>
 
 #include "sim/hostmem.h"
+#include "sim/gpu_config.h"
 #include "sim/ram.h"
 #include "sim/transport.h"
 #include "sim/virtqueue.h"
@@ -68,8 +69,12 @@ struct th *th_create(const struct th_options *o)
 		strcpy(h->png_dir, "/tmp/vgs-host-XXXXXX");
 		assert_non_null(mkdtemp(h->png_dir));
 	}
+	uint64_t features = TH_ALL_FEATURES |
+			    (o->blob_alignment ? 1ull << SIM_GPU_F_BLOB_ALIGNMENT
+					       : 0);
 	struct host_options ho = {
-		.features = TH_ALL_FEATURES,
+		.features = features,
+		.blob_alignment = o->blob_alignment,
 		.virgl = o->virgl,
 		.venus = o->venus,
 		.render_server = o->render_server,
@@ -82,7 +87,7 @@ struct th *th_create(const struct th_options *o)
 	ho.modes[1].height = o->mode1_h;
 	assert_int_equal(host_device_create(h->ram, h->t, &ho, &h->dev), 0);
 	sim_transport_bind_driver(h->t, &driver_ops, h);
-	bring_up(h, TH_ALL_FEATURES);
+	bring_up(h, features);
 	h->free_pages = sim_ram_free_pages(h->ram);
 	return h;
 }

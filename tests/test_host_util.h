@@ -31,6 +31,9 @@ struct th_options {
 	bool scanout_pngs;		/* PNGs into a fresh temporary dir */
 	uint32_t mode1_w, mode1_h;	/* preferred mode of scanout 1 */
 	uint64_t poll_max_ns;		/* 0: the device never polls */
+	/* non-zero: also offer (and negotiate) VIRTIO_GPU_F_BLOB_ALIGNMENT
+	 * with this config value */
+	uint32_t blob_alignment;
 };
 
 struct th {

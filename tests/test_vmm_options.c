@@ -32,6 +32,7 @@ static const char *good_value(const struct vmm_devopt *o, char *buf,
 		sim_format_size(o->min, buf, len);
 		return buf;
 	case VMM_DEVOPT_NUMBER:
+	case VMM_DEVOPT_POW2:
 		snprintf(buf, len, "%llu", (unsigned long long)o->max);
 		return buf;
 	case VMM_DEVOPT_FEATURES:
@@ -150,7 +151,8 @@ static const struct {
 } bad_cases[] = {
 	{ "unknown key", "turbo", NULL,
 	  "t.vgs:1:8: error: expected a device option (ram, hostmem, "
-	  "features, no_virgl, venus, render_server, scanouts, scanout_dir, "
+	  "features, no_virgl, venus, render_server, blob_alignment, "
+	  "scanouts, scanout_dir, "
 	  "scatter, seed, lockstep, poll_max_ns, max_contexts, max_resources, "
 	  "max_renderer_mem, inject), got 'turbo'" },
 	{ "ram not in pages", "ram", "4097",
@@ -158,8 +160,8 @@ static const struct {
 	  "pages (bytes, or with a K, M or G suffix), got '4097'" },
 	{ "unknown feature", "features", "virgl,warp",
 	  "t.vgs:1:8: error: features: expected a list of features (virgl, "
-	  "edid, resource_uuid, resource_blob, context_init, none); 'warp' is "
-	  "not one, got 'virgl,warp'" },
+	  "edid, resource_uuid, resource_blob, context_init, blob_alignment, "
+	  "none); 'warp' is not one, got 'virgl,warp'" },
 	{ "too many scanouts", "scanouts", "17",
 	  "t.vgs:1:8: error: scanouts: expected a number from 1 to 16, got "
 	  "'17'" },
@@ -175,6 +177,9 @@ static const struct {
 	  "(docs/reliability.md): 'cmd=WARP': unknown command 'WARP' (a "
 	  "VIRTIO_GPU_CMD_* name such as SUBMIT_3D, or a number), got "
 	  "'cmd=WARP'" },
+	{ "alignment not a power of two", "blob_alignment", "3000",
+	  "t.vgs:1:8: error: blob_alignment: expected a power of two from 1 "
+	  "to 2147483648, got '3000'" },
 	{ "poll window over the limit", "poll_max_ns", "10000001",
 	  "t.vgs:1:8: error: poll_max_ns: expected a number from 0 to "
 	  "10000000, got '10000001'" },

@@ -12,6 +12,7 @@
 #include <linux/virtio_gpu.h>
 
 #include "host/host.h"
+#include "sim/gpu_config.h"
 #include "vmm/devopts.h"
 
 #define FIELD(f) offsetof(struct vmm_machine_options, f), \
@@ -44,6 +45,10 @@ const struct vmm_devopt vmm_devopts[] = {
 	{ "render-server", VMM_DEVOPT_FLAG, NULL, "0", 0, 0, 0, true,
 	  "VGS_SHIM_RENDER_SERVER", FIELD(render_server),
 	  "run venus in virglrenderer's render server (implies venus)" },
+	{ "blob-alignment", VMM_DEVOPT_POW2, "N", "4096", 1, 1u << 31, 0,
+	  false, "VGS_SHIM_BLOB_ALIGNMENT", FIELD(blob_alignment),
+	  "the config field blob_alignment in bytes, offered with the "
+	  "feature blob_alignment (virtio 1.4 5.7.4)" },
 	{ "scanouts", VMM_DEVOPT_NUMBER, "N", "1", 1, 16, 0, false,
 	  "VGS_SHIM_SCANOUTS", FIELD(num_scanouts),
 	  "number of scanouts, at most 16 (virtio 1.2 5.7.4)" },
@@ -93,6 +98,7 @@ static const struct {
 	{ "resource_uuid", VIRTIO_GPU_F_RESOURCE_UUID },
 	{ "resource_blob", VIRTIO_GPU_F_RESOURCE_BLOB },
 	{ "context_init", VIRTIO_GPU_F_CONTEXT_INIT },
+	{ "blob_alignment", SIM_GPU_F_BLOB_ALIGNMENT },
 };
 #define NFEATURES SIM_COUNT(features)
 
@@ -182,9 +188,12 @@ static int set_number(const struct vmm_devopt *o, const char *value,
 		snprintf(hi, sizeof(hi), "%" PRIu64, o->max);
 	}
 	if (ret || v < o->min || v > o->max ||
-	    (o->align && v % o->align)) {
-		if (o->kind == VMM_DEVOPT_NUMBER)
-			snprintf(err, errlen, "a number from %s to %s", lo, hi);
+	    (o->align && v % o->align) ||
+	    (o->kind == VMM_DEVOPT_POW2 && (v & (v - 1)))) {
+		if (o->kind != VMM_DEVOPT_SIZE)
+			snprintf(err, errlen, "a %s from %s to %s",
+				 o->kind == VMM_DEVOPT_POW2 ? "power of two"
+							    : "number", lo, hi);
 		else
 			snprintf(err, errlen, "a size from %s to %s in whole "
 				 "%lluK pages (bytes, or with a K, M or "
@@ -294,6 +303,7 @@ int vmm_devopt_set(const struct vmm_devopt *o, const char *value,
 		return 0;
 	case VMM_DEVOPT_SIZE:
 	case VMM_DEVOPT_NUMBER:
+	case VMM_DEVOPT_POW2:
 		if (value)
 			return set_number(o, value, m, err, errlen);
 		break;
@@ -329,6 +339,7 @@ void vmm_devopt_format(const struct vmm_devopt *o,
 		sim_format_size(load_uint(o, m), buf, len);
 		return;
 	case VMM_DEVOPT_NUMBER:
+	case VMM_DEVOPT_POW2:
 		snprintf(buf, len, "%" PRIu64, load_uint(o, m));
 		return;
 	case VMM_DEVOPT_FEATURES:

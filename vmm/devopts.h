@@ -29,6 +29,7 @@ enum vmm_devopt_kind {
 	VMM_DEVOPT_FLAG,	/* bare; sets a bool field to flag_value */
 	VMM_DEVOPT_SIZE,	/* bytes with an optional K, M or G suffix */
 	VMM_DEVOPT_NUMBER,	/* a non-negative integer */
+	VMM_DEVOPT_POW2,	/* a power of two */
 	VMM_DEVOPT_FEATURES,	/* a comma-separated feature list, or none */
 	VMM_DEVOPT_DIR,		/* an existing, writable directory */
 	VMM_DEVOPT_INJECT,	/* a fault spec; repeated ones join with ';' */
@@ -53,7 +54,8 @@ extern const unsigned vmm_ndevopts;
 
 /* The names --features takes, in this order, for messages. */
 #define VMM_FEATURE_NAMES \
-	"virgl, edid, resource_uuid, resource_blob, context_init, none"
+	"virgl, edid, resource_uuid, resource_blob, context_init, " \
+	"blob_alignment, none"
 
 /* The option named @name (@len bytes) either as on the command line
  * ("render-server") or as a device key ("render_server"), or NULL. */

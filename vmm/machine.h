@@ -22,6 +22,7 @@ struct vmm_machine_options {
 	bool scatter;			/* hand out guest pages scattered */
 	uint64_t seed;			/* for scatter */
 	uint64_t features;		/* VIRTIO_GPU_F_* bits offered */
+	uint32_t blob_alignment;	/* config field (virtio 1.4) */
 	bool virgl;			/* enable the virgl renderer */
 	bool venus;			/* enable venus */
 	bool render_server;		/* venus in the render server */

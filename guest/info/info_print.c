@@ -16,6 +16,7 @@
 #include "guest/venus/caps_venus.h"
 #include "guest/virgl/caps_virgl.h"
 #include "guest/info/info.h"
+#include "kernelmock/km.h"
 #include "kernelmock/virtgpu_drm.h"
 
 #define MAX_DEPTH 8
@@ -252,6 +253,7 @@ static const char *feature_name(unsigned bit)
 	case VIRTIO_GPU_F_RESOURCE_UUID: return "RESOURCE_UUID";
 	case VIRTIO_GPU_F_RESOURCE_BLOB: return "RESOURCE_BLOB";
 	case VIRTIO_GPU_F_CONTEXT_INIT: return "CONTEXT_INIT";
+	case SIM_GPU_F_BLOB_ALIGNMENT: return "BLOB_ALIGNMENT";
 	case VIRTIO_RING_F_INDIRECT_DESC: return "RING_INDIRECT_DESC";
 	case VIRTIO_RING_F_EVENT_IDX: return "RING_EVENT_IDX";
 	case VIRTIO_F_VERSION_1: return "VERSION_1";
