@@ -637,9 +637,12 @@ static int setup_plug(struct host_setup *su, const struct host_options *opts)
 {
 	struct host_device *dev = su->dev;
 	bool align = opts->features & (1ull << SIM_GPU_F_BLOB_ALIGNMENT);
+	/* Capsets describe 3D context types: none without VIRGL
+	 * (SIM_GPU_F_CAPSETS). */
+	bool virgl = opts->features & (1ull << VIRTIO_GPU_F_VIRGL);
 	struct sim_gpu_config cfg = {
 		.num_scanouts = htole32(opts->num_scanouts),
-		.num_capsets = htole32(dev->num_capsets),
+		.num_capsets = htole32(virgl ? dev->num_capsets : 0),
 		.blob_alignment = htole32(align ? opts->blob_alignment : 0),
 	};
 	/* 5.7.5 "Device Initialization": the host-visible memory region is

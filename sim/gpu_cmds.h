@@ -31,6 +31,11 @@
 #define SIM_GPU_F_NONE 0ull
 #define SIM_GPU_F_3D SIM_GPU_F(VIRGL)
 #define SIM_GPU_F_MAP (SIM_GPU_F(RESOURCE_BLOB) | SIM_GPU_F(VIRGL))
+/* The spec lists GET_CAPSET_INFO and GET_CAPSET with the 2D commands and
+ * names no feature; capsets describe context types, which exist only
+ * with VIRTIO_GPU_F_VIRGL (CONTEXT_INIT requires it, 5.7.3), and QEMU's
+ * 2D device has no capsets (num_capsets 0, the commands ERR_UNSPEC). */
+#define SIM_GPU_F_CAPSETS SIM_GPU_F(VIRGL)
 
 #define SIM_GPU_CMDS(X)                                                      \
 	/* 5.7.6.8 controlq */                                              \
@@ -60,9 +65,9 @@
 	  struct virtio_gpu_ctrl_hdr, SIM_GPU_F_NONE, SIM_GPU_CTRLQ)        \
 	X(GET_CAPSET_INFO, get_capset_info, struct virtio_gpu_get_capset_info,\
 	  OK_CAPSET_INFO, struct virtio_gpu_resp_capset_info,               \
-	  SIM_GPU_F_NONE, SIM_GPU_CTRLQ)                                     \
+	  SIM_GPU_F_CAPSETS, SIM_GPU_CTRLQ)                                  \
 	X(GET_CAPSET, get_capset, struct virtio_gpu_get_capset, OK_CAPSET,  \
-	  struct virtio_gpu_resp_capset, SIM_GPU_F_NONE, SIM_GPU_CTRLQ)     \
+	  struct virtio_gpu_resp_capset, SIM_GPU_F_CAPSETS, SIM_GPU_CTRLQ)  \
 	X(GET_EDID, get_edid, struct virtio_gpu_cmd_get_edid, OK_EDID,      \
 	  struct virtio_gpu_resp_edid, SIM_GPU_F(EDID), SIM_GPU_CTRLQ)      \
 	X(RESOURCE_ASSIGN_UUID, resource_assign_uuid,                       \
