@@ -173,19 +173,47 @@ int km_device_create(struct sim_ram *ram, struct sim_transport *t,
 	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
 	pthread_cond_init(&dev->cond, &attr);
 	pthread_condattr_destroy(&attr);
+	pthread_cond_init(&dev->worker_cond, NULL);
 
 	int ret = probe(dev);
-	if (ret) {
-		sim_transport_set_status(t, 0);
-		sim_transport_bind_driver(t, NULL, NULL);
-		free_queues(dev);
-		pthread_cond_destroy(&dev->cond);
-		pthread_mutex_destroy(&dev->lock);
-		free(dev);
-		return ret;
-	}
+	if (ret)
+		goto err_reset;
+	ret = km__worker_start(dev);
+	if (ret)
+		goto err_reset;
 	*out = dev;
 	return 0;
+
+err_reset:
+	sim_transport_set_status(t, 0);
+	sim_transport_bind_driver(t, NULL, NULL);
+	free_queues(dev);
+	pthread_cond_destroy(&dev->worker_cond);
+	pthread_cond_destroy(&dev->cond);
+	pthread_mutex_destroy(&dev->lock);
+	free(dev);
+	return ret;
+}
+
+/*
+ * Let the device answer what is in flight (unrefs, fences) so that every
+ * vbuf and page comes back before the reset.  Answers hand objects to the
+ * worker, whose puts may queue more unrefs: drain both until neither has
+ * anything left.
+ */
+static void drain_locked(struct km_device *dev)
+{
+	int64_t deadline = km__deadline(KM_WAIT_TIMEOUT_MS);
+	for (;;) {
+		km__worker_flush_locked(dev);
+		if (!dev->stats.inflight)
+			return;
+		if (km__cond_timedwait_locked(dev, deadline)) {
+			SIM_ERROR(KM_LAYER, "%u commands still in flight at "
+				  "teardown", dev->stats.inflight);
+			return;
+		}
+	}
 }
 
 void km_device_destroy(struct km_device *dev)
@@ -198,16 +226,9 @@ void km_device_destroy(struct km_device *dev)
 	/* dma-bufs the program still holds die with the "VM". */
 	km__prime_collect_locked(dev, true);
 	km__notify_locked(dev);
-	/* Let the device answer what is in flight (unrefs, fences) so that
-	 * every vbuf and page comes back before the reset. */
-	int64_t deadline = km__deadline(KM_WAIT_TIMEOUT_MS);
-	while (dev->stats.inflight)
-		if (km__cond_timedwait_locked(dev, deadline)) {
-			SIM_ERROR(KM_LAYER, "%u commands still in flight at "
-				  "teardown", dev->stats.inflight);
-			break;
-		}
+	drain_locked(dev);
 	pthread_mutex_unlock(&dev->lock);
+	km__worker_stop(dev);
 
 	/* Reset without the lock: the device thread may need it to finish
 	 * an interrupt before it can acknowledge the reset. */
@@ -233,9 +254,26 @@ void km_device_destroy(struct km_device *dev)
 		free(c->data);
 		free(c);
 	}
+	pthread_cond_destroy(&dev->worker_cond);
 	pthread_cond_destroy(&dev->cond);
 	pthread_mutex_destroy(&dev->lock);
 	free(dev);
+}
+
+/*
+ * Lockstep: return only once the device finished what we kicked.  Answers
+ * hand dropped objects to the worker, whose unrefs are kicked later; wait
+ * for those too, so that a lockstep run stays reproducible.
+ */
+static void settle(struct km_device *dev)
+{
+	sim_transport_wait_idle(dev->transport);
+	if (!sim_transport_lockstep(dev->transport))
+		return;
+	pthread_mutex_lock(&dev->lock);
+	km__worker_flush_locked(dev);
+	pthread_mutex_unlock(&dev->lock);
+	sim_transport_wait_idle(dev->transport);
 }
 
 static int open_node(struct km_device *dev, bool primary,
@@ -311,7 +349,7 @@ void km_close(struct km_file *file)
 	km__fence_forget_file_locked(dev, file);
 	km__events_free_locked(file);
 	pthread_mutex_unlock(&dev->lock);
-	sim_transport_wait_idle(dev->transport);
+	settle(dev);
 	close(file->event_fd);
 	free(file);
 }
@@ -324,13 +362,18 @@ int km_ioctl(struct km_file *file, unsigned long request, void *arg)
 
 	if (type != DRM_IOCTL_BASE)
 		return -ENOTTY;
+	/* Objects that answered commands dropped before this call are put
+	 * first, so a call sees the effects of every answer before it, as
+	 * when the interrupt handler put them itself. */
+	pthread_mutex_lock(&file->dev->lock);
+	km__worker_flush_locked(file->dev);
+	pthread_mutex_unlock(&file->dev->lock);
 	int ret;
 	if (nr >= DRM_COMMAND_BASE && nr < DRM_COMMAND_END)
 		ret = km__ioctl_virtgpu(file, nr - DRM_COMMAND_BASE, arg, size);
 	else
 		ret = km__ioctl_drm(file, nr, arg, size);
-	/* Lockstep: return only once the device finished what we kicked. */
-	sim_transport_wait_idle(file->dev->transport);
+	settle(file->dev);
 	return ret;
 }
 

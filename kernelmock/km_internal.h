@@ -54,6 +54,14 @@ struct km_fence {
 	struct km_fence *next_pending;	/* dev->fence_pending */
 };
 
+/* The objects one command uses, referenced until it is answered (Linux's
+ * virtio_gpu_object_array); then handed to the kernel worker. */
+struct km_objs {
+	struct km_objs *next;	/* dev->free_delayed */
+	unsigned n;
+	struct km_bo *bo[];
+};
+
 struct km_vbuf;
 typedef void (*km_resp_cb)(struct km_device *dev, struct km_vbuf *vbuf);
 
@@ -67,8 +75,7 @@ struct km_vbuf {
 	km_resp_cb resp_cb;
 	void *cb_data;
 	struct km_fence *fence;
-	struct km_bo **objs;	/* objects used, referenced until answered */
-	unsigned nobjs;
+	struct km_objs *objs;	/* objects used, or NULL */
 	uint32_t resp_type;	/* filled on completion */
 	uint32_t written;	/* bytes the device wrote */
 	bool done;
@@ -201,6 +208,13 @@ struct km_device {
 
 	struct km_file *files;
 	struct km_stats stats;
+
+	/* The kernel worker (worker.c); dev->lock protects these. */
+	pthread_t worker;
+	pthread_cond_t worker_cond;	/* work queued, or stop */
+	bool worker_stop;
+	bool worker_busy;		/* putting a batch taken off the list */
+	struct km_objs *free_delayed, **free_delayed_tail;
 };
 
 /* vq.c */
@@ -309,6 +323,17 @@ void km__create_context_locked(struct km_file *file);
 
 /* vq.c: make @vbuf hold a reference on each of @n objects until answered */
 int km__vbuf_add_objs(struct km_vbuf *vbuf, struct km_bo **bos, unsigned n);
+
+/* worker.c: the kernel worker thread (Linux's obj_free_work) */
+int km__worker_start(struct km_device *dev);
+/* Without dev->lock: finish what is queued, then end the thread. */
+void km__worker_stop(struct km_device *dev);
+/* Wait until everything handed over so far has been put. */
+void km__worker_flush_locked(struct km_device *dev);
+/* Interrupt context: hand @objs to the worker (never sleeps or queues). */
+void km__objs_put_delayed_locked(struct km_device *dev, struct km_objs *objs);
+/* Process context: drop each reference and free @objs (may be NULL). */
+void km__objs_put_free_locked(struct km_device *dev, struct km_objs *objs);
 
 /* blob.c */
 int km__resource_create_blob_ioctl(struct km_file *file, void *data);

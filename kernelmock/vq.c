@@ -39,14 +39,16 @@ int km__vbuf_alloc(struct km_device *dev, size_t cmd_len, size_t data_len,
 
 int km__vbuf_add_objs(struct km_vbuf *vbuf, struct km_bo **bos, unsigned n)
 {
-	struct km_bo **objs = realloc(vbuf->objs,
-				      (vbuf->nobjs + n) * sizeof(*objs));
+	unsigned have = vbuf->objs ? vbuf->objs->n : 0;
+	struct km_objs *objs = realloc(vbuf->objs, sizeof(*objs) +
+				       (have + n) * sizeof(objs->bo[0]));
 	if (!objs)
 		return -ENOMEM;
+	objs->n = have;
 	vbuf->objs = objs;
 	for (unsigned i = 0; i < n; i++) {
 		km__bo_get(bos[i]);
-		vbuf->objs[vbuf->nobjs++] = bos[i];
+		objs->bo[objs->n++] = bos[i];
 	}
 	return 0;
 }
@@ -58,9 +60,7 @@ void km__vbuf_free(struct km_device *dev, struct km_vbuf *vbuf)
 		return;
 	if (vbuf->fence)
 		km__fence_put(vbuf->fence);
-	for (unsigned i = 0; i < vbuf->nobjs; i++)
-		km__bo_put_locked(dev, vbuf->objs[i]);
-	free(vbuf->objs);
+	km__objs_put_free_locked(dev, vbuf->objs);
 	sim_ram_release_contig(dev->ram, vbuf->gpa, vbuf->alloc_size);
 	free(vbuf);
 }
@@ -194,16 +194,20 @@ static void complete_vbuf_locked(struct km_device *dev, struct km_vbuf *vbuf,
 		vbuf->resp_cb(dev, vbuf);
 	dev->stats.inflight--;
 	vbuf->done = true;
-	/* Linux drops the objects a command used once it is answered
-	 * (virtio_gpu_dequeue_ctrl_func); so do we, even for a waited vbuf. */
-	for (unsigned i = 0; i < vbuf->nobjs; i++)
-		km__bo_put_locked(dev, vbuf->objs[i]);
-	vbuf->nobjs = 0;
+	/* Linux drops the objects a command used once it is answered, even
+	 * for a waited vbuf, but from a worker (virtio_gpu_dequeue_ctrl_func
+	 * -> virtio_gpu_array_put_free_delayed): a last reference queues
+	 * RESOURCE_UNREF, which may wait for descriptors only this thread
+	 * frees. */
+	if (vbuf->objs)
+		km__objs_put_delayed_locked(dev, vbuf->objs);
+	vbuf->objs = NULL;
 	if (!vbuf->waited)
 		km__vbuf_free(dev, vbuf);
 }
 
-/* The interrupt handler; runs on the host thread that raised it. */
+/* The interrupt handler; runs on the host thread that raised it.  It
+ * neither queues nor sleeps (see worker.c). */
 void km__interrupt(void *opaque, uint32_t isr)
 {
 	struct km_device *dev = opaque;
