@@ -203,39 +203,32 @@ err_reset:
  */
 static void drain_locked(struct km_device *dev)
 {
-	int64_t deadline = km__deadline(KM_WAIT_TIMEOUT_MS);
+	int64_t deadline = km__deadline(KM_TEARDOWN_STALL_MS);
+	unsigned left = dev->stats.inflight;
 	for (;;) {
 		km__worker_flush_locked(dev);
 		if (!dev->stats.inflight)
 			return;
+		/* A device still answering gets more time; one that made
+		 * no progress for KM_TEARDOWN_STALL_MS never will answer the
+		 * rest (a held fence, a hung renderer): they are freed
+		 * after the reset. */
+		if (dev->stats.inflight < left) {
+			left = dev->stats.inflight;
+			deadline = km__deadline(KM_TEARDOWN_STALL_MS);
+		}
 		if (km__cond_timedwait_locked(dev, deadline)) {
 			SIM_ERROR(KM_LAYER, "%u commands still in flight at "
-				  "teardown", dev->stats.inflight);
+				  "teardown; freed after the reset",
+				  dev->stats.inflight);
 			return;
 		}
 	}
 }
 
-void km_device_destroy(struct km_device *dev)
+/* What the driver still holds once the device is reset and unbound. */
+static void free_driver_state(struct km_device *dev)
 {
-	if (!dev)
-		return;
-	pthread_mutex_lock(&dev->lock);
-	if (dev->files)
-		SIM_ERROR(KM_LAYER, "device destroyed with files still open");
-	/* dma-bufs the program still holds die with the "VM". */
-	km__prime_collect_locked(dev, true);
-	km__notify_locked(dev);
-	drain_locked(dev);
-	pthread_mutex_unlock(&dev->lock);
-	km__worker_stop(dev);
-
-	/* Reset without the lock: the device thread may need it to finish
-	 * an interrupt before it can acknowledge the reset. */
-	sim_transport_set_status(dev->transport, 0);
-	sim_transport_bind_driver(dev->transport, NULL, NULL);
-	free_queues(dev);
-
 	km__sync_files_release(dev);
 	while (dev->hv_used) {
 		struct km_hv_range *r = dev->hv_used;
@@ -254,6 +247,41 @@ void km_device_destroy(struct km_device *dev)
 		free(c->data);
 		free(c);
 	}
+}
+
+void km_device_destroy(struct km_device *dev)
+{
+	if (!dev)
+		return;
+	/* Files still open go as at the end of a process: closed, which
+	 * also ends reads blocked on them (km_read). */
+	pthread_mutex_lock(&dev->lock);
+	if (dev->files)
+		SIM_ERROR(KM_LAYER, "device destroyed with files still open; "
+			  "closing them");
+	while (dev->files) {
+		struct km_file *file = dev->files;
+		pthread_mutex_unlock(&dev->lock);
+		km_close(file);
+		pthread_mutex_lock(&dev->lock);
+	}
+	/* dma-bufs the program still holds die with the "VM". */
+	km__prime_collect_locked(dev, true);
+	km__notify_locked(dev);
+	drain_locked(dev);
+	pthread_mutex_unlock(&dev->lock);
+	km__worker_stop(dev);
+
+	/* Reset without the lock: the device thread may need it to finish
+	 * an interrupt before it can acknowledge the reset. */
+	sim_transport_set_status(dev->transport, 0);
+	sim_transport_bind_driver(dev->transport, NULL, NULL);
+	pthread_mutex_lock(&dev->lock);
+	dev->unplugged = true;
+	km__vbufs_cancel_locked(dev);
+	pthread_mutex_unlock(&dev->lock);
+	free_queues(dev);
+	free_driver_state(dev);
 	pthread_cond_destroy(&dev->worker_cond);
 	pthread_cond_destroy(&dev->cond);
 	pthread_mutex_destroy(&dev->lock);
@@ -318,6 +346,12 @@ void km_close(struct km_file *file)
 		return;
 	struct km_device *dev = file->dev;
 	pthread_mutex_lock(&dev->lock);
+	/* Threads sleeping in km_read() on this file leave first (-EBADF):
+	 * the file is freed below. */
+	file->closing = true;
+	pthread_cond_broadcast(&dev->cond);
+	while (file->readers)
+		pthread_cond_wait(&dev->cond, &dev->lock);
 	while (file->mappings) {
 		struct km_mapping *m = file->mappings;
 		file->mappings = m->next;
@@ -385,6 +419,21 @@ static struct km_bo *bo_by_offset_locked(struct km_file *file, uint64_t off)
 	return NULL;
 }
 
+/*
+ * drm_gem_mmap (drivers/gpu/drm/drm_gem.c): an offset that belongs to no
+ * object is -EINVAL; one of an object this file has no handle to fails
+ * drm_vma_node_is_allowed, -EACCES.  Offsets are never reused, so an
+ * object reachable through another file's handle is the only other owner
+ * an offset can have.
+ */
+static bool offset_taken_locked(struct km_device *dev, uint64_t off)
+{
+	for (struct km_file *f = dev->files; f; f = f->next)
+		if (bo_by_offset_locked(f, off))
+			return true;
+	return false;
+}
+
 int km_mmap(struct km_file *file, uint64_t offset, size_t len, void **addr)
 {
 	struct km_device *dev = file->dev;
@@ -395,7 +444,7 @@ int km_mmap(struct km_file *file, uint64_t offset, size_t len, void **addr)
 	int ret = 0;
 	struct km_mapping *m = NULL;
 	if (!bo) {
-		ret = -EACCES;	/* drm_vma_node_is_allowed failed */
+		ret = offset_taken_locked(dev, offset) ? -EACCES : -EINVAL;
 		goto out;
 	}
 	if (len > bo->size) {

@@ -372,6 +372,52 @@ static int get_caps_ioctl(struct km_file *file, void *data)
 	return km__copy_to_user(args->addr, ent->data, size);
 }
 
+/* One CONTEXT_INIT parameter (virtio_gpu_context_init_ioctl's switch). */
+static int apply_context_param(struct km_file *file, uint64_t param,
+			       uint64_t value)
+{
+	struct km_device *dev = file->dev;
+
+	switch (param) {
+	case VIRTGPU_CONTEXT_PARAM_CAPSET_ID:
+		if (value > KM_MAX_CAPSET_ID ||
+		    !(dev->capset_id_mask & (1ull << value)) ||
+		    (file->context_init & VIRTIO_GPU_CONTEXT_INIT_CAPSET_ID_MASK))
+			return -EINVAL;
+		file->context_init |= (uint32_t)value;
+		return 0;
+	case VIRTGPU_CONTEXT_PARAM_NUM_RINGS:
+		if (file->base_fence_ctx || value > KM_MAX_RINGS)
+			return -EINVAL;
+		file->base_fence_ctx = dev->next_fence_ctx;
+		dev->next_fence_ctx += value ? value : 1;
+		file->num_rings = (uint32_t)value;
+		return 0;
+	case VIRTGPU_CONTEXT_PARAM_POLL_RINGS_MASK:
+		if (file->ring_idx_mask)
+			return -EINVAL;
+		file->ring_idx_mask = value;
+		return 0;
+	case VIRTGPU_CONTEXT_PARAM_DEBUG_NAME: {
+		if (file->explicit_debug_name)
+			return -EINVAL;
+		char name[KM_DEBUG_NAME_MAX] = { 0 };
+		/* strncpy_from_user: bytes up to the NUL or the limit */
+		for (size_t n = 0; n < sizeof(name) - 1; n++) {
+			if (km__copy_from_user(&name[n], value + n, 1))
+				return -EFAULT;
+			if (!name[n])
+				break;
+		}
+		memcpy(file->debug_name, name, sizeof(name));
+		file->explicit_debug_name = true;
+		return 0;
+	}
+	default:
+		return -EINVAL;
+	}
+}
+
 static int context_init_ioctl(struct km_file *file, void *data)
 {
 	struct drm_virtgpu_context_init *args = data;
@@ -387,61 +433,34 @@ static int context_init_ioctl(struct km_file *file, void *data)
 				     args->num_params * sizeof(params[0]));
 	if (ret)
 		return ret;
-	if (file->context_created)
-		return -EEXIST;
+	/* Held until the context is queued, as vfpriv->context_lock: a
+	 * first call on another thread cannot create a default one
+	 * meanwhile, nor this one a second. */
+	km__context_lock_locked(file);
+	if (file->context_created) {
+		ret = -EEXIST;
+		goto out_unlock;
+	}
 	/* As in the kernel, parameters applied before a bad one stay set. */
 	for (uint32_t i = 0; i < args->num_params; i++) {
-		uint64_t value = params[i].value;
-		switch (params[i].param) {
-		case VIRTGPU_CONTEXT_PARAM_CAPSET_ID:
-			if (value > KM_MAX_CAPSET_ID ||
-			    !(dev->capset_id_mask & (1ull << value)) ||
-			    (file->context_init &
-			     VIRTIO_GPU_CONTEXT_INIT_CAPSET_ID_MASK))
-				return -EINVAL;
-			file->context_init |= (uint32_t)value;
-			break;
-		case VIRTGPU_CONTEXT_PARAM_NUM_RINGS:
-			if (file->base_fence_ctx || value > KM_MAX_RINGS)
-				return -EINVAL;
-			file->base_fence_ctx = dev->next_fence_ctx;
-			dev->next_fence_ctx += value ? value : 1;
-			file->num_rings = (uint32_t)value;
-			break;
-		case VIRTGPU_CONTEXT_PARAM_POLL_RINGS_MASK:
-			if (file->ring_idx_mask)
-				return -EINVAL;
-			file->ring_idx_mask = value;
-			break;
-		case VIRTGPU_CONTEXT_PARAM_DEBUG_NAME: {
-			if (file->explicit_debug_name)
-				return -EINVAL;
-			char name[KM_DEBUG_NAME_MAX] = { 0 };
-			/* strncpy_from_user: bytes up to the NUL or the limit */
-			size_t n;
-			for (n = 0; n < sizeof(name) - 1; n++) {
-				if (km__copy_from_user(&name[n], value + n, 1))
-					return -EFAULT;
-				if (!name[n])
-					break;
-			}
-			memcpy(file->debug_name, name, sizeof(name));
-			file->explicit_debug_name = true;
-			break;
-		}
-		default:
-			return -EINVAL;
-		}
+		ret = apply_context_param(file, params[i].param,
+					  params[i].value);
+		if (ret)
+			goto out_unlock;
 	}
 	if (file->ring_idx_mask) {
 		uint64_t valid = file->num_rings >= 64 ? ~0ull
 				 : (1ull << file->num_rings) - 1;
-		if (file->ring_idx_mask & ~valid)
-			return -EINVAL;
+		if (file->ring_idx_mask & ~valid) {
+			ret = -EINVAL;
+			goto out_unlock;
+		}
 	}
-	km__create_context_locked(file);
+	km__create_context_ctxlocked(file);
 	km__notify_locked(dev);
-	return 0;
+out_unlock:
+	km__context_unlock_locked(file);
+	return ret;
 }
 
 typedef int (*km_ioctl_fn)(struct km_file *file, void *data);

@@ -65,23 +65,40 @@ void km__vbuf_free(struct km_device *dev, struct km_vbuf *vbuf)
 	free(vbuf);
 }
 
-int64_t km__deadline(int timeout_ms)
+/*
+ * A timeout becomes a deadline here and nowhere else.  It saturates: a
+ * negative timeout means "no limit" (poll(2)'s convention; a script's
+ * timeout_ms=2147483648 arrives as INT_MIN) and, like any timeout above
+ * KM_TIMEOUT_MAX_MS, waits that long.  Unclamped, such a value made a
+ * deadline in the past whose timespec pthread_cond_timedwait refused
+ * with EINVAL at once, without sleeping: the waiter spun holding
+ * dev->lock, and the interrupt handler that would have answered it never
+ * got the lock.
+ */
+int64_t km__deadline(int64_t timeout_ms)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
+	if (timeout_ms < 0 || timeout_ms > KM_TIMEOUT_MAX_MS)
+		timeout_ms = KM_TIMEOUT_MAX_MS;
+	/* now (< 2^62 ns for centuries of uptime) + < 2^51 ns: no overflow */
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec +
-	       (int64_t)timeout_ms * 1000000;
+	       timeout_ms * 1000000;
 }
 
-/* 0 when woken, -ETIME once @deadline_ns (CLOCK_MONOTONIC) has passed. */
+/* 0 when woken, -ETIME once @deadline_ns (CLOCK_MONOTONIC) has passed.
+ * Any other failure of the wait also ends it (-ETIME) rather than letting
+ * the caller loop without ever releasing dev->lock. */
 int km__cond_timedwait_locked(struct km_device *dev, int64_t deadline_ns)
 {
+	if (deadline_ns < 0)
+		return -ETIME;
 	struct timespec ts = {
 		.tv_sec = deadline_ns / 1000000000,
 		.tv_nsec = deadline_ns % 1000000000,
 	};
 	int ret = pthread_cond_timedwait(&dev->cond, &dev->lock, &ts);
-	return ret == ETIMEDOUT ? -ETIME : 0;
+	return ret ? -ETIME : 0;
 }
 
 /*
@@ -136,7 +153,21 @@ static int queue_locked(struct km_device *dev, struct sim_vqd *vq,
 		  fence ? (unsigned long long)fence->id : 0ull);
 	dev->stats.inflight++;
 	dev->pending_kicks |= 1u << index;
+	vbuf->next_inflight = dev->inflight_vbufs;
+	if (dev->inflight_vbufs)
+		dev->inflight_vbufs->pprev_inflight = &vbuf->next_inflight;
+	vbuf->pprev_inflight = &dev->inflight_vbufs;
+	dev->inflight_vbufs = vbuf;
 	return 0;
+}
+
+static void unlink_inflight(struct km_vbuf *vbuf)
+{
+	*vbuf->pprev_inflight = vbuf->next_inflight;
+	if (vbuf->next_inflight)
+		vbuf->next_inflight->pprev_inflight = vbuf->pprev_inflight;
+	vbuf->next_inflight = NULL;
+	vbuf->pprev_inflight = NULL;
 }
 
 int km__queue_ctrl_locked(struct km_device *dev, struct km_vbuf *vbuf,
@@ -180,6 +211,7 @@ static void complete_vbuf_locked(struct km_device *dev, struct km_vbuf *vbuf,
 	vbuf->resp_type = le32toh(resp.type);
 	vbuf->written = written;
 	uint32_t cmd_type = le32toh(((struct virtio_gpu_ctrl_hdr *)vbuf->buf)->type);
+	unlink_inflight(vbuf);
 
 	/* Linux logs error responses (virtio_gpu_dequeue_ctrl_func). */
 	if (vbuf->resp_type < VIRTIO_GPU_RESP_OK_NODATA ||
@@ -224,4 +256,32 @@ void km__interrupt(void *opaque, uint32_t isr)
 		complete_vbuf_locked(dev, vbuf, written);
 	pthread_cond_broadcast(&dev->cond);
 	pthread_mutex_unlock(&dev->lock);
+}
+
+/*
+ * Teardown, after the reset: the device will never answer these (Linux's
+ * virtio_gpu_deinit resets and deletes the queues the same way).  Each
+ * callback runs as for a failed answer (resp_type 0), so that what it
+ * owns is released: an unref's object is freed, a map's state becomes an
+ * error.  The objects are put here, in process context; with
+ * dev->unplugged set their last puts free them without queueing.  A
+ * waited vbuf is only marked done: its sleeper frees it.
+ */
+void km__vbufs_cancel_locked(struct km_device *dev)
+{
+	while (dev->inflight_vbufs) {
+		struct km_vbuf *vbuf = dev->inflight_vbufs;
+		unlink_inflight(vbuf);
+		vbuf->resp_type = 0;
+		vbuf->written = 0;
+		if (vbuf->resp_cb)
+			vbuf->resp_cb(dev, vbuf);
+		dev->stats.inflight--;
+		km__objs_put_free_locked(dev, vbuf->objs);
+		vbuf->objs = NULL;
+		vbuf->done = true;
+		if (!vbuf->waited)
+			km__vbuf_free(dev, vbuf);
+	}
+	pthread_cond_broadcast(&dev->cond);
 }
