@@ -394,4 +394,7 @@ int km__copy_to_user(uint64_t uptr, const void *src, size_t len);
 int km__ioctl_virtgpu(struct km_file *file, unsigned nr, void *arg,
 		      size_t size);
 
+/* submit.c */
+int km__execbuffer_ioctl(struct km_file *file, void *data);
+
 #endif
