@@ -63,9 +63,12 @@ static void unmap_done_cb(struct km_device *dev, struct km_vbuf *vbuf)
 
 void km__blob_release_locked(struct km_device *dev, struct km_bo *bo)
 {
-	if (bo->map_state == KM_MAP_ERR)
+	/* After the teardown reset nothing is mapped on the device any more
+	 * and nothing can be queued: the range is simply free. */
+	if (bo->map_state == KM_MAP_ERR ||
+	    (bo->map_state == KM_MAP_OK && dev->unplugged)) {
 		hv_free_locked(dev, bo->hv_offset);
-	if (bo->map_state == KM_MAP_OK) {
+	} else if (bo->map_state == KM_MAP_OK) {
 		int ret = km_cmd_resource_unmap_blob(
 			dev, bo, unmap_done_cb, (void *)(uintptr_t)bo->hv_offset);
 		if (ret)

@@ -173,48 +173,62 @@ int km_device_create(struct sim_ram *ram, struct sim_transport *t,
 	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
 	pthread_cond_init(&dev->cond, &attr);
 	pthread_condattr_destroy(&attr);
+	pthread_cond_init(&dev->worker_cond, NULL);
 
 	int ret = probe(dev);
-	if (ret) {
-		sim_transport_set_status(t, 0);
-		sim_transport_bind_driver(t, NULL, NULL);
-		free_queues(dev);
-		pthread_cond_destroy(&dev->cond);
-		pthread_mutex_destroy(&dev->lock);
-		free(dev);
-		return ret;
-	}
+	if (ret)
+		goto err_reset;
+	ret = km__worker_start(dev);
+	if (ret)
+		goto err_reset;
 	*out = dev;
 	return 0;
+
+err_reset:
+	sim_transport_set_status(t, 0);
+	sim_transport_bind_driver(t, NULL, NULL);
+	free_queues(dev);
+	pthread_cond_destroy(&dev->worker_cond);
+	pthread_cond_destroy(&dev->cond);
+	pthread_mutex_destroy(&dev->lock);
+	free(dev);
+	return ret;
 }
 
-void km_device_destroy(struct km_device *dev)
+/*
+ * Let the device answer what is in flight (unrefs, fences) so that every
+ * vbuf and page comes back before the reset.  Answers hand objects to the
+ * worker, whose puts may queue more unrefs: drain both until neither has
+ * anything left.
+ */
+static void drain_locked(struct km_device *dev)
 {
-	if (!dev)
-		return;
-	pthread_mutex_lock(&dev->lock);
-	if (dev->files)
-		SIM_ERROR(KM_LAYER, "device destroyed with files still open");
-	/* dma-bufs the program still holds die with the "VM". */
-	km__prime_collect_locked(dev, true);
-	km__notify_locked(dev);
-	/* Let the device answer what is in flight (unrefs, fences) so that
-	 * every vbuf and page comes back before the reset. */
-	int64_t deadline = km__deadline(KM_WAIT_TIMEOUT_MS);
-	while (dev->stats.inflight)
+	int64_t deadline = km__deadline(KM_TEARDOWN_STALL_MS);
+	unsigned left = dev->stats.inflight;
+	for (;;) {
+		km__worker_flush_locked(dev);
+		if (!dev->stats.inflight)
+			return;
+		/* A device still answering gets more time; one that made
+		 * no progress for KM_TEARDOWN_STALL_MS never will answer the
+		 * rest (a held fence, a hung renderer): they are freed
+		 * after the reset. */
+		if (dev->stats.inflight < left) {
+			left = dev->stats.inflight;
+			deadline = km__deadline(KM_TEARDOWN_STALL_MS);
+		}
 		if (km__cond_timedwait_locked(dev, deadline)) {
 			SIM_ERROR(KM_LAYER, "%u commands still in flight at "
-				  "teardown", dev->stats.inflight);
-			break;
+				  "teardown; freed after the reset",
+				  dev->stats.inflight);
+			return;
 		}
-	pthread_mutex_unlock(&dev->lock);
+	}
+}
 
-	/* Reset without the lock: the device thread may need it to finish
-	 * an interrupt before it can acknowledge the reset. */
-	sim_transport_set_status(dev->transport, 0);
-	sim_transport_bind_driver(dev->transport, NULL, NULL);
-	free_queues(dev);
-
+/* What the driver still holds once the device is reset and unbound. */
+static void free_driver_state(struct km_device *dev)
+{
 	km__sync_files_release(dev);
 	while (dev->hv_used) {
 		struct km_hv_range *r = dev->hv_used;
@@ -233,9 +247,61 @@ void km_device_destroy(struct km_device *dev)
 		free(c->data);
 		free(c);
 	}
+}
+
+void km_device_destroy(struct km_device *dev)
+{
+	if (!dev)
+		return;
+	/* Files still open go as at the end of a process: closed, which
+	 * also ends reads blocked on them (km_read). */
+	pthread_mutex_lock(&dev->lock);
+	if (dev->files)
+		SIM_ERROR(KM_LAYER, "device destroyed with files still open; "
+			  "closing them");
+	while (dev->files) {
+		struct km_file *file = dev->files;
+		pthread_mutex_unlock(&dev->lock);
+		km_close(file);
+		pthread_mutex_lock(&dev->lock);
+	}
+	/* dma-bufs the program still holds die with the "VM". */
+	km__prime_collect_locked(dev, true);
+	km__notify_locked(dev);
+	drain_locked(dev);
+	pthread_mutex_unlock(&dev->lock);
+	km__worker_stop(dev);
+
+	/* Reset without the lock: the device thread may need it to finish
+	 * an interrupt before it can acknowledge the reset. */
+	sim_transport_set_status(dev->transport, 0);
+	sim_transport_bind_driver(dev->transport, NULL, NULL);
+	pthread_mutex_lock(&dev->lock);
+	dev->unplugged = true;
+	km__vbufs_cancel_locked(dev);
+	pthread_mutex_unlock(&dev->lock);
+	free_queues(dev);
+	free_driver_state(dev);
+	pthread_cond_destroy(&dev->worker_cond);
 	pthread_cond_destroy(&dev->cond);
 	pthread_mutex_destroy(&dev->lock);
 	free(dev);
+}
+
+/*
+ * Lockstep: return only once the device finished what we kicked.  Answers
+ * hand dropped objects to the worker, whose unrefs are kicked later; wait
+ * for those too, so that a lockstep run stays reproducible.
+ */
+static void settle(struct km_device *dev)
+{
+	sim_transport_wait_idle(dev->transport);
+	if (!sim_transport_lockstep(dev->transport))
+		return;
+	pthread_mutex_lock(&dev->lock);
+	km__worker_flush_locked(dev);
+	pthread_mutex_unlock(&dev->lock);
+	sim_transport_wait_idle(dev->transport);
 }
 
 static int open_node(struct km_device *dev, bool primary,
@@ -280,6 +346,12 @@ void km_close(struct km_file *file)
 		return;
 	struct km_device *dev = file->dev;
 	pthread_mutex_lock(&dev->lock);
+	/* Threads sleeping in km_read() on this file leave first (-EBADF):
+	 * the file is freed below. */
+	file->closing = true;
+	pthread_cond_broadcast(&dev->cond);
+	while (file->readers)
+		pthread_cond_wait(&dev->cond, &dev->lock);
 	while (file->mappings) {
 		struct km_mapping *m = file->mappings;
 		file->mappings = m->next;
@@ -311,7 +383,7 @@ void km_close(struct km_file *file)
 	km__fence_forget_file_locked(dev, file);
 	km__events_free_locked(file);
 	pthread_mutex_unlock(&dev->lock);
-	sim_transport_wait_idle(dev->transport);
+	settle(dev);
 	close(file->event_fd);
 	free(file);
 }
@@ -324,13 +396,18 @@ int km_ioctl(struct km_file *file, unsigned long request, void *arg)
 
 	if (type != DRM_IOCTL_BASE)
 		return -ENOTTY;
+	/* Objects that answered commands dropped before this call are put
+	 * first, so a call sees the effects of every answer before it, as
+	 * when the interrupt handler put them itself. */
+	pthread_mutex_lock(&file->dev->lock);
+	km__worker_flush_locked(file->dev);
+	pthread_mutex_unlock(&file->dev->lock);
 	int ret;
 	if (nr >= DRM_COMMAND_BASE && nr < DRM_COMMAND_END)
 		ret = km__ioctl_virtgpu(file, nr - DRM_COMMAND_BASE, arg, size);
 	else
 		ret = km__ioctl_drm(file, nr, arg, size);
-	/* Lockstep: return only once the device finished what we kicked. */
-	sim_transport_wait_idle(file->dev->transport);
+	settle(file->dev);
 	return ret;
 }
 
@@ -340,6 +417,21 @@ static struct km_bo *bo_by_offset_locked(struct km_file *file, uint64_t off)
 		if (file->handles[h] && file->handles[h]->map_offset == off)
 			return file->handles[h];
 	return NULL;
+}
+
+/*
+ * drm_gem_mmap (drivers/gpu/drm/drm_gem.c): an offset that belongs to no
+ * object is -EINVAL; one of an object this file has no handle to fails
+ * drm_vma_node_is_allowed, -EACCES.  Offsets are never reused, so an
+ * object reachable through another file's handle is the only other owner
+ * an offset can have.
+ */
+static bool offset_taken_locked(struct km_device *dev, uint64_t off)
+{
+	for (struct km_file *f = dev->files; f; f = f->next)
+		if (bo_by_offset_locked(f, off))
+			return true;
+	return false;
 }
 
 int km_mmap(struct km_file *file, uint64_t offset, size_t len, void **addr)
@@ -352,7 +444,7 @@ int km_mmap(struct km_file *file, uint64_t offset, size_t len, void **addr)
 	int ret = 0;
 	struct km_mapping *m = NULL;
 	if (!bo) {
-		ret = -EACCES;	/* drm_vma_node_is_allowed failed */
+		ret = offset_taken_locked(dev, offset) ? -EACCES : -EINVAL;
 		goto out;
 	}
 	if (len > bo->size) {

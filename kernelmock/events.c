@@ -48,23 +48,45 @@ int km_file_poll_fd(struct km_file *file)
 	return file->event_fd;
 }
 
+/* A closing file waits for its readers to be gone (km_close). */
+static void leave_read_locked(struct km_file *file)
+{
+	file->dev->stats.readers--;
+	if (--file->readers == 0 && file->closing)
+		pthread_cond_broadcast(&file->dev->cond);
+}
+
 /*
  * drm_read: copy as many whole events as fit in @len and return the bytes
  * copied; when even the first does not fit it stays queued and the result
  * is 0, as in Linux.  With no event queued: -EAGAIN when @nonblock, else
  * sleep until one is.
+ *
+ * A sleeper whose file is closed meanwhile (km_close, or the device going
+ * away, which closes what is left open) returns -EBADF.  On Linux the read
+ * would hold the file open and sleep on until an event or a signal; here
+ * the file is freed by km_close, so the read ends, with what read(2)
+ * answers for an fd that is no longer open.
  */
 ssize_t km_read(struct km_file *file, void *buf, size_t len, bool nonblock)
 {
 	struct km_device *dev = file->dev;
 	size_t done = 0;
 	pthread_mutex_lock(&dev->lock);
-	while (!file->events) {
+	file->readers++;
+	dev->stats.readers++;
+	while (!file->events && !file->closing) {
 		if (nonblock) {
+			leave_read_locked(file);
 			pthread_mutex_unlock(&dev->lock);
 			return -EAGAIN;
 		}
 		pthread_cond_wait(&dev->cond, &dev->lock);
+	}
+	if (file->closing) {
+		leave_read_locked(file);
+		pthread_mutex_unlock(&dev->lock);
+		return -EBADF;
 	}
 	while (file->events && done + file->events->ev.length <= len) {
 		struct km_event *e = file->events;
@@ -82,6 +104,7 @@ ssize_t km_read(struct km_file *file, void *buf, size_t len, bool nonblock)
 				SIM_ERROR(KM_LAYER, "event eventfd rewrite failed");
 		}
 	}
+	leave_read_locked(file);
 	pthread_mutex_unlock(&dev->lock);
 	return (ssize_t)done;
 }

@@ -32,133 +32,6 @@ static int map_ioctl(struct km_file *file, void *data)
 	return 0;
 }
 
-/*
- * VIRTGPU_EXECBUF_FENCE_FD_IN: wait for the sync_file's fences, except
- * those on the submit's own timeline, which the device orders anyway
- * (virtio_gpu_do_fence_wait).  Like dma_fence_wait, no time limit.
- */
-static int wait_in_fence_locked(struct km_device *dev, int fd,
-				uint64_t timeline)
-{
-	struct km_sync_file *sf = km__sync_file_lookup_locked(dev, fd);
-	if (!sf)
-		return -EINVAL;	/* sync_file_get_fence: not a sync_file */
-	for (unsigned i = 0; i < sf->nfences; i++) {
-		struct km_fence *f = sf->fences[i];
-		if (f->timeline == timeline)
-			continue;
-		km__fence_get(f);
-		while (!f->signaled)
-			pthread_cond_wait(&dev->cond, &dev->lock);
-		km__fence_put(f);
-	}
-	return 0;
-}
-
-static int execbuffer_ioctl(struct km_file *file, void *data)
-{
-	struct drm_virtgpu_execbuffer *exbuf = data;
-	struct km_device *dev = file->dev;
-	uint64_t timeline = 0;
-	uint32_t ring_idx = 0;
-	int ret;
-
-	if (!dev->has_virgl_3d)
-		return -ENOSYS;
-	if (exbuf->flags & ~VIRTGPU_EXECBUF_FLAGS)
-		return -EINVAL;
-	int in_fence_fd = exbuf->fence_fd;
-	exbuf->fence_fd = -1;
-	if (exbuf->flags & VIRTGPU_EXECBUF_RING_IDX) {
-		/* virtgpu_submit.c: the ring must exist in this context. */
-		if (exbuf->ring_idx >= file->num_rings || !file->base_fence_ctx)
-			return -EINVAL;
-		timeline = file->base_fence_ctx + exbuf->ring_idx;
-		ring_idx = exbuf->ring_idx;
-	}
-	km__create_context_locked(file);
-
-	if (exbuf->flags & VIRTGPU_EXECBUF_FENCE_FD_IN) {
-		ret = wait_in_fence_locked(dev, in_fence_fd, timeline);
-		if (ret)
-			return ret;
-	}
-
-	uint32_t *handles = NULL;
-	struct km_bo **bos = NULL;
-	void *cmds = NULL;
-	struct km_fence *fence = NULL;
-	int out_fd = -1;
-	uint32_t nbo = exbuf->num_bo_handles;
-
-	/* kvmalloc_array and vmemdup_user refuse more than INT_MAX bytes
-	 * (-ENOMEM) before touching user memory; without this a hostile
-	 * size made us allocate up to 32 GiB (found by fuzzing). */
-	if ((uint64_t)nbo * sizeof(struct km_bo *) > INT_MAX ||
-	    exbuf->size > INT_MAX)
-		return -ENOMEM;
-	if (nbo) {
-		handles = calloc(nbo, sizeof(*handles));
-		bos = calloc(nbo, sizeof(*bos));
-		if (!handles || !bos) {
-			ret = -ENOMEM;
-			goto out;
-		}
-		ret = km__copy_from_user(handles, exbuf->bo_handles,
-					 (size_t)nbo * sizeof(*handles));
-		if (ret)
-			goto out;
-		for (uint32_t i = 0; i < nbo; i++) {
-			bos[i] = km__handle_lookup_locked(file, handles[i]);
-			if (!bos[i]) {
-				ret = -ENOENT;
-				goto out;
-			}
-		}
-	}
-	cmds = malloc(exbuf->size ? exbuf->size : 1);
-	if (!cmds) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	ret = km__copy_from_user(cmds, exbuf->command, exbuf->size);
-	if (ret)
-		goto out;
-	fence = km__fence_alloc(timeline, ring_idx, timeline != 0);
-	if (!fence) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	/* A ring in POLL_RINGS_MASK reports its fences as DRM events. */
-	if ((exbuf->flags & VIRTGPU_EXECBUF_RING_IDX) &&
-	    (file->ring_idx_mask & (1ull << ring_idx)))
-		fence->event_file = file;
-	if (exbuf->flags & VIRTGPU_EXECBUF_FENCE_FD_OUT) {
-		out_fd = km__sync_file_create_locked(dev, &fence, 1, "virtgpu");
-		if (out_fd < 0) {
-			ret = out_fd;
-			goto out;
-		}
-	}
-	ret = km_cmd_submit_3d(dev, file->ctx_id, cmds, exbuf->size, fence,
-			       bos, nbo);
-	if (ret) {
-		if (out_fd >= 0)
-			close(out_fd);
-		goto out;
-	}
-	for (uint32_t i = 0; i < nbo; i++)
-		km__bo_set_fence_locked(bos[i], fence);
-	exbuf->fence_fd = out_fd;
-	km__notify_locked(dev);
-out:
-	km__fence_put(fence);
-	free(cmds);
-	free(bos);
-	free(handles);
-	return ret;
-}
-
 static int getparam_ioctl(struct km_file *file, void *data)
 {
 	struct drm_virtgpu_getparam *param = data;
@@ -372,6 +245,52 @@ static int get_caps_ioctl(struct km_file *file, void *data)
 	return km__copy_to_user(args->addr, ent->data, size);
 }
 
+/* One CONTEXT_INIT parameter (virtio_gpu_context_init_ioctl's switch). */
+static int apply_context_param(struct km_file *file, uint64_t param,
+			       uint64_t value)
+{
+	struct km_device *dev = file->dev;
+
+	switch (param) {
+	case VIRTGPU_CONTEXT_PARAM_CAPSET_ID:
+		if (value > KM_MAX_CAPSET_ID ||
+		    !(dev->capset_id_mask & (1ull << value)) ||
+		    (file->context_init & VIRTIO_GPU_CONTEXT_INIT_CAPSET_ID_MASK))
+			return -EINVAL;
+		file->context_init |= (uint32_t)value;
+		return 0;
+	case VIRTGPU_CONTEXT_PARAM_NUM_RINGS:
+		if (file->base_fence_ctx || value > KM_MAX_RINGS)
+			return -EINVAL;
+		file->base_fence_ctx = dev->next_fence_ctx;
+		dev->next_fence_ctx += value ? value : 1;
+		file->num_rings = (uint32_t)value;
+		return 0;
+	case VIRTGPU_CONTEXT_PARAM_POLL_RINGS_MASK:
+		if (file->ring_idx_mask)
+			return -EINVAL;
+		file->ring_idx_mask = value;
+		return 0;
+	case VIRTGPU_CONTEXT_PARAM_DEBUG_NAME: {
+		if (file->explicit_debug_name)
+			return -EINVAL;
+		char name[KM_DEBUG_NAME_MAX] = { 0 };
+		/* strncpy_from_user: bytes up to the NUL or the limit */
+		for (size_t n = 0; n < sizeof(name) - 1; n++) {
+			if (km__copy_from_user(&name[n], value + n, 1))
+				return -EFAULT;
+			if (!name[n])
+				break;
+		}
+		memcpy(file->debug_name, name, sizeof(name));
+		file->explicit_debug_name = true;
+		return 0;
+	}
+	default:
+		return -EINVAL;
+	}
+}
+
 static int context_init_ioctl(struct km_file *file, void *data)
 {
 	struct drm_virtgpu_context_init *args = data;
@@ -387,61 +306,34 @@ static int context_init_ioctl(struct km_file *file, void *data)
 				     args->num_params * sizeof(params[0]));
 	if (ret)
 		return ret;
-	if (file->context_created)
-		return -EEXIST;
+	/* Held until the context is queued, as vfpriv->context_lock: a
+	 * first call on another thread cannot create a default one
+	 * meanwhile, nor this one a second. */
+	km__context_lock_locked(file);
+	if (file->context_created) {
+		ret = -EEXIST;
+		goto out_unlock;
+	}
 	/* As in the kernel, parameters applied before a bad one stay set. */
 	for (uint32_t i = 0; i < args->num_params; i++) {
-		uint64_t value = params[i].value;
-		switch (params[i].param) {
-		case VIRTGPU_CONTEXT_PARAM_CAPSET_ID:
-			if (value > KM_MAX_CAPSET_ID ||
-			    !(dev->capset_id_mask & (1ull << value)) ||
-			    (file->context_init &
-			     VIRTIO_GPU_CONTEXT_INIT_CAPSET_ID_MASK))
-				return -EINVAL;
-			file->context_init |= (uint32_t)value;
-			break;
-		case VIRTGPU_CONTEXT_PARAM_NUM_RINGS:
-			if (file->base_fence_ctx || value > KM_MAX_RINGS)
-				return -EINVAL;
-			file->base_fence_ctx = dev->next_fence_ctx;
-			dev->next_fence_ctx += value ? value : 1;
-			file->num_rings = (uint32_t)value;
-			break;
-		case VIRTGPU_CONTEXT_PARAM_POLL_RINGS_MASK:
-			if (file->ring_idx_mask)
-				return -EINVAL;
-			file->ring_idx_mask = value;
-			break;
-		case VIRTGPU_CONTEXT_PARAM_DEBUG_NAME: {
-			if (file->explicit_debug_name)
-				return -EINVAL;
-			char name[KM_DEBUG_NAME_MAX] = { 0 };
-			/* strncpy_from_user: bytes up to the NUL or the limit */
-			size_t n;
-			for (n = 0; n < sizeof(name) - 1; n++) {
-				if (km__copy_from_user(&name[n], value + n, 1))
-					return -EFAULT;
-				if (!name[n])
-					break;
-			}
-			memcpy(file->debug_name, name, sizeof(name));
-			file->explicit_debug_name = true;
-			break;
-		}
-		default:
-			return -EINVAL;
-		}
+		ret = apply_context_param(file, params[i].param,
+					  params[i].value);
+		if (ret)
+			goto out_unlock;
 	}
 	if (file->ring_idx_mask) {
 		uint64_t valid = file->num_rings >= 64 ? ~0ull
 				 : (1ull << file->num_rings) - 1;
-		if (file->ring_idx_mask & ~valid)
-			return -EINVAL;
+		if (file->ring_idx_mask & ~valid) {
+			ret = -EINVAL;
+			goto out_unlock;
+		}
 	}
-	km__create_context_locked(file);
+	km__create_context_ctxlocked(file);
 	km__notify_locked(dev);
-	return 0;
+out_unlock:
+	km__context_unlock_locked(file);
+	return ret;
 }
 
 typedef int (*km_ioctl_fn)(struct km_file *file, void *data);
@@ -458,7 +350,7 @@ static const struct {
 	 * like Linux before syncobj support, its EXECBUFFER ends after
 	 * ring_idx and its padding, so the syncobj fields of a 64-byte
 	 * struct are neither read nor written back. */
-	[DRM_VIRTGPU_EXECBUFFER] = { execbuffer_ioctl, KM_EXECBUFFER_SIZE_V2,
+	[DRM_VIRTGPU_EXECBUFFER] = { km__execbuffer_ioctl, KM_EXECBUFFER_SIZE_V2,
 				     "VIRTGPU_EXECBUFFER" },
 	IOCTL(GETPARAM, getparam_ioctl, struct drm_virtgpu_getparam),
 	IOCTL(RESOURCE_CREATE, resource_create_ioctl,

@@ -41,7 +41,10 @@ struct km_file;
  */
 int km_device_create(struct sim_ram *ram, struct sim_transport *t,
 		     struct km_device **out);
-/* Reset the device and free everything.  All files must be closed. */
+/* Reset the device and free everything.  Files still open are closed
+ * first (an error is logged: the caller should have closed them); commands
+ * the device does not answer within a couple of seconds of no progress are
+ * freed after the reset. */
 void km_device_destroy(struct km_device *dev);
 
 /* open(2) and close(2) of the render node (renderD128). */
@@ -60,7 +63,8 @@ int km_ioctl(struct km_file *file, unsigned long request, void *arg);
  * fd that polls readable while DRM events (VIRTGPU_EVENT_FENCE_SIGNALED for
  * rings in POLL_RINGS_MASK) are queued; km_read() returns whole struct
  * drm_event records, as many as fit, -EAGAIN when none is queued and
- * @nonblock, else sleeps until one is.
+ * @nonblock, else sleeps until one is, or until the file is closed by
+ * km_close (or km_device_destroy) on another thread: then -EBADF.
  */
 int km_file_poll_fd(struct km_file *file);
 ssize_t km_read(struct km_file *file, void *buf, size_t len, bool nonblock);
@@ -77,7 +81,9 @@ int km_sync_ioctl(struct km_device *dev, int fd, unsigned long request,
 /*
  * mmap(2) of @len bytes at @offset (an offset from DRM_IOCTL_VIRTGPU_MAP)
  * on the device file: maps the object's pages at consecutive addresses.
- * Returns 0 and *addr, or -EINVAL / -EACCES / -ENOMEM / -errno.
+ * Returns 0 and *addr, or -EINVAL (no object at @offset, @len larger
+ * than it, not mappable), -EACCES (the object of another file, which
+ * this one has no handle to), -ENOMEM, -errno.
  */
 int km_mmap(struct km_file *file, uint64_t offset, size_t len, void **addr);
 int km_munmap(struct km_file *file, void *addr, size_t len);
@@ -89,7 +95,9 @@ int km_munmap(struct km_file *file, void *addr, size_t len);
  * wait for the answer and copy it to @resp.  Nothing is checked or fixed
  * up: this is how malformed commands reach the device.  Returns the number
  * of bytes the device wrote, -EINVAL (bad queue or a zero length), -ETIME
- * when the device did not answer within @timeout_ms, or -ENOMEM.
+ * when the device did not answer within @timeout_ms, or -ENOMEM.  A
+ * negative @timeout_ms means no limit, as for poll(2); no wait lasts more
+ * than INT32_MAX ms (KM_TIMEOUT_MAX_MS).
  */
 int km_raw_command(struct km_device *dev, unsigned queue, const void *cmd,
 		   size_t cmd_len, void *resp, size_t resp_len,
@@ -100,6 +108,7 @@ struct km_stats {
 	unsigned objects;
 	unsigned inflight;
 	unsigned files;
+	unsigned readers;	/* threads sleeping or reading in km_read() */
 };
 void km_device_stats(struct km_device *dev, struct km_stats *stats);
 

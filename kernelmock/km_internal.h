@@ -34,6 +34,14 @@ struct sim_hostmem;
 /* Linux waits 5 s for capset answers and 15 s in WAIT. */
 #define KM_CAPSET_TIMEOUT_MS 5000
 #define KM_WAIT_TIMEOUT_MS 15000
+/* The longest wait km__deadline() turns a timeout into (INT32_MAX ms,
+ * about 24.8 days, the most a poll(2)-style int timeout says); longer
+ * ones and negative ones ("no limit", as for poll(2)) are clamped to it,
+ * so a deadline never overflows into the past. */
+#define KM_TIMEOUT_MAX_MS INT32_MAX
+/* Teardown gives up on answers once the device made no progress for this
+ * long; what is left in flight is then freed after the reset. */
+#define KM_TEARDOWN_STALL_MS 2000
 
 struct sim_ram;
 struct sim_transport;
@@ -54,6 +62,14 @@ struct km_fence {
 	struct km_fence *next_pending;	/* dev->fence_pending */
 };
 
+/* The objects one command uses, referenced until it is answered (Linux's
+ * virtio_gpu_object_array); then handed to the kernel worker. */
+struct km_objs {
+	struct km_objs *next;	/* dev->free_delayed */
+	unsigned n;
+	struct km_bo *bo[];
+};
+
 struct km_vbuf;
 typedef void (*km_resp_cb)(struct km_device *dev, struct km_vbuf *vbuf);
 
@@ -67,12 +83,13 @@ struct km_vbuf {
 	km_resp_cb resp_cb;
 	void *cb_data;
 	struct km_fence *fence;
-	struct km_bo **objs;	/* objects used, referenced until answered */
-	unsigned nobjs;
+	struct km_objs *objs;	/* objects used, or NULL */
 	uint32_t resp_type;	/* filled on completion */
 	uint32_t written;	/* bytes the device wrote */
 	bool done;
 	bool waited;		/* a sleeper frees it, not the interrupt */
+	/* dev->inflight_vbufs, from queueing to completion */
+	struct km_vbuf *next_inflight, **pprev_inflight;
 };
 
 /* A GEM object backed by a host resource. */
@@ -123,6 +140,12 @@ struct km_file {
 	struct km_event *events, **events_tail;
 	uint32_t ctx_id;
 	bool context_created;
+	/* Linux's vfpriv->context_lock, a sleeping lock: held while the
+	 * context is being created (queueing may sleep with dev->lock
+	 * dropped) and across CONTEXT_INIT. */
+	bool context_locked;
+	unsigned readers;	/* threads inside km_read() */
+	bool closing;		/* km_close() started: readers must leave */
 	uint32_t context_init;	/* capset id chosen by CONTEXT_INIT */
 	uint32_t num_rings;
 	uint64_t ring_idx_mask;	/* POLL_RINGS_MASK */
@@ -201,6 +224,18 @@ struct km_device {
 
 	struct km_file *files;
 	struct km_stats stats;
+	struct km_vbuf *inflight_vbufs;	/* queued, not yet answered */
+	/* Set once the device was reset at teardown: nothing is queued any
+	 * more, objects are freed at once (virtio 1.2 2.4: a reset device
+	 * keeps no view of guest memory). */
+	bool unplugged;
+
+	/* The kernel worker (worker.c); dev->lock protects these. */
+	pthread_t worker;
+	pthread_cond_t worker_cond;	/* work queued, or stop */
+	bool worker_stop;
+	bool worker_busy;		/* putting a batch taken off the list */
+	struct km_objs *free_delayed, **free_delayed_tail;
 };
 
 /* vq.c */
@@ -228,7 +263,11 @@ void km__notify_locked(struct km_device *dev);
 int km__vbuf_wait_locked(struct km_device *dev, struct km_vbuf *vbuf,
 			 int timeout_ms);
 int km__cond_timedwait_locked(struct km_device *dev, int64_t deadline_ns);
-int64_t km__deadline(int timeout_ms);
+/* CLOCK_MONOTONIC ns @timeout_ms from now; saturated (KM_TIMEOUT_MAX_MS). */
+int64_t km__deadline(int64_t timeout_ms);
+/* After the reset at teardown: run the callbacks of what the device never
+ * answered as for a failed answer, and free it. */
+void km__vbufs_cancel_locked(struct km_device *dev);
 void km__interrupt(void *opaque, uint32_t isr);
 
 /* cmd.c: one emitter per VIRTIO_GPU_CMD_*; caller holds dev->lock. */
@@ -305,10 +344,27 @@ int km__handle_create_locked(struct km_file *file, struct km_bo *bo,
 			     uint32_t *handle);
 struct km_bo *km__handle_lookup_locked(struct km_file *file, uint32_t handle);
 int km__handle_delete_locked(struct km_file *file, uint32_t handle);
+/* The first call that needs the file's context creates it (once). */
 void km__create_context_locked(struct km_file *file);
+/* vfpriv->context_lock: may sleep (dev->lock dropped meanwhile). */
+void km__context_lock_locked(struct km_file *file);
+void km__context_unlock_locked(struct km_file *file);
+/* Create the context with the context lock held by the caller. */
+void km__create_context_ctxlocked(struct km_file *file);
 
 /* vq.c: make @vbuf hold a reference on each of @n objects until answered */
 int km__vbuf_add_objs(struct km_vbuf *vbuf, struct km_bo **bos, unsigned n);
+
+/* worker.c: the kernel worker thread (Linux's obj_free_work) */
+int km__worker_start(struct km_device *dev);
+/* Without dev->lock: finish what is queued, then end the thread. */
+void km__worker_stop(struct km_device *dev);
+/* Wait until everything handed over so far has been put. */
+void km__worker_flush_locked(struct km_device *dev);
+/* Interrupt context: hand @objs to the worker (never sleeps or queues). */
+void km__objs_put_delayed_locked(struct km_device *dev, struct km_objs *objs);
+/* Process context: drop each reference and free @objs (may be NULL). */
+void km__objs_put_free_locked(struct km_device *dev, struct km_objs *objs);
 
 /* blob.c */
 int km__resource_create_blob_ioctl(struct km_file *file, void *data);
@@ -337,5 +393,8 @@ int km__copy_to_user(uint64_t uptr, const void *src, size_t len);
 /* ioctl.c */
 int km__ioctl_virtgpu(struct km_file *file, unsigned nr, void *arg,
 		      size_t size);
+
+/* submit.c */
+int km__execbuffer_ioctl(struct km_file *file, void *data);
 
 #endif

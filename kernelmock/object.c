@@ -76,6 +76,11 @@ void km__bo_put_locked(struct km_device *dev, struct km_bo *bo)
 		return;
 	km__flink_remove_locked(dev, bo);
 	km__blob_release_locked(dev, bo);
+	if (dev->unplugged) {
+		/* The device was reset: it no longer knows the resource. */
+		km__bo_free_locked(dev, bo);
+		return;
+	}
 	int ret = km_cmd_resource_unref(dev, bo);
 	if (ret) {
 		/* Without the unref the host may still reach these pages:
@@ -98,9 +103,31 @@ void km__bo_set_fence_locked(struct km_bo *bo, struct km_fence *f)
 	bo->last_fence = f;
 }
 
-/* Linux virtio_gpu_create_context: the first ioctl that needs a context
- * creates the default one, named after the task, unless CONTEXT_INIT did. */
-void km__create_context_locked(struct km_file *file)
+/*
+ * Linux's vfpriv->context_lock is a mutex held while CTX_CREATE is queued,
+ * which may sleep for queue room.  Here every sleep drops dev->lock, so
+ * the per-file lock is a flag under dev->lock that waiters sleep on: a
+ * pthread mutex held across such a sleep would deadlock against a thread
+ * holding dev->lock and waiting for it.
+ */
+void km__context_lock_locked(struct km_file *file)
+{
+	struct km_device *dev = file->dev;
+	while (file->context_locked)
+		pthread_cond_wait(&dev->cond, &dev->lock);
+	file->context_locked = true;
+}
+
+void km__context_unlock_locked(struct km_file *file)
+{
+	file->context_locked = false;
+	pthread_cond_broadcast(&file->dev->cond);
+}
+
+/* virtio_gpu_create_context_locked: named after the task unless
+ * CONTEXT_INIT gave a name.  Marked created only once queued, which is
+ * why the context lock must be held across the queueing. */
+void km__create_context_ctxlocked(struct km_file *file)
 {
 	if (file->context_created)
 		return;
@@ -113,6 +140,18 @@ void km__create_context_locked(struct km_file *file)
 		SIM_ERROR(KM_LAYER, "CTX_CREATE for ctx %u could not be queued: %d",
 			  file->ctx_id, ret);
 	file->context_created = true;
+}
+
+/* Linux virtio_gpu_create_context: the first ioctl that needs a context
+ * creates the default one, unless CONTEXT_INIT did.  Several threads may
+ * make that first call at once: one creates, the others wait for it. */
+void km__create_context_locked(struct km_file *file)
+{
+	if (file->context_created)
+		return;
+	km__context_lock_locked(file);
+	km__create_context_ctxlocked(file);
+	km__context_unlock_locked(file);
 }
 
 /* drm_gem_handle_create + virtio_gpu_gem_object_open: the new handle's

@@ -39,14 +39,16 @@ int km__vbuf_alloc(struct km_device *dev, size_t cmd_len, size_t data_len,
 
 int km__vbuf_add_objs(struct km_vbuf *vbuf, struct km_bo **bos, unsigned n)
 {
-	struct km_bo **objs = realloc(vbuf->objs,
-				      (vbuf->nobjs + n) * sizeof(*objs));
+	unsigned have = vbuf->objs ? vbuf->objs->n : 0;
+	struct km_objs *objs = realloc(vbuf->objs, sizeof(*objs) +
+				       (have + n) * sizeof(objs->bo[0]));
 	if (!objs)
 		return -ENOMEM;
+	objs->n = have;
 	vbuf->objs = objs;
 	for (unsigned i = 0; i < n; i++) {
 		km__bo_get(bos[i]);
-		vbuf->objs[vbuf->nobjs++] = bos[i];
+		objs->bo[objs->n++] = bos[i];
 	}
 	return 0;
 }
@@ -58,30 +60,45 @@ void km__vbuf_free(struct km_device *dev, struct km_vbuf *vbuf)
 		return;
 	if (vbuf->fence)
 		km__fence_put(vbuf->fence);
-	for (unsigned i = 0; i < vbuf->nobjs; i++)
-		km__bo_put_locked(dev, vbuf->objs[i]);
-	free(vbuf->objs);
+	km__objs_put_free_locked(dev, vbuf->objs);
 	sim_ram_release_contig(dev->ram, vbuf->gpa, vbuf->alloc_size);
 	free(vbuf);
 }
 
-int64_t km__deadline(int timeout_ms)
+/*
+ * A timeout becomes a deadline here and nowhere else.  It saturates: a
+ * negative timeout means "no limit" (poll(2)'s convention; a script's
+ * timeout_ms=2147483648 arrives as INT_MIN) and, like any timeout above
+ * KM_TIMEOUT_MAX_MS, waits that long.  Unclamped, such a value made a
+ * deadline in the past whose timespec pthread_cond_timedwait refused
+ * with EINVAL at once, without sleeping: the waiter spun holding
+ * dev->lock, and the interrupt handler that would have answered it never
+ * got the lock.
+ */
+int64_t km__deadline(int64_t timeout_ms)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
+	if (timeout_ms < 0 || timeout_ms > KM_TIMEOUT_MAX_MS)
+		timeout_ms = KM_TIMEOUT_MAX_MS;
+	/* now (< 2^62 ns for centuries of uptime) + < 2^51 ns: no overflow */
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec +
-	       (int64_t)timeout_ms * 1000000;
+	       timeout_ms * 1000000;
 }
 
-/* 0 when woken, -ETIME once @deadline_ns (CLOCK_MONOTONIC) has passed. */
+/* 0 when woken, -ETIME once @deadline_ns (CLOCK_MONOTONIC) has passed.
+ * Any other failure of the wait also ends it (-ETIME) rather than letting
+ * the caller loop without ever releasing dev->lock. */
 int km__cond_timedwait_locked(struct km_device *dev, int64_t deadline_ns)
 {
+	if (deadline_ns < 0)
+		return -ETIME;
 	struct timespec ts = {
 		.tv_sec = deadline_ns / 1000000000,
 		.tv_nsec = deadline_ns % 1000000000,
 	};
 	int ret = pthread_cond_timedwait(&dev->cond, &dev->lock, &ts);
-	return ret == ETIMEDOUT ? -ETIME : 0;
+	return ret ? -ETIME : 0;
 }
 
 /*
@@ -136,7 +153,21 @@ static int queue_locked(struct km_device *dev, struct sim_vqd *vq,
 		  fence ? (unsigned long long)fence->id : 0ull);
 	dev->stats.inflight++;
 	dev->pending_kicks |= 1u << index;
+	vbuf->next_inflight = dev->inflight_vbufs;
+	if (dev->inflight_vbufs)
+		dev->inflight_vbufs->pprev_inflight = &vbuf->next_inflight;
+	vbuf->pprev_inflight = &dev->inflight_vbufs;
+	dev->inflight_vbufs = vbuf;
 	return 0;
+}
+
+static void unlink_inflight(struct km_vbuf *vbuf)
+{
+	*vbuf->pprev_inflight = vbuf->next_inflight;
+	if (vbuf->next_inflight)
+		vbuf->next_inflight->pprev_inflight = vbuf->pprev_inflight;
+	vbuf->next_inflight = NULL;
+	vbuf->pprev_inflight = NULL;
 }
 
 int km__queue_ctrl_locked(struct km_device *dev, struct km_vbuf *vbuf,
@@ -180,6 +211,7 @@ static void complete_vbuf_locked(struct km_device *dev, struct km_vbuf *vbuf,
 	vbuf->resp_type = le32toh(resp.type);
 	vbuf->written = written;
 	uint32_t cmd_type = le32toh(((struct virtio_gpu_ctrl_hdr *)vbuf->buf)->type);
+	unlink_inflight(vbuf);
 
 	/* Linux logs error responses (virtio_gpu_dequeue_ctrl_func). */
 	if (vbuf->resp_type < VIRTIO_GPU_RESP_OK_NODATA ||
@@ -194,16 +226,20 @@ static void complete_vbuf_locked(struct km_device *dev, struct km_vbuf *vbuf,
 		vbuf->resp_cb(dev, vbuf);
 	dev->stats.inflight--;
 	vbuf->done = true;
-	/* Linux drops the objects a command used once it is answered
-	 * (virtio_gpu_dequeue_ctrl_func); so do we, even for a waited vbuf. */
-	for (unsigned i = 0; i < vbuf->nobjs; i++)
-		km__bo_put_locked(dev, vbuf->objs[i]);
-	vbuf->nobjs = 0;
+	/* Linux drops the objects a command used once it is answered, even
+	 * for a waited vbuf, but from a worker (virtio_gpu_dequeue_ctrl_func
+	 * -> virtio_gpu_array_put_free_delayed): a last reference queues
+	 * RESOURCE_UNREF, which may wait for descriptors only this thread
+	 * frees. */
+	if (vbuf->objs)
+		km__objs_put_delayed_locked(dev, vbuf->objs);
+	vbuf->objs = NULL;
 	if (!vbuf->waited)
 		km__vbuf_free(dev, vbuf);
 }
 
-/* The interrupt handler; runs on the host thread that raised it. */
+/* The interrupt handler; runs on the host thread that raised it.  It
+ * neither queues nor sleeps (see worker.c). */
 void km__interrupt(void *opaque, uint32_t isr)
 {
 	struct km_device *dev = opaque;
@@ -220,4 +256,32 @@ void km__interrupt(void *opaque, uint32_t isr)
 		complete_vbuf_locked(dev, vbuf, written);
 	pthread_cond_broadcast(&dev->cond);
 	pthread_mutex_unlock(&dev->lock);
+}
+
+/*
+ * Teardown, after the reset: the device will never answer these (Linux's
+ * virtio_gpu_deinit resets and deletes the queues the same way).  Each
+ * callback runs as for a failed answer (resp_type 0), so that what it
+ * owns is released: an unref's object is freed, a map's state becomes an
+ * error.  The objects are put here, in process context; with
+ * dev->unplugged set their last puts free them without queueing.  A
+ * waited vbuf is only marked done: its sleeper frees it.
+ */
+void km__vbufs_cancel_locked(struct km_device *dev)
+{
+	while (dev->inflight_vbufs) {
+		struct km_vbuf *vbuf = dev->inflight_vbufs;
+		unlink_inflight(vbuf);
+		vbuf->resp_type = 0;
+		vbuf->written = 0;
+		if (vbuf->resp_cb)
+			vbuf->resp_cb(dev, vbuf);
+		dev->stats.inflight--;
+		km__objs_put_free_locked(dev, vbuf->objs);
+		vbuf->objs = NULL;
+		vbuf->done = true;
+		if (!vbuf->waited)
+			km__vbuf_free(dev, vbuf);
+	}
+	pthread_cond_broadcast(&dev->cond);
 }
