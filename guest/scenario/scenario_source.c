@@ -131,21 +131,26 @@ static int var_set(struct src_ctx *c, const struct src_at *at,
 		   const char *name, size_t len, const char *value, size_t vlen)
 {
 	struct src_var *v = var_find(c, name, len);
-	size_t bytes = c->var_bytes + vlen - (v ? v->value_len : 0) +
-		       (v ? 0 : len);
+	size_t bytes;
 	char *copy;
 
-	if (bytes > GUEST_MAX_VAR_BYTES)
-		return src_err(c, at->path, at->line, at->col, at->text,
-			       at->len, "variables of at most %u bytes in all "
-			       "(names and values)", GUEST_MAX_VAR_BYTES);
 	if (!v && c->nvars >= GUEST_MAX_VARS)
 		return src_err(c, at->path, at->line, at->col, at->text,
 			       at->len, "at most %u variables",
 			       GUEST_MAX_VARS);
+	/* A NUL in the line ends the value (found by fuzzing): its length
+	 * is what strndup kept, not vlen. */
 	copy = strndup(value, vlen);
 	if (!copy)
 		return -ENOMEM;
+	vlen = strlen(copy);
+	bytes = c->var_bytes + vlen - (v ? v->value_len : 0) + (v ? 0 : len);
+	if (bytes > GUEST_MAX_VAR_BYTES) {
+		free(copy);
+		return src_err(c, at->path, at->line, at->col, at->text,
+			       at->len, "variables of at most %u bytes in all "
+			       "(names and values)", GUEST_MAX_VAR_BYTES);
+	}
 	if (!v) {
 		v = realloc(c->vars, (c->nvars + 1) * sizeof(*v));
 		if (!v) {
