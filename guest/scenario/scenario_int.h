@@ -116,6 +116,8 @@ struct guest_field {
 	uint16_t count_offset;	/* U32S: u32 receiving the element count */
 	uint32_t flags;		/* GUEST_FF_* */
 	uint64_t def;
+	uint64_t max;		/* NUM: the largest value accepted (0: what
+				 * the field's size holds) */
 	const struct guest_symtab *syms;
 	uint64_t param;		/* CTX_PARAM: VIRTGPU_CONTEXT_PARAM_*, 0 for
 				 * the generic param=ID,VALUE */
@@ -492,6 +494,30 @@ void guest__toks_free(struct guest_tok *toks, unsigned n);
 int guest__parse_number(const char *text, size_t len, uint64_t *out);
 int guest__parse_float(const char *text, size_t len, double *out);
 
+/*
+ * Limits on what one script may make the interpreter do.  A script is
+ * untrusted input (CI runs scripts from merge requests): each limit is
+ * reported as "file:line:column: error: expected ..." where it is hit.
+ * docs/reliability.md has the table; docs/scenarios.md the language.
+ */
+#define GUEST_MAX_EXPR_DEPTH 64		/* '(' and unary '-' in one $(...) */
+#define GUEST_MAX_REPEAT_DEPTH 64	/* repeat blocks inside each other */
+#define GUEST_MAX_INCLUDE_DEPTH 16	/* files including each other */
+#define GUEST_MAX_REPEAT 100000		/* iterations of one repeat */
+#define GUEST_MAX_STATEMENTS 200000	/* statements after unrolling */
+#define GUEST_MAX_STEPS 1000000		/* lines handled + repeat iterations */
+#define GUEST_MAX_INCLUDES 10000	/* include lines executed */
+#define GUEST_MAX_READ_BYTES (64 << 20)	/* script + every include read */
+#define GUEST_MAX_LINE_BYTES (1 << 20)	/* one line after substitution */
+#define GUEST_MAX_TEXT_BYTES (64 << 20)	/* all statements after subst. */
+#define GUEST_MAX_VARS 1024		/* distinct variable names */
+#define GUEST_MAX_VAR_BYTES (16 << 20)	/* names + values of all variables */
+#define GUEST_MAX_TIMEOUT_MS 600000	/* any timeout_ms= (10 minutes) */
+#define GUEST_STR_(x) #x
+#define GUEST_STR(x) GUEST_STR_(x)
+#define GUEST_TIMEOUT_WHAT \
+	"a timeout in milliseconds from 0 to " GUEST_STR(GUEST_MAX_TIMEOUT_MS)
+
 /* scenario_source.c */
 struct guest__src_line {
 	const char *path;
@@ -505,7 +531,10 @@ typedef int (*guest__src_fn)(void *opaque, const struct guest__src_line *l);
 int guest__src_expand(struct guest_script *script, const char *path,
 		      const char *text, size_t len, guest__src_fn fn,
 		      void *opaque, char **err);
+/* A regular file only (-EINVAL for a FIFO, device or directory, checked
+ * without blocking); guest__read_error gives the text for its errors. */
 int guest__read_file(const char *path, char **out, size_t *len);
+const char *guest__read_error(int err);
 
 /* scenario_expr.c: $(EXPR) */
 typedef const char *(*guest__var_fn)(void *ctx, const char *name,

@@ -313,8 +313,8 @@ static int parse_wait_fence(struct guest_parser *p, struct guest_stmt *st)
 	if (!ret && guest__tok_is(guest__cur(p), "timeout_ms") &&
 	    next_is_assign(p)) {
 		p->pos += 2;
-		ret = guest__take_number(p, "a timeout in milliseconds",
-					 UINT32_MAX, &w->timeout_ms);
+		ret = guest__take_number(p, GUEST_TIMEOUT_WHAT,
+					 GUEST_MAX_TIMEOUT_MS, &w->timeout_ms);
 	}
 	if (ret || !guest__tok_is(guest__cur(p), "expect"))
 		return ret ? ret : guest__end_of_line(p, "timeout_ms=, 'expect' or "
@@ -666,7 +666,7 @@ int guest_script_load(const char *path, struct guest_script **out,
 	*error = NULL;
 	if (ret) {
 		if (asprintf(error, "%s: cannot read: %s", path,
-			     strerror(-ret)) < 0)
+			     guest__read_error(ret)) < 0)
 			*error = NULL;
 		return ret;
 	}

@@ -130,6 +130,9 @@ static int check_range(struct guest_parser *p, const struct guest_field *f,
 	unsigned bits = field_bits(f);
 	int64_t sv = (int64_t)v;
 
+	if (f && f->max && v > f->max)
+		return guest__perr(p, t, "a value from 0 to %llu for %s",
+				   (unsigned long long)f->max, f->name);
 	if (bits == 64)
 		return 0;
 	if (v <= (UINT64_MAX >> (64 - bits)))

@@ -200,7 +200,8 @@ static int take_opt_number(struct guest_parser *p, const char *name,
 		return guest__perr(p, guest__cur(p), "%s= at most once", name);
 	*seen = true;
 	p->pos += 2;
-	return guest__take_number(p, name, max, out);
+	return guest__take_number(p, strcmp(name, "timeout_ms") ? name
+				  : GUEST_TIMEOUT_WHAT, max, out);
 }
 
 static int read_cond(struct guest_parser *p, struct guest_read_stmt *rs)
@@ -254,7 +255,8 @@ int guest__parse_read(struct guest_parser *p, struct guest_stmt *st)
 		ret = take_opt_number(p, "size", 1u << 20, &rs->size,
 				      &seen_size);
 		if (ret > 0)
-			ret = take_opt_number(p, "timeout_ms", 60000,
+			ret = take_opt_number(p, "timeout_ms",
+					      GUEST_MAX_TIMEOUT_MS,
 					      &rs->timeout_ms, &seen_to);
 		if (ret > 0) {
 			ret = 0;
@@ -294,7 +296,8 @@ int guest__parse_poll(struct guest_parser *p, struct guest_stmt *st)
 	ret = guest__take_ident(p, "a file, fence or dma-buf name",
 				&ps->target);
 	if (!ret) {
-		ret = take_opt_number(p, "timeout_ms", 600000, &ps->timeout_ms,
+		ret = take_opt_number(p, "timeout_ms", GUEST_MAX_TIMEOUT_MS,
+				      &ps->timeout_ms,
 				      &seen);
 		ret = ret > 0 ? 0 : ret;
 	}

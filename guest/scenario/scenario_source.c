@@ -8,10 +8,16 @@
  * Every line handed on keeps where it came from: the file, the line, and
  * for each character of the substituted text the column it was written
  * at, so that an error in a substituted value still points at the '$'.
+ *
+ * A script is untrusted input, so all the work it can cause is bounded
+ * (the GUEST_MAX_* limits of scenario_int.h): every line handled and
+ * every repeat iteration is one step, variables and substituted lines
+ * have byte budgets, and recursion (include, repeat) has depth limits.
+ * repeat/end pairs are matched once per file with a stack, not by
+ * rescanning the file for every repeat.
  */
 #include <ctype.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -21,14 +27,13 @@
 
 #include "guest/scenario/scenario_int.h"
 
-#define MAX_INCLUDE_DEPTH 16
-#define MAX_REPEAT 100000u
-#define MAX_LINES 200000u	/* statements after unrolling */
-#define MAX_SCRIPT_BYTES (64u << 20)
+#define NO_END UINT_MAX
 
 struct src_var {
 	char *name;
+	size_t name_len;
 	char *value;
+	size_t value_len;
 };
 
 struct src_file {
@@ -37,6 +42,7 @@ struct src_file {
 	size_t len;
 	const char **lines;	/* start of each line */
 	size_t *lens;
+	unsigned *end;		/* for a repeat line: its end, or NO_END */
 	unsigned n;
 };
 
@@ -46,9 +52,12 @@ struct src_ctx {
 	void *opaque;
 	struct src_var *vars;
 	unsigned nvars;
-	const char *stack[MAX_INCLUDE_DEPTH];	/* canonical paths */
+	const char *stack[GUEST_MAX_INCLUDE_DEPTH];	/* canonical paths */
 	unsigned depth;
-	unsigned emitted;
+	unsigned repeat_depth;
+	/* what the script has cost so far, against the GUEST_MAX_* limits */
+	unsigned emitted, steps, includes;
+	size_t read_bytes, text_bytes, var_bytes;
 	char *err;
 };
 
@@ -88,27 +97,60 @@ static int src_err(struct src_ctx *c, const char *path, unsigned line,
 	return -EINVAL;
 }
 
+/* Out of memory while handling a line: say which one. */
+static int src_oom(struct src_ctx *c, const char *path, unsigned line)
+{
+	if (!c->err && asprintf(&c->err, "%s:%u: error: out of memory while "
+				"reading this line", path, line) < 0)
+		c->err = NULL;
+	return -ENOMEM;
+}
+
 /* ---- variables ---- */
 
 static struct src_var *var_find(struct src_ctx *c, const char *name,
 				size_t len)
 {
 	for (unsigned i = 0; i < c->nvars; i++) {
-		if (strlen(c->vars[i].name) == len &&
+		if (c->vars[i].name_len == len &&
 		    memcmp(c->vars[i].name, name, len) == 0)
 			return &c->vars[i];
 	}
 	return NULL;
 }
 
-static int var_set(struct src_ctx *c, const char *name, size_t len,
-		   const char *value, size_t vlen)
+/* Where a set or a repeat index is written, for the limit messages. */
+struct src_at {
+	const char *path;
+	unsigned line, col;
+	const char *text;
+	size_t len;
+};
+
+static int var_set(struct src_ctx *c, const struct src_at *at,
+		   const char *name, size_t len, const char *value, size_t vlen)
 {
 	struct src_var *v = var_find(c, name, len);
-	char *copy = strndup(value, vlen);
+	size_t bytes;
+	char *copy;
 
+	if (!v && c->nvars >= GUEST_MAX_VARS)
+		return src_err(c, at->path, at->line, at->col, at->text,
+			       at->len, "at most %u variables",
+			       GUEST_MAX_VARS);
+	/* A NUL in the line ends the value (found by fuzzing): its length
+	 * is what strndup kept, not vlen. */
+	copy = strndup(value, vlen);
 	if (!copy)
 		return -ENOMEM;
+	vlen = strlen(copy);
+	bytes = c->var_bytes + vlen - (v ? v->value_len : 0) + (v ? 0 : len);
+	if (bytes > GUEST_MAX_VAR_BYTES) {
+		free(copy);
+		return src_err(c, at->path, at->line, at->col, at->text,
+			       at->len, "variables of at most %u bytes in all "
+			       "(names and values)", GUEST_MAX_VAR_BYTES);
+	}
 	if (!v) {
 		v = realloc(c->vars, (c->nvars + 1) * sizeof(*v));
 		if (!v) {
@@ -122,11 +164,14 @@ static int var_set(struct src_ctx *c, const char *name, size_t len,
 			free(copy);
 			return -ENOMEM;
 		}
+		v->name_len = len;
 		c->nvars++;
 	} else {
 		free(v->value);
 	}
 	v->value = copy;
+	v->value_len = vlen;
+	c->var_bytes = bytes;
 	return 0;
 }
 
@@ -158,6 +203,8 @@ struct out {
 static int out_put(struct out *o, const char *s, size_t n, unsigned col,
 		   bool same_col)
 {
+	if (n > GUEST_MAX_LINE_BYTES || o->len + n > GUEST_MAX_LINE_BYTES)
+		return -E2BIG;
 	if (o->len + n + 1 > o->cap) {
 		size_t cap = (o->len + n + 1) * 2;
 		char *t = realloc(o->text, cap);
@@ -227,7 +274,7 @@ static int subst_one(struct src_ctx *c, const char *path, unsigned lineno,
 			       "a variable defined with 'set' or a repeat "
 			       "index");
 	*pos = end + (line[p] == '{');
-	return out_put(o, var->value, strlen(var->value), col, true);
+	return out_put(o, var->value, var->value_len, col, true);
 }
 
 /* Substitute every $ outside comments; the comment itself is dropped. */
@@ -244,7 +291,15 @@ static int substitute(struct src_ctx *c, const char *path, unsigned lineno,
 		if (!in_str && ch == '#')
 			break;
 		if (ch == '$') {
+			size_t at = i;
+
 			ret = subst_one(c, path, lineno, line, len, &i, o);
+			if (ret == -E2BIG)
+				ret = src_err(c, path, lineno, (unsigned)at + 1,
+					      line + at, len - at, "a line of "
+					      "at most %u bytes after "
+					      "substitution",
+					      GUEST_MAX_LINE_BYTES);
 			continue;
 		}
 		if (ch == '"')
@@ -257,60 +312,14 @@ static int substitute(struct src_ctx *c, const char *path, unsigned lineno,
 		ret = out_put(o, &ch, 1, (unsigned)i + 1, false);
 		i++;
 	}
+	if (ret == -E2BIG)
+		ret = src_err(c, path, lineno, 1, line, len, "a line of at "
+			      "most %u bytes", GUEST_MAX_LINE_BYTES);
 	return ret;
 }
 
 /* ---- files ---- */
 
-static int read_file(const char *path, char **out, size_t *len)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	size_t cap = 4096, n = 0;
-	char *buf;
-
-	if (fd < 0)
-		return -errno;
-	buf = malloc(cap + 1);
-	while (buf) {
-		ssize_t r = read(fd, buf + n, cap - n);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0) {
-			int err = r < 0 ? -errno : 0;
-
-			close(fd);
-			if (err) {
-				free(buf);
-				return err;
-			}
-			buf[n] = '\0';
-			*out = buf;
-			*len = n;
-			return 0;
-		}
-		n += (size_t)r;
-		if (n == cap) {
-			char *nb = cap >= MAX_SCRIPT_BYTES ? NULL
-					  : realloc(buf, cap * 2 + 1);
-
-			if (!nb) {
-				free(buf);
-				close(fd);
-				return cap >= MAX_SCRIPT_BYTES ? -EFBIG : -ENOMEM;
-			}
-			buf = nb;
-			cap *= 2;
-		}
-	}
-	close(fd);
-	return -ENOMEM;
-}
-
-int guest__read_file(const char *path, char **out, size_t *len)
-{
-	return read_file(path, out, len);
-}
 
 static int split_lines(struct src_file *f)
 {
@@ -350,6 +359,7 @@ static void file_fini(struct src_file *f)
 {
 	free(f->lines);
 	free(f->lens);
+	free(f->end);
 }
 
 /* ---- the directives ---- */
@@ -430,7 +440,9 @@ static int do_set(struct src_ctx *c, const struct src_file *f, unsigned i)
 	p++;
 	while (p < o.len && (o.text[p] == ' ' || o.text[p] == '\t'))
 		p++;
-	ret = var_set(c, o.text + name, name_end - name, o.text + p, o.len - p);
+	ret = var_set(c, &(struct src_at){ f->path, i + 1, o.cols[p],
+					   o.text + p, o.len - p },
+		      o.text + name, name_end - name, o.text + p, o.len - p);
 out:
 	free(o.text);
 	free(o.cols);
@@ -493,17 +505,31 @@ static int do_include(struct src_ctx *c, const struct src_file *f,
 			goto out;
 		}
 	}
-	if (c->depth >= MAX_INCLUDE_DEPTH) {
+	if (c->depth >= GUEST_MAX_INCLUDE_DEPTH) {
 		ret = src_err(c, f->path, i + 1, o.cols[p], o.text + p,
 			      o.len - p, "includes nested at most %u deep",
-			      MAX_INCLUDE_DEPTH);
+			      GUEST_MAX_INCLUDE_DEPTH);
 		goto out;
 	}
-	ret = canon ? read_file(path, &text, &len) : -errno;
+	if (++c->includes > GUEST_MAX_INCLUDES) {
+		ret = src_err(c, f->path, i + 1, o.cols[p], o.text + p,
+			      o.len - p, "at most %u includes in all",
+			      GUEST_MAX_INCLUDES);
+		goto out;
+	}
+	ret = canon ? guest__read_file(path, &text, &len) : -errno;
 	if (ret) {
 		ret = src_err(c, f->path, i + 1, o.cols[p], o.text + p,
 			      o.len - p, "a readable file (%s: %s)", path,
-			      strerror(-ret));
+			      guest__read_error(ret));
+		goto out;
+	}
+	c->read_bytes += len;
+	if (c->read_bytes > GUEST_MAX_READ_BYTES) {
+		ret = src_err(c, f->path, i + 1, o.cols[p], o.text + p,
+			      o.len - p, "at most %u bytes read from the "
+			      "script and its includes together",
+			      GUEST_MAX_READ_BYTES);
 		goto out;
 	}
 	ret = expand_file(c, path, text, len, canon);
@@ -517,19 +543,30 @@ out:
 	return ret;
 }
 
-/* Index of the "end" matching the "repeat" at @i, or @last + 1. */
-static unsigned matching_end(const struct src_file *f, unsigned i,
-			     unsigned last)
+/*
+ * Pair every repeat of the file with its end in one pass, with a stack of
+ * open repeats: f->end[i] is the matching end of a repeat at i, or NO_END.
+ * An end without a repeat is found when the expansion reaches it.
+ */
+static int pair_blocks(struct src_file *f)
 {
+	unsigned *open = malloc((f->n ? f->n : 1) * sizeof(*open));
 	unsigned depth = 0;
 
-	for (unsigned j = i + 1; j <= last; j++) {
-		if (word_is(f->lines[j], f->lens[j], "repeat"))
-			depth++;
-		else if (word_is(f->lines[j], f->lens[j], "end") && depth-- == 0)
-			return j;
+	f->end = malloc((f->n ? f->n : 1) * sizeof(*f->end));
+	if (!open || !f->end) {
+		free(open);
+		return -ENOMEM;
 	}
-	return last + 1;
+	for (unsigned i = 0; i < f->n; i++) {
+		f->end[i] = NO_END;
+		if (word_is(f->lines[i], f->lens[i], "repeat"))
+			open[depth++] = i;
+		else if (depth && word_is(f->lines[i], f->lens[i], "end"))
+			f->end[open[--depth]] = i;
+	}
+	free(open);
+	return 0;
 }
 
 static int repeat_header(struct src_ctx *c, const struct src_file *f,
@@ -545,9 +582,9 @@ static int repeat_header(struct src_ctx *c, const struct src_file *f,
 	for (e = p; e < o.len && o.text[e] != ' ' && o.text[e] != '\t'; e++)
 		;
 	if (e == p || guest__parse_number(o.text + p, e - p, count) ||
-	    *count > MAX_REPEAT) {
+	    *count > GUEST_MAX_REPEAT) {
 		ret = src_err(c, f->path, i + 1, o.cols[p], o.text + p, e - p,
-			      "a repeat count from 0 to %u", MAX_REPEAT);
+			      "a repeat count from 0 to %u", GUEST_MAX_REPEAT);
 		goto out;
 	}
 	while (e < o.len && (o.text[e] == ' ' || o.text[e] == '\t'))
@@ -580,30 +617,53 @@ out:
 	return ret;
 }
 
+/* One step of work: a line handled or a repeat iteration. */
+static int step(struct src_ctx *c, const struct src_file *f, unsigned i)
+{
+	size_t s, n;
+
+	if (++c->steps <= GUEST_MAX_STEPS)
+		return 0;
+	n = first_word(f->lines[i], f->lens[i], &s);
+	return src_err(c, f->path, i + 1, (unsigned)s + 1, f->lines[i] + s, n,
+		       "at most %u steps (lines read, set, include and repeat "
+		       "iterations included)", GUEST_MAX_STEPS);
+}
+
+/* The body runs once per iteration, as a nested call: repeat_depth
+ * bounds that recursion. */
 static int do_repeat(struct src_ctx *c, const struct src_file *f,
 		     unsigned i, unsigned last, unsigned *next)
 {
-	unsigned end = matching_end(f, i, last);
+	unsigned end = f->end[i];
+	size_t s, n = first_word(f->lines[i], f->lens[i], &s);
 	uint64_t count;
 	char *var, num[24];
 	int ret;
 
-	if (end > last) {
-		size_t s, n = first_word(f->lines[i], f->lens[i], &s);
-
+	if (end == NO_END || end > last)
 		return src_err(c, f->path, i + 1, (unsigned)s + 1,
 			       f->lines[i] + s, n, "a matching 'end' for this "
 			       "repeat (none before the end of the file)");
-	}
+	if (c->repeat_depth >= GUEST_MAX_REPEAT_DEPTH)
+		return src_err(c, f->path, i + 1, (unsigned)s + 1,
+			       f->lines[i] + s, n, "repeat blocks nested at "
+			       "most %u deep", GUEST_MAX_REPEAT_DEPTH);
 	ret = repeat_header(c, f, i, &count, &var);
+	c->repeat_depth++;
 	for (uint64_t k = 0; !ret && k < count; k++) {
-		if (var) {
+		ret = step(c, f, i);
+		if (!ret && var) {
 			snprintf(num, sizeof(num), "%llu", (unsigned long long)k);
-			ret = var_set(c, var, strlen(var), num, strlen(num));
+			ret = var_set(c, &(struct src_at){ f->path, i + 1,
+							   (unsigned)s + 1,
+							   f->lines[i] + s, n },
+				      var, strlen(var), num, strlen(num));
 		}
 		if (!ret)
 			ret = expand_range(c, f, i + 1, end - 1);
 	}
+	c->repeat_depth--;
 	free(var);
 	*next = end + 1;
 	return ret;
@@ -616,10 +676,14 @@ static int emit(struct src_ctx *c, const struct src_file *f, unsigned i)
 	struct guest__src_line l;
 	int ret = substitute(c, f->path, i + 1, f->lines[i], f->lens[i], &o);
 
-	if (!ret && ++c->emitted > MAX_LINES)
+	if (!ret && ++c->emitted > GUEST_MAX_STATEMENTS)
 		ret = src_err(c, f->path, i + 1, 1, f->lines[i], f->lens[i],
 			      "at most %u lines after include and repeat",
-			      MAX_LINES);
+			      GUEST_MAX_STATEMENTS);
+	if (!ret && (c->text_bytes += o.len) > GUEST_MAX_TEXT_BYTES)
+		ret = src_err(c, f->path, i + 1, 1, f->lines[i], f->lens[i],
+			      "at most %u bytes of statements after include, "
+			      "repeat and substitution", GUEST_MAX_TEXT_BYTES);
 	if (!ret) {
 		l = (struct guest__src_line){ f->path, i + 1, o.text, o.cols,
 					      o.len, c->depth > 1 };
@@ -638,7 +702,11 @@ static int expand_range(struct src_ctx *c, const struct src_file *f,
 	for (unsigned i = first; !ret && i <= last && i < f->n;) {
 		const char *line = f->lines[i];
 		size_t len = f->lens[i], s;
+		unsigned at = i;
 
+		ret = step(c, f, i);
+		if (ret)
+			break;
 		if (word_is(line, len, "set")) {
 			ret = do_set(c, f, i++);
 		} else if (word_is(line, len, "include")) {
@@ -654,6 +722,8 @@ static int expand_range(struct src_ctx *c, const struct src_file *f,
 		} else {
 			ret = emit(c, f, i++);
 		}
+		if (ret == -ENOMEM)
+			ret = src_oom(c, f->path, at + 1);
 	}
 	return ret;
 }
@@ -671,6 +741,8 @@ static int expand_file(struct src_ctx *c, const char *path, char *text,
 	f.text = text;
 	f.len = len;
 	ret = split_lines(&f);
+	if (!ret)
+		ret = pair_blocks(&f);
 	if (!ret) {
 		c->stack[c->depth++] = canon;
 		ret = expand_range(c, &f, 0, f.n ? f.n - 1 : 0);
@@ -696,7 +768,14 @@ int guest__src_expand(struct guest_script *script, const char *path,
 	}
 	memcpy(copy, text, len);
 	copy[len] = '\0';
-	ret = expand_file(&c, path, copy, len, canon ? canon : path);
+	c.read_bytes = len;
+	if (len > GUEST_MAX_READ_BYTES) {
+		free(copy);
+		ret = src_err(&c, path, 1, 1, NULL, 0, "a script of at most "
+			      "%u bytes", GUEST_MAX_READ_BYTES);
+	} else {
+		ret = expand_file(&c, path, copy, len, canon ? canon : path);
+	}
 	free(canon);
 	for (unsigned i = 0; i < c.nvars; i++) {
 		free(c.vars[i].name);

@@ -220,8 +220,9 @@ const struct guest_field guest__virtio_pseudo[] = {
 	  .flags = GUEST_FF_PSEUDO },
 	{ .name = "resp_size", .type = GUEST_FT_NUM, .size = 4,
 	  .flags = GUEST_FF_PSEUDO },
+	/* bounded so that it stays a positive int for km_raw_command */
 	{ .name = "timeout_ms", .type = GUEST_FT_NUM, .size = 4,
-	  .flags = GUEST_FF_PSEUDO },
+	  .flags = GUEST_FF_PSEUDO, .max = GUEST_MAX_TIMEOUT_MS },
 	{ .name = "raw", .type = GUEST_FT_HEX, .flags = GUEST_FF_PSEUDO },
 };
 const unsigned guest__nvirtio_pseudo = COUNT(guest__virtio_pseudo);

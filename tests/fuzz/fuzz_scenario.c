@@ -9,13 +9,19 @@
  * The script is named as if it lived in scenarios/fuzz/, so that
  * "include ../lib/host_ctx.vgi" in a seed finds the real shared files
  * when the fuzzer runs from the source tree (tools/fuzz does).
+ *
+ * A script stops at its first error, so a $(...) after it would never be
+ * evaluated: every outermost $(...) of the input is first evaluated on
+ * its own as well (guest__expr_eval), with variables that hold int64_t's
+ * edges.  The libFuzzer binary also has a structure-aware mutator
+ * (scenario_mutator.c) and tools/fuzz gives it scenario.dict.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "guest/scenario/scenario.h"
+#include "guest/scenario/scenario_int.h"
 #include "tests/fuzz/fuzz.h"
 
 #define SCRIPT_PATH "scenarios/fuzz/input.vgs"
@@ -25,6 +31,35 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argc;
 	(void)argv;
 	return 0;
+}
+
+/* a, b, ... hold INT64_MIN, -1, INT64_MAX, 0, INT64_MIN, ... */
+static const char *edge_var(void *ctx, const char *name, size_t len)
+{
+	static const char *const v[] = { "0x8000000000000000", "-1",
+					 "9223372036854775807", "0" };
+
+	(void)ctx;
+	return len ? v[(unsigned char)name[0] % 4] : NULL;
+}
+
+static void eval_expressions(const char *text, size_t size)
+{
+	for (size_t i = 0; i + 1 < size; i++) {
+		struct guest__expr_error err;
+		size_t end, depth = 1;
+		int64_t v;
+
+		if (text[i] != '$' || text[i + 1] != '(')
+			continue;
+		for (end = i + 2; end < size && depth; end++)
+			depth += text[end] == '(' ? 1 : text[end] == ')' ? -1 : 0;
+		if (depth)
+			return;	/* no more complete ones */
+		(void)guest__expr_eval(text + i + 2, end - 1 - (i + 2),
+				       edge_var, NULL, &v, &err);
+		i = end - 1;
+	}
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -38,6 +73,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!text)
 		return 0;
 	memcpy(text, data, size);
+	eval_expressions(text, size);
 	int ret = guest_script_parse(SCRIPT_PATH, text, size, &script, &error);
 
 	if (ret == 0) {
