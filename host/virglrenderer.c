@@ -165,8 +165,19 @@ static int open_software_display(struct host_device *dev)
 			  "(EGL_MESA_device_software); Mesa llvmpipe needed");
 		return -ENODEV;
 	}
+	/*
+	 * EGL displays are process-wide: with a NULL attribute list this
+	 * would be the very display a program in the same process gets for
+	 * the software device (eglinfo does), and the program's
+	 * eglTerminate on it would destroy the host's contexts under
+	 * virglrenderer.  Mesa keys displays on (platform, device, attribute
+	 * list) and tells NULL from an empty list, so {EGL_NONE} gives the
+	 * host a display of its own (FACTS.md, "EGL displays").  A program
+	 * that itself passes {EGL_NONE} still shares it.
+	 */
+	static const EGLint own_display[] = { EGL_NONE };
 	EGLDisplay dpy = eglGetPlatformDisplayEXT(EGL_PLATFORM_DEVICE_EXT, sw,
-						  NULL);
+						  own_display);
 	EGLint major, minor;
 	if (dpy == EGL_NO_DISPLAY || !eglInitialize(dpy, &major, &minor)) {
 		SIM_ERROR(HOST_LAYER, "eglInitialize on the software device "
