@@ -75,7 +75,8 @@ static void vmm_exec_usage(FILE *out)
 		"  --render-server    run venus in virglrenderer's render "
 		"server (implies --venus)\n"
 		"  --ram=SIZE         guest RAM; SIZE takes a K, M or G "
-		"suffix\n"
+		"suffix (default 64G:\n"
+		"                     sparse, only pages in use cost memory)\n"
 		"  --hostmem=SIZE     size of the host-visible memory region "
 		"(blobs need it)\n"
 		"  --scatter          hand out guest pages in a scattered "
@@ -480,6 +481,10 @@ int vmm_cmd_exec(int argc, char **argv)
 	pid_t pid = -1;
 
 	vmm_machine_default_options(&ex.opts);
+	/* Sparse (sim/ram.c): more than a host of this kind has, so a real
+	 * program runs out of host memory before guest RAM (a 16384^2 RGBA8
+	 * texture alone needs 1 GiB). */
+	ex.opts.ram_size = 64ull << 30;
 	int first = vmm_exec_parse(argc, argv, &ex);
 	if (first <= 0)
 		return first == 0 ? EXIT_SUCCESS : EXIT_USAGE;
