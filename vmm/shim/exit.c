@@ -3,19 +3,19 @@
  * How the process ends, and what happens to the machine then
  * (docs/realdriver.md, "How a program ends").
  *
- * exit().  glibc runs the atexit handlers in reverse order of
- * registration, then _dl_fini runs every library's ELF destructors,
- * the shim's among them.  A machine taken down in the shim's destructor
- * is taken down too late: Mesa's and LLVM's own exit handlers and
- * destructors have already run while the device thread was still
- * rendering in llvmpipe, which then crashes (FACTS.md, "Exit order").
- * So the shim registers an exit handler just before it creates the
- * machine, and again after every handler registered later (Mesa's and
- * LLVM's among them: __cxa_atexit below): it runs first, and it finishes the
- * device's work (kernelmock waits for what is in flight and its fences),
- * releases every node and stops the device thread
- * (vmm_shim_shutdown).  The ELF destructor only catches a machine
- * started during exit itself.
+ * exit().  glibc runs the exit handlers, last registered first, then
+ * _dl_fini runs every library's destructors.  The device thread must not
+ * render while Mesa's and LLVM's handlers free llvmpipe's state: it
+ * crashed in host_vr_submit (FACTS.md, "Exit order").  And the program's
+ * own handlers (piglit's framework tears its EGL context down in one)
+ * still need a working device.  So the shim registers its exit handler in
+ * its constructor, before the program and libEGL register theirs: it
+ * runs after them, finishes the device's work (kernelmock waits for what
+ * is in flight and its fences), releases every node and stops the
+ * device thread (vmm_shim_shutdown).  The handlers of the libraries the
+ * machine loaded (Mesa's driver, LLVM) are held back until glibc
+ * finalizes those libraries, after that (__cxa_atexit below).  The ELF
+ * destructor only catches a machine started during exit itself.
  *
  * exec.  The new image replaces every thread without running any exit
  * code: the device would stop in the middle of a command and whatever
@@ -40,51 +40,114 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "vmm/shim/shim.h"
 #include "vmm/machine.h"
 
 int __cxa_atexit(void (*fn)(void *), void *arg, void *dso);
+void __cxa_finalize(void *dso);
+
+/* Run and forget the deferred handlers of @dso (all with @all), last
+ * registered first, without the lock held while one runs. */
+static void run_deferred(void *dso, bool all)
+{
+	for (;;) {
+		struct vmm_shim_exit_fn f = { 0 };
+		bool found = false;
+		pthread_mutex_lock(&vmm_shim.exit_lock);
+		for (unsigned i = vmm_shim.ndeferred; i-- > 0;) {
+			if (all || vmm_shim.deferred[i].dso == dso) {
+				f = vmm_shim.deferred[i];
+				memmove(&vmm_shim.deferred[i],
+					&vmm_shim.deferred[i + 1],
+					(vmm_shim.ndeferred - i - 1) *
+						sizeof(f));
+				vmm_shim.ndeferred--;
+				found = true;
+				break;
+			}
+		}
+		pthread_mutex_unlock(&vmm_shim.exit_lock);
+		if (!found)
+			return;
+		f.fn(f.arg);
+	}
+}
 
 static void exit_handler(void *unused)
 {
 	vmm_shim_shutdown("exit");
+	/* Handlers the machine registered without a library to finalize
+	 * them with. */
+	run_deferred(NULL, false);
 }
 
 int vmm_shim_exit_register(void)
 {
-	if (__atomic_load_n(&vmm_shim.exit_registered, __ATOMIC_ACQUIRE))
-		return 0;
 	if (REAL(__cxa_atexit)(exit_handler, NULL, NULL))
 		return -ENOMEM;
-	__atomic_store_n(&vmm_shim.exit_registered, true, __ATOMIC_RELEASE);
 	return 0;
 }
 
+static bool machine_dso_locked(void *dso)
+{
+	for (unsigned i = 0; dso && i < vmm_shim.ndsos; i++)
+		if (vmm_shim.dsos[i] == dso)
+			return true;
+	return false;
+}
+
+/* Keep @fn for later; false when out of memory (then glibc keeps it). */
+static bool defer_locked(void (*fn)(void *), void *arg, void *dso)
+{
+	if (vmm_shim.ndeferred == vmm_shim.deferred_cap) {
+		unsigned cap = vmm_shim.deferred_cap ? 2 * vmm_shim.deferred_cap
+						     : 64;
+		void *p = realloc(vmm_shim.deferred,
+				  cap * sizeof(*vmm_shim.deferred));
+		if (!p)
+			return false;
+		vmm_shim.deferred = p;
+		vmm_shim.deferred_cap = cap;
+	}
+	if (dso && !machine_dso_locked(dso) &&
+	    vmm_shim.ndsos < sizeof(vmm_shim.dsos) / sizeof(vmm_shim.dsos[0]))
+		vmm_shim.dsos[vmm_shim.ndsos++] = dso;
+	vmm_shim.deferred[vmm_shim.ndeferred++] =
+		(struct vmm_shim_exit_fn){ .fn = fn, .arg = arg, .dso = dso };
+	return true;
+}
+
 /*
- * Every exit handler registered once the machine may exist is followed by
- * ours again, so that ours is always the last one registered and runs
- * first.  That matters: the host's EGL set-up loads Mesa's driver and
- * LLVM while the machine is created, and both register handlers then
- * (C++ static destructors, Mesa's util_queue and GLSL type handlers), as
- * does the guest's driver when the program creates its context; any of
- * them run with the device thread still in llvmpipe crashes it.  atexit
- * in a library is glibc's static stub calling __cxa_atexit, so this one
- * entry point sees them all.  Registrations are few (once per handler,
- * most at library load); the repeated handler costs a lock and a check.
+ * Exit handlers of the libraries the machine loaded run after the
+ * machine is gone.  The host's EGL set-up loads Mesa's driver and LLVM
+ * while the machine is created (on a host thread, or inside the shim):
+ * their handlers (C++ static destructors, Mesa's util_queue and GLSL
+ * type handlers) free what the device thread renders with.  Handlers
+ * registered from there, and any later one of the same library (the
+ * guest's driver is the same Mesa), are kept here instead of glibc's
+ * list and run when glibc finalizes that library (__cxa_finalize, from
+ * its destructors in _dl_fini or at dlclose), after the shim's own exit
+ * handler has stopped the machine.  A library's atexit is glibc's stub
+ * calling __cxa_atexit, so this one entry point sees them all.
  */
 int __cxa_atexit(void (*fn)(void *), void *arg, void *dso)
 {
-	int ret = REAL(__cxa_atexit)(fn, arg, dso);
+	if (!vmm_shim.configured || vmm_shim.inert)
+		return REAL(__cxa_atexit)(fn, arg, dso);
+	pthread_mutex_lock(&vmm_shim.exit_lock);
+	bool deferred = (vmm_shim_in_machine() || machine_dso_locked(dso)) &&
+			defer_locked(fn, arg, dso);
+	pthread_mutex_unlock(&vmm_shim.exit_lock);
+	return deferred ? 0 : REAL(__cxa_atexit)(fn, arg, dso);
+}
 
-	if (!ret && fn != exit_handler &&
-	    __atomic_load_n(&vmm_shim.exit_registered, __ATOMIC_ACQUIRE) &&
-	    REAL(__cxa_atexit)(exit_handler, NULL, NULL))
-		vmm_shim_error("exit", "cannot re-register the exit handler: "
-				 "the device may still run when other "
-				 "libraries' exit handlers do");
-	return ret;
+void __cxa_finalize(void *dso)
+{
+	run_deferred(dso, dso == NULL);
+	REAL(__cxa_finalize)(dso);
 }
 
 void vmm_shim_shutdown(const char *why)

@@ -58,6 +58,7 @@ VMM_REAL_FN(epoll_ctl)
 VMM_REAL_FN(pthread_create)
 /* exit handlers and the exec family (exit.c) */
 VMM_REAL_FN(__cxa_atexit)
+VMM_REAL_FN(__cxa_finalize)
 VMM_REAL_FN(execve)
 VMM_REAL_FN(execv)
 VMM_REAL_FN(execvp)

@@ -45,6 +45,7 @@ struct vmm_shim vmm_shim = {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
 	.cond = PTHREAD_COND_INITIALIZER,
 	.fds_lock = PTHREAD_MUTEX_INITIALIZER,
+	.exit_lock = PTHREAD_MUTEX_INITIALIZER,
 };
 
 /* Per thread: a host thread, and how deep inside the shim. */
@@ -143,14 +144,8 @@ int vmm_shim_machine_start_locked(const char *call, struct km_device **out)
 	if (vmm_shim.machine_err)
 		return vmm_shim.machine_err;	/* reported the first time */
 	if (!vmm_shim.machine) {
-		int ret = vmm_shim_exit_register();
-		if (ret) {
-			vmm_shim_error(call, "cannot register the exit "
-					 "handler: %s", strerror(-ret));
-			return ret;
-		}
 		vmm_shim_enter();
-		ret = vmm_machine_create(&vmm_shim.opts, &vmm_shim.machine);
+		int ret = vmm_machine_create(&vmm_shim.opts, &vmm_shim.machine);
 		vmm_shim_leave();
 		vmm_shim.machine_pid = getpid();
 		if (ret) {
@@ -209,6 +204,7 @@ static void atfork_child(void)
 	pthread_mutex_init(&vmm_shim.lock, NULL);
 	pthread_cond_init(&vmm_shim.cond, NULL);
 	pthread_mutex_init(&vmm_shim.fds_lock, NULL);
+	pthread_mutex_init(&vmm_shim.exit_lock, NULL);
 	if (vmm_shim.machine)
 		vmm_shim.forked = true;
 }
@@ -257,6 +253,10 @@ __attribute__((constructor)) static void vmm_shim_init(void)
 		vmm_shim_error("start-up", "%s", vmm_shim.opts_error);
 	parse_status();
 	pthread_atfork(NULL, NULL, atfork_child);
+	if (vmm_shim_exit_register())
+		vmm_shim_error("start-up", "cannot register the exit handler: "
+				 "the device may still run when other "
+				 "libraries' exit handlers do");
 	__atomic_store_n(&vmm_shim.configured, true, __ATOMIC_RELEASE);
 }
 

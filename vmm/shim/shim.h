@@ -78,6 +78,13 @@ struct vmm_vdir {
 	struct vmm_vdir *next;
 };
 
+/* An exit handler held back until its library is finalized (exit.c). */
+struct vmm_shim_exit_fn {
+	void (*fn)(void *);
+	void *arg;
+	void *dso;
+};
+
 /* An fd of the machine (fds.c), with the identity it had when made. */
 struct vmm_shim_fd {
 	int fd;
@@ -99,7 +106,6 @@ struct vmm_shim {
 	bool shutdown;			/* destructor ran: nodes are dead */
 	bool forked;			/* fork child: no device thread */
 	bool trace;			/* VGS_SHIM_TRACE_IOCTLS */
-	bool exit_registered;		/* exit.c: atomic */
 	struct vmm_machine_options opts;
 	char opts_error[256];		/* non-empty: the options were bad */
 	struct vmm_machine *machine;
@@ -111,6 +117,13 @@ struct vmm_shim {
 	unsigned nmaps;			/* atomic reads for the fast path */
 	struct vmm_vdir *dirs;
 	unsigned ndirs;			/* atomic reads for the fast path */
+	/* exit handlers of the machine's libraries (exit.c); exit_lock
+	 * protects these */
+	pthread_mutex_t exit_lock;
+	struct vmm_shim_exit_fn *deferred;
+	unsigned ndeferred, deferred_cap;
+	void *dsos[64];			/* the libraries' dso handles */
+	unsigned ndsos;
 	/* the machine's fds (fds.c); fds_lock protects the three */
 	pthread_mutex_t fds_lock;
 	struct vmm_shim_fd *fds;
@@ -146,8 +159,8 @@ int vmm_shim_machine_start_locked(const char *call, struct km_device **out);
 bool vmm_shim_in_machine(void);
 
 /* exit.c: how the process ends (docs/realdriver.md, "How a program ends") */
-/* Register the exit handler; called before the machine is created, so
- * that it runs before the handlers Mesa registers once loaded. */
+/* Register the exit handler (constructor): it runs after every handler
+ * registered later, the program's and libEGL's. */
 int vmm_shim_exit_register(void);
 /* Finish the device's work, release every node and destroy the machine,
  * if this process owns one and the caller may (not a host thread); @why
