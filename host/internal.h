@@ -242,6 +242,12 @@ struct host_device {
 	uv_async_t kick;		/* a queue was notified */
 	uv_async_t control;		/* reset / stop requests */
 	uv_async_t fence_async;		/* renderer signalled fences */
+	/* virglrenderer's poll fd (host/virglrenderer.c; device thread
+	 * only): vrend's fence thread asks for virgl_renderer_poll() there
+	 * when a fence completes with queries pending.  Unreferenced: it
+	 * never keeps the loop alive; closed by host_vr_fini. */
+	uv_poll_t renderer_poll;
+	bool renderer_poll_on;
 	/* Queue polling (host/poll.c; device thread only): while poll_idle
 	 * runs, the thread watches the avail rings with notifications
 	 * suppressed. */

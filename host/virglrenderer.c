@@ -166,8 +166,19 @@ static int open_software_display(struct host_device *dev)
 			  "(EGL_MESA_device_software); Mesa llvmpipe needed");
 		return -ENODEV;
 	}
+	/*
+	 * EGL displays are process-wide: with a NULL attribute list this
+	 * would be the very display a program in the same process gets for
+	 * the software device (eglinfo does), and the program's
+	 * eglTerminate on it would destroy the host's contexts under
+	 * virglrenderer.  Mesa keys displays on (platform, device, attribute
+	 * list) and tells NULL from an empty list, so {EGL_NONE} gives the
+	 * host a display of its own (FACTS.md, "EGL displays").  A program
+	 * that itself passes {EGL_NONE} still shares it.
+	 */
+	static const EGLint own_display[] = { EGL_NONE };
 	EGLDisplay dpy = eglGetPlatformDisplayEXT(EGL_PLATFORM_DEVICE_EXT, sw,
-						  NULL);
+						  own_display);
 	EGLint major, minor;
 	if (dpy == EGL_NO_DISPLAY || !eglInitialize(dpy, &major, &minor)) {
 		SIM_ERROR(HOST_LAYER, "eglInitialize on the software device "
@@ -181,6 +192,49 @@ static int open_software_display(struct host_device *dev)
 	}
 	dev->egl_display = dpy;
 	return 0;
+}
+
+/*
+ * With THREAD_SYNC and ASYNC_FENCE_CB, vrend's fence thread retires a GL
+ * fence itself, except while queries are pending (a transform feedback
+ * or occlusion query whose result goes to a buffer): then it writes
+ * virglrenderer's poll fd and waits until virgl_renderer_poll() has run
+ * on the renderer's thread to check the queries first (vrend_renderer.c,
+ * wait_sync).  Nobody polling meant the fence never retired: the guest's
+ * WAIT timed out with EBUSY (piglit's transform feedback tests, which
+ * pass under vtest) and virgl_renderer_cleanup could wait for ever.
+ */
+static void renderer_poll_cb(uv_poll_t *handle, int status, int events)
+{
+	struct host_device *dev = handle->data;
+
+	pthread_mutex_lock(&dev->state_lock);
+	virgl_renderer_poll();
+	pthread_mutex_unlock(&dev->state_lock);
+}
+
+static void renderer_poll_start(struct host_device *dev)
+{
+	int fd = virgl_renderer_get_poll_fd();
+
+	if (fd < 0)
+		return;
+	int ret = uv_poll_init(&dev->loop, &dev->renderer_poll, fd);
+	if (!ret) {
+		dev->renderer_poll.data = dev;
+		ret = uv_poll_start(&dev->renderer_poll, UV_READABLE,
+				    renderer_poll_cb);
+		if (ret)
+			uv_close((uv_handle_t *)&dev->renderer_poll, NULL);
+	}
+	if (ret) {
+		SIM_ERROR(HOST_LAYER, "cannot watch virglrenderer's poll fd: "
+			  "%s (fences after queries will not retire)",
+			  uv_strerror(ret));
+		return;
+	}
+	uv_unref((uv_handle_t *)&dev->renderer_poll);
+	dev->renderer_poll_on = true;
 }
 
 /*
@@ -231,6 +285,7 @@ int host_vr_init(struct host_device *dev)
 	}
 	dev->renderer_up = true;
 	dev->has_vrend = dev->opts.virgl;
+	renderer_poll_start(dev);
 	return 0;
 }
 
@@ -238,6 +293,12 @@ void host_vr_fini(struct host_device *dev)
 {
 	if (!dev->renderer_up)
 		return;
+	if (dev->renderer_poll_on) {
+		/* The loop has ended; run it once more for the close. */
+		uv_close((uv_handle_t *)&dev->renderer_poll, NULL);
+		uv_run(&dev->loop, UV_RUN_NOWAIT);
+		dev->renderer_poll_on = false;
+	}
 	/* Also ends the render server and its workers. */
 	virgl_renderer_cleanup(dev);
 	dev->renderer_up = false;

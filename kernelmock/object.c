@@ -31,6 +31,13 @@ int km__bo_create_locked(struct km_device *dev, uint64_t size,
 		 * so before asking the host for an array that size (a blob
 		 * of 2^60 bytes made a 2^51-byte calloc; found by fuzzing). */
 		if (bo->npages > sim_ram_size(dev->ram) / SIM_PAGE_SIZE) {
+			SIM_GUEST_ERROR(KM_LAYER, "guest RAM too small: an "
+					"object of %llu bytes needs more than "
+					"all %llu bytes of guest RAM (ENOMEM; "
+					"--ram sets its size)",
+					(unsigned long long)bo->size,
+					(unsigned long long)
+					sim_ram_size(dev->ram));
 			free(bo);
 			return -ENOMEM;
 		}
@@ -40,6 +47,18 @@ int km__bo_create_locked(struct km_device *dev, uint64_t size,
 			return -ENOMEM;
 		}
 		int ret = sim_ram_alloc_pages(dev->ram, bo->npages, bo->pages);
+		if (ret == -ENOMEM)
+			SIM_GUEST_ERROR(KM_LAYER, "guest RAM exhausted: an "
+					"object of %llu bytes asked for %llu "
+					"pages, %llu of %llu are free (ENOMEM; "
+					"--ram sets its size)",
+					(unsigned long long)bo->size,
+					(unsigned long long)bo->npages,
+					(unsigned long long)
+					sim_ram_free_pages(dev->ram),
+					(unsigned long long)
+					(sim_ram_size(dev->ram) /
+					 SIM_PAGE_SIZE));
 		if (ret) {
 			free(bo->pages);
 			free(bo);

@@ -67,12 +67,15 @@ static void print_wrapped(FILE *out, const char *text, int col)
 	}
 }
 
-void vmm_devopts_usage(FILE *out)
+void vmm_devopts_usage(FILE *out, const struct vmm_machine_options *defaults)
 {
 	struct vmm_machine_options d;
 	char lead[64], def[64], help[512];
 
-	vmm_devopts_defaults(&d);
+	if (defaults)
+		d = *defaults;
+	else
+		vmm_devopts_defaults(&d);
 	for (unsigned i = 0; i < vmm_ndevopts; i++) {
 		const struct vmm_devopt *o = &vmm_devopts[i];
 		int col = snprintf(lead, sizeof(lead), "  --%s%s%s", o->name,

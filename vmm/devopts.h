@@ -79,8 +79,9 @@ void vmm_devopts_defaults(struct vmm_machine_options *m);
 /* What options imply once all are set: the render server serves venus. */
 void vmm_devopts_finish(struct vmm_machine_options *m);
 
-/* The options' help lines, as --help prints them. */
-void vmm_devopts_usage(FILE *out);
+/* The options' help lines, as --help prints them, with the defaults of
+ * the command: @defaults, or the table's when NULL. */
+void vmm_devopts_usage(FILE *out, const struct vmm_machine_options *defaults);
 /* The shim's environment: write every option's variable, or read the
  * ones that are set (0, or -EINVAL with "VAR=VALUE: expected ..." in
  * @err). */

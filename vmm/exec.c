@@ -54,6 +54,16 @@ struct vmm_exec {
 	bool check;
 };
 
+/* exec's machine: the table's defaults but for guest RAM, sparse
+ * (sim/ram.c), more than a host of this kind has, so that a real program
+ * runs out of host memory before guest RAM (a 16384^2 RGBA8 texture
+ * alone needs 1 GiB; issue 15). */
+static void vmm_exec_defaults(struct vmm_machine_options *o)
+{
+	vmm_machine_default_options(o);
+	o->ram_size = 64ull << 30;
+}
+
 static void vmm_exec_usage(FILE *out)
 {
 	fprintf(out,
@@ -73,7 +83,9 @@ static void vmm_exec_usage(FILE *out)
 		"  -h, --help          show this help\n"
 		"Device options (the program's process reads them from the "
 		"VGS_SHIM_*\nvariables of docs/realdriver.md):\n");
-	vmm_devopts_usage(out);
+	struct vmm_machine_options d;
+	vmm_exec_defaults(&d);
+	vmm_devopts_usage(out, &d);
 	fprintf(out,
 		"\n"
 		"Exit status: PROGRAM's (or its signal); 3 when it did not "
@@ -339,7 +351,7 @@ int vmm_cmd_exec(int argc, char **argv)
 	int status_fd = -1;
 	pid_t pid = -1;
 
-	vmm_machine_default_options(&ex.opts);
+	vmm_exec_defaults(&ex.opts);
 	int first = vmm_exec_parse(argc, argv, &ex);
 	if (first <= 0)
 		return first == 0 ? EXIT_SUCCESS : EXIT_USAGE;

@@ -38,7 +38,7 @@ static void vmm_info_usage(FILE *out)
 		"  --json              print JSON instead of text\n"
 		"  -h, --help          show this help\n"
 		"Device options (those of run and exec):\n");
-	vmm_devopts_usage(out);
+	vmm_devopts_usage(out, NULL);
 	fprintf(out,
 		"\n"
 		"Example: virtgpu-sim info --venus --features=virgl,edid,"

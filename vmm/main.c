@@ -98,7 +98,7 @@ static void vmm_usage(FILE *out)
 		"Device options (of run, exec and info; a script's \"device\" "
 		"line takes\nthe same, with '_' for '-': \"device "
 		"features=virgl,resource_blob hostmem=64M\nvenus\"):\n");
-	vmm_devopts_usage(out);
+	vmm_devopts_usage(out, NULL);
 	fprintf(out,
 		"\n"
 		"A script's \"device\" line overrides these options for that "

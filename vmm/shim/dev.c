@@ -14,6 +14,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -53,6 +54,38 @@ static bool is_get_caps(unsigned long request)
 	       _IOC_NR(request) == DRM_COMMAND_BASE + DRM_VIRTGPU_GET_CAPS;
 }
 
+/*
+ * An fd kernelmock made (inside the shim, so remembered as the machine's:
+ * fds.c) and handed to the program is the program's: a fence fd from
+ * EXECBUFFER, a dma-buf from PRIME_HANDLE_TO_FD, a merged sync_file.  The
+ * argument is read back as the kernel wrote it.
+ */
+static void disown_returned_fd(unsigned long request, const void *arg)
+{
+	unsigned nr = _IOC_NR(request);
+	uint64_t uptr = (uintptr_t)arg;
+
+	if (!__atomic_load_n(&vmm_shim.nfds, __ATOMIC_ACQUIRE))
+		return;
+	if (request == SYNC_IOC_MERGE) {
+		struct sync_merge_data m;
+		if (!vmm_shim_user_read(&m, uptr, sizeof(m)))
+			vmm_shim_fd_disown(m.fence);
+	} else if (_IOC_TYPE(request) != DRM_IOCTL_BASE) {
+		return;
+	} else if (nr == DRM_COMMAND_BASE + DRM_VIRTGPU_EXECBUFFER) {
+		struct drm_virtgpu_execbuffer e;
+		if (!vmm_shim_user_read(&e, uptr, offsetof(typeof(e),
+							   ring_idx)) &&
+		    (e.flags & VIRTGPU_EXECBUF_FENCE_FD_OUT))
+			vmm_shim_fd_disown(e.fence_fd);
+	} else if (nr == _IOC_NR(DRM_IOCTL_PRIME_HANDLE_TO_FD)) {
+		struct drm_prime_handle p;
+		if (!vmm_shim_user_read(&p, uptr, sizeof(p)))
+			vmm_shim_fd_disown(p.fd);
+	}
+}
+
 /* SYNC_IOC_MERGE / SYNC_IOC_FILE_INFO on a kernelmock sync_file; 1 when
  * @fd is not one (kernelmock answers -EINVAL for a foreign fd). */
 static int sync_file_ioctl(int fd, unsigned long request, void *arg,
@@ -71,6 +104,8 @@ static int sync_file_ioctl(int fd, unsigned long request, void *arg,
 	vmm_shim_leave();
 	if (ret == -EINVAL)
 		return 1;
+	if (!ret)
+		disown_returned_fd(request, arg);
 	if (vmm_shim.trace)
 		vmm_shim_trace_ioctl(fd, request, arg, ret);
 	*out = set_errno(ret);
@@ -100,6 +135,8 @@ int ioctl(int fd, unsigned long request, ...)
 		int ret = km_ioctl(node->file, request, arg);
 		vmm_shim_leave();
 		vmm_shim_node_put(node);
+		if (!ret)
+			disown_returned_fd(request, arg);
 		if (vmm_shim.trace)
 			vmm_shim_trace_ioctl(fd, request, arg, ret);
 		if (!ret && is_get_caps(request))
@@ -223,6 +260,8 @@ int munmap(void *addr, size_t len)
 
 int close(int fd)
 {
+	if (vmm_shim_in_machine())
+		vmm_shim_fd_disown(fd);
 	if (!nodes_exist() || vmm_shim_passthrough())
 		return REAL(close)(fd);
 	return vmm_shim_node_close(fd);

@@ -110,8 +110,10 @@ static int do_openat(const char *call, int dirfd, const char *path,
 {
 	struct vmm_vfs_res res;
 
-	if (vmm_shim_passthrough() ||
-	    dir_relative(dirfd, path))
+	if (vmm_shim_passthrough())	/* the machine's own opens too */
+		return vmm_shim_fd_own(REAL(openat)(dirfd, path, flags,
+						    mode));
+	if (dir_relative(dirfd, path))
 		return REAL(openat)(dirfd, path, flags, mode);
 	switch (vmm_vfs_resolve(path, !(flags & O_NOFOLLOW), &res)) {
 	case VMM_VFS_REAL:

@@ -184,6 +184,32 @@ void vmm_shim_node_release_if_unused(struct vmm_shim_node *node)
 		vmm_shim_node_put(node);
 }
 
+void vmm_shim_nodes_release_unused(void)
+{
+	pthread_mutex_lock(&vmm_shim.lock);
+	unsigned n = 0;
+	for (struct vmm_shim_node *i = vmm_shim.nodes; i; i = i->next)
+		n++;
+	struct vmm_shim_node **list = calloc(n ? n : 1, sizeof(*list));
+	n = 0;
+	for (struct vmm_shim_node *i = vmm_shim.nodes; list && i;
+	     i = i->next) {
+		i->refs++;	/* so that it outlives the lock */
+		list[n++] = i;
+	}
+	pthread_mutex_unlock(&vmm_shim.lock);
+	if (!list) {
+		vmm_shim_error("close_range", "out of memory: the nodes whose "
+				 "fds it closed stay open");
+		return;
+	}
+	for (unsigned i = 0; i < n; i++) {
+		vmm_shim_node_release_if_unused(list[i]);
+		vmm_shim_node_put(list[i]);
+	}
+	free(list);
+}
+
 int vmm_shim_node_close(int fd)
 {
 	struct vmm_shim_node *node = vmm_shim_node_get(fd);

@@ -44,11 +44,18 @@
 struct vmm_shim vmm_shim = {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
 	.cond = PTHREAD_COND_INITIALIZER,
+	.fds_lock = PTHREAD_MUTEX_INITIALIZER,
+	.exit_lock = PTHREAD_MUTEX_INITIALIZER,
 };
 
 /* Per thread: a host thread, and how deep inside the shim. */
 static __thread bool tls_host __attribute__((tls_model("initial-exec")));
 static __thread unsigned tls_depth __attribute__((tls_model("initial-exec")));
+
+bool vmm_shim_in_machine(void)
+{
+	return tls_host || tls_depth;
+}
 
 bool vmm_shim_passthrough(void)
 {
@@ -125,7 +132,7 @@ int vmm_shim_machine_start_locked(const char *call, struct km_device **out)
 	}
 	if (vmm_shim.shutdown) {
 		vmm_shim_error(call, "the simulated machine was shut down "
-				 "(the process is exiting)");
+				 "(the process is exiting, or called exec)");
 		return -ENODEV;
 	}
 	if (vmm_shim.forked) {
@@ -138,9 +145,9 @@ int vmm_shim_machine_start_locked(const char *call, struct km_device **out)
 		return vmm_shim.machine_err;	/* reported the first time */
 	if (!vmm_shim.machine) {
 		vmm_shim_enter();
-		int ret = vmm_machine_create(&vmm_shim.opts,
-					     &vmm_shim.machine);
+		int ret = vmm_machine_create(&vmm_shim.opts, &vmm_shim.machine);
 		vmm_shim_leave();
+		vmm_shim.machine_pid = getpid();
 		if (ret) {
 			vmm_shim_error(call, "the simulated machine did not "
 					 "start: %s (details above)",
@@ -196,6 +203,8 @@ static void atfork_child(void)
 {
 	pthread_mutex_init(&vmm_shim.lock, NULL);
 	pthread_cond_init(&vmm_shim.cond, NULL);
+	pthread_mutex_init(&vmm_shim.fds_lock, NULL);
+	pthread_mutex_init(&vmm_shim.exit_lock, NULL);
 	if (vmm_shim.machine)
 		vmm_shim.forked = true;
 }
@@ -244,20 +253,19 @@ __attribute__((constructor)) static void vmm_shim_init(void)
 		vmm_shim_error("start-up", "%s", vmm_shim.opts_error);
 	parse_status();
 	pthread_atfork(NULL, NULL, atfork_child);
+	if (vmm_shim_exit_register())
+		vmm_shim_error("start-up", "cannot register the exit handler: "
+				 "the device may still run when other "
+				 "libraries' exit handlers do");
 	__atomic_store_n(&vmm_shim.configured, true, __ATOMIC_RELEASE);
 }
 
+/* Normally a no-op: the exit handler (exit.c) has shut the machine down
+ * before any library's destructor ran.  This catches a machine started
+ * after exit() began (from another library's exit handler). */
 __attribute__((destructor)) static void vmm_shim_fini(void)
 {
 	if (vmm_shim.inert || !vmm_shim.configured)
 		return;
-	if (!vmm_shim.forked && vmm_shim_nodes_release_all()) {
-		pthread_mutex_lock(&vmm_shim.lock);
-		struct vmm_machine *m = vmm_shim.machine;
-		vmm_shim.machine = NULL;
-		pthread_mutex_unlock(&vmm_shim.lock);
-		vmm_shim_enter();
-		vmm_machine_destroy(m);
-		vmm_shim_leave();
-	}
+	vmm_shim_shutdown("exit");
 }

@@ -78,6 +78,20 @@ struct vmm_vdir {
 	struct vmm_vdir *next;
 };
 
+/* An exit handler held back until its library is finalized (exit.c). */
+struct vmm_shim_exit_fn {
+	void (*fn)(void *);
+	void *arg;
+	void *dso;
+};
+
+/* An fd of the machine (fds.c), with the identity it had when made. */
+struct vmm_shim_fd {
+	int fd;
+	dev_t dev;
+	ino_t ino;
+};
+
 /*
  * The shim's one global struct (STYLE.md allows the preload shim exactly
  * one).  `lock` protects the lists, the machine pointer and the status
@@ -95,6 +109,7 @@ struct vmm_shim {
 	struct vmm_machine_options opts;
 	char opts_error[256];		/* non-empty: the options were bad */
 	struct vmm_machine *machine;
+	pid_t machine_pid;		/* the process the machine belongs to */
 	int machine_err;		/* vmm_machine_create failed with it */
 	struct vmm_shim_node *nodes;
 	unsigned nnodes;		/* atomic reads for the fast path */
@@ -102,6 +117,17 @@ struct vmm_shim {
 	unsigned nmaps;			/* atomic reads for the fast path */
 	struct vmm_vdir *dirs;
 	unsigned ndirs;			/* atomic reads for the fast path */
+	/* exit handlers of the machine's libraries (exit.c); exit_lock
+	 * protects these */
+	pthread_mutex_t exit_lock;
+	struct vmm_shim_exit_fn *deferred;
+	unsigned ndeferred, deferred_cap;
+	void *dsos[64];			/* the libraries' dso handles */
+	unsigned ndsos;
+	/* the machine's fds (fds.c); fds_lock protects the three */
+	pthread_mutex_t fds_lock;
+	struct vmm_shim_fd *fds;
+	unsigned nfds, fds_cap;
 	/* status report (see shim.c): what this process did, and the
 	 * memfd of `virtgpu-sim exec` it goes to */
 	bool opened, virgl;
@@ -128,6 +154,18 @@ void vmm_shim_note_virgl(void);
 /* Start the machine on first use and return its kernel driver; @call
  * names the caller in messages.  vmm_shim.lock held. */
 int vmm_shim_machine_start_locked(const char *call, struct km_device **out);
+/* True on a host thread or inside the shim: fds made now are the
+ * machine's (fds.c). */
+bool vmm_shim_in_machine(void);
+
+/* exit.c: how the process ends (docs/realdriver.md, "How a program ends") */
+/* Register the exit handler (constructor): it runs after every handler
+ * registered later, the program's and libEGL's. */
+int vmm_shim_exit_register(void);
+/* Finish the device's work, release every node and destroy the machine,
+ * if this process owns one and the caller may (not a host thread); @why
+ * names the occasion in messages.  Idempotent. */
+void vmm_shim_shutdown(const char *why);
 
 /* config.c: the machine's options from VGS_SHIM_* (options.h).  Returns 0,
  * or -EINVAL with a message naming the variable in @err. */
@@ -153,6 +191,20 @@ void vmm_shim_node_stat(const struct vmm_shim_node *node,
 /* Release every node and mapping (destructor); false when a call still
  * running on another thread kept one alive. */
 bool vmm_shim_nodes_release_all(void);
+
+/* Drop the registry's reference of every node no fd refers to any more
+ * (after close_range or closefrom). */
+void vmm_shim_nodes_release_unused(void);
+
+/* fds.c: the machine's fds, spared by close_range and closefrom */
+/* Remember @fd as the machine's when made on a host thread or inside the
+ * shim; returns @fd. */
+int vmm_shim_fd_own(int fd);
+/* @fd is not the machine's any more: closed by it, or handed to the
+ * program (a fence fd, a dma-buf). */
+void vmm_shim_fd_disown(int fd);
+/* The machine is gone: forget all. */
+void vmm_shim_fds_forget(void);
 
 /* vfs.c: the fake /dev/dri and sysfs tree */
 enum vmm_vnode_kind {
@@ -191,6 +243,9 @@ const struct vmm_vnode *vmm_vfs_dir_entry(const struct vmm_vnode *dir,
 int vmm_vfs_file_fd(const struct vmm_vnode *node, int flags);
 
 /* trace.c: --trace-ioctls */
+/* Copy @len bytes of program memory at @uptr as copy_from_user does: 0,
+ * or -EFAULT where the memory is not readable (never a fault). */
+int vmm_shim_user_read(void *dst, uint64_t uptr, size_t len);
 void vmm_shim_trace_ioctl(int fd, unsigned long request, const void *arg,
 			    int ret);
 

@@ -4,7 +4,10 @@
  * node or a kernelmock sync_file, after it returned, with the request's
  * UAPI name, its arguments (results after "->") and the return value.
  * The line is built first and written with one call, so lines from
- * different threads do not interleave.
+ * different threads do not interleave.  The tracer never dereferences the
+ * program's pointers: it copies the argument and what it points at as
+ * the kernel would, and prints <unreadable> where the kernel would have
+ * answered EFAULT.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -15,6 +18,7 @@
 #include <linux/sync_file.h>
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 
 #include "vmm/shim/shim.h"
 #include "kernelmock/virtgpu_drm.h"
@@ -39,6 +43,33 @@ static void put(struct vmm_line *l, const char *fmt, ...)
 		l->len += (size_t)n;
 	if (l->len > sizeof(l->buf))
 		l->len = sizeof(l->buf);
+}
+
+/*
+ * Program memory is read as the kernel reads it (copy_from_user): a bad
+ * pointer, which the kernel answers with EFAULT, must not crash the
+ * tracer.  process_vm_readv on this very process fails with EFAULT
+ * instead of faulting.
+ */
+int vmm_shim_user_read(void *dst, uint64_t uptr, size_t len)
+{
+	struct iovec local = { .iov_base = dst, .iov_len = len };
+	struct iovec remote = { .iov_base = (void *)(uintptr_t)uptr,
+				.iov_len = len };
+
+	if (len == 0)
+		return 0;
+	if (!uptr)
+		return -EFAULT;
+	ssize_t n = process_vm_readv(getpid(), &local, 1, &remote, 1, 0);
+	if (n < 0)
+		return -errno;
+	return (size_t)n == len ? 0 : -EFAULT;
+}
+
+static int read_user(void *dst, uint64_t uptr, size_t len)
+{
+	return vmm_shim_user_read(dst, uptr, len);
 }
 
 static const char *const virtgpu_names[] = {
@@ -105,10 +136,13 @@ static void decode_virtgpu(struct vmm_line *l, unsigned nr, const void *a,
 		put(l, "param=%s", name ? name : "?");
 		if (!name)
 			put(l, "(%" PRIu64 ")", g->param);
-		/* value points at the result: valid once the call succeeded */
-		if (!ret && g->value)
-			put(l, " -> %" PRIu64,
-			    *(const uint64_t *)(uintptr_t)g->value);
+		/* Linux's virtio_gpu_getparam_ioctl copies an int (4 bytes)
+		 * to value, whatever the param. */
+		int value;
+		if (!ret && !read_user(&value, g->value, sizeof(value)))
+			put(l, " -> %d", value);
+		else if (!ret)
+			put(l, " -> value=0x%" PRIx64 " <unreadable>", g->value);
 		break;
 	}
 	case DRM_VIRTGPU_RESOURCE_CREATE: {
@@ -156,12 +190,16 @@ static void decode_virtgpu(struct vmm_line *l, unsigned nr, const void *a,
 	}
 	case DRM_VIRTGPU_CONTEXT_INIT: {
 		const struct drm_virtgpu_context_init *c = a;
-		const struct drm_virtgpu_context_set_param *p =
-			(const void *)(uintptr_t)c->ctx_set_params;
+		struct drm_virtgpu_context_set_param p;
 		put(l, "params=%u", c->num_params);
-		for (uint32_t i = 0; !ret && p && i < c->num_params && i < 8;
-		     i++)
-			put(l, " %" PRIu64 "=%" PRIu64, p[i].param, p[i].value);
+		for (uint32_t i = 0; !ret && i < c->num_params && i < 8; i++) {
+			if (read_user(&p, c->ctx_set_params + i * sizeof(p),
+				      sizeof(p))) {
+				put(l, " <unreadable>");
+				break;
+			}
+			put(l, " %" PRIu64 "=%" PRIu64, p.param, p.value);
+		}
 		break;
 	}
 	}
@@ -177,8 +215,14 @@ static void decode_generic(struct vmm_line *l, unsigned nr, const void *a,
 		    v->version_patchlevel);
 		/* Userspace asks for the lengths first (NULL buffers), then
 		 * for the strings in buffers of exactly those lengths. */
-		if (!ret && v->name)
-			put(l, " name=%.*s", (int)v->name_len, v->name);
+		char name[64];
+		size_t n = v->name_len < sizeof(name) ? v->name_len
+						      : sizeof(name);
+		if (!ret && v->name &&
+		    !read_user(name, (uintptr_t)v->name, n))
+			put(l, " name=%.*s", (int)n, name);
+		else if (!ret && v->name)
+			put(l, " name=<unreadable>");
 		else
 			put(l, " name_len=%zu", (size_t)v->name_len);
 		break;
@@ -220,13 +264,21 @@ void vmm_shim_trace_ioctl(int fd, unsigned long request, const void *arg,
 	struct vmm_line l = { .len = 0 };
 	unsigned nr = _IOC_NR(request);
 	const char *name = NULL;
+	/* The argument as the kernel copies it: _IOC_SIZE bytes, the rest
+	 * of a larger struct zeroed (drm_ioctl does the same). */
+	uint64_t copy[64] = { 0 };
+	size_t size = _IOC_SIZE(request) < sizeof(copy) ? _IOC_SIZE(request)
+							 : sizeof(copy);
+	bool readable = arg && !read_user(copy, (uintptr_t)arg, size);
 
 	put(&l, "[vgs %ld] ioctl(%d, ", (long)syscall(SYS_gettid), fd);
-	if (request == SYNC_IOC_MERGE) {
-		const struct sync_merge_data *m = arg;
+	if (arg && !readable) {
+		put(&l, "0x%lx arg=%p <unreadable>", request, arg);
+	} else if (request == SYNC_IOC_MERGE) {
+		const struct sync_merge_data *m = (const void *)copy;
 		put(&l, "SYNC_IOC_MERGE fd2=%d -> fence=%d", m->fd2, m->fence);
 	} else if (request == SYNC_IOC_FILE_INFO) {
-		const struct sync_file_info *i = arg;
+		const struct sync_file_info *i = (const void *)copy;
 		put(&l, "SYNC_IOC_FILE_INFO -> status=%d fences=%u", i->status,
 		    i->num_fences);
 	} else if (_IOC_TYPE(request) != DRM_IOCTL_BASE) {
@@ -240,7 +292,7 @@ void vmm_shim_trace_ioctl(int fd, unsigned long request, const void *arg,
 			put(&l, "(0x%x)", v);
 		else if (arg) {
 			put(&l, " ");
-			decode_virtgpu(&l, v, arg, ret);
+			decode_virtgpu(&l, v, copy, ret);
 		}
 	} else {
 		name = generic_name(nr);
@@ -249,7 +301,7 @@ void vmm_shim_trace_ioctl(int fd, unsigned long request, const void *arg,
 			put(&l, "(0x%x)", nr);
 		else if (arg) {
 			put(&l, " ");
-			decode_generic(&l, nr, arg, ret);
+			decode_generic(&l, nr, copy, ret);
 		}
 	}
 	put(&l, ") = %d", ret < 0 ? -1 : ret);
