@@ -1,17 +1,14 @@
 // SPDX-License-Identifier: MIT
 /*
  * The DRM_IOCTL_VIRTGPU_* handlers and their table (Linux
- * virtgpu_ioctl.c's role).  Argument checks and errno values follow
+ * virtgpu_ioctl.c's role); EXECBUFFER is in submit.c and
+ * RESOURCE_CREATE_BLOB in blob.c.  Argument checks and errno values follow
  * drivers/gpu/drm/virtio/virtgpu_ioctl.c; each handler gets a kernel copy of
  * the argument struct (ioctl() in device.c copies in and out).
  */
 #include <errno.h>
-#include <limits.h>
-#include <poll.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "kernelmock/km_internal.h"
 #include "sim/log.h"
