@@ -242,6 +242,8 @@ struct km_device {
 int km__vbuf_alloc(struct km_device *dev, size_t cmd_len, size_t data_len,
 		   size_t resp_len, struct km_vbuf **out);
 void km__vbuf_free(struct km_device *dev, struct km_vbuf *vbuf);
+/* Make @vbuf hold a reference on each of @n objects until answered. */
+int km__vbuf_add_objs(struct km_vbuf *vbuf, struct km_bo **bos, unsigned n);
 static inline void *km__vbuf_data(struct km_vbuf *vbuf)
 {
 	return (char *)vbuf->buf + vbuf->cmd_len;
@@ -351,9 +353,6 @@ void km__context_lock_locked(struct km_file *file);
 void km__context_unlock_locked(struct km_file *file);
 /* Create the context with the context lock held by the caller. */
 void km__create_context_ctxlocked(struct km_file *file);
-
-/* vq.c: make @vbuf hold a reference on each of @n objects until answered */
-int km__vbuf_add_objs(struct km_vbuf *vbuf, struct km_bo **bos, unsigned n);
 
 /* worker.c: the kernel worker thread (Linux's obj_free_work) */
 int km__worker_start(struct km_device *dev);
