@@ -77,6 +77,8 @@ int km__worker_start(struct km_device *dev)
 			  strerror(ret));
 		return -ret;
 	}
+	/* Named as Linux names its kworkers' job, for ps and gdb. */
+	pthread_setname_np(dev->worker, "km-worker");
 	return 0;
 }
 
