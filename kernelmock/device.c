@@ -396,12 +396,6 @@ int km_ioctl(struct km_file *file, unsigned long request, void *arg)
 
 	if (type != DRM_IOCTL_BASE)
 		return -ENOTTY;
-	/* Objects that answered commands dropped before this call are put
-	 * first, so a call sees the effects of every answer before it, as
-	 * when the interrupt handler put them itself. */
-	pthread_mutex_lock(&file->dev->lock);
-	km__worker_flush_locked(file->dev);
-	pthread_mutex_unlock(&file->dev->lock);
 	int ret;
 	if (nr >= DRM_COMMAND_BASE && nr < DRM_COMMAND_END)
 		ret = km__ioctl_virtgpu(file, nr - DRM_COMMAND_BASE, arg, size);

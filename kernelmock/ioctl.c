@@ -386,6 +386,10 @@ int km__ioctl_virtgpu(struct km_file *file, unsigned nr, void *arg,
 	SIM_DEBUG(SIM_DEBUG_IOCTL, KM_LAYER, "%s (size %zu)",
 		  virtgpu_ioctls[nr].name, usize);
 	pthread_mutex_lock(&file->dev->lock);
+	/* Last references that answers dropped before this call are
+	 * released first (worker.c), so the call sees every earlier answer
+	 * in full. */
+	km__worker_flush_locked(file->dev);
 	ret = virtgpu_ioctls[nr].fn(file, kdata);
 	pthread_mutex_unlock(&file->dev->lock);
 	if (km__copy_to_user((uintptr_t)arg, kdata, in))
