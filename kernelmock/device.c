@@ -278,6 +278,7 @@ void km_device_destroy(struct km_device *dev)
 	sim_transport_bind_driver(dev->transport, NULL, NULL);
 	pthread_mutex_lock(&dev->lock);
 	dev->unplugged = true;
+	km__worker_put_left_locked(dev);
 	km__vbufs_cancel_locked(dev);
 	pthread_mutex_unlock(&dev->lock);
 	free_queues(dev);

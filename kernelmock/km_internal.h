@@ -360,6 +360,8 @@ int km__worker_start(struct km_device *dev);
 void km__worker_stop(struct km_device *dev);
 /* Wait until everything handed over so far has been put. */
 void km__worker_flush_locked(struct km_device *dev);
+/* After the teardown reset: put what reached the list after the stop. */
+void km__worker_put_left_locked(struct km_device *dev);
 /* Interrupt context: hand @objs to the worker (never sleeps or queues). */
 void km__objs_put_delayed_locked(struct km_device *dev, struct km_objs *objs);
 /* Process context: drop each reference and free @objs (may be NULL). */

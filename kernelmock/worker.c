@@ -97,3 +97,16 @@ void km__worker_stop(struct km_device *dev)
 	pthread_mutex_unlock(&dev->lock);
 	pthread_join(dev->worker, NULL);
 }
+
+/* Teardown, after the reset (dev->unplugged): arrays handed over by
+ * answers that came after the worker stopped (teardown gave up waiting
+ * for a stalled device) are released here; their last puts free at once. */
+void km__worker_put_left_locked(struct km_device *dev)
+{
+	while (dev->free_delayed) {
+		struct km_objs *objs = dev->free_delayed;
+		dev->free_delayed = objs->next;
+		km__objs_put_free_locked(dev, objs);
+	}
+	dev->free_delayed_tail = &dev->free_delayed;
+}
