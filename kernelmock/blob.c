@@ -131,79 +131,147 @@ static int verify_blob(struct km_device *dev,
 	return 0;
 }
 
+/*
+ * One RESOURCE_CREATE_BLOB, in the shape of virtgpu_submit.c: a transient
+ * struct that flat steps fill in and one cleanup.  The object's creation
+ * reference is always dropped there: once a handle holds the object
+ * (complete), or to destroy it on failure, through RESOURCE_UNREF once the
+ * device knows it (on_device), freed directly before.
+ */
+struct km_blob_create {
+	struct drm_virtgpu_resource_create_blob *rc;
+	struct km_file *file;
+	struct km_device *dev;
+	bool guest_blob, host3d_blob;
+	bool mappable_host;	/* a host-visible window is needed */
+	struct km_bo *bo;	/* the creation reference, or NULL */
+	bool on_device;		/* RESOURCE_CREATE_BLOB was queued */
+	uint32_t handle;
+};
+
+/* verify_blob and what needs the device's host-visible region. */
+static int blob_init(struct km_blob_create *c, struct km_file *file,
+		     struct drm_virtgpu_resource_create_blob *rc)
+{
+	*c = (struct km_blob_create){ .rc = rc, .file = file,
+				      .dev = file->dev };
+	int ret = verify_blob(c->dev, rc, &c->guest_blob, &c->host3d_blob);
+	if (ret)
+		return ret;
+	c->mappable_host = c->host3d_blob && !c->guest_blob &&
+			   (rc->blob_flags & VIRTGPU_BLOB_FLAG_USE_MAPPABLE);
+	if (c->mappable_host && !c->dev->host_visible)
+		return -EINVAL;	/* virtio_gpu_vram_map: no host-visible region */
+	return 0;
+}
+
+/* The optional command stream runs first, in the same kick, so that a
+ * HOST3D blob can name what it created (blob_id). */
+static int blob_submit_inline(struct km_blob_create *c)
+{
+	if (!c->rc->cmd_size)
+		return 0;
+	void *cmds = malloc(c->rc->cmd_size);
+	if (!cmds)
+		return -ENOMEM;
+	int ret = km__copy_from_user(cmds, c->rc->cmd, c->rc->cmd_size);
+	if (!ret)
+		ret = km_cmd_submit_3d(c->dev, c->file->ctx_id, cmds,
+				       c->rc->cmd_size, NULL, NULL, 0);
+	free(cmds);
+	return ret;
+}
+
+static int blob_create_object(struct km_blob_create *c)
+{
+	int ret = km__bo_create_locked(c->dev, c->rc->size, c->guest_blob,
+				       &c->bo);
+	if (ret)
+		return ret;
+	c->bo->blob_mem = c->rc->blob_mem;
+	c->bo->blob_flags = c->rc->blob_flags;
+	c->bo->guest_blob = c->guest_blob;
+	c->bo->host3d_blob = c->host3d_blob;
+	ret = km_cmd_resource_create_blob(c->dev,
+					  c->host3d_blob ? c->file->ctx_id : 0,
+					  c->bo, c->rc->blob_id);
+	if (ret)
+		return ret;
+	c->on_device = true;
+	return 0;
+}
+
+/* virtio_gpu_vram_map: a window of the host-visible region, then
+ * RESOURCE_MAP_BLOB; mmap waits for its answer. */
+static int blob_map(struct km_blob_create *c)
+{
+	struct km_bo *bo = c->bo;
+	if (!c->mappable_host)
+		return 0;
+	int ret = hv_alloc_locked(c->dev, bo->size, &bo->hv_offset);
+	if (ret)
+		return ret;
+	bo->map_state = KM_MAP_PENDING;
+	ret = km_cmd_resource_map_blob(c->dev, bo, bo->hv_offset);
+	if (ret) {
+		hv_free_locked(c->dev, bo->hv_offset);
+		bo->map_state = KM_MAP_NONE;
+	}
+	return ret;
+}
+
+static int blob_assign_uuid(struct km_blob_create *c)
+{
+	if (!(c->rc->blob_flags & VIRTGPU_BLOB_FLAG_USE_CROSS_DEVICE))
+		return 0;
+	return km_cmd_resource_assign_uuid(c->dev, c->bo);
+}
+
+static void blob_complete(struct km_blob_create *c)
+{
+	c->rc->res_handle = c->bo->res_id;
+	c->rc->bo_handle = c->handle;
+}
+
+static void blob_cleanup(struct km_blob_create *c)
+{
+	if (!c->bo)
+		return;
+	if (!c->on_device) {
+		km__bo_free_locked(c->dev, c->bo);
+		return;
+	}
+	/* The handle holds it now; or, on failure, the device knows the
+	 * resource: unref it through the usual path. */
+	km__bo_put_locked(c->dev, c->bo);
+	km__notify_locked(c->dev);
+}
+
 int km__resource_create_blob_ioctl(struct km_file *file, void *data)
 {
-	struct drm_virtgpu_resource_create_blob *rc = data;
-	struct km_device *dev = file->dev;
-	bool guest_blob, host3d_blob;
-	int ret = verify_blob(dev, rc, &guest_blob, &host3d_blob);
+	struct km_blob_create c;
+	int ret = blob_init(&c, file, data);
 	if (ret)
 		return ret;
-	bool mappable_host = host3d_blob && !guest_blob &&
-			     (rc->blob_flags & VIRTGPU_BLOB_FLAG_USE_MAPPABLE);
-	if (mappable_host && !dev->host_visible)
-		return -EINVAL;	/* virtio_gpu_vram_map: no host-visible region */
-	if (dev->has_virgl_3d)
+	if (c.dev->has_virgl_3d)
 		km__create_context_locked(file);
-
-	if (rc->cmd_size) {
-		void *cmds = malloc(rc->cmd_size);
-		if (!cmds)
-			return -ENOMEM;
-		ret = km__copy_from_user(cmds, rc->cmd, rc->cmd_size);
-		if (!ret)
-			ret = km_cmd_submit_3d(dev, file->ctx_id, cmds,
-					       rc->cmd_size, NULL, NULL, 0);
-		free(cmds);
-		if (ret)
-			return ret;
-	}
-
-	struct km_bo *bo;
-	ret = km__bo_create_locked(dev, rc->size, guest_blob, &bo);
+	ret = blob_submit_inline(&c);
 	if (ret)
-		return ret;
-	bo->blob_mem = rc->blob_mem;
-	bo->blob_flags = rc->blob_flags;
-	bo->guest_blob = guest_blob;
-	bo->host3d_blob = host3d_blob;
-	ret = km_cmd_resource_create_blob(dev, host3d_blob ? file->ctx_id : 0,
-					  bo, rc->blob_id);
+		goto cleanup;
+	ret = blob_create_object(&c);
 	if (ret)
-		goto err_free;
-	if (mappable_host) {
-		ret = hv_alloc_locked(dev, bo->size, &bo->hv_offset);
-		if (ret)
-			goto err_put;
-		bo->map_state = KM_MAP_PENDING;
-		ret = km_cmd_resource_map_blob(dev, bo, bo->hv_offset);
-		if (ret) {
-			hv_free_locked(dev, bo->hv_offset);
-			bo->map_state = KM_MAP_NONE;
-			goto err_put;
-		}
-	}
-	if (rc->blob_flags & VIRTGPU_BLOB_FLAG_USE_CROSS_DEVICE) {
-		ret = km_cmd_resource_assign_uuid(dev, bo);
-		if (ret)
-			goto err_put;
-	}
-	uint32_t handle;
-	ret = km__handle_create_locked(file, bo, &handle);
-	km__bo_put_locked(dev, bo);	/* the handle owns it now */
-	km__notify_locked(dev);
+		goto cleanup;
+	ret = blob_map(&c);
 	if (ret)
-		return ret;
-	rc->res_handle = bo->res_id;
-	rc->bo_handle = handle;
-	return 0;
-
-err_free:
-	km__bo_free_locked(dev, bo);
-	return ret;
-err_put:
-	/* The device knows the resource: unref it through the usual path. */
-	km__bo_put_locked(dev, bo);
-	km__notify_locked(dev);
+		goto cleanup;
+	ret = blob_assign_uuid(&c);
+	if (ret)
+		goto cleanup;
+	ret = km__handle_create_locked(file, c.bo, &c.handle);
+	if (ret)
+		goto cleanup;
+	blob_complete(&c);
+cleanup:
+	blob_cleanup(&c);
 	return ret;
 }

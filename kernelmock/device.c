@@ -278,6 +278,7 @@ void km_device_destroy(struct km_device *dev)
 	sim_transport_bind_driver(dev->transport, NULL, NULL);
 	pthread_mutex_lock(&dev->lock);
 	dev->unplugged = true;
+	km__worker_put_left_locked(dev);
 	km__vbufs_cancel_locked(dev);
 	pthread_mutex_unlock(&dev->lock);
 	free_queues(dev);
@@ -396,12 +397,6 @@ int km_ioctl(struct km_file *file, unsigned long request, void *arg)
 
 	if (type != DRM_IOCTL_BASE)
 		return -ENOTTY;
-	/* Objects that answered commands dropped before this call are put
-	 * first, so a call sees the effects of every answer before it, as
-	 * when the interrupt handler put them itself. */
-	pthread_mutex_lock(&file->dev->lock);
-	km__worker_flush_locked(file->dev);
-	pthread_mutex_unlock(&file->dev->lock);
 	int ret;
 	if (nr >= DRM_COMMAND_BASE && nr < DRM_COMMAND_END)
 		ret = km__ioctl_virtgpu(file, nr - DRM_COMMAND_BASE, arg, size);

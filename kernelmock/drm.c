@@ -263,6 +263,10 @@ int km__ioctl_drm(struct km_file *file, unsigned nr, void *arg, size_t usize)
 		return ret;
 	SIM_DEBUG(SIM_DEBUG_IOCTL, KM_LAYER, "%s", drm_ioctls[nr].name);
 	pthread_mutex_lock(&file->dev->lock);
+	/* Last references that answers dropped before this call are
+	 * released first (worker.c), so the call sees every earlier answer
+	 * in full. */
+	km__worker_flush_locked(file->dev);
 	ret = drm_ioctls[nr].fn(file, kdata);
 	pthread_mutex_unlock(&file->dev->lock);
 	if (km__copy_to_user((uintptr_t)arg, kdata, in))

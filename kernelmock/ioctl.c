@@ -1,17 +1,14 @@
 // SPDX-License-Identifier: MIT
 /*
  * The DRM_IOCTL_VIRTGPU_* handlers and their table (Linux
- * virtgpu_ioctl.c's role).  Argument checks and errno values follow
+ * virtgpu_ioctl.c's role); EXECBUFFER is in submit.c and
+ * RESOURCE_CREATE_BLOB in blob.c.  Argument checks and errno values follow
  * drivers/gpu/drm/virtio/virtgpu_ioctl.c; each handler gets a kernel copy of
  * the argument struct (ioctl() in device.c copies in and out).
  */
 #include <errno.h>
-#include <limits.h>
-#include <poll.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "kernelmock/km_internal.h"
 #include "sim/log.h"
@@ -389,6 +386,10 @@ int km__ioctl_virtgpu(struct km_file *file, unsigned nr, void *arg,
 	SIM_DEBUG(SIM_DEBUG_IOCTL, KM_LAYER, "%s (size %zu)",
 		  virtgpu_ioctls[nr].name, usize);
 	pthread_mutex_lock(&file->dev->lock);
+	/* Last references that answers dropped before this call are
+	 * released first (worker.c), so the call sees every earlier answer
+	 * in full. */
+	km__worker_flush_locked(file->dev);
 	ret = virtgpu_ioctls[nr].fn(file, kdata);
 	pthread_mutex_unlock(&file->dev->lock);
 	if (km__copy_to_user((uintptr_t)arg, kdata, in))

@@ -242,6 +242,8 @@ struct km_device {
 int km__vbuf_alloc(struct km_device *dev, size_t cmd_len, size_t data_len,
 		   size_t resp_len, struct km_vbuf **out);
 void km__vbuf_free(struct km_device *dev, struct km_vbuf *vbuf);
+/* Make @vbuf hold a reference on each of @n objects until answered. */
+int km__vbuf_add_objs(struct km_vbuf *vbuf, struct km_bo **bos, unsigned n);
 static inline void *km__vbuf_data(struct km_vbuf *vbuf)
 {
 	return (char *)vbuf->buf + vbuf->cmd_len;
@@ -352,15 +354,14 @@ void km__context_unlock_locked(struct km_file *file);
 /* Create the context with the context lock held by the caller. */
 void km__create_context_ctxlocked(struct km_file *file);
 
-/* vq.c: make @vbuf hold a reference on each of @n objects until answered */
-int km__vbuf_add_objs(struct km_vbuf *vbuf, struct km_bo **bos, unsigned n);
-
 /* worker.c: the kernel worker thread (Linux's obj_free_work) */
 int km__worker_start(struct km_device *dev);
 /* Without dev->lock: finish what is queued, then end the thread. */
 void km__worker_stop(struct km_device *dev);
 /* Wait until everything handed over so far has been put. */
 void km__worker_flush_locked(struct km_device *dev);
+/* After the teardown reset: put what reached the list after the stop. */
+void km__worker_put_left_locked(struct km_device *dev);
 /* Interrupt context: hand @objs to the worker (never sleeps or queues). */
 void km__objs_put_delayed_locked(struct km_device *dev, struct km_objs *objs);
 /* Process context: drop each reference and free @objs (may be NULL). */

@@ -3,6 +3,12 @@
  * DRM_IOCTL_VIRTGPU_EXECBUFFER (Linux virtgpu_submit.c's role): the
  * argument checks, the in-fence wait, the bo list and command copy-in, the
  * out-fence sync_file and SUBMIT_3D.
+ *
+ * As in virtgpu_submit.c, one submission is a transient struct km_submit
+ * that flat steps fill in; one cleanup releases whatever a step left, and
+ * complete() first clears what has changed hands (the out-fence fd,
+ * handed to the program).  Linux's reservation-lock step has no
+ * counterpart: dev->lock is held across the whole ioctl (ioctl.c).
  */
 #include <errno.h>
 #include <limits.h>
@@ -10,6 +16,21 @@
 #include <unistd.h>
 
 #include "kernelmock/km_internal.h"
+
+struct km_submit {
+	struct drm_virtgpu_execbuffer *exbuf;
+	struct km_file *file;
+	struct km_device *dev;
+	uint64_t timeline;	/* 0 = device-global, else the ring's */
+	uint32_t ring_idx;
+	int in_fence_fd;
+	uint32_t *handles;	/* copied from the program */
+	struct km_bo **bos;	/* looked up; the file's handles own them */
+	uint32_t nbo;
+	void *cmds;		/* copied from the program */
+	struct km_fence *fence;	/* ours until put in cleanup */
+	int out_fd;		/* sync_file fd, -1; the program's once complete */
+};
 
 /*
  * VIRTGPU_EXECBUF_FENCE_FD_IN: wait for the sync_file's fences, except
@@ -34,106 +55,157 @@ static int wait_in_fence_locked(struct km_device *dev, int fd,
 	return 0;
 }
 
-int km__execbuffer_ioctl(struct km_file *file, void *data)
+/* virtio_gpu_init_submit and the checks before it; nothing to clean up
+ * when it fails. */
+static int submit_init(struct km_submit *submit, struct km_file *file,
+		       struct drm_virtgpu_execbuffer *exbuf)
 {
-	struct drm_virtgpu_execbuffer *exbuf = data;
 	struct km_device *dev = file->dev;
-	uint64_t timeline = 0;
-	uint32_t ring_idx = 0;
-	int ret;
 
+	*submit = (struct km_submit){
+		.exbuf = exbuf, .file = file, .dev = dev,
+		.nbo = exbuf->num_bo_handles, .out_fd = -1,
+	};
 	if (!dev->has_virgl_3d)
 		return -ENOSYS;
 	if (exbuf->flags & ~VIRTGPU_EXECBUF_FLAGS)
 		return -EINVAL;
-	int in_fence_fd = exbuf->fence_fd;
+	submit->in_fence_fd = exbuf->fence_fd;
 	exbuf->fence_fd = -1;
 	if (exbuf->flags & VIRTGPU_EXECBUF_RING_IDX) {
 		/* virtgpu_submit.c: the ring must exist in this context. */
 		if (exbuf->ring_idx >= file->num_rings || !file->base_fence_ctx)
 			return -EINVAL;
-		timeline = file->base_fence_ctx + exbuf->ring_idx;
-		ring_idx = exbuf->ring_idx;
+		submit->timeline = file->base_fence_ctx + exbuf->ring_idx;
+		submit->ring_idx = exbuf->ring_idx;
 	}
-	km__create_context_locked(file);
+	return 0;
+}
 
-	if (exbuf->flags & VIRTGPU_EXECBUF_FENCE_FD_IN) {
-		ret = wait_in_fence_locked(dev, in_fence_fd, timeline);
-		if (ret)
-			return ret;
-	}
+static int submit_wait_in_fence(struct km_submit *submit)
+{
+	if (!(submit->exbuf->flags & VIRTGPU_EXECBUF_FENCE_FD_IN))
+		return 0;
+	return wait_in_fence_locked(submit->dev, submit->in_fence_fd,
+				    submit->timeline);
+}
 
-	uint32_t *handles = NULL;
-	struct km_bo **bos = NULL;
-	void *cmds = NULL;
-	struct km_fence *fence = NULL;
-	int out_fd = -1;
-	uint32_t nbo = exbuf->num_bo_handles;
+/* virtio_gpu_init_submit_buflist: handles copied in, then looked up. */
+static int submit_parse_bos(struct km_submit *submit)
+{
+	uint32_t nbo = submit->nbo;
 
 	/* kvmalloc_array and vmemdup_user refuse more than INT_MAX bytes
 	 * (-ENOMEM) before touching user memory; without this a hostile
 	 * size made us allocate up to 32 GiB (found by fuzzing). */
 	if ((uint64_t)nbo * sizeof(struct km_bo *) > INT_MAX ||
-	    exbuf->size > INT_MAX)
+	    submit->exbuf->size > INT_MAX)
 		return -ENOMEM;
-	if (nbo) {
-		handles = calloc(nbo, sizeof(*handles));
-		bos = calloc(nbo, sizeof(*bos));
-		if (!handles || !bos) {
-			ret = -ENOMEM;
-			goto out;
-		}
-		ret = km__copy_from_user(handles, exbuf->bo_handles,
-					 (size_t)nbo * sizeof(*handles));
-		if (ret)
-			goto out;
-		for (uint32_t i = 0; i < nbo; i++) {
-			bos[i] = km__handle_lookup_locked(file, handles[i]);
-			if (!bos[i]) {
-				ret = -ENOENT;
-				goto out;
-			}
-		}
-	}
-	cmds = malloc(exbuf->size ? exbuf->size : 1);
-	if (!cmds) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	ret = km__copy_from_user(cmds, exbuf->command, exbuf->size);
+	if (!nbo)
+		return 0;
+	submit->handles = calloc(nbo, sizeof(*submit->handles));
+	submit->bos = calloc(nbo, sizeof(*submit->bos));
+	if (!submit->handles || !submit->bos)
+		return -ENOMEM;
+	int ret = km__copy_from_user(submit->handles, submit->exbuf->bo_handles,
+				     (size_t)nbo * sizeof(*submit->handles));
 	if (ret)
-		goto out;
-	fence = km__fence_alloc(timeline, ring_idx, timeline != 0);
-	if (!fence) {
-		ret = -ENOMEM;
-		goto out;
+		return ret;
+	for (uint32_t i = 0; i < nbo; i++) {
+		submit->bos[i] = km__handle_lookup_locked(submit->file,
+							  submit->handles[i]);
+		if (!submit->bos[i])
+			return -ENOENT;
 	}
+	return 0;
+}
+
+/* vmemdup_user of the command stream. */
+static int submit_copy_cmds(struct km_submit *submit)
+{
+	uint32_t size = submit->exbuf->size;
+
+	submit->cmds = malloc(size ? size : 1);
+	if (!submit->cmds)
+		return -ENOMEM;
+	return km__copy_from_user(submit->cmds, submit->exbuf->command, size);
+}
+
+/* The out fence, its DRM event and its sync_file fd (not yet the
+ * program's: cleanup closes it unless complete() handed it over). */
+static int submit_create_fence(struct km_submit *submit)
+{
+	struct drm_virtgpu_execbuffer *exbuf = submit->exbuf;
+	bool ring = exbuf->flags & VIRTGPU_EXECBUF_RING_IDX;
+
+	submit->fence = km__fence_alloc(submit->timeline, submit->ring_idx,
+					submit->timeline != 0);
+	if (!submit->fence)
+		return -ENOMEM;
 	/* A ring in POLL_RINGS_MASK reports its fences as DRM events. */
-	if ((exbuf->flags & VIRTGPU_EXECBUF_RING_IDX) &&
-	    (file->ring_idx_mask & (1ull << ring_idx)))
-		fence->event_file = file;
-	if (exbuf->flags & VIRTGPU_EXECBUF_FENCE_FD_OUT) {
-		out_fd = km__sync_file_create_locked(dev, &fence, 1, "virtgpu");
-		if (out_fd < 0) {
-			ret = out_fd;
-			goto out;
-		}
-	}
-	ret = km_cmd_submit_3d(dev, file->ctx_id, cmds, exbuf->size, fence,
-			       bos, nbo);
-	if (ret) {
-		if (out_fd >= 0)
-			close(out_fd);
-		goto out;
-	}
-	for (uint32_t i = 0; i < nbo; i++)
-		km__bo_set_fence_locked(bos[i], fence);
-	exbuf->fence_fd = out_fd;
-	km__notify_locked(dev);
-out:
-	km__fence_put(fence);
-	free(cmds);
-	free(bos);
-	free(handles);
+	if (ring && (submit->file->ring_idx_mask & (1ull << submit->ring_idx)))
+		submit->fence->event_file = submit->file;
+	if (!(exbuf->flags & VIRTGPU_EXECBUF_FENCE_FD_OUT))
+		return 0;
+	int fd = km__sync_file_create_locked(submit->dev, &submit->fence, 1,
+					     "virtgpu");
+	if (fd < 0)
+		return fd;
+	submit->out_fd = fd;
+	return 0;
+}
+
+static int submit_queue(struct km_submit *submit)
+{
+	return km_cmd_submit_3d(submit->dev, submit->file->ctx_id,
+				submit->cmds, submit->exbuf->size,
+				submit->fence, submit->bos, submit->nbo);
+}
+
+/* Queued: the objects carry the fence, the program gets the fd. */
+static void submit_complete(struct km_submit *submit)
+{
+	for (uint32_t i = 0; i < submit->nbo; i++)
+		km__bo_set_fence_locked(submit->bos[i], submit->fence);
+	submit->exbuf->fence_fd = submit->out_fd;
+	submit->out_fd = -1;	/* the program's now */
+	km__notify_locked(submit->dev);
+}
+
+static void submit_cleanup(struct km_submit *submit)
+{
+	if (submit->out_fd >= 0)
+		close(submit->out_fd);
+	km__fence_put(submit->fence);
+	free(submit->cmds);
+	free(submit->bos);
+	free(submit->handles);
+}
+
+int km__execbuffer_ioctl(struct km_file *file, void *data)
+{
+	struct km_submit submit;
+	int ret = submit_init(&submit, file, data);
+	if (ret)
+		return ret;
+	km__create_context_locked(file);
+	ret = submit_wait_in_fence(&submit);
+	if (ret)
+		goto cleanup;
+	ret = submit_parse_bos(&submit);
+	if (ret)
+		goto cleanup;
+	ret = submit_copy_cmds(&submit);
+	if (ret)
+		goto cleanup;
+	ret = submit_create_fence(&submit);
+	if (ret)
+		goto cleanup;
+	ret = submit_queue(&submit);
+	if (ret)
+		goto cleanup;
+	submit_complete(&submit);
+cleanup:
+	submit_cleanup(&submit);
 	return ret;
 }

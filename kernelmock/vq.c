@@ -201,6 +201,31 @@ int km__vbuf_wait_locked(struct km_device *dev, struct km_vbuf *vbuf,
 	return (int)vbuf->resp_type;
 }
 
+/*
+ * Interrupt context: a reference that is not the last is only a counter,
+ * dropped here; the objects whose last reference this is go to the
+ * worker, which may queue RESOURCE_UNREF.  Waking the worker only then
+ * keeps answers that free nothing from costing a thread switch.
+ */
+static void put_objs_irq_locked(struct km_device *dev, struct km_objs *objs)
+{
+	if (!objs)
+		return;
+	unsigned keep = 0;
+	for (unsigned i = 0; i < objs->n; i++) {
+		struct km_bo *bo = objs->bo[i];
+		if (bo->refcount > 1)
+			bo->refcount--;
+		else
+			objs->bo[keep++] = bo;
+	}
+	objs->n = keep;
+	if (keep)
+		km__objs_put_delayed_locked(dev, objs);
+	else
+		free(objs);
+}
+
 static void complete_vbuf_locked(struct km_device *dev, struct km_vbuf *vbuf,
 				 uint32_t written)
 {
@@ -230,9 +255,8 @@ static void complete_vbuf_locked(struct km_device *dev, struct km_vbuf *vbuf,
 	 * for a waited vbuf, but from a worker (virtio_gpu_dequeue_ctrl_func
 	 * -> virtio_gpu_array_put_free_delayed): a last reference queues
 	 * RESOURCE_UNREF, which may wait for descriptors only this thread
-	 * frees. */
-	if (vbuf->objs)
-		km__objs_put_delayed_locked(dev, vbuf->objs);
+	 * frees.  Here only last references go to the worker. */
+	put_objs_irq_locked(dev, vbuf->objs);
 	vbuf->objs = NULL;
 	if (!vbuf->waited)
 		km__vbuf_free(dev, vbuf);

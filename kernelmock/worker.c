@@ -77,6 +77,8 @@ int km__worker_start(struct km_device *dev)
 			  strerror(ret));
 		return -ret;
 	}
+	/* Named as Linux names its kworkers' job, for ps and gdb. */
+	pthread_setname_np(dev->worker, "km-worker");
 	return 0;
 }
 
@@ -94,4 +96,17 @@ void km__worker_stop(struct km_device *dev)
 	pthread_cond_signal(&dev->worker_cond);
 	pthread_mutex_unlock(&dev->lock);
 	pthread_join(dev->worker, NULL);
+}
+
+/* Teardown, after the reset (dev->unplugged): arrays handed over by
+ * answers that came after the worker stopped (teardown gave up waiting
+ * for a stalled device) are released here; their last puts free at once. */
+void km__worker_put_left_locked(struct km_device *dev)
+{
+	while (dev->free_delayed) {
+		struct km_objs *objs = dev->free_delayed;
+		dev->free_delayed = objs->next;
+		km__objs_put_free_locked(dev, objs);
+	}
+	dev->free_delayed_tail = &dev->free_delayed;
 }

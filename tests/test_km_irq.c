@@ -8,6 +8,7 @@
  * the control queue is full when such completions arrive: everything must
  * still complete and every guest page come back.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <poll.h>
 #include <setjmp.h>
@@ -195,9 +196,50 @@ static void test_km_irq_create_drop_lockstep(void **state)
 	assert_all_back(fx);
 }
 
+/* Threads of this process named km-worker (kernelmock/worker.c). */
+static int count_workers(void)
+{
+	DIR *d = opendir("/proc/self/task");
+	struct dirent *e;
+	int n = 0;
+	assert_non_null(d);
+	while ((e = readdir(d))) {
+		char path[300], comm[32] = "";
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/task/%s/comm", e->d_name);
+		FILE *f = fopen(path, "r");
+		if (!f)
+			continue;	/* the thread just ended */
+		if (fgets(comm, sizeof(comm), f) &&
+		    strncmp(comm, "km-worker", 9) == 0)
+			n++;
+		fclose(f);
+	}
+	closedir(d);
+	return n;
+}
+
+/* The worker lives exactly as long as the device: one per machine, none
+ * left once it is destroyed. */
+static void test_km_irq_worker_lives_with_device(void **state)
+{
+	(void)state;
+	assert_int_equal(count_workers(), 0);
+	struct vmm_machine_options o;
+	struct vmm_machine *m;
+	vmm_machine_default_options(&o);
+	o.ram_size = 64ull << 20;
+	assert_int_equal(vmm_machine_create(&o, &m), 0);
+	assert_int_equal(count_workers(), 1);
+	vmm_machine_destroy(m);
+	assert_int_equal(count_workers(), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_km_irq_worker_lives_with_device),
 		cmocka_unit_test_setup_teardown(test_km_irq_last_puts_with_full_queue,
 						setup_held, teardown),
 		cmocka_unit_test_setup_teardown(test_km_irq_create_drop_lockstep,
