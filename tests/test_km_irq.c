@@ -25,6 +25,7 @@
 #include "kernelmock/km.h"
 #include "kernelmock/virtgpu_drm.h"
 #include "sim/ram.h"
+#include "tests/machine_fixture.h"
 #include "vmm/machine.h"
 
 /* Objects one submit uses and then holds alone. */
@@ -53,8 +54,7 @@ static int machine_with(void **state, const char *inject, bool lockstep)
 	o.ram_size = 64ull << 20;
 	snprintf(o.inject, sizeof(o.inject), "%s", inject ? inject : "");
 	o.lockstep = lockstep;
-	if (vmm_machine_create(&o, &fx.m))
-		return -1;
+	fx.m = test_machine_start(&o);
 	fx.kd = vmm_machine_kernel(fx.m);
 	fx.free_pages = sim_ram_free_pages(vmm_machine_ram(fx.m));
 	if (km_open(fx.kd, &fx.f))
@@ -93,11 +93,9 @@ static void assert_all_back(struct fixture *fx)
 static int teardown(void **state)
 {
 	struct fixture *fx = *state;
-	if (fx->f)
-		km_close(fx->f);
+
+	test_machine_finish(fx->m, &fx->f, 1);
 	fx->f = NULL;
-	assert_all_back(fx);
-	vmm_machine_destroy(fx->m);
 	return 0;
 }
 

@@ -27,6 +27,7 @@
 #include "kernelmock/virtgpu_drm.h"
 #include "sim/log.h"
 #include "sim/ram.h"
+#include "tests/machine_fixture.h"
 #include "vmm/machine.h"
 
 /* 4-byte submits use 3 descriptors: 85 of them leave one of the 256. */
@@ -49,8 +50,7 @@ static int machine_with(void **state, const char *inject)
 	vmm_machine_default_options(&o);
 	o.ram_size = 64ull << 20;
 	snprintf(o.inject, sizeof(o.inject), "%s", inject ? inject : "");
-	if (vmm_machine_create(&o, &fx.m))
-		return -1;
+	fx.m = test_machine_start(&o);
 	fx.kd = vmm_machine_kernel(fx.m);
 	fx.free_pages = sim_ram_free_pages(vmm_machine_ram(fx.m));
 	if (km_open(fx.kd, &fx.f))
@@ -88,21 +88,8 @@ static int teardown(void **state)
 	struct fixture *fx = *state;
 	if (!fx->m)
 		return 0;	/* the test destroyed it */
-	if (fx->f)
-		km_close(fx->f);
+	test_machine_finish(fx->m, &fx->f, 1);
 	fx->f = NULL;
-	struct km_stats st;
-	for (int i = 0; i < 10000; i++) {
-		km_device_stats(fx->kd, &st);
-		if (st.inflight == 0 && st.objects == 0)
-			break;
-		usleep(1000);
-	}
-	assert_int_equal(st.objects, 0);
-	assert_int_equal(st.inflight, 0);
-	assert_int_equal(sim_ram_free_pages(vmm_machine_ram(fx->m)),
-			 fx->free_pages);
-	vmm_machine_destroy(fx->m);
 	return 0;
 }
 
