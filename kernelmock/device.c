@@ -131,7 +131,10 @@ static int probe(struct km_device *dev)
 		return -EIO;
 	}
 	dev->num_scanouts = le32toh(cfg.num_scanouts);
-	uint32_t num_capsets = dev->has_virgl_3d ? le32toh(cfg.num_capsets) : 0;
+	/* virtio_gpu_init (virtgpu_kms.c) reads num_capsets whatever was
+	 * negotiated and, when it is not 0, asks for every capset it counts;
+	 * a device without 3D says 0. */
+	uint32_t num_capsets = le32toh(cfg.num_capsets);
 
 	sim_transport_bind_driver(t, &km_driver_ops, dev);
 	if (setup_queue(dev, 0, &dev->ctrlq) || setup_queue(dev, 1, &dev->cursorq)) {
