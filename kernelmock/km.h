@@ -103,6 +103,14 @@ int km_raw_command(struct km_device *dev, unsigned queue, const void *cmd,
 		   size_t cmd_len, void *resp, size_t resp_len,
 		   int timeout_ms);
 
+/*
+ * Conformance hook, like km_raw_command: the first @len bytes of the
+ * device's config space (virtio 1.4 5.7.4, struct sim_gpu_config) as the
+ * driver reads them.  Returns how many bytes the device has of them
+ * (16 before virtio 1.4's blob_alignment, 20 with it), or -errno.
+ */
+int km_raw_config(struct km_device *dev, void *buf, size_t len);
+
 /* How many GEM objects and in-flight commands exist (for leak checks). */
 struct km_stats {
 	unsigned objects;

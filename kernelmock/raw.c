@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * km_raw_command: raw bytes on a queue, for conformance scripts that must
- * reach the device with commands no ioctl would produce.
+ * reach the device with commands no ioctl would produce; km_raw_config:
+ * the device's config space as the driver reads it.
  */
 #include <errno.h>
 #include <string.h>
@@ -41,4 +42,15 @@ out:
 	pthread_mutex_unlock(&dev->lock);
 	sim_transport_wait_idle(dev->transport);
 	return ret;
+}
+
+int km_raw_config(struct km_device *dev, void *buf, size_t len)
+{
+	uint32_t size = sim_transport_config_size(dev->transport);
+	uint32_t n = len < size ? (uint32_t)len : size;
+
+	if (n == 0)
+		return 0;
+	int ret = sim_transport_read_config(dev->transport, 0, buf, n);
+	return ret ? ret : (int)n;
 }

@@ -387,6 +387,14 @@ int sim_transport_read_config(struct sim_transport *t, uint32_t offset,
 	return ret;
 }
 
+uint32_t sim_transport_config_size(struct sim_transport *t)
+{
+	pthread_mutex_lock(&t->lock);
+	uint32_t n = t->info.config_len;
+	pthread_mutex_unlock(&t->lock);
+	return n;
+}
+
 int sim_transport_write_config(struct sim_transport *t, uint32_t offset,
 			       const void *data, uint32_t len)
 {

@@ -112,6 +112,8 @@ int sim_transport_set_driver_features(struct sim_transport *t,
 /* -EINVAL when [offset, offset + len) is outside config space. */
 int sim_transport_read_config(struct sim_transport *t, uint32_t offset,
 			      void *data, uint32_t len);
+/* Bytes of the plugged device's config space (0 without a device). */
+uint32_t sim_transport_config_size(struct sim_transport *t);
 int sim_transport_write_config(struct sim_transport *t, uint32_t offset,
 			       const void *data, uint32_t len);
 unsigned sim_transport_num_queues(struct sim_transport *t);

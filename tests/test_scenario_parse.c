@@ -470,7 +470,8 @@ static const struct bad_case bad_cases[] = {
 	{ "device option without value", "device ram=",
 	  "t.vgs:1:12: error: expected a value after '=', got end of line" },
 	{ "virtio queue", "virtio fastq GET_DISPLAY_INFO",
-	  "t.vgs:1:8: error: expected a queue (ctrl or cursor), got 'fastq'" },
+	  "t.vgs:1:8: error: expected a queue (ctrl or cursor), or config, got "
+	  "'fastq'" },
 	{ "virtio response field of another response",
 	  "virtio ctrl GET_CAPSET_INFO expect resp=OK_EDID capset_id=1",
 	  "t.vgs:1:49: error: expected a virtio response field to check "

@@ -274,8 +274,9 @@ struct guest_pixels_stmt {
 
 /* virtio ctrl|cursor COMMAND ... */
 struct guest_vcmd;
+#define GUEST_VIRTIO_CONFIG 2u		/* "virtio config": no queue */
 struct guest_virtio_stmt {
-	unsigned queue;			/* 0 controlq, 1 cursorq */
+	unsigned queue;			/* 0 controlq, 1 cursorq, or CONFIG */
 	const struct guest_vcmd *cmd;	/* NULL: raw="..." */
 	struct guest_args args;
 	char *bind;
@@ -558,6 +559,7 @@ extern const struct guest_symtab guest__errnos;
 extern const struct guest_symtab guest__drm_caps;
 extern const struct guest_symtab guest__prime_flags;
 extern const struct guest_symtab guest__vcmds;
+extern const struct guest_symtab guest__vconfig_events;
 extern const struct guest_symtab guest__vresps;
 extern const struct guest_symtab guest__vformats;
 extern const struct guest_symtab guest__vflags;
@@ -600,6 +602,8 @@ struct guest_vcmd {
 };
 const struct guest_vcmd *guest__vcmd_find(const char *name, size_t len);
 const struct guest_vresp *guest__vresp_find(uint32_t type);
+extern const struct guest_field guest__vconfig[];
+extern const unsigned guest__nvconfig;
 extern const struct guest_field guest__virtio_pseudo[];
 extern const unsigned guest__nvirtio_pseudo;
 extern const struct guest_field guest__vresp_hdr[];

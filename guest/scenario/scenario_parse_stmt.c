@@ -93,8 +93,10 @@ static int parse_queue(struct guest_parser *p, unsigned *queue)
 		*queue = 0;
 	else if (guest__tok_is(t, "cursor") || guest__tok_is(t, "cursorq"))
 		*queue = 1;
+	else if (guest__tok_is(t, "config"))
+		*queue = GUEST_VIRTIO_CONFIG;
 	else
-		return guest__perr(p, t, "a queue (ctrl or cursor)");
+		return guest__perr(p, t, "a queue (ctrl or cursor), or config");
 	p->pos++;
 	return 0;
 }
@@ -148,6 +150,27 @@ static int virtio_bind(struct guest_parser *p, struct guest_virtio_stmt *vs)
 				 &vs->bind);
 }
 
+/* "virtio config expect FIELD OP VALUE ...": the fields of struct
+ * virtio_gpu_config by their spec names. */
+static int parse_virtio_config(struct guest_parser *p,
+			       struct guest_virtio_stmt *vs)
+{
+	int ret = 0;
+
+	if (!guest__tok_is(guest__cur(p), "expect"))
+		return guest__perr(p, guest__cur(p), "expect FIELD OP VALUE "
+				   "(a config space field)");
+	p->pos++;
+	if (guest__cur(p)->kind == GUEST_TOK_EOL)
+		return guest__perr(p, guest__cur(p), "a condition (FIELD OP "
+				   "VALUE)");
+	while (!ret && guest__cur(p)->kind != GUEST_TOK_EOL)
+		ret = guest__parse_field_cond(p, "virtio config", guest__vconfig,
+					      guest__nvconfig, NULL, 0,
+					      &vs->conds, &vs->nconds);
+	return ret;
+}
+
 int guest__parse_virtio(struct guest_parser *p, struct guest_stmt *st)
 {
 	struct guest_virtio_stmt *vs = &st->u.virtio;
@@ -159,6 +182,8 @@ int guest__parse_virtio(struct guest_parser *p, struct guest_stmt *st)
 	ret = parse_queue(p, &vs->queue);
 	if (ret)
 		return ret;
+	if (vs->queue == GUEST_VIRTIO_CONFIG)
+		return parse_virtio_config(p, vs);
 	t = guest__cur(p);
 	if (guest__tok_is(t, "raw") && next_is_assign(p)) {
 		ret = guest__parse_args(p, "virtio raw", NULL, 0,

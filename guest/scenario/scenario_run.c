@@ -49,7 +49,9 @@ const char *guest__stmt_label(const struct guest_stmt *st, char *buf,
 		return buf;
 	case GUEST_STMT_VIRTIO:
 		snprintf(buf, len, "virtio %s", st->u.virtio.cmd
-			 ? st->u.virtio.cmd->name : "raw");
+			 ? st->u.virtio.cmd->name
+			 : st->u.virtio.queue == GUEST_VIRTIO_CONFIG ? "config"
+								     : "raw");
 		return buf;
 	case GUEST_STMT_VENUS:
 		snprintf(buf, len, "venus %s", guest__vn_op_name(st->u.venus.op));

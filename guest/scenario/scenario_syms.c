@@ -147,6 +147,13 @@ TABLE(guest__vcmds, "a virtio-gpu command (GET_DISPLAY_INFO, "
       "RESOURCE_CREATE_2D, ..., SUBMIT_3D, UPDATE_CURSOR, MOVE_CURSOR)",
       "VIRTIO_GPU_CMD_", vcmds);
 
+/* 5.7.4: events_read / events_clear bits. */
+static const struct guest_sym vconfig_events[] = {
+	S(VIRTIO_GPU_EVENT_, DISPLAY),
+};
+TABLE(guest__vconfig_events, "a config event (DISPLAY)",
+      "VIRTIO_GPU_EVENT_", vconfig_events);
+
 static const struct guest_sym vresps[] = {
 	S(VIRTIO_GPU_RESP_, OK_NODATA),
 	S(VIRTIO_GPU_RESP_, OK_DISPLAY_INFO),
