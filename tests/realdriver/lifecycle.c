@@ -15,8 +15,9 @@
  *                        surfaceless and the default display), as eglinfo
  *                        does, then a fresh context must still render
  *   close-range          close_range(3, ~0U, 0), as a daemon or a child
- *                        about to exec does; then EGL is set up again and
- *                        must still render
+ *                        about to exec does: the program's own fds must
+ *                        be closed; then EGL is set up again and must
+ *                        still render
  *   closefrom            closefrom(3), the same through glibc's closefrom
  * --how=HOW, with draws still queued on the device:
  *   exit, _exit          exit(0) / _exit(0)
@@ -158,8 +159,40 @@ static void terminate_displays(void)
 		"surfaceless and the default display\n", prog, n);
 }
 
+/* Fds of the program's own, at both ends of the range it closes. */
+struct own_fds {
+	int fd[3];
+};
+
+static void own_fds_open(struct own_fds *o)
+{
+	int p[2];
+
+	if (pipe(p) || dup2(p[0], 900) != 900)
+		die("own fds", strerror(errno));
+	o->fd[0] = p[0];
+	o->fd[1] = p[1];
+	o->fd[2] = 900;
+}
+
+/* close_range/closefrom must still close everything that is the
+ * program's, while sparing the machine's. */
+static void own_fds_check_closed(const struct own_fds *o)
+{
+	for (int i = 0; i < 3; i++) {
+		if (fcntl(o->fd[i], F_GETFD) != -1 || errno != EBADF) {
+			char why[64];
+			snprintf(why, sizeof(why), "fd %d of the program is "
+				 "still open", o->fd[i]);
+			die("close_range", why);
+		}
+	}
+}
+
 static void do_before(struct rd_ctx *c, const char *before)
 {
+	struct own_fds own;
+
 	if (strcmp(before, "none") == 0)
 		return;
 	eglMakeCurrent(c->dpy, EGL_NO_SURFACE, EGL_NO_SURFACE,
@@ -167,11 +200,15 @@ static void do_before(struct rd_ctx *c, const char *before)
 	if (strcmp(before, "terminate-displays") == 0) {
 		terminate_displays();
 	} else if (strcmp(before, "close-range") == 0) {
+		own_fds_open(&own);
 		if (close_range(3, ~0U, 0))
 			die("close_range", strerror(errno));
+		own_fds_check_closed(&own);
 		eglTerminate(c->dpy);
 	} else if (strcmp(before, "closefrom") == 0) {
+		own_fds_open(&own);
 		closefrom(3);
+		own_fds_check_closed(&own);
 		eglTerminate(c->dpy);
 	} else {
 		die("--before", "unknown; see the top of lifecycle.c");

@@ -143,17 +143,18 @@ static int close_range_sparing(unsigned first, unsigned last, int flags)
 		errno = ENOMEM;
 		return -1;
 	}
+	/* The gaps around the spared fds: [first, s0 - 1], [s0 + 1, s1 - 1],
+	 * ..., [sn + 1, last]; empty ones are skipped (fds are below
+	 * INT_MAX, so sn + 1 cannot wrap). */
 	unsigned from = first;
 	int ret = 0;
 	for (int i = 0; i <= n && !ret; i++) {
-		unsigned to = i < n ? (unsigned)spare[i] - 1 : last;
-		if (i < n && (unsigned)spare[i] == from) {
-			from++;		/* nothing before this one */
-			continue;
-		}
-		ret = REAL(close_range)(from, to, flags);
+		unsigned end = i < n ? (unsigned)spare[i] : last;
+		if (i < n ? end > from : from <= end)
+			ret = REAL(close_range)(from, i < n ? end - 1 : end,
+						flags);
 		if (i < n)
-			from = (unsigned)spare[i] + 1;
+			from = end + 1;
 	}
 	free(spare);
 	/* Device nodes among the closed fds go as close() lets them go. */

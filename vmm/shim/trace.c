@@ -112,6 +112,41 @@ static const char *generic_name(unsigned nr)
 	return NULL;
 }
 
+static void decode_getparam(struct vmm_line *l, const void *a, int ret)
+{
+	const struct drm_virtgpu_getparam *g = a;
+	const char *name = g->param < sizeof(param_names) /
+				      sizeof(param_names[0])
+			   ? param_names[g->param] : NULL;
+	put(l, "param=%s", name ? name : "?");
+	if (!name)
+		put(l, "(%" PRIu64 ")", g->param);
+	/* Linux's virtio_gpu_getparam_ioctl copies an int (4 bytes)
+	 * to value, whatever the param. */
+	int value;
+	if (!ret && !read_user(&value, g->value, sizeof(value)))
+		put(l, " -> %d", value);
+	else if (!ret)
+		put(l, " -> value=0x%" PRIx64 " <unreadable>", g->value);
+}
+
+static void decode_context_init(struct vmm_line *l, const void *a,
+				int ret)
+{
+	const struct drm_virtgpu_context_init *c = a;
+	struct drm_virtgpu_context_set_param p;
+
+	put(l, "params=%u", c->num_params);
+	for (uint32_t i = 0; !ret && i < c->num_params && i < 8; i++) {
+		if (read_user(&p, c->ctx_set_params + i * sizeof(p),
+			      sizeof(p))) {
+			put(l, " <unreadable>");
+			break;
+		}
+		put(l, " %" PRIu64 "=%" PRIu64, p.param, p.value);
+	}
+}
+
 static void decode_virtgpu(struct vmm_line *l, unsigned nr, const void *a,
 			   int ret)
 {
@@ -128,23 +163,9 @@ static void decode_virtgpu(struct vmm_line *l, unsigned nr, const void *a,
 		    e->ring_idx);
 		break;
 	}
-	case DRM_VIRTGPU_GETPARAM: {
-		const struct drm_virtgpu_getparam *g = a;
-		const char *name = g->param < sizeof(param_names) /
-						      sizeof(param_names[0])
-					   ? param_names[g->param] : NULL;
-		put(l, "param=%s", name ? name : "?");
-		if (!name)
-			put(l, "(%" PRIu64 ")", g->param);
-		/* Linux's virtio_gpu_getparam_ioctl copies an int (4 bytes)
-		 * to value, whatever the param. */
-		int value;
-		if (!ret && !read_user(&value, g->value, sizeof(value)))
-			put(l, " -> %d", value);
-		else if (!ret)
-			put(l, " -> value=0x%" PRIx64 " <unreadable>", g->value);
+	case DRM_VIRTGPU_GETPARAM:
+		decode_getparam(l, a, ret);
 		break;
-	}
 	case DRM_VIRTGPU_RESOURCE_CREATE: {
 		const struct drm_virtgpu_resource_create *r = a;
 		put(l, "target=%u format=%u bind=0x%x %ux%ux%u array=%u "
@@ -188,20 +209,9 @@ static void decode_virtgpu(struct vmm_line *l, unsigned nr, const void *a,
 		    b->bo_handle, b->res_handle);
 		break;
 	}
-	case DRM_VIRTGPU_CONTEXT_INIT: {
-		const struct drm_virtgpu_context_init *c = a;
-		struct drm_virtgpu_context_set_param p;
-		put(l, "params=%u", c->num_params);
-		for (uint32_t i = 0; !ret && i < c->num_params && i < 8; i++) {
-			if (read_user(&p, c->ctx_set_params + i * sizeof(p),
-				      sizeof(p))) {
-				put(l, " <unreadable>");
-				break;
-			}
-			put(l, " %" PRIu64 "=%" PRIu64, p.param, p.value);
-		}
+	case DRM_VIRTGPU_CONTEXT_INIT:
+		decode_context_init(l, a, ret);
 		break;
-	}
 	}
 }
 
