@@ -106,7 +106,14 @@ static int device_inject(struct guest_parser *p, struct guest_device_opts *d)
 		return guest__perr(p, t, "a quoted fault spec, e.g. "
 				   "inject=\"cmd=SUBMIT_3D,resp=ERR_UNSPEC\"");
 	size_t old = d->inject ? strlen(d->inject) : 0;
-	char *n = realloc(d->inject, old + strlen(t->str) + 2);
+	char *n;
+
+	/* Bounded, so that 100,000 inject= on one line cannot make this
+	 * strlen and realloc quadratic. */
+	if (old + strlen(t->str) + 1 > GUEST_MAX_INJECT_BYTES)
+		return guest__perr(p, t, "fault specs of at most %u bytes in "
+				   "all", GUEST_MAX_INJECT_BYTES);
+	n = realloc(d->inject, old + strlen(t->str) + 2);
 	if (!n)
 		return -ENOMEM;
 	if (old)
