@@ -282,6 +282,67 @@ static void test_scenario_limits_variables(void **state)
 		    "1024 variables, got '1'");
 }
 
+/* Substituted statements are bounded in all (16 MiB), and a list of
+ * 262,144 values in one of them parses in linear time (its array grew
+ * one element per realloc, which ASan made quadratic). */
+static void test_scenario_limits_statement_text(void **state)
+{
+	static const char big[] = "set h = 00\nrepeat 18\nset h = $h$h\nend\n"
+				  "repeat 40\nvirtio ctrl raw=\"$h\"\nend\n";
+	static const char list[] = "set d = 1,\nrepeat 18\nset d = $d$d\n"
+				   "end\nvirgl s dwords $d 1\n";
+	struct guest_script *s = NULL;
+	char *err = NULL;
+
+	(void)state;
+	parse_fails(big, strlen(big), "t.vgs:6:1: error: expected at most "
+		    "16777216 bytes of statements after include, repeat and "
+		    "substitution, got 'virtio ctrl raw=\"$h\"'");
+	assert_int_equal(guest_script_parse("t.vgs", list, strlen(list), &s,
+					    &err), 0);
+	assert_int_equal(s->stmts[0].u.virgl.args.v[0].nvals, (1u << 18) + 1);
+	guest_script_destroy(s);
+}
+
+/* A line of 1 MiB can hold 100,000 arguments or conditions: their arrays
+ * double instead of growing by one (quadratic under ASan); the device
+ * line's options are bounded. */
+static void test_scenario_limits_many_per_line(void **state)
+{
+	static const char *const reps[] = { "param=1,1 ", "value==1 ",
+					    "inject=\"x\" " };
+	static const char *const heads[] = { "ioctl gpu CONTEXT_INIT ",
+					     "ioctl gpu GETPARAM param=1 expect ",
+					     "device " };
+	size_t n = 90000, len;
+	char *text = malloc(n * 12 + 64);
+	struct guest_script *s = NULL;
+	char *err = NULL;
+
+	(void)state;
+	assert_non_null(text);
+	for (unsigned k = 0; k < 3; k++) {
+		len = (size_t)sprintf(text, "%s", heads[k]);
+		for (size_t i = 0; i < n; i++)
+			len += (size_t)sprintf(text + len, "%s", reps[k]);
+		if (k == 2) {
+			/* The 65th option; what a value means (and how
+			 * long fault specs may be) is the VMM's. */
+			parse_fails(text, len, "t.vgs:1:712: error: expected "
+				    "at most 64 device options, got 'inject'");
+			continue;
+		}
+		assert_int_equal(guest_script_parse("t.vgs", text, len, &s,
+						    &err), 0);
+		if (k == 0)
+			assert_int_equal(s->stmts[0].u.ioctl.args.n, n);
+		else
+			assert_int_equal(s->stmts[0].u.ioctl.nconds, n);
+		guest_script_destroy(s);
+	}
+	free(text);
+}
+
 /* timeout_ms=2147483648 became a negative deadline; every timeout now
  * has the one documented maximum. */
 static void test_scenario_limits_timeouts(void **state)
@@ -351,6 +412,29 @@ static void test_scenario_limits_not_regular(void **state)
 	free(fifo);
 }
 
+/* Each ```vgs block keeps its line numbers by padding: 10,000 blocks one
+ * after the other would take 150 MB; the blocks are bounded instead. */
+static void test_scenario_limits_markdown(void **state)
+{
+	char dir[] = "/tmp/vgs-md-XXXXXX", *path, **texts, **names;
+	unsigned *lines;
+	FILE *f;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	assert_true(asprintf(&path, "%s/many.md", dir) > 0);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	for (int i = 0; i < 10000; i++)
+		fputs("```vgs\nopen g\n```\n", f);
+	fclose(f);
+	assert_int_equal(guest_markdown_blocks(path, &texts, &names, &lines),
+			 -E2BIG);
+	unlink(path);
+	rmdir(dir);
+	free(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -360,6 +444,9 @@ int main(void)
 		cmocka_unit_test(test_scenario_limits_steps),
 		cmocka_unit_test(test_scenario_limits_include_fanout),
 		cmocka_unit_test(test_scenario_limits_variables),
+		cmocka_unit_test(test_scenario_limits_statement_text),
+		cmocka_unit_test(test_scenario_limits_many_per_line),
+		cmocka_unit_test(test_scenario_limits_markdown),
 		cmocka_unit_test(test_scenario_limits_timeouts),
 		cmocka_unit_test(test_scenario_limits_not_regular),
 	};

@@ -510,10 +510,11 @@ int guest__parse_float(const char *text, size_t len, double *out);
 #define GUEST_MAX_INCLUDES 10000	/* include lines executed */
 #define GUEST_MAX_READ_BYTES (64 << 20)	/* script + every include read */
 #define GUEST_MAX_LINE_BYTES (1 << 20)	/* one line after substitution */
-#define GUEST_MAX_TEXT_BYTES (64 << 20)	/* all statements after subst. */
+#define GUEST_MAX_TEXT_BYTES (16 << 20)	/* all statements after subst. */
 #define GUEST_MAX_VARS 1024		/* distinct variable names */
 #define GUEST_MAX_VAR_BYTES (16 << 20)	/* names + values of all variables */
 #define GUEST_MAX_TIMEOUT_MS 600000	/* any timeout_ms= (10 minutes) */
+#define GUEST_MAX_DEVICE_OPTS 64	/* KEY[=VALUE] on the device line */
 #define GUEST_STR_(x) #x
 #define GUEST_STR(x) GUEST_STR_(x)
 #define GUEST_TIMEOUT_WHAT \

@@ -27,13 +27,18 @@ static int lex_error(struct guest_lex_error *err, const char *line,
 	return -EINVAL;
 }
 
-/* Unescape the string starting at line[*pos] == '"'. */
+/* Unescape the string starting at line[*pos] == '"'.  The copy is sized
+ * to the string, not to the rest of the line: a line of 90,000 strings
+ * allocated gigabytes (issue 16). */
 static int lex_string(const char *line, size_t len, size_t *pos,
 		      struct guest_tok *t, struct guest_lex_error *err)
 {
-	size_t start = *pos, i = start + 1, o = 0;
-	char *s = malloc(len - start);
+	size_t start = *pos, i = start + 1, o = 0, end = i;
+	char *s;
 
+	while (end < len && line[end] != '"')
+		end += line[end] == '\\' ? 2 : 1;
+	s = malloc((end < len ? end : len) - start);
 	if (!s)
 		return -ENOMEM;
 	for (; i < len && line[i] != '"'; i++) {

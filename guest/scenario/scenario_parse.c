@@ -691,22 +691,32 @@ struct md_blocks {
 	char **texts, **names;
 	unsigned *lines;
 	unsigned n;
+	size_t bytes;	/* of all texts, whose padding grows with the line */
 };
 
 static int md_push(struct md_blocks *b, const char *path, const char *text,
 		   size_t start, size_t end, unsigned first_line)
 {
-	char **t = realloc(b->texts, (b->n + 1) * sizeof(*t));
-	char **nm;
+	/* the arrays double at each power of two: a file may hold millions
+	 * of blocks */
+	size_t cap = b->n ? (size_t)b->n * 2 : 1;
+	bool grow = (b->n & (b->n - 1)) == 0;
+	char **t, **nm;
 	unsigned *ln;
 	char *body;
 
+	/* Each block is padded with the lines before it, so many blocks far
+	 * down a file would take memory quadratic in its size. */
+	b->bytes += first_line + (end - start);
+	if (b->bytes > GUEST_MAX_READ_BYTES)
+		return -E2BIG;
+	t = grow ? realloc(b->texts, cap * sizeof(*t)) : b->texts;
 	if (t)
 		b->texts = t;
-	nm = realloc(b->names, (b->n + 1) * sizeof(*nm));
+	nm = grow ? realloc(b->names, cap * sizeof(*nm)) : b->names;
 	if (nm)
 		b->names = nm;
-	ln = realloc(b->lines, (b->n + 1) * sizeof(*ln));
+	ln = grow ? realloc(b->lines, cap * sizeof(*ln)) : b->lines;
 	if (ln)
 		b->lines = ln;
 	if (!t || !nm || !ln)

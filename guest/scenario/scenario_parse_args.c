@@ -242,13 +242,19 @@ static int parse_float_value(struct guest_parser *p, struct guest_value *v)
 
 /* ---- argument lists ---- */
 
+/* The array doubles when nvals reaches a power of two: one realloc per
+ * element made a 262,144-value list quadratic under ASan, whose realloc
+ * always copies (issue 16). */
 static int push_value(struct guest_arg *a, struct guest_value **out)
 {
-	struct guest_value *v = realloc(a->vals, (a->nvals + 1) * sizeof(*v));
+	struct guest_value *v = a->vals;
 
-	if (!v)
-		return -ENOMEM;
-	a->vals = v;
+	if ((a->nvals & (a->nvals - 1)) == 0) {
+		v = realloc(a->vals, (a->nvals ? a->nvals * 2 : 1) * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		a->vals = v;
+	}
 	*out = memset(&v[a->nvals++], 0, sizeof(*v));
 	return 0;
 }
@@ -484,11 +490,15 @@ static bool arg_given(const struct guest_args *args,
 static int push_arg(struct guest_args *args, const struct guest_field *f,
 		    unsigned col, struct guest_arg **out)
 {
-	struct guest_arg *v = realloc(args->v, (args->n + 1) * sizeof(*v));
+	struct guest_arg *v = args->v;
 
-	if (!v)
-		return -ENOMEM;
-	args->v = v;
+	/* doubling, as push_value */
+	if ((args->n & (args->n - 1)) == 0) {
+		v = realloc(args->v, (args->n ? args->n * 2 : 1) * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		args->v = v;
+	}
 	*out = memset(&v[args->n++], 0, sizeof(*v));
 	(*out)->field = f;
 	(*out)->col = col;

@@ -176,10 +176,15 @@ int guest__parse_field_cond(struct guest_parser *p, const char *owner,
 								    : "",
 				   owner, list);
 	}
-	c = realloc(*conds, (*nconds + 1) * sizeof(*c));
-	if (!c)
-		return -ENOMEM;
-	*conds = c;
+	/* The array doubles at each power of two (a line may hold 100,000
+	 * conditions; one realloc each is quadratic under ASan). */
+	c = *conds;
+	if ((*nconds & (*nconds - 1)) == 0) {
+		c = realloc(*conds, (*nconds ? *nconds * 2 : 1) * sizeof(*c));
+		if (!c)
+			return -ENOMEM;
+		*conds = c;
+	}
 	c = memset(&c[(*nconds)++], 0, sizeof(*c));
 	p->pos++;
 	return guest__parse_cmp(p, f, f->name, c);

@@ -31,10 +31,17 @@ static int device_option(struct guest_parser *p, struct guest_device_line *d)
 	if (key->kind != GUEST_TOK_WORD)
 		return guest__perr(p, key, "a device option (KEY or "
 				   "KEY=VALUE, docs/scenarios.md)");
-	o = realloc(d->opts, (d->n + 1) * sizeof(*o));
-	if (!o)
-		return -ENOMEM;
-	d->opts = o;
+	/* Bounded, and grown by doubling: a line of 100,000 options must
+	 * neither be quadratic nor reach the VMM. */
+	if (d->n >= GUEST_MAX_DEVICE_OPTS)
+		return guest__perr(p, key, "at most %u device options",
+				   GUEST_MAX_DEVICE_OPTS);
+	if ((d->n & (d->n - 1)) == 0) {
+		o = realloc(d->opts, (d->n ? 2 * d->n : 1) * sizeof(*o));
+		if (!o)
+			return -ENOMEM;
+		d->opts = o;
+	}
 	o = &d->opts[d->n++];
 	*o = (struct guest_device_opt){ .key = strndup(key->text, key->len) };
 	v = key;
