@@ -48,6 +48,8 @@ struct vmm_item {
 	char *name;		/* for TAP: the path, or "doc.md:LINE" */
 	const char *path;	/* the file, for messages and includes */
 	char *text;		/* a Markdown block's text, or NULL */
+	int error;		/* -errno: a Markdown file that could not be
+				 * split into blocks, a failing item */
 };
 
 struct vmm_tally {
@@ -202,6 +204,17 @@ static void vmm_fail(unsigned n, const char *name, const char *why,
 static int vmm_load(const struct vmm_item *it, struct guest_script **script,
 		    char **err)
 {
+	if (it->error) {
+		const char *why = it->error == -E2BIG
+			? "it is larger than the scenario language reads "
+			  "(docs/reliability.md, \"Limits of the scenario "
+			  "language\")"
+			: strerror(-it->error);
+		if (asprintf(err, "%s: its ```vgs blocks cannot be read: %s",
+			     it->path, why) < 0)
+			*err = NULL;
+		return -EINVAL;
+	}
 	if (it->text)
 		return guest_script_parse(it->path, it->text, strlen(it->text),
 					  script, err);
@@ -290,7 +303,7 @@ static int vmm_push(struct vmm_item **items, unsigned *n, char *name,
 		return -ENOMEM;
 	}
 	*items = v;
-	v[(*n)++] = (struct vmm_item){ name, path, text };
+	v[(*n)++] = (struct vmm_item){ name, path, text, 0 };
 	return 0;
 }
 
@@ -303,8 +316,12 @@ static int vmm_push_markdown(struct vmm_item **items, unsigned *n,
 	int count = guest_markdown_blocks(path, &texts, &names, &lines);
 	int ret = 0;
 
-	if (count < 0)
-		return vmm_push(items, n, strdup(path), path, NULL);
+	if (count < 0) {
+		ret = vmm_push(items, n, strdup(path), path, NULL);
+		if (!ret)
+			(*items)[*n - 1].error = count;
+		return ret;
+	}
 	for (int i = 0; i < count; i++) {
 		if (!ret)
 			ret = vmm_push(items, n, names[i], path, texts[i]);
