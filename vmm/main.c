@@ -205,7 +205,7 @@ static int vmm_load(const struct vmm_item *it, struct guest_script **script,
 		    char **err)
 {
 	if (it->error) {
-		const char *why = it->error == -E2BIG
+		const char *why = it->error == -EFBIG || it->error == -E2BIG
 			? "it is larger than the scenario language reads "
 			  "(docs/reliability.md, \"Limits of the scenario "
 			  "language\")"
