@@ -469,6 +469,10 @@ static const struct bad_case bad_cases[] = {
 	  "docs/scenarios.md), got '='" },
 	{ "device option without value", "device ram=",
 	  "t.vgs:1:12: error: expected a value after '=', got end of line" },
+	{ "mmap_errno on another ioctl",
+	  "ioctl gpu GETPARAM param=3D_FEATURES expect mmap_errno=EINVAL",
+	  "t.vgs:1:45: error: expected mmap_errno only after MAP ... -> NAME "
+	  "(the mmap it names), got 'mmap_errno'" },
 	{ "virtio queue", "virtio fastq GET_DISPLAY_INFO",
 	  "t.vgs:1:8: error: expected a queue (ctrl or cursor), or config, got "
 	  "'fastq'" },

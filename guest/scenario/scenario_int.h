@@ -238,6 +238,7 @@ struct guest_ioctl_stmt {
 	struct guest_args args;
 	char *bind;		/* "-> NAME", or NULL */
 	int expect_errno;	/* positive errno; 0: must succeed */
+	int expect_mmap_errno;	/* MAP -> NAME: the mmap's; 0: success */
 	struct guest_cond *conds;
 	unsigned nconds;
 };

@@ -291,6 +291,22 @@ static int map_finish(struct guest_run *r, struct guest_call *c)
 		return guest__fail(r, "-> %s needs handle=<bo name>, to know "
 				   "how many bytes to mmap", c->is->bind);
 	ret = km_mmap(c->file->u.file, a->offset, bo->u.bo.size, &addr);
+	if (c->is->expect_mmap_errno) {
+		/* expect mmap_errno=NAME: nothing is bound. */
+		if (ret == -c->is->expect_mmap_errno)
+			return 0;
+		if (!ret)
+			km_munmap(c->file->u.file, addr, bo->u.bo.size);
+		char want[32];
+		return guest__fail(r, "mmap of %llu bytes at offset 0x%llx: "
+				   "expected %s, got %s",
+				   (unsigned long long)bo->u.bo.size,
+				   (unsigned long long)a->offset,
+				   guest__errno_name(-c->is->expect_mmap_errno,
+						     want, sizeof(want)),
+				   ret ? guest__errno_name(ret, eb, sizeof(eb))
+				       : "success");
+	}
 	if (ret)
 		return guest__fail(r, "mmap of %llu bytes at offset 0x%llx "
 				   "failed: %s",

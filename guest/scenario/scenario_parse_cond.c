@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "guest/scenario/scenario_int.h"
+#include "kernelmock/virtgpu_drm.h"
 
 /* ---- conditions ---- */
 
@@ -104,21 +105,18 @@ void guest__conds_free(struct guest_cond *conds, unsigned n)
 	free(conds);
 }
 
-static int parse_errno(struct guest_parser *p, const char *bind, int *out)
+/* "WORD=NAME" with an errno name or number, after the checks. */
+static int parse_errno_value(struct guest_parser *p, const char *word,
+			     int *out)
 {
-	const struct guest_tok *t = guest__cur(p);
+	const struct guest_tok *t;
 	const struct guest_sym *s;
 	uint64_t v;
 
-	if (bind)
-		return guest__perr(p, t, "no errno condition on a call whose "
-				   "result is named ('-> %s')", bind);
-	if (*out)
-		return guest__perr(p, t, "one errno condition");
 	p->pos++;
 	if (guest__cur(p)->kind != GUEST_TOK_ASSIGN &&
 	    guest__cur(p)->kind != GUEST_TOK_EQ)
-		return guest__perr(p, guest__cur(p), "'=' after errno");
+		return guest__perr(p, guest__cur(p), "'=' after %s", word);
 	t = &p->toks[++p->pos];
 	s = t->kind == GUEST_TOK_WORD ? guest_symtab_find(&guest__errnos,
 							  t->text, t->len)
@@ -132,6 +130,32 @@ static int parse_errno(struct guest_parser *p, const char *bind, int *out)
 	*out = (int)v;
 	p->pos++;
 	return 0;
+}
+
+static int parse_errno(struct guest_parser *p, const char *bind, int *out)
+{
+	const struct guest_tok *t = guest__cur(p);
+
+	if (bind)
+		return guest__perr(p, t, "no errno condition on a call whose "
+				   "result is named ('-> %s')", bind);
+	if (*out)
+		return guest__perr(p, t, "one errno condition");
+	return parse_errno_value(p, "errno", out);
+}
+
+/* MAP's "mmap_errno=NAME": the ioctl succeeds and the mmap(2) of the
+ * offset it returned (what "-> NAME" does) fails with NAME. */
+static int parse_mmap_errno(struct guest_parser *p, struct guest_ioctl_stmt *is)
+{
+	const struct guest_tok *t = guest__cur(p);
+
+	if (is->ioctl->request != DRM_IOCTL_VIRTGPU_MAP || !is->bind)
+		return guest__perr(p, t, "mmap_errno only after MAP ... -> NAME "
+				   "(the mmap it names)");
+	if (is->expect_mmap_errno)
+		return guest__perr(p, t, "one mmap_errno condition");
+	return parse_errno_value(p, "mmap_errno", &is->expect_mmap_errno);
 }
 
 int guest__parse_errno(struct guest_parser *p, const char *bind, int *out)
@@ -203,6 +227,8 @@ int guest__parse_ioctl_expect(struct guest_parser *p,
 	while (!ret && guest__cur(p)->kind != GUEST_TOK_EOL) {
 		if (guest__tok_is(guest__cur(p), "errno"))
 			ret = parse_errno(p, is->bind, &is->expect_errno);
+		else if (guest__tok_is(guest__cur(p), "mmap_errno"))
+			ret = parse_mmap_errno(p, is);
 		else if (guest__cur(p)->kind == GUEST_TOK_WORD)
 			ret = guest__parse_field_cond(p, d->name, d->fields,
 						      d->nfields, NULL, 0,
