@@ -239,6 +239,7 @@ static void free_driver_state(struct km_device *dev)
 		free(r);
 	}
 	free(dev->flink);
+	free(dev->ctx_ids);
 	while (dev->fence_pending) {
 		struct km_fence *f = dev->fence_pending;
 		dev->fence_pending = f->next_pending;
@@ -308,6 +309,42 @@ static void settle(struct km_device *dev)
 	sim_transport_wait_idle(dev->transport);
 }
 
+/* ida_alloc: the lowest free id (ctx_id = index + 1), so that the ids of
+ * closed files come back as on Linux. */
+static int ctx_id_alloc_locked(struct km_device *dev)
+{
+	uint32_t w = 0;
+
+	while (w < dev->ctx_ids_words && dev->ctx_ids[w] == UINT64_MAX)
+		w++;
+	if (w == dev->ctx_ids_words) {
+		uint32_t n = dev->ctx_ids_words ? 2 * dev->ctx_ids_words : 1;
+		uint64_t *ids;
+
+		if (n > (1u << 20))	/* 2^26 ids, far past any test */
+			return -ENOSPC;
+		ids = realloc(dev->ctx_ids, n * sizeof(*ids));
+		if (!ids)
+			return -ENOMEM;
+		memset(ids + dev->ctx_ids_words, 0,
+		       (n - dev->ctx_ids_words) * sizeof(*ids));
+		dev->ctx_ids = ids;
+		dev->ctx_ids_words = n;
+	}
+	unsigned bit = (unsigned)__builtin_ctzll(~dev->ctx_ids[w]);
+	dev->ctx_ids[w] |= 1ull << bit;
+	return (int)(w * 64 + bit + 1);
+}
+
+/* ida_free in virtio_gpu_driver_postclose. */
+static void ctx_id_free_locked(struct km_device *dev, uint32_t ctx_id)
+{
+	uint32_t i = ctx_id - 1;
+
+	if (i / 64 < dev->ctx_ids_words)
+		dev->ctx_ids[i / 64] &= ~(1ull << (i % 64));
+}
+
 static int open_node(struct km_device *dev, bool primary,
 		     struct km_file **out)
 {
@@ -325,7 +362,14 @@ static int open_node(struct km_device *dev, bool primary,
 	}
 	pthread_mutex_lock(&dev->lock);
 	/* virtio_gpu_driver_open: ctx ids from an IDA, plus one. */
-	file->ctx_id = ++dev->next_ctx_id;
+	int id = ctx_id_alloc_locked(dev);
+	if (id < 0) {
+		pthread_mutex_unlock(&dev->lock);
+		close(file->event_fd);
+		free(file);
+		return id;
+	}
+	file->ctx_id = (uint32_t)id;
 	file->next = dev->files;
 	dev->files = file;
 	dev->stats.files++;
@@ -373,6 +417,9 @@ void km_close(struct km_file *file)
 		km_cmd_context_destroy(dev, file->ctx_id);
 		km__notify_locked(dev);
 	}
+	/* After CTX_DESTROY is queued: a context created with the id later
+	 * comes after it on the controlq. */
+	ctx_id_free_locked(dev, file->ctx_id);
 	for (struct km_file **link = &dev->files; *link; link = &(*link)->next)
 		if (*link == file) {
 			*link = file->next;

@@ -111,7 +111,10 @@ static int resource_info_ioctl(struct km_file *file, void *data)
 		return -ENOENT;
 	ri->size = (uint32_t)bo->size;
 	ri->res_handle = bo->res_id;
-	ri->blob_mem = bo->blob_mem;
+	/* virtio_gpu_resource_info_ioctl writes blob_mem for blobs only;
+	 * for a classic resource the caller's value comes back. */
+	if (bo->host3d_blob || bo->guest_blob)
+		ri->blob_mem = bo->blob_mem;
 	return 0;
 }
 
@@ -122,6 +125,11 @@ static int transfer_ioctl(struct km_file *file, void *data, bool to_host)
 
 	if (!dev->has_virgl_3d && !to_host)
 		return -ENOSYS;
+	/* virtio_gpu_transfer_from_host_ioctl creates the file's context
+	 * before it looks the handle up (so a bad handle still creates it);
+	 * the to_host ioctl after, and only with 3D. */
+	if (!to_host)
+		km__create_context_locked(file);
 	struct km_bo *bo = km__handle_lookup_locked(file, args->bo_handle);
 	if (!bo)
 		return -ENOENT;

@@ -211,7 +211,10 @@ struct km_device {
 	uint64_t next_fence_ctx;	/* timelines for rings */
 	struct km_fence *fence_pending;
 	uint32_t next_res_id;
-	uint32_t next_ctx_id;
+	/* Context ids in use, a bit each (id - 1): Linux's ctx_id_ida,
+	 * which hands out the lowest free one. */
+	uint64_t *ctx_ids;
+	uint32_t ctx_ids_words;
 	uint64_t next_map_offset;
 	unsigned pending_kicks;		/* bit per queue queued to since kick */
 
