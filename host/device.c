@@ -134,15 +134,12 @@ static bool gate(struct host_cmd *cmd, const struct sim_gpu_cmd *c)
 		return false;
 	}
 	if (missing) {
-		static const char *const names[] = {
-			"VIRGL", "EDID", "RESOURCE_UUID", "RESOURCE_BLOB",
-		};
-		char list[64] = "";
-		for (unsigned b = 0; b < 4; b++)
+		char list[96] = "";
+		for (unsigned b = 0; b < 64; b++)
 			if (missing & (1ull << b))
 				snprintf(list + strlen(list),
 					 sizeof(list) - strlen(list), " F_%s",
-					 names[b]);
+					 sim_gpu_feature_name(b));
 		HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_UNSPEC,
 			 "%s: not negotiated:%s", c->name, list);
 		return false;

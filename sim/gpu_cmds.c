@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
- * The virtio-gpu command table (sim/gpu_cmds.h), expanded once.
+ * The virtio-gpu command table (sim/gpu_cmds.h) and feature bits
+ * (sim/gpu_config.h), expanded once.
  */
 #include "sim/gpu_cmds.h"
+#include "sim/gpu_config.h"
 
 const struct sim_gpu_cmd sim_gpu_cmds[SIM_GPU_CMD_COUNT] = {
 #define ROW(N, n, req, ok, resp, feat, q)                                \
@@ -37,4 +39,15 @@ const char *sim_gpu_cmd_name(uint32_t type)
 {
 	const struct sim_gpu_cmd *c = sim_gpu_cmd_find(type);
 	return c ? c->name : "unknown";
+}
+
+const char *sim_gpu_feature_name(unsigned bit)
+{
+	switch (bit) {
+#define NAME(N, n, b) case b: return #N;
+	SIM_GPU_FEATURES(NAME)
+#undef NAME
+	default:
+		return NULL;
+	}
 }

@@ -21,6 +21,24 @@
 
 #define SIM_GPU_F_BLOB_ALIGNMENT 5
 
+/*
+ * The device feature bits (virtio 1.4 5.7.3 "Feature bits"), written
+ * once: X(NAME, name, bit).  The device's gate messages, the option
+ * parser and --help, the scenario language's feature names and `info`
+ * all derive from it.
+ */
+#define SIM_GPU_FEATURES(X)                                             \
+	X(VIRGL, virgl, VIRTIO_GPU_F_VIRGL)                             \
+	X(EDID, edid, VIRTIO_GPU_F_EDID)                                \
+	X(RESOURCE_UUID, resource_uuid, VIRTIO_GPU_F_RESOURCE_UUID)     \
+	X(RESOURCE_BLOB, resource_blob, VIRTIO_GPU_F_RESOURCE_BLOB)     \
+	X(CONTEXT_INIT, context_init, VIRTIO_GPU_F_CONTEXT_INIT)        \
+	X(BLOB_ALIGNMENT, blob_alignment, SIM_GPU_F_BLOB_ALIGNMENT)
+
+/* "RESOURCE_BLOB" for VIRTIO_GPU_F_RESOURCE_BLOB; NULL for a bit that is
+ * not a virtio-gpu feature. */
+const char *sim_gpu_feature_name(unsigned bit);
+
 /* The device configuration layout (virtio 1.4 5.7.4), little endian. */
 struct sim_gpu_config {
 	uint32_t events_read;

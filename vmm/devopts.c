@@ -93,12 +93,9 @@ static const struct {
 	const char *name;
 	unsigned bit;
 } features[] = {
-	{ "virgl", VIRTIO_GPU_F_VIRGL },
-	{ "edid", VIRTIO_GPU_F_EDID },
-	{ "resource_uuid", VIRTIO_GPU_F_RESOURCE_UUID },
-	{ "resource_blob", VIRTIO_GPU_F_RESOURCE_BLOB },
-	{ "context_init", VIRTIO_GPU_F_CONTEXT_INIT },
-	{ "blob_alignment", SIM_GPU_F_BLOB_ALIGNMENT },
+#define FEATURE(N, n, bit) { #n, bit },
+	SIM_GPU_FEATURES(FEATURE)
+#undef FEATURE
 };
 #define NFEATURES SIM_COUNT(features)
 

@@ -247,13 +247,11 @@ static const char *capset_bit_name(unsigned bit)
  * device may offer (6 "Reserved Feature Bits"). */
 static const char *feature_name(unsigned bit)
 {
+	const char *gpu = sim_gpu_feature_name(bit);
+
+	if (gpu)
+		return gpu;
 	switch (bit) {
-	case VIRTIO_GPU_F_VIRGL: return "VIRGL";
-	case VIRTIO_GPU_F_EDID: return "EDID";
-	case VIRTIO_GPU_F_RESOURCE_UUID: return "RESOURCE_UUID";
-	case VIRTIO_GPU_F_RESOURCE_BLOB: return "RESOURCE_BLOB";
-	case VIRTIO_GPU_F_CONTEXT_INIT: return "CONTEXT_INIT";
-	case SIM_GPU_F_BLOB_ALIGNMENT: return "BLOB_ALIGNMENT";
 	case VIRTIO_RING_F_INDIRECT_DESC: return "RING_INDIRECT_DESC";
 	case VIRTIO_RING_F_EVENT_IDX: return "RING_EVENT_IDX";
 	case VIRTIO_F_VERSION_1: return "VERSION_1";

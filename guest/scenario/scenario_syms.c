@@ -215,12 +215,13 @@ static const struct guest_sym event_types[] = {
 TABLE(guest__event_types, "an event type (FENCE_SIGNALED)",
       "VIRTGPU_EVENT_", event_types);
 
-/* Device feature bit numbers (5.7.3 "Feature bits"). */
+/* Device feature bit numbers, from the one list (sim/gpu_config.h). */
 static const struct guest_sym features[] = {
-	S(VIRTIO_GPU_F_, VIRGL),	 S(VIRTIO_GPU_F_, EDID),
-	S(VIRTIO_GPU_F_, RESOURCE_UUID), S(VIRTIO_GPU_F_, RESOURCE_BLOB),
-	S(VIRTIO_GPU_F_, CONTEXT_INIT),
+#define FEATURE(N, n, bit) { #N, bit, 0 },
+	SIM_GPU_FEATURES(FEATURE)
+#undef FEATURE
 };
 TABLE(guest__features, "a device feature (virgl, edid, resource_uuid, "
-      "resource_blob, context_init)", "VIRTIO_GPU_F_", features);
+      "resource_blob, context_init, blob_alignment)", "VIRTIO_GPU_F_",
+      features);
 #undef S
