@@ -149,10 +149,10 @@ static void pop_component(char *cur, size_t *curlen)
 
 /* Replace fake link @n by its target, relative to the directory holding
  * it (@parent_len bytes of @cur), followed by the rest of the walk @rest:
- * the new walk goes to @todo.  0 or -ENAMETOOLONG. */
+ * the new walk goes to @walk.  0 or -ENAMETOOLONG. */
 static int follow_link(const struct vmm_vnode *n, char *cur, size_t *curlen,
-		       size_t parent_len, const char *rest, char *todo,
-		       size_t todo_size)
+		       size_t parent_len, const char *rest, char *walk,
+		       size_t walk_size)
 {
 	char next[PATH_MAX * 2];
 	int len;
@@ -161,9 +161,9 @@ static int follow_link(const struct vmm_vnode *n, char *cur, size_t *curlen,
 	cur[*curlen] = '\0';
 	len = snprintf(next, sizeof(next), "%s/%s", n->data, rest);
 	if (len < 0 || (size_t)len >= sizeof(next) ||
-	    (size_t)len >= todo_size)
+	    (size_t)len >= walk_size)
 		return -ENAMETOOLONG;
-	memcpy(todo, next, (size_t)len + 1);
+	memcpy(walk, next, (size_t)len + 1);
 	return 0;
 }
 
@@ -178,7 +178,7 @@ static int follow_link(const struct vmm_vnode *n, char *cur, size_t *curlen,
 enum vmm_vfs_result vmm_vfs_resolve(const char *path, bool follow_last,
 					struct vmm_vfs_res *res)
 {
-	char todo[PATH_MAX * 2];
+	char walk[PATH_MAX * 2];
 	char *cur = res->canon;
 	size_t curlen = 0;
 	bool touched = false;
@@ -187,11 +187,11 @@ enum vmm_vfs_result vmm_vfs_resolve(const char *path, bool follow_last,
 
 	res->node = NULL;
 	res->err = 0;
-	if (!may_be_fake(path) || strlen(path) >= sizeof(todo))
+	if (!may_be_fake(path) || strlen(path) >= sizeof(walk))
 		return VMM_VFS_REAL;
-	strcpy(todo, path);
+	strcpy(walk, path);
 	cur[0] = '\0';
-	p = todo;
+	p = walk;
 	for (;;) {
 		while (*p == '/')
 			p++;
@@ -237,10 +237,10 @@ enum vmm_vfs_result vmm_vfs_resolve(const char *path, bool follow_last,
 				return VMM_VFS_ERROR;
 			}
 			res->err = follow_link(n, cur, &curlen, parent_len, q,
-					       todo, sizeof(todo));
+					       walk, sizeof(walk));
 			if (res->err)
 				return VMM_VFS_ERROR;
-			p = todo;
+			p = walk;
 			continue;
 		}
 		if (!last && n->kind != VMM_VNODE_DIR &&
