@@ -102,13 +102,16 @@ struct wait_entry {
 	struct km_syncobj_waiter w;
 };
 
-/* Entries still without a fence take one a waiter was handed. */
-static void take_found(struct wait_entry *e, uint32_t count)
+/* Entries still without a fence take one a waiter was handed (a stub
+ * for a point whose links were already gone). */
+static void take_found(struct km_device *dev, struct wait_entry *e,
+		       uint32_t count)
 {
 	for (uint32_t i = 0; i < count; i++)
 		if (!e[i].fence && e[i].w.found) {
 			e[i].fence = e[i].w.fence;
 			e[i].w.fence = NULL;
+			e[i].w.found = stub_if_null(dev, &e[i].fence) == 0;
 		}
 }
 
@@ -152,13 +155,12 @@ static int look(struct km_device *dev, struct wait_entry *e, uint32_t count,
 {
 	uint32_t n = 0;
 
-	take_found(e, count);
+	take_found(dev, e, count);
 	for (uint32_t i = 0; i < count; i++) {
 		if (!e[i].fence)
 			continue;
-		if (stub_if_null(dev, &e[i].fence) == 0 &&
-		    ((flags & DRM_SYNCOBJ_WAIT_FLAGS_WAIT_AVAILABLE) ||
-		     km__chain_signaled(e[i].fence))) {
+		if ((flags & DRM_SYNCOBJ_WAIT_FLAGS_WAIT_AVAILABLE) ||
+		    km__chain_signaled(e[i].fence)) {
 			if (!(flags & DRM_SYNCOBJ_WAIT_FLAGS_WAIT_ALL)) {
 				*first = i;
 				return 1;

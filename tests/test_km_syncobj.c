@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <poll.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -596,6 +597,45 @@ static void test_km_syncobj_sync_file(void **state)
 	close(fd);
 }
 
+struct waiter {
+	struct km_file *f;
+	uint32_t handle;
+	int ret;
+};
+
+static void *wait_for_point_1(void *p)
+{
+	struct waiter *w = p;
+
+	w->ret = twait(w->f, w->handle, 1,
+		       DRM_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT, in_ns(LATER));
+	return NULL;
+}
+
+/*
+ * WAIT_FOR_SUBMIT on another thread: the point arrives (by TRANSFER of a
+ * link whose earlier, signalled link is already dropped, so the point's
+ * fence is the stub) and the wait returns 0, whether it was asleep by
+ * then or not.
+ */
+static void test_km_syncobj_wait_for_submit_thread(void **state)
+{
+	struct fixture *fx = *state;
+	struct waiter w = { .f = fx->f, .handle = create(fx->f, 0), .ret = 1 };
+	uint32_t src = create(fx->f, 0);
+	struct drm_syncobj_transfer t = { .src_handle = src, .src_point = 2,
+					  .dst_handle = w.handle };
+	pthread_t th;
+
+	assert_int_equal(pthread_create(&th, NULL, wait_for_point_1, &w), 0);
+	usleep(100000);	/* most likely asleep by now; either way works */
+	tsignal(fx->f, src, 1);
+	tsignal(fx->f, src, 2);
+	assert_int_equal(km_ioctl(fx->f, DRM_IOCTL_SYNCOBJ_TRANSFER, &t), 0);
+	pthread_join(th, NULL);
+	assert_int_equal(w.ret, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -612,6 +652,7 @@ int main(void)
 		HELD(test_km_syncobj_in_fence_order),
 		HELD(test_km_syncobj_timeline_order),
 		T(test_km_syncobj_transfer),
+		T(test_km_syncobj_wait_for_submit_thread),
 		T(test_km_syncobj_fd),
 		T(test_km_syncobj_sync_file),
 #undef T
