@@ -170,6 +170,9 @@ int km_device_create(struct sim_ram *ram, struct sim_transport *t,
 	dev->transport = t;
 	dev->next_map_offset = KM_MAP_OFFSET_START;
 	dev->next_fence_ctx = 1;	/* 0 is the global timeline */
+	/* DRIVER_SYNCOBJ | DRIVER_SYNCOBJ_TIMELINE (6.6+): the
+	 * kernel-version profile sets this (false for 6.1). */
+	dev->has_syncobj = true;
 	pthread_mutex_init(&dev->lock, NULL);
 	pthread_condattr_t attr;
 	pthread_condattr_init(&attr);
@@ -232,6 +235,9 @@ static void drain_locked(struct km_device *dev)
 /* What the driver still holds once the device is reset and unbound. */
 static void free_driver_state(struct km_device *dev)
 {
+	pthread_mutex_lock(&dev->lock);
+	km__syncobj_files_collect_locked(dev, true);
+	pthread_mutex_unlock(&dev->lock);
 	km__sync_files_release(dev);
 	while (dev->hv_used) {
 		struct km_hv_range *r = dev->hv_used;
@@ -413,6 +419,7 @@ void km_close(struct km_file *file)
 		if (file->handles[h])
 			km__handle_delete_locked(file, h);
 	free(file->handles);
+	km__syncobj_file_release_locked(file);
 	if (dev->has_virgl_3d && file->context_created) {
 		km_cmd_context_destroy(dev, file->ctx_id);
 		km__notify_locked(dev);
@@ -558,6 +565,7 @@ void km_device_stats(struct km_device *dev, struct km_stats *stats)
 {
 	pthread_mutex_lock(&dev->lock);
 	km__prime_collect_locked(dev, false);
+	km__syncobj_files_collect_locked(dev, false);
 	km__notify_locked(dev);
 	*stats = dev->stats;
 	pthread_mutex_unlock(&dev->lock);

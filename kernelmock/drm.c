@@ -3,7 +3,7 @@
  * The generic DRM ioctls a virtio-gpu userspace driver uses, with the
  * semantics of drivers/gpu/drm/drm_ioctl.c, drm_gem.c and drm_prime.c:
  * VERSION, GET_CAP, GEM_CLOSE, GEM_FLINK, GEM_OPEN, PRIME_HANDLE_TO_FD and
- * PRIME_FD_TO_HANDLE.
+ * PRIME_FD_TO_HANDLE; the SYNCOBJ_* rows are syncobj_ioctl.c's.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -59,9 +59,11 @@ static int get_cap_ioctl(struct km_file *file, void *data)
 	case DRM_CAP_PRIME:
 		req->value = DRM_PRIME_CAP_IMPORT | DRM_PRIME_CAP_EXPORT;
 		return 0;
-	/* No DRIVER_SYNCOBJ: the version we report predates it. */
-	case DRM_CAP_SYNCOBJ: return 0;
-	case DRM_CAP_SYNCOBJ_TIMELINE: return 0;
+	/* drm_getcap: the driver's DRIVER_SYNCOBJ(_TIMELINE) bits. */
+	case DRM_CAP_SYNCOBJ: req->value = file->dev->has_syncobj; return 0;
+	case DRM_CAP_SYNCOBJ_TIMELINE:
+		req->value = file->dev->has_syncobj;
+		return 0;
 	case DRM_CAP_DUMB_BUFFER: req->value = 1; return 0;
 	case DRM_CAP_VBLANK_HIGH_CRTC: req->value = 1; return 0;
 	case DRM_CAP_DUMB_PREFERRED_DEPTH: req->value = 32; return 0;
@@ -241,6 +243,31 @@ static const struct {
 	      struct drm_prime_handle, true),
 	IOCTL(DRM_IOCTL_PRIME_FD_TO_HANDLE, prime_fd_to_handle_ioctl,
 	      struct drm_prime_handle, true),
+	IOCTL(DRM_IOCTL_SYNCOBJ_CREATE, km__syncobj_create_ioctl,
+	      struct drm_syncobj_create, true),
+	IOCTL(DRM_IOCTL_SYNCOBJ_DESTROY, km__syncobj_destroy_ioctl,
+	      struct drm_syncobj_destroy, true),
+	IOCTL(DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD, km__syncobj_handle_to_fd_ioctl,
+	      struct drm_syncobj_handle, true),
+	IOCTL(DRM_IOCTL_SYNCOBJ_FD_TO_HANDLE, km__syncobj_fd_to_handle_ioctl,
+	      struct drm_syncobj_handle, true),
+	/* The kernel's wait structs end with deadline_nsec (6.7). */
+	[_IOC_NR(DRM_IOCTL_SYNCOBJ_WAIT)] = { km__syncobj_wait_ioctl,
+		KM_SYNCOBJ_WAIT_SIZE, true, "DRM_IOCTL_SYNCOBJ_WAIT" },
+	IOCTL(DRM_IOCTL_SYNCOBJ_RESET, km__syncobj_reset_ioctl,
+	      struct drm_syncobj_array, true),
+	IOCTL(DRM_IOCTL_SYNCOBJ_SIGNAL, km__syncobj_signal_ioctl,
+	      struct drm_syncobj_array, true),
+	[_IOC_NR(DRM_IOCTL_SYNCOBJ_TIMELINE_WAIT)] = {
+		km__syncobj_timeline_wait_ioctl, KM_SYNCOBJ_TIMELINE_WAIT_SIZE,
+		true, "DRM_IOCTL_SYNCOBJ_TIMELINE_WAIT" },
+	IOCTL(DRM_IOCTL_SYNCOBJ_QUERY, km__syncobj_query_ioctl,
+	      struct drm_syncobj_timeline_array, true),
+	IOCTL(DRM_IOCTL_SYNCOBJ_TRANSFER, km__syncobj_transfer_ioctl,
+	      struct drm_syncobj_transfer, true),
+	IOCTL(DRM_IOCTL_SYNCOBJ_TIMELINE_SIGNAL,
+	      km__syncobj_timeline_signal_ioctl,
+	      struct drm_syncobj_timeline_array, true),
 #undef IOCTL
 };
 

@@ -351,12 +351,9 @@ static const struct {
 #define IOCTL(nr, fn, type) \
 	[DRM_VIRTGPU_##nr] = { fn, sizeof(type), "VIRTGPU_" #nr }
 	IOCTL(MAP, map_ioctl, struct drm_virtgpu_map),
-	/* The driver we model has no DRIVER_SYNCOBJ (DRM_CAP_SYNCOBJ is 0):
-	 * like Linux before syncobj support, its EXECBUFFER ends after
-	 * ring_idx and its padding, so the syncobj fields of a 64-byte
-	 * struct are neither read nor written back. */
-	[DRM_VIRTGPU_EXECBUFFER] = { km__execbuffer_ioctl, KM_EXECBUFFER_SIZE_V2,
-				     "VIRTGPU_EXECBUFFER" },
+	/* 64 bytes with the syncobj arrays (6.6+); without has_syncobj
+	 * (6.1, 40 bytes) submit_syncobj.c leaves those fields alone. */
+	IOCTL(EXECBUFFER, km__execbuffer_ioctl, struct drm_virtgpu_execbuffer),
 	IOCTL(GETPARAM, getparam_ioctl, struct drm_virtgpu_getparam),
 	IOCTL(RESOURCE_CREATE, resource_create_ioctl,
 	      struct drm_virtgpu_resource_create),

@@ -117,6 +117,7 @@ struct km_stats {
 	unsigned inflight;
 	unsigned files;
 	unsigned readers;	/* threads sleeping or reading in km_read() */
+	unsigned syncobjs;	/* DRM syncobjs not yet freed */
 };
 void km_device_stats(struct km_device *dev, struct km_stats *stats);
 

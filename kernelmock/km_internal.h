@@ -154,6 +154,10 @@ struct km_file {
 	char debug_name[KM_DEBUG_NAME_MAX];
 	struct km_bo **handles;	/* index = GEM handle, 0 unused */
 	uint32_t nhandles;
+	/* drm_file's syncobj_idr: index = syncobj handle, 0 unused; each
+	 * entry holds a reference (syncobj.c). */
+	struct km_syncobj **syncobjs;
+	uint32_t nsyncobjs;
 	struct km_mapping *mappings;
 	struct km_file *next;
 };
@@ -176,6 +180,48 @@ struct km_sync_file {
 	uint64_t signal_ns;	/* CLOCK_MONOTONIC time of the signal */
 	char name[32];
 	struct km_sync_file *next;
+};
+
+/* The timeline of the stub fences syncobjs use for "signalled": none
+ * of the device's (dma_fence_allocate_private_stub). */
+#define KM_STUB_TIMELINE UINT64_MAX
+
+/* What a syncobj points to (syncobj.c): a plain fence, or a
+ * dma_fence_chain link (a timeline point).  Reference counted. */
+struct km_chain {
+	unsigned refcount;
+	bool is_chain;
+	uint64_t seqno;		/* links: the point */
+	uint64_t prev_seqno;	/* the previous link's, same context only */
+	uint64_t context;	/* links of one ordered timeline share it */
+	struct km_fence **fences;	/* its own fence(s) */
+	unsigned nfences;
+	struct km_chain *prev;	/* links: the earlier point, referenced */
+};
+
+/* A thread waiting for a point to appear (WAIT_FOR_SUBMIT/AVAILABLE);
+ * on its syncobj's list until a fence with the point arrives. */
+struct km_syncobj_waiter {
+	uint64_t point;
+	bool on_list;
+	bool found;
+	struct km_chain *fence;	/* referenced once found (may be NULL) */
+	struct km_syncobj_waiter *next;
+};
+
+struct km_syncobj {
+	unsigned refcount;	/* handles, fds, submits and waits */
+	struct km_chain *fence;	/* NULL: no fence */
+	struct km_syncobj_waiter *waiters;
+};
+
+/* An exported syncobj fd: our end of the socket pair (shut for writing)
+ * and the program's end's inode. */
+struct km_syncobj_file {
+	struct km_syncobj *so;
+	int wfd;
+	uint64_t ino;
+	struct km_syncobj_file *next;
 };
 
 struct km_capset {
@@ -201,6 +247,11 @@ struct km_device {
 	uint64_t features;
 	bool has_virgl_3d, has_edid, has_resource_uuid, has_resource_blob,
 	     has_host_visible, has_context_init;
+	/* DRIVER_SYNCOBJ | DRIVER_SYNCOBJ_TIMELINE in the driver's features
+	 * (virtgpu_drv.c, since 6.6, 7cb8d1ab8cbd): the syncobj ioctls,
+	 * DRM_CAP_SYNCOBJ(_TIMELINE) and EXECBUFFER's syncobj arrays.  True
+	 * at creation; the kernel-version profile sets it (false for 6.1). */
+	bool has_syncobj;
 	uint32_t num_scanouts;
 	struct km_capset capsets[KM_MAX_CAPSETS];
 	unsigned num_capsets;
@@ -221,6 +272,8 @@ struct km_device {
 	struct sim_hostmem *host_visible;	/* shmid 1, or NULL */
 	struct km_hv_range *hv_used;
 	struct km_sync_file *sync_files;
+	struct km_syncobj_file *syncobj_files;	/* exported syncobj fds */
+	uint64_t next_chain_ctx;	/* dma_fence_chain contexts (syncobj.c) */
 	struct km_bo *exported;		/* objects with a live dma-buf */
 	struct km_bo **flink;		/* index = flink name, 0 unused */
 	uint32_t nflink;
@@ -400,5 +453,116 @@ int km__ioctl_virtgpu(struct km_file *file, unsigned nr, void *arg,
 
 /* submit.c */
 int km__execbuffer_ioctl(struct km_file *file, void *data);
+
+/* syncobj.c: DRM syncobjs (drivers/gpu/drm/drm_syncobj.c's role) */
+int km__syncobj_create_locked(struct km_device *dev, bool signaled,
+			      struct km_syncobj **out);
+void km__syncobj_put_locked(struct km_device *dev, struct km_syncobj *so);
+/* drm_syncobj_find: a new reference, or NULL. */
+struct km_syncobj *km__syncobj_find_locked(struct km_file *file,
+					   uint32_t handle);
+int km__syncobj_handle_create_locked(struct km_file *file,
+				     struct km_syncobj *so, uint32_t *handle);
+int km__syncobj_handle_delete_locked(struct km_file *file, uint32_t handle);
+/* drm_syncobj_release at close: drop the file's handles. */
+void km__syncobj_file_release_locked(struct km_file *file);
+/* drm_syncobj_replace_fence (@f NULL resets) and the same with a fence
+ * already wrapped in a link (referenced, not consumed). */
+void km__syncobj_replace_fence_locked(struct km_device *dev,
+				      struct km_syncobj *so,
+				      struct km_fence *f);
+void km__syncobj_replace_chain_locked(struct km_device *dev,
+				      struct km_syncobj *so,
+				      struct km_chain *c);
+/* drm_syncobj_assign_null_handle: -ENOMEM */
+int km__syncobj_signal_locked(struct km_device *dev, struct km_syncobj *so);
+/* drm_syncobj_add_point with a link from km__chain_alloc (consumed);
+ * _chain: @link's fences are set already. */
+void km__syncobj_add_point_locked(struct km_device *dev,
+				  struct km_syncobj *so, struct km_chain *link,
+				  struct km_fence *f, uint64_t point);
+void km__syncobj_add_chain_locked(struct km_device *dev,
+				  struct km_syncobj *so,
+				  struct km_chain *link, uint64_t point);
+struct km_chain *km__chain_alloc(void);
+void km__chain_put(struct km_chain *c);
+/* A plain fence: the stub (signalled), or NULL without memory. */
+struct km_chain *km__chain_stub_locked(struct km_device *dev);
+/* Give a fresh link a reference on each of @n fences; -ENOMEM. */
+int km__chain_set_fences(struct km_chain *c, struct km_fence **f,
+			 unsigned n);
+bool km__chain_signaled(const struct km_chain *c);
+struct km_chain *km__chain_walk(struct km_chain *c);
+int km__chain_find_seqno(struct km_chain *c, uint64_t seqno,
+			 struct km_chain **out);
+/* dma_fence_unwrap_for_each: every fence @c stands for, in @fn. */
+void km__chain_for_each_fence(struct km_chain *c,
+			      void (*fn)(struct km_fence *f, void *data),
+			      void *data);
+/* drm_syncobj_get_fd: the program's new fd, or -errno. */
+int km__syncobj_fd_create_locked(struct km_device *dev,
+				 struct km_syncobj *so);
+/* The syncobj behind a syncobj fd (a new reference), or NULL. */
+struct km_syncobj *km__syncobj_fd_lookup_locked(struct km_device *dev,
+						int fd);
+/* Drop syncobj fds the program has all closed (all of them with @all). */
+void km__syncobj_files_collect_locked(struct km_device *dev, bool all);
+
+/* syncobj_wait.c: waits on syncobj fences */
+/* drm_syncobj_find_fence: the fence at @point, referenced (a stub for a
+ * point whose links are gone); -ENOENT unknown handle, -EINVAL no fence
+ * or no such point; with WAIT_FOR_SUBMIT it first waits up to 5 s for
+ * one (-ETIME). */
+int km__syncobj_find_fence_locked(struct km_file *file, uint32_t handle,
+				  uint64_t point, uint32_t flags,
+				  struct km_chain **out);
+/* drm_syncobj_array_wait_timeout behind WAIT and TIMELINE_WAIT. */
+int km__syncobj_array_wait_locked(struct km_device *dev,
+				  struct km_syncobj **so, const uint64_t *points,
+				  uint32_t count, uint32_t flags,
+				  int64_t timeout_nsec, uint32_t *first);
+
+/* syncobj_ioctl.c: the DRM_IOCTL_SYNCOBJ_* handlers (drm.c's table) */
+int km__syncobj_create_ioctl(struct km_file *file, void *data);
+int km__syncobj_destroy_ioctl(struct km_file *file, void *data);
+int km__syncobj_handle_to_fd_ioctl(struct km_file *file, void *data);
+int km__syncobj_fd_to_handle_ioctl(struct km_file *file, void *data);
+int km__syncobj_wait_ioctl(struct km_file *file, void *data);
+int km__syncobj_reset_ioctl(struct km_file *file, void *data);
+int km__syncobj_signal_ioctl(struct km_file *file, void *data);
+int km__syncobj_timeline_wait_ioctl(struct km_file *file, void *data);
+int km__syncobj_query_ioctl(struct km_file *file, void *data);
+int km__syncobj_transfer_ioctl(struct km_file *file, void *data);
+int km__syncobj_timeline_signal_ioctl(struct km_file *file, void *data);
+
+/* submit_syncobj.c: EXECBUFFER's syncobj arrays (virtgpu_submit.c since
+ * 6.6, 7cb8d1ab8cbd); the part of struct km_submit they fill. */
+struct km_submit_post_dep {
+	struct km_syncobj *syncobj;
+	struct km_chain *chain;	/* preallocated for a timeline point */
+	uint64_t point;
+};
+struct km_submit_syncobjs {
+	struct km_submit_post_dep *post_deps;
+	uint32_t num_out_syncobjs;
+	struct km_syncobj **in_syncobjs;	/* those to reset, else NULL */
+	uint32_t num_in_syncobjs;
+};
+/* virtio_gpu_parse_post_deps / virtio_gpu_parse_deps; @timeline is the
+ * submit's own, whose fences the device orders without a wait. */
+int km__submit_parse_post_deps(struct km_file *file,
+			       const struct drm_virtgpu_execbuffer *exbuf,
+			       struct km_submit_syncobjs *s);
+int km__submit_parse_deps(struct km_file *file,
+			  const struct drm_virtgpu_execbuffer *exbuf,
+			  uint64_t timeline, struct km_submit_syncobjs *s);
+/* virtio_gpu_process_post_deps, once @fence was queued. */
+void km__submit_process_post_deps(struct km_device *dev,
+				  struct km_submit_syncobjs *s,
+				  struct km_fence *fence);
+/* virtio_gpu_cleanup_submit's part: reset the in-syncobjs marked RESET
+ * (even when the submit failed after parsing them), drop references. */
+void km__submit_syncobjs_cleanup(struct km_device *dev,
+				 struct km_submit_syncobjs *s);
 
 #endif

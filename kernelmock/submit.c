@@ -30,6 +30,7 @@ struct km_submit {
 	void *cmds;		/* copied from the program */
 	struct km_fence *fence;	/* ours until put in cleanup */
 	int out_fd;		/* sync_file fd, -1; the program's once complete */
+	struct km_submit_syncobjs syncobjs;	/* submit_syncobj.c */
 };
 
 /*
@@ -169,11 +170,14 @@ static void submit_complete(struct km_submit *submit)
 		km__bo_set_fence_locked(submit->bos[i], submit->fence);
 	submit->exbuf->fence_fd = submit->out_fd;
 	submit->out_fd = -1;	/* the program's now */
+	km__submit_process_post_deps(submit->dev, &submit->syncobjs,
+				     submit->fence);
 	km__notify_locked(submit->dev);
 }
 
 static void submit_cleanup(struct km_submit *submit)
 {
+	km__submit_syncobjs_cleanup(submit->dev, &submit->syncobjs);
 	if (submit->out_fd >= 0)
 		close(submit->out_fd);
 	km__fence_put(submit->fence);
@@ -199,6 +203,13 @@ int km__execbuffer_ioctl(struct km_file *file, void *data)
 	if (ret)
 		goto cleanup;
 	ret = submit_create_fence(&submit);
+	if (ret)
+		goto cleanup;
+	ret = km__submit_parse_post_deps(file, data, &submit.syncobjs);
+	if (ret)
+		goto cleanup;
+	ret = km__submit_parse_deps(file, data, submit.timeline,
+				    &submit.syncobjs);
 	if (ret)
 		goto cleanup;
 	ret = submit_queue(&submit);

@@ -55,6 +55,9 @@ struct drm_virtgpu_map {
 	uint32_t pad;
 };
 
+/* Since 6.6 (7cb8d1ab8cbd): in-syncobjs to reset once waited for. */
+#define VIRTGPU_EXECBUF_SYNCOBJ_RESET 0x01
+#define VIRTGPU_EXECBUF_SYNCOBJ_FLAGS VIRTGPU_EXECBUF_SYNCOBJ_RESET
 struct drm_virtgpu_execbuffer_syncobj {
 	uint32_t handle;
 	uint32_t flags;
@@ -179,6 +182,20 @@ struct drm_virtgpu_context_init {
 	uint64_t ctx_set_params;	/* user pointer */
 };
 
+/*
+ * The generic DRM syncobj UAPI newer than libdrm 2.4.114's drm.h:
+ * DRM_SYNCOBJ_WAIT_FLAGS_WAIT_DEADLINE and the deadline_nsec that ends
+ * struct drm_syncobj_wait and struct drm_syncobj_timeline_wait
+ * (drm/syncobj: Add deadline support for syncobj waits, Linux 6.7).  The
+ * kernel struct is the longer one; a program built against the older
+ * drm.h sends the first 32 / 40 bytes, which drm_ioctl zero-extends.
+ */
+#ifndef DRM_SYNCOBJ_WAIT_FLAGS_WAIT_DEADLINE
+#define DRM_SYNCOBJ_WAIT_FLAGS_WAIT_DEADLINE (1 << 3)
+#endif
+#define KM_SYNCOBJ_WAIT_SIZE 40u
+#define KM_SYNCOBJ_TIMELINE_WAIT_SIZE 48u
+
 /* An event read() from the device file for rings in POLL_RINGS_MASK. */
 #define VIRTGPU_EVENT_FENCE_SIGNALED 0x90000000
 
@@ -216,6 +233,10 @@ struct drm_virtgpu_context_init {
 		 struct drm_virtgpu_context_init)
 
 _Static_assert(sizeof(struct drm_virtgpu_map) == 16, "map");
+_Static_assert(sizeof(struct drm_syncobj_wait) + 8 == KM_SYNCOBJ_WAIT_SIZE,
+	       "syncobj_wait");
+_Static_assert(sizeof(struct drm_syncobj_timeline_wait) + 8 ==
+	       KM_SYNCOBJ_TIMELINE_WAIT_SIZE, "syncobj_timeline_wait");
 _Static_assert(sizeof(struct drm_virtgpu_execbuffer) == 64, "execbuffer");
 _Static_assert(sizeof(struct drm_virtgpu_execbuffer_syncobj) == 16, "syncobj");
 _Static_assert(sizeof(struct drm_virtgpu_getparam) == 16, "getparam");

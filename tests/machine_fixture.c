@@ -96,6 +96,7 @@ void test_machine_finish(struct vmm_machine *m, struct km_file **files,
 	assert_int_equal(st.objects, 0);
 	assert_int_equal(st.inflight, 0);
 	assert_int_equal(st.files, 0);
+	assert_int_equal(st.syncobjs, 0);
 	for (size_t i = 0; i < sizeof(started) / sizeof(started[0]); i++)
 		if (started[i].m == m) {
 			pages = started[i].free_pages;

@@ -190,21 +190,23 @@ static void test_kernel_version_and_caps(void **state)
 	assert_int_equal(km_ioctl(fx->f, _IOWR('x', 1, int), &cap), -ENOTTY);
 }
 
-/* No DRIVER_SYNCOBJ: the syncobj fields of a 64-byte EXECBUFFER are
- * outside the kernel's struct, so they are ignored and left untouched. */
-static void test_kernel_execbuffer_ignores_syncobj_fields(void **state)
+/* DRIVER_SYNCOBJ (6.6+, 7cb8d1ab8cbd): the syncobj fields of a 64-byte
+ * EXECBUFFER are read (6.1, without it, ignores them: issue 17's
+ * kernel-version profile). */
+static void test_kernel_execbuffer_reads_syncobj_fields(void **state)
 {
 	struct fixture *fx = *state;
 	struct drm_get_cap cap = { .capability = DRM_CAP_SYNCOBJ };
 	assert_int_equal(km_ioctl(fx->f, DRM_IOCTL_GET_CAP, &cap), 0);
-	assert_int_equal(cap.value, 0);
+	assert_int_equal(cap.value, 1);
 	uint32_t nop = 0;
 	struct drm_virtgpu_execbuffer eb = {
 		.command = (uintptr_t)&nop, .fence_fd = -1,
 		.syncobj_stride = 0xdead, .num_in_syncobjs = 1,
-		.in_syncobjs = 8,	/* would be -EFAULT if it were read */
+		.in_syncobjs = 8,	/* -EFAULT now that it is read */
 	};
-	assert_int_equal(km_ioctl(fx->f, DRM_IOCTL_VIRTGPU_EXECBUFFER, &eb), 0);
+	assert_int_equal(km_ioctl(fx->f, DRM_IOCTL_VIRTGPU_EXECBUFFER, &eb),
+			 -EFAULT);
 	assert_int_equal(eb.syncobj_stride, 0xdead);
 	assert_int_equal(eb.num_in_syncobjs, 1);
 }
@@ -729,7 +731,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_kernel_version_and_caps, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_kernel_execbuffer_ignores_syncobj_fields,
+		cmocka_unit_test_setup_teardown(test_kernel_execbuffer_reads_syncobj_fields,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kernel_flink_refused_on_render_node,
 						setup, teardown),

@@ -317,7 +317,19 @@ static const struct bad_case bad_cases[] = {
 	  "MAP, EXECBUFFER, WAIT, TRANSFER_FROM_HOST, TRANSFER_TO_HOST, "
 	  "VERSION, GET_CAP, GEM_CLOSE, GEM_FLINK, GEM_OPEN, "
 	  "PRIME_HANDLE_TO_FD, PRIME_FD_TO_HANDLE, SYNC_IOC_MERGE, "
-	  "SYNC_IOC_FILE_INFO) or a request number, got 'FROB'" },
+	  "SYNC_IOC_FILE_INFO, SYNCOBJ_CREATE, SYNCOBJ_DESTROY, "
+	  "SYNCOBJ_HANDLE_TO_FD, SYNCOBJ_FD_TO_HANDLE, SYNCOBJ_WAIT, "
+	  "SYNCOBJ_RESET, SYNCOBJ_SIGNAL, SYNCOBJ_TIMELINE_WAIT, "
+	  "SYNCOBJ_QUERY, SYNCOBJ_TRANSFER, SYNCOBJ_TIMELINE_SIGNAL) or a "
+	  "request number, got 'FROB'" },
+	{ "syncobj entries not in triples",
+	  "ioctl gpu EXECBUFFER out_syncobjs=a,0,0,b",
+	  "t.vgs:1:42: error: expected HANDLE,FLAGS,POINT triples for "
+	  "out_syncobjs, got end of line" },
+	{ "syncobj wait timeout_ms too long",
+	  "ioctl gpu SYNCOBJ_WAIT handles=a timeout_ms=600001",
+	  "t.vgs:1:45: error: expected a value from 0 to 600000 for "
+	  "timeout_ms, got '600001'" },
 	{ "unknown param name", "ioctl gpu GETPARAM param=FOO",
 	  "t.vgs:1:26: error: expected a number or a GETPARAM param "
 	  "(3D_FEATURES, CAPSET_QUERY_FIX, RESOURCE_BLOB, HOST_VISIBLE, "

@@ -56,6 +56,10 @@ static int target_fd(struct guest_run *r, const char *name, int *fd)
 	case GUEST_OBJ_DMABUF:
 		*fd = o->u.dmabuf.fd;
 		return 0;
+	case GUEST_OBJ_SYNCOBJ_FD:
+		*fd = o->u.syncobj_fd;
+		return 0;
+	case GUEST_OBJ_SYNCOBJ:
 	case GUEST_OBJ_BO:
 	case GUEST_OBJ_BUFFER:
 	case GUEST_OBJ_MAPPING:
@@ -64,7 +68,7 @@ static int target_fd(struct guest_run *r, const char *name, int *fd)
 		break;
 	}
 	return guest__fail(r, "'%s' is a %s (line %u); poll takes a file, a "
-			   "fence or a dma-buf", name,
+			   "fence, a dma-buf or a syncobj fd", name,
 			   guest__obj_kind_name(o->kind), o->line);
 }
 

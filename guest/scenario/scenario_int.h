@@ -94,6 +94,11 @@ enum guest_ftype {
 				 * count_offset (size_t) */
 	GUEST_FT_HEX,		/* raw bytes from a "hex string" (pseudo) */
 	GUEST_FT_ENTRIES,	/* virtio mem entries: ADDR,LEN,... */
+	GUEST_FT_SYNCOBJ,	/* u32: number, or a syncobj name */
+	GUEST_FT_SYNCOBJS,	/* list of syncobjs -> pointer to u32[] */
+	GUEST_FT_U64S,		/* list of numbers -> pointer to u64[] */
+	GUEST_FT_SYNCOBJ_ENTRIES, /* HANDLE,FLAGS,POINT,... -> pointer to
+				   * drm_virtgpu_execbuffer_syncobj[] */
 };
 
 #define GUEST_FF_FLAGS (1u << 0)	/* NAME|NAME|... allowed */
@@ -168,6 +173,8 @@ enum guest_bind {
 	GUEST_BIND_FENCE,
 	GUEST_BIND_VALUE,
 	GUEST_BIND_DMABUF,
+	GUEST_BIND_SYNCOBJ,
+	GUEST_BIND_SYNCOBJ_FD,	/* or a fence (EXPORT_SYNC_FILE) */
 };
 
 struct guest_ioctl {
@@ -367,6 +374,8 @@ enum guest_obj_kind {
 	GUEST_OBJ_FENCE,
 	GUEST_OBJ_VALUE,	/* a number an ioctl returned (flink name) */
 	GUEST_OBJ_DMABUF,	/* a dma-buf fd (PRIME_HANDLE_TO_FD) */
+	GUEST_OBJ_SYNCOBJ,	/* a syncobj handle of a file */
+	GUEST_OBJ_SYNCOBJ_FD,	/* a syncobj fd (SYNCOBJ_HANDLE_TO_FD) */
 };
 
 struct guest_obj {
@@ -403,6 +412,11 @@ struct guest_obj {
 			struct guest_obj *bo;	/* exported bo, or NULL */
 		} dmabuf;
 		uint64_t value;
+		struct {
+			struct guest_obj *file;
+			uint32_t handle;
+		} syncobj;
+		int syncobj_fd;
 	} u;
 };
 
@@ -560,6 +574,11 @@ extern const struct guest_symtab guest__ctx_params;
 extern const struct guest_symtab guest__errnos;
 extern const struct guest_symtab guest__drm_caps;
 extern const struct guest_symtab guest__prime_flags;
+extern const struct guest_symtab guest__syncobj_create_flags;
+extern const struct guest_symtab guest__syncobj_wait_flags;
+extern const struct guest_symtab guest__syncobj_fd_flags;
+extern const struct guest_symtab guest__syncobj_query_flags;
+extern const struct guest_symtab guest__execbuf_syncobj_flags;
 extern const struct guest_symtab guest__vcmds;
 extern const struct guest_symtab guest__vconfig_events;
 extern const struct guest_symtab guest__vresps;
@@ -584,6 +603,17 @@ extern const unsigned guest__ndrm_ioctls;
 extern const struct guest_ioctl guest__raw_ioctl;
 extern const struct guest_field guest__ioctl_pseudo[];
 extern const unsigned guest__nioctl_pseudo;
+
+/* scenario_syncobj.c: the DRM_IOCTL_SYNCOBJ_* rows and the syncobj
+ * field types */
+extern const struct guest_ioctl guest__syncobj_ioctls[];
+extern const unsigned guest__nsyncobj_ioctls;
+int guest__write_syncobj_field(struct guest_run *r,
+			       const struct guest_field *f,
+			       const struct guest_arg *a, uint8_t *base,
+			       struct guest_call *c);
+/* EXECBUFFER's in/out_syncobjs: counts and syncobj_stride applied. */
+int guest__syncobj_entries_prepare(struct guest_run *r, struct guest_call *c);
 
 /* scenario_virtio.c */
 struct guest_vresp {

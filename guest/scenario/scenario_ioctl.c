@@ -385,6 +385,8 @@ static int execbuffer_prepare(struct guest_run *r, struct guest_call *c)
 	int ret;
 
 	ret = stream_pointer(r, c, &a->command, &a->size, given(c, "size"));
+	if (!ret)
+		ret = guest__syncobj_entries_prepare(r, c);
 	if (ret)
 		return ret;
 	if (!given(c, "num_bo_handles")) {
@@ -446,8 +448,10 @@ static const struct guest_field execbuffer_fields[] = {
 	NUM(struct drm_virtgpu_execbuffer, syncobj_stride),
 	NUM(struct drm_virtgpu_execbuffer, num_in_syncobjs),
 	NUM(struct drm_virtgpu_execbuffer, num_out_syncobjs),
-	FIELD(struct drm_virtgpu_execbuffer, in_syncobjs, GUEST_FT_PTR),
-	FIELD(struct drm_virtgpu_execbuffer, out_syncobjs, GUEST_FT_PTR),
+	FIELD(struct drm_virtgpu_execbuffer, in_syncobjs,
+	      GUEST_FT_SYNCOBJ_ENTRIES, .syms = &guest__execbuf_syncobj_flags),
+	FIELD(struct drm_virtgpu_execbuffer, out_syncobjs,
+	      GUEST_FT_SYNCOBJ_ENTRIES, .syms = &guest__execbuf_syncobj_flags),
 };
 
 static int blob_prepare(struct guest_run *r, struct guest_call *c)

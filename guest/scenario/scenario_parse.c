@@ -156,6 +156,10 @@ static const char *bind_kind(enum guest_bind b)
 		return "value";
 	case GUEST_BIND_DMABUF:
 		return "dmabuf";
+	case GUEST_BIND_SYNCOBJ:
+		return "syncobj";
+	case GUEST_BIND_SYNCOBJ_FD:
+		return "syncobj_fd";
 	}
 	return NULL;
 }
@@ -164,7 +168,8 @@ static bool is_kind_word(const struct guest_tok *t)
 {
 	return guest__tok_is(t, "bo") || guest__tok_is(t, "buffer") ||
 	       guest__tok_is(t, "mapping") || guest__tok_is(t, "fence") ||
-	       guest__tok_is(t, "value") || guest__tok_is(t, "dmabuf");
+	       guest__tok_is(t, "value") || guest__tok_is(t, "dmabuf") ||
+	       guest__tok_is(t, "syncobj") || guest__tok_is(t, "syncobj_fd");
 }
 
 /* "-> [KIND] NAME"; KIND, if written, must be what the ioctl gives. */
@@ -181,7 +186,10 @@ static int parse_bind(struct guest_parser *p, struct guest_ioctl_stmt *is)
 	if (is_kind_word(t) && p->pos + 1 < p->n &&
 	    guest__tok_is_ident(&p->toks[p->pos + 1]) &&
 	    !guest__tok_is(&p->toks[p->pos + 1], "expect")) {
-		if (!guest__tok_is(t, kind))
+		/* SYNCOBJ_HANDLE_TO_FD gives a fence with EXPORT_SYNC_FILE */
+		bool fence_ok = is->ioctl->bind == GUEST_BIND_SYNCOBJ_FD &&
+				guest__tok_is(t, "fence");
+		if (!guest__tok_is(t, kind) && !fence_ok)
 			return guest__perr(p, t, "'%s' (what %s gives) or a "
 					   "name", kind, is->ioctl->name);
 		p->pos++;
@@ -217,6 +225,12 @@ static const struct guest_ioctl *find_ioctl(const struct guest_tok *t)
 		if (strlen(n) == t->len && memcmp(n, t->text, t->len) == 0)
 			d = &guest__drm_ioctls[i];
 	}
+	for (unsigned i = 0; !d && i < guest__nsyncobj_ioctls; i++) {
+		const char *n = guest__syncobj_ioctls[i].name;
+
+		if (strlen(n) == t->len && memcmp(n, t->text, t->len) == 0)
+			d = &guest__syncobj_ioctls[i];
+	}
 	return d;
 }
 
@@ -224,8 +238,11 @@ static const struct guest_ioctl *find_ioctl(const struct guest_tok *t)
 	"RESOURCE_CREATE, RESOURCE_CREATE_BLOB, RESOURCE_INFO, MAP, " \
 	"EXECBUFFER, WAIT, TRANSFER_FROM_HOST, TRANSFER_TO_HOST, VERSION, " \
 	"GET_CAP, GEM_CLOSE, GEM_FLINK, GEM_OPEN, PRIME_HANDLE_TO_FD, " \
-	"PRIME_FD_TO_HANDLE, SYNC_IOC_MERGE, SYNC_IOC_FILE_INFO) or a " \
-	"request number"
+	"PRIME_FD_TO_HANDLE, SYNC_IOC_MERGE, SYNC_IOC_FILE_INFO, " \
+	"SYNCOBJ_CREATE, SYNCOBJ_DESTROY, SYNCOBJ_HANDLE_TO_FD, " \
+	"SYNCOBJ_FD_TO_HANDLE, SYNCOBJ_WAIT, SYNCOBJ_RESET, SYNCOBJ_SIGNAL, " \
+	"SYNCOBJ_TIMELINE_WAIT, SYNCOBJ_QUERY, SYNCOBJ_TRANSFER, " \
+	"SYNCOBJ_TIMELINE_SIGNAL) or a request number"
 
 static int parse_ioctl_name(struct guest_parser *p,
 			    struct guest_ioctl_stmt *is)

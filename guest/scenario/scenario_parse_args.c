@@ -194,7 +194,10 @@ static const char *ref_what(enum guest_ftype type)
 	case GUEST_FT_FENCE:
 		return "a number or a fence name";
 	case GUEST_FT_FD:
-		return "a number, a fence name or a dma-buf name";
+		return "a number, a fence name, a dma-buf name or a syncobj "
+		       "fd name";
+	case GUEST_FT_SYNCOBJ:
+		return "a number or a syncobj name";
 	case GUEST_FT_VALUE:
 		return "a number or a value name (from '-> value NAME')";
 	case GUEST_FT_STREAM:
@@ -270,6 +273,14 @@ static int parse_elem(struct guest_parser *p, const struct guest_field *f,
 	switch (f->type) {
 	case GUEST_FT_HANDLES:
 		return parse_ref(p, f, GUEST_FT_HANDLE, v);
+	case GUEST_FT_SYNCOBJS:
+		return parse_ref(p, f, GUEST_FT_SYNCOBJ, v);
+	case GUEST_FT_SYNCOBJ_ENTRIES:
+		/* HANDLE,FLAGS,POINT: a syncobj, its flags, a number */
+		if ((a->nvals - 1) % 3 == 0)
+			return parse_ref(p, f, GUEST_FT_SYNCOBJ, v);
+		return guest__parse_num(p, f, (a->nvals - 1) % 3 == 1 ?
+					f->syms : NULL, v);
 	case GUEST_FT_FLOATS:
 	case GUEST_FT_DOUBLE:
 		return parse_float_value(p, v);
@@ -448,6 +459,18 @@ static int parse_value(struct guest_parser *p, const struct guest_field *f,
 		return parse_list(p, f, 1, UINT32_MAX, a);
 	case GUEST_FT_CTX_PARAM:
 		return parse_ctx_param(p, f, a);
+	case GUEST_FT_SYNCOBJS:
+	case GUEST_FT_U64S:
+		return parse_list(p, f, 1, UINT32_MAX, a);
+	case GUEST_FT_SYNCOBJ_ENTRIES:
+		ret = parse_list(p, f, 3, UINT32_MAX, a);
+		if (!ret && a->nvals % 3)
+			return guest__perr(p, guest__cur(p), "HANDLE,FLAGS,POINT "
+					   "triples for %s", f->name);
+		return ret;
+	case GUEST_FT_SYNCOBJ:
+		ret = push_value(a, &v);
+		return ret ? ret : parse_ref(p, f, f->type, v);
 	case GUEST_FT_NUM:
 	case GUEST_FT_PTR:
 	case GUEST_FT_STRPTR:

@@ -169,6 +169,7 @@ static bool is_scalar(const struct guest_field *f)
 	       f->type == GUEST_FT_RES || f->type == GUEST_FT_FENCE ||
 	       f->type == GUEST_FT_PTR || f->type == GUEST_FT_STREAM ||
 	       f->type == GUEST_FT_VALUE || f->type == GUEST_FT_FD ||
+	       f->type == GUEST_FT_SYNCOBJ ||
 	       is_string_field(f);
 }
 

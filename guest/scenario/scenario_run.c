@@ -144,6 +144,10 @@ const char *guest__obj_kind_name(enum guest_obj_kind kind)
 		return "value";
 	case GUEST_OBJ_DMABUF:
 		return "dma-buf";
+	case GUEST_OBJ_SYNCOBJ:
+		return "syncobj";
+	case GUEST_OBJ_SYNCOBJ_FD:
+		return "syncobj fd";
 	}
 	return "object";
 }
@@ -242,6 +246,10 @@ static void obj_release(struct guest_run *r, struct guest_obj *o)
 	case GUEST_OBJ_DMABUF:
 		close(o->u.dmabuf.fd);
 		break;
+	case GUEST_OBJ_SYNCOBJ_FD:
+		close(o->u.syncobj_fd);
+		break;
+	case GUEST_OBJ_SYNCOBJ:		/* released with its file */
 	case GUEST_OBJ_BO:
 	case GUEST_OBJ_BUFFER:
 	case GUEST_OBJ_STREAM:
@@ -268,7 +276,8 @@ static void cleanup(struct guest_run *r)
 
 	for (o = r->objs; o; o = o->next) {
 		if (o->kind == GUEST_OBJ_MAPPING || o->kind == GUEST_OBJ_FENCE ||
-		    o->kind == GUEST_OBJ_DMABUF)
+		    o->kind == GUEST_OBJ_DMABUF ||
+		    o->kind == GUEST_OBJ_SYNCOBJ_FD)
 			obj_release(r, o);
 	}
 	for (o = r->objs; o; o = o->next)
@@ -305,12 +314,13 @@ static int run_close(struct guest_run *r, const char *name)
 	struct guest_obj *o = guest__obj_find(r, name);
 
 	if (!o)
-		return guest__fail(r, "no file, fence or dma-buf named '%s'",
-				   name);
+		return guest__fail(r, "no file, fence, dma-buf or syncobj fd "
+				   "named '%s'", name);
 	if (o->kind != GUEST_OBJ_FILE && o->kind != GUEST_OBJ_FENCE &&
-	    o->kind != GUEST_OBJ_DMABUF)
+	    o->kind != GUEST_OBJ_DMABUF && o->kind != GUEST_OBJ_SYNCOBJ_FD)
 		return guest__fail(r, "'%s' is a %s (line %u); close takes a "
-				   "file, a fence or a dma-buf", name,
+				   "file, a fence, a dma-buf or a syncobj fd",
+				   name,
 				   guest__obj_kind_name(o->kind), o->line);
 	if (o->dead)
 		return guest__fail(r, "%s '%s' is already closed",

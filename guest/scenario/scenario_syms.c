@@ -135,6 +135,46 @@ static const struct guest_sym prime_flags[] = {
 TABLE(guest__prime_flags, "a PRIME flag (DRM_CLOEXEC, DRM_RDWR)", NULL,
       prime_flags);
 
+/* ---- DRM syncobjs (drm.h, and virtgpu_drm.h's EXECBUFFER entries) ---- */
+
+static const struct guest_sym syncobj_create_flags[] = {
+	{ "SIGNALED", DRM_SYNCOBJ_CREATE_SIGNALED, 0 },
+};
+TABLE(guest__syncobj_create_flags, "a SYNCOBJ_CREATE flag (SIGNALED)",
+      "DRM_SYNCOBJ_CREATE_", syncobj_create_flags);
+
+static const struct guest_sym syncobj_wait_flags[] = {
+	{ "WAIT_ALL", DRM_SYNCOBJ_WAIT_FLAGS_WAIT_ALL, 0 },
+	{ "WAIT_FOR_SUBMIT", DRM_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT, 0 },
+	{ "WAIT_AVAILABLE", DRM_SYNCOBJ_WAIT_FLAGS_WAIT_AVAILABLE, 0 },
+	{ "WAIT_DEADLINE", DRM_SYNCOBJ_WAIT_FLAGS_WAIT_DEADLINE, 0 },
+};
+TABLE(guest__syncobj_wait_flags, "a syncobj wait flag (WAIT_ALL, "
+      "WAIT_FOR_SUBMIT, WAIT_AVAILABLE, WAIT_DEADLINE)",
+      "DRM_SYNCOBJ_WAIT_FLAGS_", syncobj_wait_flags);
+
+static const struct guest_sym syncobj_fd_flags[] = {
+	{ "EXPORT_SYNC_FILE",
+	  DRM_SYNCOBJ_HANDLE_TO_FD_FLAGS_EXPORT_SYNC_FILE, 0 },
+	{ "IMPORT_SYNC_FILE",
+	  DRM_SYNCOBJ_FD_TO_HANDLE_FLAGS_IMPORT_SYNC_FILE, 0 },
+};
+TABLE(guest__syncobj_fd_flags,
+      "a syncobj fd flag (EXPORT_SYNC_FILE, IMPORT_SYNC_FILE)", NULL,
+      syncobj_fd_flags);
+
+static const struct guest_sym syncobj_query_flags[] = {
+	{ "LAST_SUBMITTED", DRM_SYNCOBJ_QUERY_FLAGS_LAST_SUBMITTED, 0 },
+};
+TABLE(guest__syncobj_query_flags, "a SYNCOBJ_QUERY flag (LAST_SUBMITTED)",
+      "DRM_SYNCOBJ_QUERY_FLAGS_", syncobj_query_flags);
+
+static const struct guest_sym execbuf_syncobj_flags[] = {
+	{ "RESET", VIRTGPU_EXECBUF_SYNCOBJ_RESET, 0 },
+};
+TABLE(guest__execbuf_syncobj_flags, "an EXECBUFFER syncobj flag (RESET)",
+      "VIRTGPU_EXECBUF_SYNCOBJ_", execbuf_syncobj_flags);
+
 /* ---- virtio-gpu (<linux/virtio_gpu.h>) ---- */
 
 /* From the one command table (sim/gpu_cmds.h, through kernelmock/km.h). */

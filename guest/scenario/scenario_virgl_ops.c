@@ -138,6 +138,10 @@ static int resolve_ref(struct guest_run *r, const struct guest_field *f,
 			*out = (uint64_t)(int64_t)o->u.dmabuf.fd;
 			return 0;
 		}
+		if (o && o->kind == GUEST_OBJ_SYNCOBJ_FD && !o->dead) {
+			*out = (uint64_t)(int64_t)o->u.syncobj_fd;
+			return 0;
+		}
 		ret = guest__obj_get(r, v->s, GUEST_OBJ_FENCE, true, &o);
 		if (!ret)
 			*out = (uint64_t)(int64_t)o->u.fence_fd;
@@ -252,6 +256,11 @@ int guest__write_field(struct guest_run *r, const struct guest_field *f,
 	case GUEST_FT_HEX:
 	case GUEST_FT_ENTRIES:
 		return 0;	/* the statement's own runner handles these */
+	case GUEST_FT_SYNCOBJ:
+	case GUEST_FT_SYNCOBJS:
+	case GUEST_FT_U64S:
+	case GUEST_FT_SYNCOBJ_ENTRIES:
+		return guest__write_syncobj_field(r, f, a, base, c);
 	}
 	return guest__fail(r, "internal error: field type %d", (int)f->type);
 }

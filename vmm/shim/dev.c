@@ -57,7 +57,8 @@ static bool is_get_caps(unsigned long request)
 /*
  * An fd kernelmock made (inside the shim, so remembered as the machine's:
  * fds.c) and handed to the program is the program's: a fence fd from
- * EXECBUFFER, a dma-buf from PRIME_HANDLE_TO_FD, a merged sync_file.  The
+ * EXECBUFFER, a dma-buf from PRIME_HANDLE_TO_FD, a merged sync_file, a
+ * syncobj fd or exported sync_file from SYNCOBJ_HANDLE_TO_FD.  The
  * argument is read back as the kernel wrote it.
  */
 static void disown_returned_fd(unsigned long request, const void *arg)
@@ -83,6 +84,11 @@ static void disown_returned_fd(unsigned long request, const void *arg)
 		struct drm_prime_handle p;
 		if (!vmm_shim_user_read(&p, uptr, sizeof(p)))
 			vmm_shim_fd_disown(p.fd);
+	} else if (nr == _IOC_NR(DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD)) {
+		/* a syncobj fd, or a sync_file (EXPORT_SYNC_FILE) */
+		struct drm_syncobj_handle h;
+		if (!vmm_shim_user_read(&h, uptr, sizeof(h)))
+			vmm_shim_fd_disown(h.fd);
 	}
 }
 

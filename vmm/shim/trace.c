@@ -108,6 +108,17 @@ static const char *generic_name(unsigned nr)
 	case 0x0d: return "SET_CLIENT_CAP";
 	case 0x2d: return "PRIME_HANDLE_TO_FD";
 	case 0x2e: return "PRIME_FD_TO_HANDLE";
+	case 0xbf: return "SYNCOBJ_CREATE";
+	case 0xc0: return "SYNCOBJ_DESTROY";
+	case 0xc1: return "SYNCOBJ_HANDLE_TO_FD";
+	case 0xc2: return "SYNCOBJ_FD_TO_HANDLE";
+	case 0xc3: return "SYNCOBJ_WAIT";
+	case 0xc4: return "SYNCOBJ_RESET";
+	case 0xc5: return "SYNCOBJ_SIGNAL";
+	case 0xca: return "SYNCOBJ_TIMELINE_WAIT";
+	case 0xcb: return "SYNCOBJ_QUERY";
+	case 0xcc: return "SYNCOBJ_TRANSFER";
+	case 0xcd: return "SYNCOBJ_TIMELINE_SIGNAL";
 	}
 	return NULL;
 }
@@ -263,6 +274,13 @@ static void decode_generic(struct vmm_line *l, unsigned nr, const void *a,
 	case 0x2e: {
 		const struct drm_prime_handle *p = a;
 		put(l, "handle=%u flags=0x%x fd=%d", p->handle, p->flags, p->fd);
+		break;
+	}
+	case 0xc1:
+	case 0xc2: {
+		const struct drm_syncobj_handle *h = a;
+		put(l, "handle=%u flags=0x%x fd=%d", h->handle, h->flags,
+		    h->fd);
 		break;
 	}
 	}
