@@ -52,7 +52,7 @@ static bool is_stmt_word(const struct guest_tok *t)
 	static const char *const words[] = {
 		"open", "open_primary", "close", "unmap", "ioctl", "virgl",
 		"virtio", "wait_fence", "poll", "read", "expect", "fill",
-		"venus",
+		"venus", "kernel",
 	};
 
 	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
@@ -370,6 +370,7 @@ int guest__parse_stmt(struct guest_parser *p, struct guest_stmt *st)
 		{ "read", guest__parse_read },
 		{ "expect", parse_expect },
 		{ "fill", parse_fill },
+		{ "kernel", guest__parse_kernel },
 	};
 
 	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
@@ -382,7 +383,7 @@ int guest__parse_stmt(struct guest_parser *p, struct guest_stmt *st)
 	return guest__perr(p, guest__cur(p), "a statement (device, require, "
 			   "open, open_primary, close, unmap, ioctl, virgl, "
 			   "virtio, venus, wait_fence, poll, read, expect, fill, "
-			   "set, include, repeat)");
+			   "kernel, set, include, repeat)");
 }
 
 void guest__stmt_fini(struct guest_stmt *st)
@@ -397,6 +398,11 @@ void guest__stmt_fini(struct guest_stmt *st)
 		if (st->u.inner)
 			guest__stmt_fini(st->u.inner);
 		free(st->u.inner);
+		break;
+	case GUEST_STMT_KERNEL:
+		if (st->u.kernel.inner)
+			guest__stmt_fini(st->u.kernel.inner);
+		free(st->u.kernel.inner);
 		break;
 	case GUEST_STMT_OPEN:
 	case GUEST_STMT_OPEN_PRIMARY:
