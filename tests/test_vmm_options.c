@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <cmocka.h>
 
 #include "guest/scenario/scenario.h"
@@ -246,6 +247,31 @@ static void test_vmm_options_runs_per_value(void **state)
 	assert_int_equal(vmm_devopts_runs(&m), rows);
 }
 
+/* exec and info make one machine: a list is a usage error naming the
+ * option. */
+static void test_vmm_options_list_only_for_run(void **state)
+{
+	static const char *const commands[] = { "exec --kernel=6.1,7.2 -- true",
+						"info --kernel=all" };
+
+	(void)state;
+	for (unsigned c = 0; c < 2; c++) {
+		char cmd[4200], out[600] = { 0 };
+		FILE *f;
+
+		snprintf(cmd, sizeof(cmd), "'%s' %s 2>&1", sim_path,
+			 commands[c]);
+		f = popen(cmd, "r");
+		assert_non_null(f);
+		size_t n = fread(out, 1, sizeof(out) - 1, f);
+		out[n] = '\0';
+		assert_int_equal(WEXITSTATUS(pclose(f)), 2);
+		if (!strstr(out, "--kernel takes one value here (only run "
+				 "takes a list)"))
+			fail_msg("%s: %s", commands[c], out);
+	}
+}
+
 /* A script's faults replace the command line's; render_server implies
  * venus. */
 static void test_vmm_options_device_overrides(void **state)
@@ -278,6 +304,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_vmm_options_device_errors),
 		cmocka_unit_test(test_vmm_options_device_overrides),
 		cmocka_unit_test(test_vmm_options_runs_per_value),
+		cmocka_unit_test(test_vmm_options_list_only_for_run),
 	};
 
 	if (argc != 2) {
