@@ -102,7 +102,10 @@ static const char *kernel_version_name(unsigned i)
 	return kv ? kv->name : NULL;
 }
 
-/* Where each CHOICES row's names come from, by its field. */
+/* Where each CHOICES row's names come from, by its field: a new
+ * list-valued option (a uint64_t set in struct vmm_machine_options, kind
+ * VMM_DEVOPT_CHOICES) is its row above plus its line here; run, the
+ * device line, the environment, --help and the TAP labels follow. */
 static const struct {
 	size_t offset;
 	const char *(*name)(unsigned i);
