@@ -145,6 +145,16 @@ static void test_kversion_ioctl_directions(void **state)
 				_IOC_NR(DRM_IOCTL_GET_CAP), 8);
 	assert_int_equal(km_ioctl(km.f, s8, shortcap), 0);
 	assert_int_equal(shortcap[1], 0xabcd);
+	/* A larger program struct is copied in and back whole: the bytes
+	 * past the driver's struct come back as sent. */
+	uint64_t longcap[40];
+	memset(longcap, 0x5a, sizeof(longcap));
+	longcap[0] = DRM_CAP_PRIME;
+	unsigned long s320 = _IOC(_IOC_READ | _IOC_WRITE, DRM_IOCTL_BASE,
+				  _IOC_NR(DRM_IOCTL_GET_CAP), sizeof(longcap));
+	assert_int_equal(km_ioctl(km.f, s320, longcap), 0);
+	assert_int_equal(longcap[1], DRM_PRIME_CAP_IMPORT | DRM_PRIME_CAP_EXPORT);
+	assert_int_equal(longcap[39], 0x5a5a5a5a5a5a5a5aull);
 	struct drm_gem_close gc = { .handle = rc.bo_handle };
 	assert_int_equal(km_ioctl(km.f, DRM_IOCTL_GEM_CLOSE, &gc), 0);
 	test_machine_finish(km.m, &km.f, 1);
