@@ -125,6 +125,13 @@ static int verify_blob(struct km_device *dev,
 	} else if (rc->blob_id || rc->cmd_size) {
 		return -EINVAL;
 	}
+	/* 7.2 (47248e0d): with VIRTIO_GPU_F_BLOB_ALIGNMENT the size must
+	 * be a multiple of the device's blob_alignment (virtio 1.4
+	 * 5.7.6.8); the driver refuses, it does not round up.  IS_ALIGNED
+	 * masks, so a power of two is assumed (the spec's promise). */
+	if (dev->has_blob_alignment &&
+	    (rc->size & ((uint64_t)dev->blob_alignment - 1)))
+		return -EINVAL;
 	/* The object needs a size; Linux rejects 0 when creating it. */
 	if (rc->size == 0)
 		return -EINVAL;

@@ -108,7 +108,11 @@ static int probe(struct km_device *dev)
 	sim_transport_set_status(t, VIRTIO_CONFIG_S_ACKNOWLEDGE);
 	sim_transport_set_status(t, VIRTIO_CONFIG_S_ACKNOWLEDGE |
 				    VIRTIO_CONFIG_S_DRIVER);
-	dev->features = sim_transport_offered_features(t) & km_driver_features;
+	/* 7.2 added VIRTIO_GPU_F_BLOB_ALIGNMENT to the table (7b5121c3). */
+	uint64_t known = km_driver_features;
+	if (dev->kv->blob_alignment)
+		known |= 1ull << SIM_GPU_F_BLOB_ALIGNMENT;
+	dev->features = sim_transport_offered_features(t) & known;
 	if (sim_transport_set_driver_features(t, dev->features) ||
 	    sim_transport_set_status(t, sim_transport_get_status(t) |
 					VIRTIO_CONFIG_S_FEATURES_OK) ||
@@ -131,6 +135,17 @@ static int probe(struct km_device *dev)
 		return -EIO;
 	}
 	dev->num_scanouts = le32toh(cfg.num_scanouts);
+	dev->has_blob_alignment =
+		dev->features & (1ull << SIM_GPU_F_BLOB_ALIGNMENT);
+	if (dev->has_blob_alignment) {
+		struct sim_gpu_config full;
+		if (sim_transport_read_config(t, 0, &full, sizeof(full))) {
+			fail_probe(dev, "BLOB_ALIGNMENT negotiated but the "
+				   "config space has no blob_alignment");
+			return -EIO;
+		}
+		dev->blob_alignment = le32toh(full.blob_alignment);
+	}
 	/* virtio_gpu_init (virtgpu_kms.c) reads num_capsets whatever was
 	 * negotiated and, when it is not 0, asks for every capset it counts;
 	 * a device without 3D says 0. */
@@ -161,18 +176,17 @@ static void free_queues(struct km_device *dev)
 }
 
 int km_device_create(struct sim_ram *ram, struct sim_transport *t,
-		     struct km_device **out)
+		     const struct km_kversion *kv, struct km_device **out)
 {
 	struct km_device *dev = calloc(1, sizeof(*dev));
 	if (!dev)
 		return -ENOMEM;
+	dev->kv = kv ? kv : km_kversion_default();
+	dev->has_syncobj = dev->kv->syncobj;
 	dev->ram = ram;
 	dev->transport = t;
 	dev->next_map_offset = KM_MAP_OFFSET_START;
 	dev->next_fence_ctx = 1;	/* 0 is the global timeline */
-	/* DRIVER_SYNCOBJ | DRIVER_SYNCOBJ_TIMELINE (6.6+): the
-	 * kernel-version profile sets this (false for 6.1). */
-	dev->has_syncobj = true;
 	pthread_mutex_init(&dev->lock, NULL);
 	pthread_condattr_t attr;
 	pthread_condattr_init(&attr);
@@ -446,6 +460,45 @@ void km_close(struct km_file *file)
 	free(file);
 }
 
+const struct km_kversion *km_device_kversion(struct km_device *dev)
+{
+	return dev->kv;
+}
+
+int km__ioctl_call(struct km_file *file, km_ioctl_fn fn, unsigned kdir,
+		   size_t ksize, unsigned udir, size_t usize, void *arg)
+{
+	/* drm_ioctl: in_size/out_size are the program's size, or 0 when
+	 * either side lacks the direction; the buffer holds the larger of
+	 * them and the driver's struct, zeroed past what was copied in. */
+	size_t in = (udir & kdir & _IOC_WRITE) ? usize : 0;
+	size_t out = (udir & kdir & _IOC_READ) ? usize : 0;
+	size_t size = ksize > usize ? ksize : usize;
+	uint8_t stack[128];
+	uint8_t *kdata = size <= sizeof(stack) ? stack : calloc(1, size);
+
+	if (!kdata)
+		return -ENOMEM;
+	memset(kdata, 0, size);
+	int ret = km__copy_from_user(kdata, (uintptr_t)arg, in);
+	if (ret)
+		goto out_free;
+	pthread_mutex_lock(&file->dev->lock);
+	/* Last references that answers dropped before this call are
+	 * released first (worker.c), so the call sees every earlier answer
+	 * in full. */
+	km__worker_flush_locked(file->dev);
+	ret = fn(file, kdata);
+	pthread_mutex_unlock(&file->dev->lock);
+	/* drm_ioctl copies out even when the handler failed. */
+	if (km__copy_to_user((uintptr_t)arg, kdata, out))
+		ret = -EFAULT;
+out_free:
+	if (kdata != stack)
+		free(kdata);
+	return ret;
+}
+
 int km_ioctl(struct km_file *file, unsigned long request, void *arg)
 {
 	unsigned type = _IOC_TYPE(request);
@@ -456,9 +509,10 @@ int km_ioctl(struct km_file *file, unsigned long request, void *arg)
 		return -ENOTTY;
 	int ret;
 	if (nr >= DRM_COMMAND_BASE && nr < DRM_COMMAND_END)
-		ret = km__ioctl_virtgpu(file, nr - DRM_COMMAND_BASE, arg, size);
+		ret = km__ioctl_virtgpu(file, nr - DRM_COMMAND_BASE,
+					_IOC_DIR(request), arg, size);
 	else
-		ret = km__ioctl_drm(file, nr, arg, size);
+		ret = km__ioctl_drm(file, nr, _IOC_DIR(request), arg, size);
 	settle(file->dev);
 	return ret;
 }

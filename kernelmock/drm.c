@@ -59,8 +59,8 @@ static int get_cap_ioctl(struct km_file *file, void *data)
 	case DRM_CAP_PRIME:
 		req->value = DRM_PRIME_CAP_IMPORT | DRM_PRIME_CAP_EXPORT;
 		return 0;
-	/* drm_getcap: the driver's DRIVER_SYNCOBJ(_TIMELINE) bits. */
-	case DRM_CAP_SYNCOBJ: req->value = file->dev->has_syncobj; return 0;
+	/* DRIVER_SYNCOBJ and DRIVER_SYNCOBJ_TIMELINE since 6.6 (7cb8d1ab) */
+	case DRM_CAP_SYNCOBJ:
 	case DRM_CAP_SYNCOBJ_TIMELINE:
 		req->value = file->dev->has_syncobj;
 		return 0;
@@ -224,16 +224,15 @@ static int prime_fd_to_handle_ioctl(struct km_file *file, void *data)
 	return 0;
 }
 
-typedef int (*km_drm_fn)(struct km_file *file, void *data);
-
 static const struct {
-	km_drm_fn fn;
+	km_ioctl_fn fn;
 	size_t size;
 	bool render_allow;	/* DRM_RENDER_ALLOW */
 	const char *name;
+	unsigned dir;		/* _IOC_DIR of the core's request */
 } drm_ioctls[] = {
 #define IOCTL(ioc, fn, type, render) \
-	[_IOC_NR(ioc)] = { fn, sizeof(type), render, #ioc }
+	[_IOC_NR(ioc)] = { fn, sizeof(type), render, #ioc, _IOC_DIR(ioc) }
 	IOCTL(DRM_IOCTL_VERSION, version_ioctl, struct drm_version, true),
 	IOCTL(DRM_IOCTL_GET_CAP, get_cap_ioctl, struct drm_get_cap, true),
 	IOCTL(DRM_IOCTL_GEM_CLOSE, gem_close_ioctl, struct drm_gem_close, true),
@@ -253,14 +252,16 @@ static const struct {
 	      struct drm_syncobj_handle, true),
 	/* The kernel's wait structs end with deadline_nsec (6.7). */
 	[_IOC_NR(DRM_IOCTL_SYNCOBJ_WAIT)] = { km__syncobj_wait_ioctl,
-		KM_SYNCOBJ_WAIT_SIZE, true, "DRM_IOCTL_SYNCOBJ_WAIT" },
+		KM_SYNCOBJ_WAIT_SIZE, true, "DRM_IOCTL_SYNCOBJ_WAIT",
+		_IOC_DIR(DRM_IOCTL_SYNCOBJ_WAIT) },
 	IOCTL(DRM_IOCTL_SYNCOBJ_RESET, km__syncobj_reset_ioctl,
 	      struct drm_syncobj_array, true),
 	IOCTL(DRM_IOCTL_SYNCOBJ_SIGNAL, km__syncobj_signal_ioctl,
 	      struct drm_syncobj_array, true),
 	[_IOC_NR(DRM_IOCTL_SYNCOBJ_TIMELINE_WAIT)] = {
 		km__syncobj_timeline_wait_ioctl, KM_SYNCOBJ_TIMELINE_WAIT_SIZE,
-		true, "DRM_IOCTL_SYNCOBJ_TIMELINE_WAIT" },
+		true, "DRM_IOCTL_SYNCOBJ_TIMELINE_WAIT",
+		_IOC_DIR(DRM_IOCTL_SYNCOBJ_TIMELINE_WAIT) },
 	IOCTL(DRM_IOCTL_SYNCOBJ_QUERY, km__syncobj_query_ioctl,
 	      struct drm_syncobj_timeline_array, true),
 	IOCTL(DRM_IOCTL_SYNCOBJ_TRANSFER, km__syncobj_transfer_ioctl,
@@ -271,7 +272,8 @@ static const struct {
 #undef IOCTL
 };
 
-int km__ioctl_drm(struct km_file *file, unsigned nr, void *arg, size_t usize)
+int km__ioctl_drm(struct km_file *file, unsigned nr, unsigned dir, void *arg,
+		  size_t usize)
 {
 	if (nr >= sizeof(drm_ioctls) / sizeof(drm_ioctls[0]) ||
 	    !drm_ioctls[nr].fn) {
@@ -282,21 +284,7 @@ int km__ioctl_drm(struct km_file *file, unsigned nr, void *arg, size_t usize)
 	/* drm_ioctl_permit: render nodes get only DRM_RENDER_ALLOW ioctls. */
 	if (!file->primary && !drm_ioctls[nr].render_allow)
 		return -EACCES;
-	size_t ksize = drm_ioctls[nr].size;
-	uint8_t kdata[128] = { 0 };
-	size_t in = usize < ksize ? usize : ksize;
-	int ret = km__copy_from_user(kdata, (uintptr_t)arg, in);
-	if (ret)
-		return ret;
 	SIM_DEBUG(SIM_DEBUG_IOCTL, KM_LAYER, "%s", drm_ioctls[nr].name);
-	pthread_mutex_lock(&file->dev->lock);
-	/* Last references that answers dropped before this call are
-	 * released first (worker.c), so the call sees every earlier answer
-	 * in full. */
-	km__worker_flush_locked(file->dev);
-	ret = drm_ioctls[nr].fn(file, kdata);
-	pthread_mutex_unlock(&file->dev->lock);
-	if (km__copy_to_user((uintptr_t)arg, kdata, in))
-		ret = -EFAULT;
-	return ret;
+	return km__ioctl_call(file, drm_ioctls[nr].fn, drm_ioctls[nr].dir,
+			      drm_ioctls[nr].size, dir, usize, arg);
 }

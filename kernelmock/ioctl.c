@@ -35,6 +35,9 @@ static int getparam_ioctl(struct km_file *file, void *data)
 	struct km_device *dev = file->dev;
 	int value;
 
+	/* A param newer than the version is unknown to it. */
+	if (param->param > dev->kv->last_param)
+		return -EINVAL;
 	switch (param->param) {
 	case VIRTGPU_PARAM_3D_FEATURES: value = dev->has_virgl_3d; break;
 	case VIRTGPU_PARAM_CAPSET_QUERY_FIX: value = 1; break;
@@ -47,6 +50,12 @@ static int getparam_ioctl(struct km_file *file, void *data)
 		break;
 	case VIRTGPU_PARAM_EXPLICIT_DEBUG_NAME:
 		value = dev->has_context_init;
+		break;
+	case VIRTGPU_PARAM_BLOB_ALIGNMENT:
+		/* 6bd7e82e: only when the feature was negotiated */
+		if (!dev->has_blob_alignment)
+			return -ENOENT;
+		value = (int)dev->blob_alignment;
 		break;
 	default:
 		return -EINVAL;
@@ -277,6 +286,8 @@ static int apply_context_param(struct km_file *file, uint64_t param,
 		file->ring_idx_mask = value;
 		return 0;
 	case VIRTGPU_CONTEXT_PARAM_DEBUG_NAME: {
+		if (!dev->kv->context_debug_name)
+			return -EINVAL;	/* before 6.8: an unknown param */
 		if (file->explicit_debug_name)
 			return -EINVAL;
 		char name[KM_DEBUG_NAME_MAX] = { 0 };
@@ -304,8 +315,9 @@ static int context_init_ioctl(struct km_file *file, void *data)
 
 	if (!dev->has_context_init || !dev->has_virgl_3d)
 		return -EINVAL;
-	/* Number of unique parameters supported at this time. */
-	if (args->num_params > 4)
+	/* Number of unique parameters supported at this time: 3, 4 since
+	 * DEBUG_NAME (6.8, 7add8012). */
+	if (args->num_params > dev->kv->max_context_params)
 		return -EINVAL;
 	int ret = km__copy_from_user(params, args->ctx_set_params,
 				     args->num_params * sizeof(params[0]));
@@ -321,8 +333,13 @@ static int context_init_ioctl(struct km_file *file, void *data)
 	}
 	/* As in the kernel, parameters applied before a bad one stay set. */
 	for (uint32_t i = 0; i < args->num_params; i++) {
-		ret = apply_context_param(file, params[i].param,
-					  params[i].value);
+		uint64_t param = params[i].param, value = params[i].value;
+		/* Before 6.8 (e4178256) both went through 32-bit locals. */
+		if (!dev->kv->context_param_64bit) {
+			param = (uint32_t)param;
+			value = (uint32_t)value;
+		}
+		ret = apply_context_param(file, param, value);
 		if (ret)
 			goto out_unlock;
 	}
@@ -341,19 +358,22 @@ out_unlock:
 	return ret;
 }
 
-typedef int (*km_ioctl_fn)(struct km_file *file, void *data);
-
 static const struct {
 	km_ioctl_fn fn;
-	size_t size;
+	size_t size;		/* 0: the version's (EXECBUFFER) */
+	unsigned dir;		/* _IOC_DIR of the driver's request */
 	const char *name;
 } virtgpu_ioctls[] = {
 #define IOCTL(nr, fn, type) \
-	[DRM_VIRTGPU_##nr] = { fn, sizeof(type), "VIRTGPU_" #nr }
+	[DRM_VIRTGPU_##nr] = { fn, sizeof(type), \
+			       _IOC_DIR(DRM_IOCTL_VIRTGPU_##nr), "VIRTGPU_" #nr }
 	IOCTL(MAP, map_ioctl, struct drm_virtgpu_map),
-	/* 64 bytes with the syncobj arrays (6.6+); without has_syncobj
-	 * (6.1, 40 bytes) submit_syncobj.c leaves those fields alone. */
-	IOCTL(EXECBUFFER, km__execbuffer_ioctl, struct drm_virtgpu_execbuffer),
+	/* The struct grew from 40 to 64 bytes with syncobjs (6.6,
+	 * 7cb8d1ab): an older driver copies 40 bytes and neither reads nor
+	 * changes the syncobj fields of a 64-byte struct. */
+	[DRM_VIRTGPU_EXECBUFFER] = { km__execbuffer_ioctl, 0,
+				     _IOC_DIR(DRM_IOCTL_VIRTGPU_EXECBUFFER),
+				     "VIRTGPU_EXECBUFFER" },
 	IOCTL(GETPARAM, getparam_ioctl, struct drm_virtgpu_getparam),
 	IOCTL(RESOURCE_CREATE, resource_create_ioctl,
 	      struct drm_virtgpu_resource_create),
@@ -371,33 +391,18 @@ static const struct {
 #undef IOCTL
 };
 
-/*
- * drm_ioctl()'s contract for driver ioctls: the kernel struct is the
- * current size; a shorter user struct is zero-extended on the way in and
- * only its own size is copied back out (even on error, as drm_ioctl does).
- */
-int km__ioctl_virtgpu(struct km_file *file, unsigned nr, void *arg,
-		      size_t usize)
+/* drm_ioctl() for the driver's ioctls (km__ioctl_call has its copies). */
+int km__ioctl_virtgpu(struct km_file *file, unsigned nr, unsigned dir,
+		      void *arg, size_t usize)
 {
 	if (nr >= sizeof(virtgpu_ioctls) / sizeof(virtgpu_ioctls[0]) ||
 	    !virtgpu_ioctls[nr].fn)
 		return -EINVAL;
 	size_t ksize = virtgpu_ioctls[nr].size;
-	uint8_t kdata[128] = { 0 };
-	size_t in = usize < ksize ? usize : ksize;
-	int ret = km__copy_from_user(kdata, (uintptr_t)arg, in);
-	if (ret)
-		return ret;
+	if (!ksize)
+		ksize = file->dev->kv->execbuffer_size;
 	SIM_DEBUG(SIM_DEBUG_IOCTL, KM_LAYER, "%s (size %zu)",
 		  virtgpu_ioctls[nr].name, usize);
-	pthread_mutex_lock(&file->dev->lock);
-	/* Last references that answers dropped before this call are
-	 * released first (worker.c), so the call sees every earlier answer
-	 * in full. */
-	km__worker_flush_locked(file->dev);
-	ret = virtgpu_ioctls[nr].fn(file, kdata);
-	pthread_mutex_unlock(&file->dev->lock);
-	if (km__copy_to_user((uintptr_t)arg, kdata, in))
-		ret = -EFAULT;
-	return ret;
+	return km__ioctl_call(file, virtgpu_ioctls[nr].fn,
+			      virtgpu_ioctls[nr].dir, ksize, dir, usize, arg);
 }

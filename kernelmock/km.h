@@ -35,12 +35,60 @@ struct km_device;
 struct km_file;
 
 /*
- * Bind the driver to the device plugged into @t and bring it up.
+ * The Linux version the driver is (docs/kernel-versions.md): one row per
+ * version in which the virtio-gpu UAPI or its checks changed, written once
+ * in kernelmock/kversion.c.  kernelmock asks the row's fields, never the
+ * version number.  A row stands for the release tag (6.1 is v6.1, without
+ * the fixes 6.1.y picked up later).
+ */
+struct km_kversion {
+	const char *name;		/* "6.12", as --kernel takes it */
+	const char *changes;		/* what changed in it, for info */
+	/* GETPARAM: the highest param id (7, 8 EXPLICIT_DEBUG_NAME since
+	 * 6.8, 9 BLOB_ALIGNMENT since 7.2); a higher one is -EINVAL. */
+	uint32_t last_param;
+	/* CONTEXT_INIT: num_params limit (3, 4 since 6.8); param and value
+	 * read as 64-bit (6.8) or truncated to 32; DEBUG_NAME known (6.8). */
+	uint32_t max_context_params;
+	bool context_param_64bit;
+	bool context_debug_name;
+	/* EXECBUFFER: the struct the driver copies (40 bytes, 64 with the
+	 * syncobj fields since 6.6); the order of virtgpu_submit.c (6.5:
+	 * in-fence waited after the bo lookup and copies, fence_fd written
+	 * only on success) or the older one (fence_fd = -1 on entry, the
+	 * in-fence first); the ring event only with RING_IDX (6.6). */
+	uint32_t execbuffer_size;
+	bool submit_order_v65;
+	bool ring_event_needs_flag;
+	/* DRIVER_SYNCOBJ and DRIVER_SYNCOBJ_TIMELINE (6.6). */
+	bool syncobj;
+	/* A new GEM handle (PRIME import, GEM_OPEN, any object) creates the
+	 * file's default context even when the device offers CONTEXT_INIT
+	 * (until 6.14); attaches to a context never created (6.14 only). */
+	bool gem_open_creates_context;
+	bool gem_attach_uncreated;
+	/* VIRTIO_GPU_F_BLOB_ALIGNMENT negotiated, GETPARAM 9 answered and
+	 * RESOURCE_CREATE_BLOB sizes checked against it (7.2). */
+	bool blob_alignment;
+};
+
+/* The rows, oldest first: the @i-th, or NULL past the last. */
+const struct km_kversion *km_kversion_at(unsigned i);
+/* The row named @name (@len bytes), or NULL. */
+const struct km_kversion *km_kversion_find(const char *name, size_t len);
+/* The default: 6.12, Debian 13's kernel. */
+const struct km_kversion *km_kversion_default(void);
+
+/*
+ * Bind the driver, as Linux version @kv (NULL: the default), to the
+ * device plugged into @t and bring it up.
  * Returns 0, -ENODEV (no virtio-gpu device), -EIO (negotiation refused,
  * queue set-up failed, the device did not answer capset queries), -ENOMEM.
  */
 int km_device_create(struct sim_ram *ram, struct sim_transport *t,
-		     struct km_device **out);
+		     const struct km_kversion *kv, struct km_device **out);
+/* The version the driver is (uname(2) for a guest program). */
+const struct km_kversion *km_device_kversion(struct km_device *dev);
 /* Reset the device and free everything.  Files still open are closed
  * first (an error is logged: the caller should have closed them); commands
  * the device does not answer within a couple of seconds of no progress are

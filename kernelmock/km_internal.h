@@ -244,14 +244,20 @@ struct km_device {
 
 	struct sim_vqd *ctrlq;
 	struct sim_vqd *cursorq;
+	/* The Linux version this driver is (kversion.c); fixed at probe. */
+	const struct km_kversion *kv;
 	uint64_t features;
 	bool has_virgl_3d, has_edid, has_resource_uuid, has_resource_blob,
 	     has_host_visible, has_context_init;
 	/* DRIVER_SYNCOBJ | DRIVER_SYNCOBJ_TIMELINE in the driver's features
 	 * (virtgpu_drv.c, since 6.6, 7cb8d1ab8cbd): the syncobj ioctls,
-	 * DRM_CAP_SYNCOBJ(_TIMELINE) and EXECBUFFER's syncobj arrays.  True
-	 * at creation; the kernel-version profile sets it (false for 6.1). */
+	 * DRM_CAP_SYNCOBJ(_TIMELINE) and EXECBUFFER's syncobj arrays.  Set
+	 * from the kernel version's row (km_kversion.syncobj). */
 	bool has_syncobj;
+	/* VIRTIO_GPU_F_BLOB_ALIGNMENT negotiated (a 7.2 driver) and the
+	 * config field's value (virtgpu_kms.c virtio_gpu_init) */
+	bool has_blob_alignment;
+	uint32_t blob_alignment;
 	uint32_t num_scanouts;
 	struct km_capset capsets[KM_MAX_CAPSETS];
 	unsigned num_capsets;
@@ -431,7 +437,8 @@ void km__blob_release_locked(struct km_device *dev, struct km_bo *bo);
 int km__blob_wait_mapped_locked(struct km_device *dev, struct km_bo *bo);
 
 /* drm.c: generic DRM ioctls (VERSION, GET_CAP, GEM_*, PRIME_*) */
-int km__ioctl_drm(struct km_file *file, unsigned nr, void *arg, size_t size);
+int km__ioctl_drm(struct km_file *file, unsigned nr, unsigned dir, void *arg,
+		  size_t size);
 /* Drop exports whose dma-buf fds the program has all closed (or all of
  * them with @all, at teardown). */
 void km__prime_collect_locked(struct km_device *dev, bool all);
@@ -447,9 +454,22 @@ void km__events_free_locked(struct km_file *file);
 int km__copy_from_user(void *dst, uint64_t uptr, size_t len);
 int km__copy_to_user(uint64_t uptr, const void *src, size_t len);
 
+/* device.c */
+typedef int (*km_ioctl_fn)(struct km_file *file, void *data);
+/*
+ * drm_ioctl()'s copies around a driver's handler @fn: the argument is
+ * copied in only when both the program's request (@udir, @usize: its
+ * _IOC_DIR and _IOC_SIZE) and the driver's (@kdir) have _IOC_WRITE, out
+ * only when both have _IOC_READ; the kernel buffer is the larger of
+ * @usize and the driver's struct (@ksize), zero past what was copied in.
+ * @fn runs under dev->lock once the kernel worker caught up.
+ */
+int km__ioctl_call(struct km_file *file, km_ioctl_fn fn, unsigned kdir,
+		   size_t ksize, unsigned udir, size_t usize, void *arg);
+
 /* ioctl.c */
-int km__ioctl_virtgpu(struct km_file *file, unsigned nr, void *arg,
-		      size_t size);
+int km__ioctl_virtgpu(struct km_file *file, unsigned nr, unsigned dir,
+		      void *arg, size_t size);
 
 /* submit.c */
 int km__execbuffer_ioctl(struct km_file *file, void *data);

@@ -173,6 +173,26 @@ void km__create_context_locked(struct km_file *file)
 	km__context_unlock_locked(file);
 }
 
+/*
+ * virtio_gpu_gem_object_open (virtgpu_gem.c), per version: until 6.14 a
+ * new handle creates the file's default context (so a CONTEXT_INIT after
+ * a PRIME import is -EEXIST); since 086b9f27 (6.14) only when the device
+ * has no CONTEXT_INIT, and the resource is attached to the context even
+ * if it was never created, until 7cf6dd46 (6.15) attaches only to a
+ * created one.
+ */
+static void gem_object_open_locked(struct km_file *file, struct km_bo *bo)
+{
+	struct km_device *dev = file->dev;
+
+	if (!dev->has_virgl_3d)
+		return;
+	if (dev->kv->gem_open_creates_context || !dev->has_context_init)
+		km__create_context_locked(file);
+	if (file->context_created || dev->kv->gem_attach_uncreated)
+		km_cmd_ctx_resource(dev, file->ctx_id, bo, true);
+}
+
 /* drm_gem_handle_create + virtio_gpu_gem_object_open: the new handle's
  * resource is attached to the file's context. */
 int km__handle_create_locked(struct km_file *file, struct km_bo *bo,
@@ -195,10 +215,7 @@ int km__handle_create_locked(struct km_file *file, struct km_bo *bo,
 	}
 	km__bo_get(bo);
 	file->handles[h] = bo;
-	if (file->dev->has_virgl_3d) {
-		km__create_context_locked(file);
-		km_cmd_ctx_resource(file->dev, file->ctx_id, bo, true);
-	}
+	gem_object_open_locked(file, bo);
 	*handle = h;
 	return 0;
 }
@@ -217,7 +234,10 @@ int km__handle_delete_locked(struct km_file *file, uint32_t handle)
 	if (!bo)
 		return -EINVAL;	/* drm_gem_handle_delete returns -EINVAL */
 	file->handles[handle] = NULL;
-	if (file->dev->has_virgl_3d && file->context_created)
+	/* virtio_gpu_gem_object_close: detaches from a context never
+	 * created only where gem_object_open attached to one (6.14). */
+	if (file->dev->has_virgl_3d &&
+	    (file->context_created || file->dev->kv->gem_attach_uncreated))
 		km_cmd_ctx_resource(file->dev, file->ctx_id, bo, false);
 	km__bo_put_locked(file->dev, bo);
 	km__notify_locked(file->dev);

@@ -9,6 +9,14 @@
  * complete() first clears what has changed hands (the out-fence fd,
  * handed to the program).  Linux's reservation-lock step has no
  * counterpart: dev->lock is held across the whole ioctl (ioctl.c).
+ *
+ * The order of the steps is the version's (dev->kv): since 6.5
+ * (e4812ab8, virtgpu_submit.c) the bo lookup, the command copy and the
+ * out-fence come before the in-fence wait, and fence_fd is written only
+ * on success with FENCE_FD_OUT; before, virtio_gpu_execbuffer_ioctl set
+ * fence_fd to -1 once the flags and ring were checked (so a failure
+ * returns -1 in it; 8f20660f in 6.2 stopped that) and waited for the
+ * in-fence first.
  */
 #include <errno.h>
 #include <limits.h>
@@ -72,7 +80,6 @@ static int submit_init(struct km_submit *submit, struct km_file *file,
 	if (exbuf->flags & ~VIRTGPU_EXECBUF_FLAGS)
 		return -EINVAL;
 	submit->in_fence_fd = exbuf->fence_fd;
-	exbuf->fence_fd = -1;
 	if (exbuf->flags & VIRTGPU_EXECBUF_RING_IDX) {
 		/* virtgpu_submit.c: the ring must exist in this context. */
 		if (exbuf->ring_idx >= file->num_rings || !file->base_fence_ctx)
@@ -80,6 +87,8 @@ static int submit_init(struct km_submit *submit, struct km_file *file,
 		submit->timeline = file->base_fence_ctx + exbuf->ring_idx;
 		submit->ring_idx = exbuf->ring_idx;
 	}
+	if (!dev->kv->submit_order_v65)
+		exbuf->fence_fd = -1;
 	return 0;
 }
 
@@ -89,6 +98,23 @@ static int submit_wait_in_fence(struct km_submit *submit)
 		return 0;
 	return wait_in_fence_locked(submit->dev, submit->in_fence_fd,
 				    submit->timeline);
+}
+
+/* Before 6.5 the in-fence is waited for first ... */
+static int submit_wait_in_fence_v61(struct km_submit *submit)
+{
+	if (submit->dev->kv->submit_order_v65)
+		return 0;
+	return submit_wait_in_fence(submit);
+}
+
+/* ... since, virtio_gpu_wait_in_fence comes after virtio_gpu_init_submit
+ * (and, 6.6, after the syncobj steps). */
+static int submit_wait_in_fence_v65(struct km_submit *submit)
+{
+	if (!submit->dev->kv->submit_order_v65)
+		return 0;
+	return submit_wait_in_fence(submit);
 }
 
 /* virtio_gpu_init_submit_buflist: handles copied in, then looked up. */
@@ -137,7 +163,10 @@ static int submit_copy_cmds(struct km_submit *submit)
 static int submit_create_fence(struct km_submit *submit)
 {
 	struct drm_virtgpu_execbuffer *exbuf = submit->exbuf;
-	bool ring = exbuf->flags & VIRTGPU_EXECBUF_RING_IDX;
+	/* Before 6.6 (70d1ace5) ring_idx 0 had its event without RING_IDX
+	 * too, its fence on the global timeline. */
+	bool ring = (exbuf->flags & VIRTGPU_EXECBUF_RING_IDX) ||
+		    !submit->dev->kv->ring_event_needs_flag;
 
 	submit->fence = km__fence_alloc(submit->timeline, submit->ring_idx,
 					submit->timeline != 0);
@@ -168,7 +197,10 @@ static void submit_complete(struct km_submit *submit)
 {
 	for (uint32_t i = 0; i < submit->nbo; i++)
 		km__bo_set_fence_locked(submit->bos[i], submit->fence);
-	submit->exbuf->fence_fd = submit->out_fd;
+	/* virtio_gpu_install_out_fence_fd: only a FENCE_FD_OUT call has a
+	 * fd to write (in 6.1, fence_fd already holds -1 otherwise). */
+	if (submit->out_fd >= 0)
+		submit->exbuf->fence_fd = submit->out_fd;
 	submit->out_fd = -1;	/* the program's now */
 	km__submit_process_post_deps(submit->dev, &submit->syncobjs,
 				     submit->fence);
@@ -193,7 +225,7 @@ int km__execbuffer_ioctl(struct km_file *file, void *data)
 	if (ret)
 		return ret;
 	km__create_context_locked(file);
-	ret = submit_wait_in_fence(&submit);
+	ret = submit_wait_in_fence_v61(&submit);
 	if (ret)
 		goto cleanup;
 	ret = submit_parse_bos(&submit);
@@ -210,6 +242,9 @@ int km__execbuffer_ioctl(struct km_file *file, void *data)
 		goto cleanup;
 	ret = km__submit_parse_deps(file, data, submit.timeline,
 				    &submit.syncobjs);
+	if (ret)
+		goto cleanup;
+	ret = submit_wait_in_fence_v65(&submit);
 	if (ret)
 		goto cleanup;
 	ret = submit_queue(&submit);

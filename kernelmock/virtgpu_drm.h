@@ -41,6 +41,10 @@
 #define VIRTGPU_PARAM_CONTEXT_INIT 6
 #define VIRTGPU_PARAM_SUPPORTED_CAPSET_IDs 7
 #define VIRTGPU_PARAM_EXPLICIT_DEBUG_NAME 8
+/* Linux 7.2 (6bd7e82e): the device's blob_alignment; -ENOENT when
+ * VIRTIO_GPU_F_BLOB_ALIGNMENT was not negotiated.  Mesa's own copy of the
+ * header calls 9 VIRTGPU_PARAM_GUEST_VRAM (scenarios/kernel/). */
+#define VIRTGPU_PARAM_BLOB_ALIGNMENT 9
 
 #define VIRTGPU_DRM_CAPSET_VIRGL 1
 #define VIRTGPU_DRM_CAPSET_VIRGL2 2
@@ -82,6 +86,8 @@ struct drm_virtgpu_execbuffer {
  * plus padding (Mesa 22.3: 40 bytes) or up to fence_fd (32 bytes). */
 #define KM_EXECBUFFER_SIZE_V1 32u
 #define KM_EXECBUFFER_SIZE_V2 40u
+/* The whole struct, with the syncobj fields (Linux 6.6, 7cb8d1ab). */
+#define KM_EXECBUFFER_SIZE_V3 64u
 
 struct drm_virtgpu_getparam {
 	uint64_t param;

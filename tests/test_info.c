@@ -273,11 +273,38 @@ static void test_info_decoders_on_bytes(void **state)
 	assert_int_equal(guest_venus_caps_extension_count(&v), 0);
 }
 
+/* The kernel section names the default version (6.12) and what it
+ * offers; its syncobj caps are what GET_CAP answered; param 9 is not
+ * a 6.12 param. */
+static void test_info_kernel_section(void **state)
+{
+	struct vmm_machine *m = machine_create(false, VIRGL | CONTEXT_INIT);
+	struct guest_info *info = collect(m);
+	char *text = write_info(info, false);
+	char *json = write_info(info, true);
+
+	(void)state;
+	assert_string_equal(info->kernel[0].value, "Linux 6.12");
+	assert_int_equal(info->param_ret[VIRTGPU_PARAM_BLOB_ALIGNMENT - 1],
+			 -EINVAL);
+	assert_non_null(strstr(text, "Guest kernel"));
+	assert_non_null(strstr(text, "DRM_CAP_SYNCOBJ                     = 1"));
+	assert_non_null(strstr(text, "execbuffer struct                   = "
+			       "64 bytes"));
+	assert_non_null(strstr(json, "\"kernel\": {"));
+	assert_non_null(strstr(json, "\"version\": \"Linux 6.12\""));
+	free(text);
+	free(json);
+	guest_info_free(info);
+	vmm_machine_destroy(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_info_decoders_on_bytes),
 		cmocka_unit_test(test_info_virgl_capsets_from_a_machine),
+		cmocka_unit_test(test_info_kernel_section),
 		cmocka_unit_test(test_info_edid_checksum),
 		cmocka_unit_test(test_info_venus_capset_from_a_machine),
 	};

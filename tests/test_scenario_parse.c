@@ -309,8 +309,11 @@ static const struct bad_case bad_cases[] = {
 	{ "unknown statement", "frobnicate gpu",
 	  "t.vgs:1:1: error: expected a statement (device, require, open, "
 	  "open_primary, close, unmap, ioctl, virgl, virtio, venus, "
-	  "wait_fence, poll, read, expect, fill, set, include, repeat), got "
-	  "'frobnicate'" },
+	  "wait_fence, poll, read, expect, fill, kernel, set, include, "
+	  "repeat), got 'frobnicate'" },
+	{ "unknown kernel version", "kernel 6.1,5.4 open gpu",
+	  "t.vgs:1:8: error: expected a kernel version (6.1, 6.6, 6.8, 6.12, "
+	  "6.14, 7.2), not '5.4', got '6.1'" },
 	{ "unknown ioctl", "ioctl gpu FROB",
 	  "t.vgs:1:11: error: expected an ioctl (GETPARAM, GET_CAPS, "
 	  "CONTEXT_INIT, RESOURCE_CREATE, RESOURCE_CREATE_BLOB, RESOURCE_INFO, "
@@ -334,7 +337,7 @@ static const struct bad_case bad_cases[] = {
 	  "t.vgs:1:26: error: expected a number or a GETPARAM param "
 	  "(3D_FEATURES, CAPSET_QUERY_FIX, RESOURCE_BLOB, HOST_VISIBLE, "
 	  "CROSS_DEVICE, CONTEXT_INIT, SUPPORTED_CAPSET_IDs, "
-	  "EXPLICIT_DEBUG_NAME), got 'FOO'" },
+	  "EXPLICIT_DEBUG_NAME, BLOB_ALIGNMENT), got 'FOO'" },
 	{ "unknown field", "ioctl gpu GETPARAM prm=1",
 	  "t.vgs:1:20: error: expected a GETPARAM field (param, value, "
 	  "ioctl_size, raw), got 'prm'" },
@@ -554,7 +557,7 @@ static void test_scenario_parse_error_line(void **state)
 			    "GETPARAM param (3D_FEATURES, CAPSET_QUERY_FIX, "
 			    "RESOURCE_BLOB, HOST_VISIBLE, CROSS_DEVICE, "
 			    "CONTEXT_INIT, SUPPORTED_CAPSET_IDs, "
-			    "EXPLICIT_DEBUG_NAME), got end of line");
+			    "EXPLICIT_DEBUG_NAME, BLOB_ALIGNMENT), got end of line");
 	free(err);
 }
 

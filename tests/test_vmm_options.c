@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <cmocka.h>
 
 #include "guest/scenario/scenario.h"
@@ -41,6 +42,8 @@ static const char *good_value(const struct vmm_devopt *o, char *buf,
 		return "/tmp";
 	case VMM_DEVOPT_INJECT:
 		return "cmd=SUBMIT_3D,resp=ERR_UNSPEC,count=1";
+	case VMM_DEVOPT_CHOICES:
+		return vmm_devopt_choice(o, 0);
 	}
 	return NULL;
 }
@@ -100,6 +103,7 @@ static void test_vmm_options_env_round_trip(void **state)
 	a.poll_max_ns = 0;
 	snprintf(a.scanout_dir, sizeof(a.scanout_dir), "/tmp");
 	snprintf(a.inject, sizeof(a.inject), "cmd=SUBMIT_3D,count=1");
+	a.kernels = 0x5;	/* 6.1,6.8 */
 	assert_int_equal(vmm_devopts_to_env(&a), 0);
 	for (unsigned i = 0; i < vmm_ndevopts; i++)
 		if (!getenv(vmm_devopts[i].env))
@@ -154,7 +158,7 @@ static const struct {
 	  "features, no_virgl, venus, render_server, blob_alignment, "
 	  "scanouts, scanout_dir, "
 	  "scatter, seed, lockstep, poll_max_ns, max_contexts, max_resources, "
-	  "max_renderer_mem, inject), got 'turbo'" },
+	  "max_renderer_mem, inject, kernel), got 'turbo'" },
 	{ "ram not in pages", "ram", "4097",
 	  "t.vgs:1:8: error: ram: expected a size from 1M to 64G in whole 4K "
 	  "pages (bytes, or with a K, M or G suffix), got '4097'" },
@@ -177,6 +181,10 @@ static const struct {
 	  "(docs/reliability.md): 'cmd=WARP': unknown command 'WARP' (a "
 	  "VIRTIO_GPU_CMD_* name such as SUBMIT_3D, or a number), got "
 	  "'cmd=WARP'" },
+	{ "unknown kernel version", "kernel", "6.12,5.4",
+	  "t.vgs:1:8: error: kernel: expected one of 6.1, 6.6, 6.8, 6.12, "
+	  "6.14, 7.2, a comma-separated list of them or all; '5.4' is not "
+	  "one, got '6.12,5.4'" },
 	{ "alignment not a power of two", "blob_alignment", "3000",
 	  "t.vgs:1:8: error: blob_alignment: expected a power of two from 1 "
 	  "to 2147483648, got '3000'" },
@@ -201,6 +209,66 @@ static void test_vmm_options_device_errors(void **state)
 		if (vmm_devopts_apply_device(&line, &m, err, sizeof(err)) !=
 		    -EINVAL || strcmp(err, bad_cases[i].err))
 			fail_msg("%s: got \"%s\"", bad_cases[i].desc, err);
+	}
+}
+
+/* A list-valued (CHOICES) key makes one run per value, labelled for
+ * TAP; "all" is every row; the default is one run without a label. */
+static void test_vmm_options_runs_per_value(void **state)
+{
+	const struct vmm_devopt *k = vmm_devopt_find("kernel", 6);
+	struct vmm_machine_options m, one;
+	char err[300], label[64];
+	unsigned rows = 0;
+
+	(void)state;
+	assert_non_null(k);
+	while (vmm_devopt_choice(k, rows))
+		rows++;
+	vmm_devopts_defaults(&m);
+	assert_int_equal(vmm_devopts_runs(&m), 1);
+	vmm_devopts_run(&m, 0, &one, label, sizeof(label));
+	assert_string_equal(label, "");
+	assert_int_equal(__builtin_popcountll(one.kernels), 1);
+	assert_string_equal(vmm_devopt_choice(k, (unsigned)
+			    __builtin_ctzll(one.kernels)), "6.12");
+
+	assert_int_equal(vmm_devopt_set(k, "7.2,6.1,6.12", &m, err,
+					sizeof(err)), 0);
+	assert_int_equal(vmm_devopts_runs(&m), 3);
+	static const char *const want[] = { "kernel=6.1", "kernel=6.12",
+					    "kernel=7.2" };
+	for (unsigned i = 0; i < 3; i++) {
+		vmm_devopts_run(&m, i, &one, label, sizeof(label));
+		assert_string_equal(label, want[i]);
+		assert_int_equal(__builtin_popcountll(one.kernels), 1);
+	}
+	assert_int_equal(vmm_devopt_set(k, "all", &m, err, sizeof(err)), 0);
+	assert_int_equal(vmm_devopts_runs(&m), rows);
+}
+
+/* exec and info make one machine: a list is a usage error naming the
+ * option. */
+static void test_vmm_options_list_only_for_run(void **state)
+{
+	static const char *const commands[] = { "exec --kernel=6.1,7.2 -- true",
+						"info --kernel=all" };
+
+	(void)state;
+	for (unsigned c = 0; c < 2; c++) {
+		char cmd[4200], out[600] = { 0 };
+		FILE *f;
+
+		snprintf(cmd, sizeof(cmd), "'%s' %s 2>&1", sim_path,
+			 commands[c]);
+		f = popen(cmd, "r");
+		assert_non_null(f);
+		size_t n = fread(out, 1, sizeof(out) - 1, f);
+		out[n] = '\0';
+		assert_int_equal(WEXITSTATUS(pclose(f)), 2);
+		if (!strstr(out, "--kernel takes one value here (only run "
+				 "takes a list)"))
+			fail_msg("%s: %s", commands[c], out);
 	}
 }
 
@@ -235,6 +303,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_vmm_options_every_row_a_device_key),
 		cmocka_unit_test(test_vmm_options_device_errors),
 		cmocka_unit_test(test_vmm_options_device_overrides),
+		cmocka_unit_test(test_vmm_options_runs_per_value),
+		cmocka_unit_test(test_vmm_options_list_only_for_run),
 	};
 
 	if (argc != 2) {

@@ -193,6 +193,20 @@ int vmm_cli_parse(const char *command, int argc, char **argv,
 	free(all);
 	if (ret)
 		return ret > 0 ? 0 : ret;
+	/* Several values of a per-run option are several machines: only
+	 * run makes more than one. */
+	for (unsigned i = 0; strcmp(command, "run") && i < vmm_ndevopts; i++) {
+		const struct vmm_devopt *o = &vmm_devopts[i];
+		uint64_t set;
+
+		if (o->kind != VMM_DEVOPT_CHOICES)
+			continue;
+		memcpy(&set, (const char *)m + o->offset, sizeof(set));
+		if (set & (set - 1))
+			return vmm_usage_error(command, "--%s takes one value "
+					       "here (only run takes a list)",
+					       o->name);
+	}
 	vmm_devopts_finish(m);
 	return optind;
 }

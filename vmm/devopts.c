@@ -12,6 +12,7 @@
 #include <linux/virtio_gpu.h>
 
 #include "host/host.h"
+#include "kernelmock/km.h"
 #include "sim/gpu_config.h"
 #include "vmm/devopts.h"
 
@@ -86,8 +87,39 @@ const struct vmm_devopt vmm_devopts[] = {
 	  "inject device faults (repeatable), e.g. "
 	  "cmd=SUBMIT_3D,resp=ERR_OUT_OF_MEMORY,count=1; see "
 	  "docs/reliability.md" },
+	{ "kernel", VMM_DEVOPT_CHOICES, "VERSION", "6.12", 0, 0, 0, false,
+	  "VGS_SHIM_KERNEL", FIELD(kernels),
+	  "the guest kernel's Linux version (docs/kernel-versions.md); run "
+	  "takes a comma-separated list or all and runs each script once "
+	  "per version" },
 };
 const unsigned vmm_ndevopts = SIM_COUNT(vmm_devopts);
+
+/* The kernel row's names: kernelmock's version table. */
+static const char *kernel_version_name(unsigned i)
+{
+	const struct km_kversion *kv = km_kversion_at(i);
+	return kv ? kv->name : NULL;
+}
+
+/* Where each CHOICES row's names come from, by its field: a new
+ * list-valued option (a uint64_t set in struct vmm_machine_options, kind
+ * VMM_DEVOPT_CHOICES) is its row above plus its line here; run, the
+ * device line, the environment, --help and the TAP labels follow. */
+static const struct {
+	size_t offset;
+	const char *(*name)(unsigned i);
+} choice_lists[] = {
+	{ offsetof(struct vmm_machine_options, kernels), kernel_version_name },
+};
+
+const char *vmm_devopt_choice(const struct vmm_devopt *o, unsigned i)
+{
+	for (size_t k = 0; k < SIM_COUNT(choice_lists); k++)
+		if (choice_lists[k].offset == o->offset)
+			return i < 64 ? choice_lists[k].name(i) : NULL;
+	return NULL;
+}
 
 static const struct {
 	const char *name;
@@ -230,6 +262,47 @@ static int set_features(const char *value, uint64_t *out, char *err,
 	return 0;
 }
 
+/* "NAME[,NAME...]" or "all" into a set, bit i for choice(i). */
+static int set_choices(const struct vmm_devopt *o, const char *value,
+		       uint64_t *out, char *err, size_t errlen)
+{
+	uint64_t set = 0;
+	unsigned n = 0;
+
+	while (n < 64 && vmm_devopt_choice(o, n))
+		n++;
+	if (!strcmp(value, "all")) {
+		*out = n == 64 ? ~0ull : (1ull << n) - 1;
+		return 0;
+	}
+	for (const char *p = value;;) {
+		size_t len = strcspn(p, ",");
+		unsigned i = 0;
+
+		while (i < n && (strlen(vmm_devopt_choice(o, i)) != len ||
+				 strncmp(vmm_devopt_choice(o, i), p, len)))
+			i++;
+		if (i == n) {
+			size_t w = (size_t)snprintf(err, errlen, "one of ");
+			for (unsigned k = 0; k < n && w < errlen; k++)
+				w += (size_t)snprintf(err + w, errlen - w,
+						      "%s, ", vmm_devopt_choice(o, k));
+			if (w < errlen)
+				snprintf(err + w, errlen - w, "a comma-separated "
+					 "list of them or all; '%.*s' is not "
+					 "one", (int)len, p);
+			return -EINVAL;
+		}
+		set |= 1ull << i;
+		p += len;
+		if (!*p)
+			break;
+		p++;
+	}
+	*out = set;
+	return 0;
+}
+
 /* Host-side output goes to DIR: checked here, so that a run does not
  * start only to fail its first flush (issue 16). */
 static int set_dir(const char *value, char *out, size_t size, char *err,
@@ -317,6 +390,10 @@ int vmm_devopt_set(const struct vmm_devopt *o, const char *value,
 			return set_inject(value, field(o, m), o->size, err,
 					  errlen);
 		break;
+	case VMM_DEVOPT_CHOICES:
+		if (value)
+			return set_choices(o, value, field(o, m), err, errlen);
+		break;
 	}
 	snprintf(err, errlen, "a value (%s=%s)", o->name, o->metavar);
 	return -EINVAL;
@@ -346,6 +423,69 @@ void vmm_devopt_format(const struct vmm_devopt *o,
 	case VMM_DEVOPT_INJECT:
 		snprintf(buf, len, "%s", p);
 		return;
+	case VMM_DEVOPT_CHOICES: {
+		uint64_t set = *(const uint64_t *)p;
+		size_t w = 0;
+
+		buf[0] = '\0';
+		for (unsigned i = 0; i < 64 && vmm_devopt_choice(o, i) && w < len; i++)
+			if (set & (1ull << i))
+				w += (size_t)snprintf(buf + w, len - w, "%s%s",
+						      w ? "," : "",
+						      vmm_devopt_choice(o, i));
+		return;
+	}
+	}
+}
+
+unsigned vmm_devopts_runs(const struct vmm_machine_options *m)
+{
+	unsigned runs = 1;
+
+	for (unsigned i = 0; i < vmm_ndevopts; i++)
+		if (vmm_devopts[i].kind == VMM_DEVOPT_CHOICES)
+			runs *= (unsigned)__builtin_popcountll(
+				*(const uint64_t *)((const char *)m +
+						    vmm_devopts[i].offset));
+	return runs;
+}
+
+void vmm_devopts_run(const struct vmm_machine_options *m, unsigned i,
+		     struct vmm_machine_options *out, char *label,
+		     size_t len)
+{
+	unsigned runs = vmm_devopts_runs(m);
+	size_t w = 0;
+
+	*out = *m;
+	label[0] = '\0';
+	for (unsigned r = 0; r < vmm_ndevopts; r++) {
+		const struct vmm_devopt *o = &vmm_devopts[r];
+		uint64_t set, one;
+		unsigned n, k;
+
+		if (o->kind != VMM_DEVOPT_CHOICES)
+			continue;
+		memcpy(&set, (const char *)m + o->offset, sizeof(set));
+		n = (unsigned)__builtin_popcountll(set);
+		if (!n)
+			continue;
+		/* Mixed radix: this row's digit of @i, first row slowest. */
+		runs /= n;
+		k = (i / runs) % n;
+		one = set;
+		while (k--)
+			one &= one - 1;
+		one &= -one;
+		memcpy(field(o, out), &one, sizeof(one));
+		if (n > 1 && w < len) {
+			char key[64], value[32];
+
+			vmm_devopt_key(o, key, sizeof(key));
+			vmm_devopt_format(o, out, value, sizeof(value));
+			w += (size_t)snprintf(label + w, len - w, "%s%s=%s",
+					      w ? " " : "", key, value);
+		}
 	}
 }
 

@@ -33,6 +33,11 @@ enum vmm_devopt_kind {
 	VMM_DEVOPT_FEATURES,	/* a comma-separated feature list, or none */
 	VMM_DEVOPT_DIR,		/* an existing, writable directory */
 	VMM_DEVOPT_INJECT,	/* a fault spec; repeated ones join with ';' */
+	/* A per-run choice: one of the names its list gives
+	 * (vmm_devopt_choice), several comma-separated, or "all"; the field
+	 * is a uint64_t set, bit i for the i-th name.  A machine takes one;
+	 * `run` runs a script once per name (vmm_devopts_runs). */
+	VMM_DEVOPT_CHOICES,
 };
 
 struct vmm_devopt {
@@ -60,6 +65,8 @@ extern const unsigned vmm_ndevopts;
 /* The option named @name (@len bytes) either as on the command line
  * ("render-server") or as a device key ("render_server"), or NULL. */
 const struct vmm_devopt *vmm_devopt_find(const char *name, size_t len);
+/* A CHOICES option's @i-th name, NULL past the last (at most 64). */
+const char *vmm_devopt_choice(const struct vmm_devopt *o, unsigned i);
 /* "render_server" for "render-server". */
 void vmm_devopt_key(const struct vmm_devopt *o, char *buf, size_t len);
 /*
@@ -76,6 +83,19 @@ void vmm_devopt_format(const struct vmm_devopt *o,
 		       size_t len);
 /* Every option at its default. */
 void vmm_devopts_defaults(struct vmm_machine_options *m);
+/*
+ * Per-run options (VMM_DEVOPT_CHOICES) holding several values make
+ * several runs of one script: every combination, the first row varying
+ * slowest.  vmm_devopts_runs() counts @m's runs (1 without lists);
+ * vmm_devopts_run() makes run @i's options in @out (each CHOICES field
+ * one value) and its label, "kernel=6.12" ("" when @m makes one run),
+ * for TAP: "ok 3 - file.vgs [kernel=6.12]".
+ */
+unsigned vmm_devopts_runs(const struct vmm_machine_options *m);
+void vmm_devopts_run(const struct vmm_machine_options *m, unsigned i,
+		     struct vmm_machine_options *out, char *label,
+		     size_t len);
+
 /* What options imply once all are set: the render server serves venus. */
 void vmm_devopts_finish(struct vmm_machine_options *m);
 

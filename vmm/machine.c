@@ -34,6 +34,13 @@ void vmm_machine_default_options(struct vmm_machine_options *opts)
 int vmm_machine_create(const struct vmm_machine_options *opts,
 		       struct vmm_machine **out)
 {
+	/* Several versions are several runs (`run`), never one machine. */
+	if (opts->kernels & (opts->kernels - 1)) {
+		fprintf(stderr, "virtgpu-sim: a machine runs one kernel "
+			"version, not %d (only run takes a list)\n",
+			__builtin_popcountll(opts->kernels));
+		return -EINVAL;
+	}
 	struct vmm_machine *m = calloc(1, sizeof(*m));
 	if (!m)
 		return -ENOMEM;
@@ -81,7 +88,10 @@ int vmm_machine_create(const struct vmm_machine_options *opts,
 			"start: %s\n", strerror(-ret));
 		goto err_transport;
 	}
-	ret = km_device_create(m->ram, m->transport, &m->kernel);
+	ret = km_device_create(m->ram, m->transport,
+			       opts->kernels ? km_kversion_at((unsigned)
+					__builtin_ctzll(opts->kernels)) : NULL,
+			       &m->kernel);
 	if (ret) {
 		fprintf(stderr, "virtgpu-sim: the guest driver did not bind: "
 			"%s\n", strerror(-ret));

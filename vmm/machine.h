@@ -35,6 +35,13 @@ struct vmm_machine_options {
 	uint32_t max_contexts;		/* host limits (host/host.h) */
 	uint32_t max_resources;
 	uint64_t max_renderer_bytes;
+	/* The guest kernel's Linux version: a set of rows of kernelmock's
+	 * version table (km_kversion_at), bit i for row i.  A machine is
+	 * one version (vmm_machine_create refuses a set of several; an
+	 * empty set is kernelmock's default);
+	 * `run` runs a script once per bit (vmm/devopts.h, per-run
+	 * options). */
+	uint64_t kernels;
 };
 
 /* Every option at its default, from the device option table

@@ -9,7 +9,9 @@
  * Every script runs on a machine of its own (vmm_machine_create, run,
  * vmm_machine_destroy), so scripts cannot affect each other.  The command
  * line's options are the defaults; a script's "device" line overrides
- * them for that script.  A Markdown file (*.md) stands for its ```vgs
+ * them for that script; a list of kernel versions there or in --kernel
+ * runs it once per version, a TAP test each.  A Markdown file (*.md)
+ * stands for its ```vgs
  * blocks, each run as a script.  Exit status: 0 when no script failed,
  * 1 when one did, 2 for a usage error.
  */
@@ -221,48 +223,71 @@ static int vmm_load(const struct vmm_item *it, struct guest_script **script,
 	return guest_script_load(it->path, script, err);
 }
 
-static void vmm_run_one(const struct vmm_cli *cli, unsigned n,
-			const struct vmm_item *it, struct vmm_tally *t)
+/* One run of a loaded script on a machine of @mopts; @name for TAP. */
+static void vmm_run_machine(const struct vmm_cli *cli, unsigned n,
+			    const char *name, struct guest_script *script,
+			    const struct vmm_machine_options *mopts,
+			    struct vmm_tally *t)
 {
 	struct guest_run_options ropts = { .trace = cli->verbose ? stdout : NULL };
 	struct guest_outcome out = { 0 };
-	struct vmm_machine_options mopts;
-	struct guest_script *script;
 	struct vmm_machine *m;
-	char *err, why[160], msg[700];
+	char why[160];
+	int ret;
+
+	ropts.features = mopts->features;
+	fflush(stdout);
+	ret = vmm_machine_create(mopts, &m);
+	if (ret) {
+		snprintf(why, sizeof(why), "could not create the machine: %s "
+			 "(details on stderr)", strerror(-ret));
+		vmm_fail(n, name, why, t);
+	} else {
+		ret = guest_script_run(script, vmm_machine_kernel(m), &ropts,
+				       &out);
+		vmm_machine_destroy(m);
+		if (ret)
+			vmm_fail(n, name, "out of memory while running", t);
+		else
+			vmm_report(n, name, &out, t);
+		guest_outcome_fini(&out);
+	}
+	fflush(stdout);
+}
+
+/* A script, once per run its options make (a list of kernel versions:
+ * one run each, "[kernel=6.12]" after its name).  Returns how many TAP
+ * tests it printed, numbered from @n. */
+static unsigned vmm_run_one(const struct vmm_cli *cli, unsigned n,
+			    const struct vmm_item *it, struct vmm_tally *t)
+{
+	struct vmm_machine_options mopts, one;
+	struct guest_script *script;
+	char *err, msg[700], label[200], name[1200];
+	unsigned runs;
 	int ret = vmm_load(it, &script, &err);
 
 	if (ret) {
 		vmm_fail(n, it->name, err ? err : "out of memory", t);
 		free(err);
-		return;
+		return 1;
 	}
 	mopts = cli->opts;
 	if (vmm_devopts_apply_device(guest_script_device(script), &mopts, msg,
 				     sizeof(msg))) {
 		vmm_fail(n, it->name, msg, t);
 		guest_script_destroy(script);
-		return;
+		return 1;
 	}
-	ropts.features = mopts.features;
-	fflush(stdout);
-	ret = vmm_machine_create(&mopts, &m);
-	if (ret) {
-		snprintf(why, sizeof(why), "could not create the machine: %s "
-			 "(details on stderr)", strerror(-ret));
-		vmm_fail(n, it->name, why, t);
-	} else {
-		ret = guest_script_run(script, vmm_machine_kernel(m), &ropts,
-				       &out);
-		vmm_machine_destroy(m);
-		if (ret)
-			vmm_fail(n, it->name, "out of memory while running", t);
-		else
-			vmm_report(n, it->name, &out, t);
-		guest_outcome_fini(&out);
+	runs = vmm_devopts_runs(&mopts);
+	for (unsigned i = 0; i < runs; i++) {
+		vmm_devopts_run(&mopts, i, &one, label, sizeof(label));
+		snprintf(name, sizeof(name), label[0] ? "%s [%s]" : "%s",
+			 it->name, label);
+		vmm_run_machine(cli, n + i, name, script, &one, t);
 	}
 	guest_script_destroy(script);
-	fflush(stdout);
+	return runs;
 }
 
 /* --list: what each script needs, without running anything. */
@@ -374,9 +399,13 @@ static int vmm_cmd_run(int argc, char **argv)
 		vmm_free_items(items, n);
 		return status;
 	}
-	printf("TAP version 13\n1..%u\n", n);
+	/* The plan comes last (TAP 13 allows it): a script's device line
+	 * may make it several tests, known only once it is read. */
+	printf("TAP version 13\n");
+	unsigned tests = 0;
 	for (unsigned i = 0; i < n; i++)
-		vmm_run_one(&cli, i + 1, &items[i], &t);
+		tests += vmm_run_one(&cli, tests + 1, &items[i], &t);
+	printf("1..%u\n", tests);
 	if (cli.summary)
 		printf("scenarios: %u passed, %u failed, %u skipped\n",
 		       t.passed, t.failed, t.skipped);

@@ -331,6 +331,7 @@ int guest_info_collect(struct km_device *kd,
 	}
 	ask_version(f, info);
 	ask_params(f, info);
+	guest__info_ask_kernel(kd, f, info);
 	ret = ask_capsets(kd, f, info);
 	if (!ret)
 		ret = ask_display(kd, info);

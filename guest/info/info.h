@@ -56,7 +56,8 @@ int guest_edid_summarize(const uint8_t *edid, size_t len,
 
 #define GUEST_INFO_MAX_CAPSETS 16u
 #define GUEST_INFO_MAX_SCANOUTS 16u	/* VIRTIO_GPU_MAX_SCANOUTS */
-#define GUEST_INFO_NUM_PARAMS 8u	/* VIRTGPU_PARAM_3D_FEATURES .. 8 */
+#define GUEST_INFO_NUM_PARAMS 9u	/* VIRTGPU_PARAM_3D_FEATURES .. 9 */
+#define GUEST_INFO_KERNEL_ROWS 12u
 
 /* The answer to one raw virtio command. */
 struct guest_info_answer {
@@ -96,6 +97,14 @@ struct guest_info {
 	struct guest_info_answer display;	/* GET_DISPLAY_INFO */
 	unsigned num_scanouts;			/* the enabled ones */
 	struct guest_info_scanout scanouts[GUEST_INFO_MAX_SCANOUTS];
+
+	/* The guest kernel: its Linux version and what that version
+	 * offers, as key/value lines (info_kernel.c). */
+	unsigned kernel_rows;
+	struct {
+		const char *key;
+		char value[200];
+	} kernel[GUEST_INFO_KERNEL_ROWS];
 };
 
 /*
@@ -108,6 +117,11 @@ int guest_info_collect(struct km_device *kd,
 		       const struct guest_info_options *opts,
 		       struct guest_info **out);
 void guest_info_free(struct guest_info *info);
+
+/* info_kernel.c: fill info->kernel for the driver behind @kd and @f. */
+struct km_file;
+void guest__info_ask_kernel(struct km_device *kd, struct km_file *f,
+			    struct guest_info *info);
 
 /* Write @info as text or JSON (@opts->json).  -EIO on a write error. */
 int guest_info_write(const struct guest_info *info, FILE *out,

@@ -231,7 +231,7 @@ static const char *param_name(unsigned param)
 	static const char *const names[GUEST_INFO_NUM_PARAMS] = {
 		"3D_FEATURES", "CAPSET_QUERY_FIX", "RESOURCE_BLOB",
 		"HOST_VISIBLE", "CROSS_DEVICE", "CONTEXT_INIT",
-		"SUPPORTED_CAPSET_IDs", "EXPLICIT_DEBUG_NAME",
+		"SUPPORTED_CAPSET_IDs", "EXPLICIT_DEBUG_NAME", "BLOB_ALIGNMENT",
 	};
 
 	return param >= 1 && param <= GUEST_INFO_NUM_PARAMS ? names[param - 1]
@@ -369,6 +369,15 @@ static void put_features(struct out *o, const struct guest_info *info,
 	put_bool(o, "host_visible_region",
 		 param_on(info, VIRTGPU_PARAM_HOST_VISIBLE),
 		 "GETPARAM HOST_VISIBLE");
+	end(o);
+}
+
+static void put_kernel(struct out *o, const struct guest_info *info)
+{
+	begin(o, "kernel", "Guest kernel (--kernel, docs/kernel-versions.md)",
+	      false);
+	for (unsigned i = 0; i < info->kernel_rows; i++)
+		put_str(o, info->kernel[i].key, info->kernel[i].value, SIZE_MAX);
 	end(o);
 }
 
@@ -768,6 +777,7 @@ int guest_info_write(const struct guest_info *info, FILE *f,
 		fputs("virtgpu-sim info: the simulated virtio-gpu device, as "
 		      "its guest sees it\n", f);
 	put_driver(&o, info);
+	put_kernel(&o, info);
 	put_features(&o, info, opts);
 	put_params(&o, info);
 	put_scanouts(&o, info);

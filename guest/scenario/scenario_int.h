@@ -236,6 +236,7 @@ enum guest_stmt_kind {
 	GUEST_STMT_POLL,
 	GUEST_STMT_EXPECT_STRING,
 	GUEST_STMT_VENUS,
+	GUEST_STMT_KERNEL,	/* kernel VERSIONS STATEMENT */
 };
 
 struct guest_ioctl_stmt {
@@ -348,6 +349,10 @@ struct guest_stmt {
 		struct guest_string_stmt string;
 		struct guest_venus_stmt venus;
 		struct guest_stmt *inner;	/* require STATEMENT */
+		struct {
+			uint64_t versions;	/* bit i: km_kversion_at(i) */
+			struct guest_stmt *inner;
+		} kernel;
 	} u;
 };
 
@@ -698,6 +703,11 @@ int guest__end_of_line(struct guest_parser *p, const char *expected);
 int guest__parse_device(struct guest_parser *p, struct guest_script *s);
 int guest__parse_virtio(struct guest_parser *p, struct guest_stmt *st);
 int guest__parse_read(struct guest_parser *p, struct guest_stmt *st);
+
+/* scenario_kernel.c: "kernel VERSIONS STATEMENT" */
+int guest__parse_kernel(struct guest_parser *p, struct guest_stmt *st);
+/* Whether the running kernel is one of @versions. */
+bool guest__kernel_matches(struct guest_run *r, uint64_t versions);
 int guest__parse_poll(struct guest_parser *p, struct guest_stmt *st);
 int guest__parse_expect_string(struct guest_parser *p, struct guest_stmt *st);
 int guest__parse_expect_mem(struct guest_parser *p, struct guest_stmt *st);

@@ -52,7 +52,7 @@ static bool is_stmt_word(const struct guest_tok *t)
 	static const char *const words[] = {
 		"open", "open_primary", "close", "unmap", "ioctl", "virgl",
 		"virtio", "wait_fence", "poll", "read", "expect", "fill",
-		"venus",
+		"venus", "kernel",
 	};
 
 	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
@@ -387,6 +387,7 @@ int guest__parse_stmt(struct guest_parser *p, struct guest_stmt *st)
 		{ "read", guest__parse_read },
 		{ "expect", parse_expect },
 		{ "fill", parse_fill },
+		{ "kernel", guest__parse_kernel },
 	};
 
 	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
@@ -399,7 +400,7 @@ int guest__parse_stmt(struct guest_parser *p, struct guest_stmt *st)
 	return guest__perr(p, guest__cur(p), "a statement (device, require, "
 			   "open, open_primary, close, unmap, ioctl, virgl, "
 			   "virtio, venus, wait_fence, poll, read, expect, fill, "
-			   "set, include, repeat)");
+			   "kernel, set, include, repeat)");
 }
 
 void guest__stmt_fini(struct guest_stmt *st)
@@ -414,6 +415,11 @@ void guest__stmt_fini(struct guest_stmt *st)
 		if (st->u.inner)
 			guest__stmt_fini(st->u.inner);
 		free(st->u.inner);
+		break;
+	case GUEST_STMT_KERNEL:
+		if (st->u.kernel.inner)
+			guest__stmt_fini(st->u.kernel.inner);
+		free(st->u.kernel.inner);
 		break;
 	case GUEST_STMT_OPEN:
 	case GUEST_STMT_OPEN_PRIMARY:
@@ -477,10 +483,9 @@ static int lex_failed(struct guest_parser *p, const struct guest_lex_error *e)
 	return guest__perr(p, &t, "%s", e->expected);
 }
 
-/* Unrolled repeats make up to 200000 statements: grow by doubling, not
- * by one (the scenario fuzz target timed out on the quadratic copying
- * under ASan, whose realloc cannot move pages the way glibc's mremap
- * does). */
+/* Unrolled repeats make up to 200000 statements: grow by doubling (the
+ * scenario fuzz target timed out on quadratic copying under ASan, whose
+ * realloc cannot move pages the way glibc's mremap does). */
 static int push_stmt(struct guest_script *s, struct guest_stmt **out)
 {
 	if (s->n == s->cap) {

@@ -58,6 +58,8 @@ const char *guest__stmt_label(const struct guest_stmt *st, char *buf,
 		return buf;
 	case GUEST_STMT_REQUIRE_STMT:
 		return guest__stmt_label(st->u.inner, buf, len);
+	case GUEST_STMT_KERNEL:
+		return guest__stmt_label(st->u.kernel.inner, buf, len);
 	case GUEST_STMT_VIRGL:
 		snprintf(buf, len, "virgl %s", st->u.virgl.op->name);
 		return buf;
@@ -435,6 +437,16 @@ static int run_stmt(struct guest_run *r, const struct guest_stmt *st)
 		return run_require_feature(r, st->u.require);
 	case GUEST_STMT_REQUIRE_STMT:
 		return run_require_stmt(r, st);
+	case GUEST_STMT_KERNEL: {
+		int ret = 0;
+
+		if (!guest__kernel_matches(r, st->u.kernel.versions))
+			return 0;
+		r->st = st->u.kernel.inner;
+		ret = run_stmt(r, st->u.kernel.inner);
+		r->st = st;
+		return ret;
+	}
 	case GUEST_STMT_OPEN:
 		return run_open(r, st->u.name, false);
 	case GUEST_STMT_OPEN_PRIMARY:
