@@ -36,7 +36,7 @@ static const struct sim_driver_ops km_driver_ops = {
 static int setup_queue(struct km_device *dev, unsigned index,
 		       struct sim_vqd **out)
 {
-	uint16_t size = sim_transport_queue_max_size(dev->transport);
+	uint16_t size = sim_transport_queue_size_of(dev->transport, index);
 	if (size > KM_QUEUE_SIZE)
 		size = KM_QUEUE_SIZE;
 	int ret = sim_vqd_create(dev->ram, size, out);
@@ -448,11 +448,15 @@ int km_ioctl(struct km_file *file, unsigned long request, void *arg)
 	if (type != DRM_IOCTL_BASE)
 		return -ENOTTY;
 	int ret;
+	/* The device names the call that sent a command it finds wrong
+	 * (the conformance report, docs/device-answers.md). */
+	sim_transport_set_guest_call(file->dev->transport, request);
 	if (nr >= DRM_COMMAND_BASE && nr < DRM_COMMAND_END)
 		ret = km__ioctl_virtgpu(file, nr - DRM_COMMAND_BASE, arg, size);
 	else
 		ret = km__ioctl_drm(file, nr, arg, size);
 	settle(file->dev);
+	sim_transport_set_guest_call(file->dev->transport, 0);
 	return ret;
 }
 

@@ -138,13 +138,17 @@ static void test_host_blob_create_guest(void **state)
 		.e.addr = htole64(gpa), .e.length = htole32(4096),
 	};
 	assert_int_equal(th_cmd0(h, &c, sizeof(c)), E_PARAM);
-	c.b.nr_entries = htole32(2);		/* one follows */
-	assert_int_equal(th_cmd0(h, &c, sizeof(c)), E_PARAM);
+	c.b.nr_entries = htole32(2);		/* one follows: row B3 */
+	assert_int_equal(th_cmd0(h, &c, sizeof(c)), E_UNSPEC);
 	c.b.nr_entries = htole32(1);
 	c.e.addr = htole64(1ull << 40);
 	c.e.length = htole32(8192);
-	assert_int_equal(th_cmd0(h, &c, sizeof(c)), E_PARAM);
+	assert_int_equal(th_cmd0(h, &c, sizeof(c)), E_UNSPEC);	/* row B3 */
+	/* Offered, not negotiated: QEMU's virgl device runs it, its 2D
+	 * device does not (row F0). */
 	th_renegotiate(h, NO(RESOURCE_BLOB));
+	assert_int_equal(th_create_blob(h, 0, 1, GUEST, 0, 0, 4096, gpa), OK);
+	th_renegotiate(h, NO(RESOURCE_BLOB) & NO(VIRGL) & NO(CONTEXT_INIT));
 	assert_int_equal(th_create_blob(h, 0, 1, GUEST, 0, 0, 4096, gpa), E_UNSPEC);
 	th_release(h, gpa, 16384);
 }
@@ -205,7 +209,7 @@ static void test_host_blob_map_guest(void **state)
 	assert_int_equal(th_detach(h, 1), E_PARAM);
 	assert_int_equal(th_unmap_blob(h, 1), OK);
 	assert_int_equal(sim_hostmem_windows(h->hostmem), 0);
-	assert_int_equal(th_unmap_blob(h, 1), E_PARAM);
+	assert_int_equal(th_unmap_blob(h, 1), OK);	/* not mapped: U1 */
 	assert_int_equal(th_unmap_blob(h, 2), E_RES);
 	assert_int_equal(th_detach(h, 1), OK);
 	th_release(h, gpa, 3 * 4096);
@@ -259,7 +263,7 @@ static void test_host_blob_map_renderer_refuses(void **state)
 					64 * 64 * 4, 0), OK);
 	assert_int_equal(th_map_blob(h, 1, 0, NULL), E_UNSPEC);
 	assert_int_equal(sim_hostmem_windows(h->hostmem), 0);
-	assert_int_equal(th_unmap_blob(h, 1), E_PARAM);
+	assert_int_equal(th_unmap_blob(h, 1), OK);	/* not mapped: U1 */
 }
 
 static void test_host_blob_map_refusals(void **state)
@@ -400,7 +404,7 @@ static void test_host_blob_uuid_needs_cross_device(void **state)
 	assert_int_equal(th_create_blob(h, 0, 1, GUEST, SHAREABLE, 0, 4096, gpa), OK);
 	assert_int_equal(th_create_blob(h, 0, 2, GUEST, SHAREABLE | CROSS, 0,
 					4096, gpa), OK);
-	assert_int_equal(uuid_of(h, 1), E_PARAM);
+	assert_int_equal(uuid_of(h, 1), E_UNSPEC);	/* QEMU: row A1 */
 	assert_int_equal(uuid_of(h, 2), VIRTIO_GPU_RESP_OK_RESOURCE_UUID);
 	th_release(h, gpa, 4096);
 }

@@ -27,6 +27,7 @@
 #include "kernelmock/km.h"
 #include "kernelmock/virtgpu_drm.h"
 #include "tests/machine_fixture.h"
+#include "host/host.h"
 #include "vmm/machine.h"
 #include "sim/ram.h"
 
@@ -66,6 +67,7 @@ static int make_machine(void **state, bool venus, uint64_t features,
 {
 	struct vmm_machine_options o;
 	vmm_machine_default_options(&o);
+	o.vmm = HOST_VMM_STRICT;	/* offers RESOURCE_UUID (QEMU cannot) */
 	o.venus = venus;
 	o.features |= features;
 	o.hostmem_size = hostmem;

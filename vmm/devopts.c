@@ -32,10 +32,15 @@ const struct vmm_devopt vmm_devopts[] = {
 	{ "hostmem", VMM_DEVOPT_SIZE, "SIZE", "0", 0, 64 * G, 4 * K,
 	  false, "VGS_SHIM_HOSTMEM", FIELD(hostmem_size),
 	  "the host-visible memory region for mapped blobs, 0 for none" },
-	{ "features", VMM_DEVOPT_FEATURES, "LIST", "virgl,context_init", 0,
+	{ "vmm", VMM_DEVOPT_VMM, "NAME", "qemu", 0, 0, 0, false,
+	  "VGS_SHIM_VMM", FIELD(vmm),
+	  "whose virtio-gpu device to answer as: " HOST_VMM_NAMES
+	  " (its features, queue sizes, config and error answers; strict "
+	  "also logs every driver rule broken; docs/device-answers.md)" },
+	{ "features", VMM_DEVOPT_FEATURES, "LIST", NULL, 0,
 	  0, 0, false, "VGS_SHIM_FEATURES", FIELD(features),
 	  "exactly the device features to offer, comma-separated: "
-	  VMM_FEATURE_NAMES },
+	  VMM_FEATURE_NAMES "; by default what the --vmm's device offers" },
 	{ "no-virgl", VMM_DEVOPT_FLAG, NULL, "1", 0, 0, 0, false,
 	  "VGS_SHIM_VIRGL", FIELD(virgl),
 	  "do not enable the virgl (GL) renderer" },
@@ -281,6 +286,19 @@ static int set_inject(const char *value, char *out, size_t size, char *err,
 	return 0;
 }
 
+static int set_vmm(const char *value, uint32_t *out, char *err,
+		   size_t errlen)
+{
+	enum host_vmm vmm;
+
+	if (host_vmm_find(value, strlen(value), &vmm)) {
+		snprintf(err, errlen, "one of %s", HOST_VMM_NAMES);
+		return -EINVAL;
+	}
+	*out = vmm;
+	return 0;
+}
+
 int vmm_devopt_set(const struct vmm_devopt *o, const char *value,
 		   struct vmm_machine_options *m, char *err, size_t errlen)
 {
@@ -305,8 +323,13 @@ int vmm_devopt_set(const struct vmm_devopt *o, const char *value,
 			return set_number(o, value, m, err, errlen);
 		break;
 	case VMM_DEVOPT_FEATURES:
+		if (!value)
+			break;
+		m->features_given = true;
+		return set_features(value, field(o, m), err, errlen);
+	case VMM_DEVOPT_VMM:
 		if (value)
-			return set_features(value, field(o, m), err, errlen);
+			return set_vmm(value, field(o, m), err, errlen);
 		break;
 	case VMM_DEVOPT_DIR:
 		if (value)
@@ -346,6 +369,9 @@ void vmm_devopt_format(const struct vmm_devopt *o,
 	case VMM_DEVOPT_INJECT:
 		snprintf(buf, len, "%s", p);
 		return;
+	case VMM_DEVOPT_VMM:
+		snprintf(buf, len, "%s", host_vmm_name(*(const uint32_t *)p));
+		return;
 	}
 }
 
@@ -363,10 +389,17 @@ void vmm_devopts_defaults(struct vmm_machine_options *m)
 			fprintf(stderr, "virtgpu-sim: bad default of --%s: "
 				"expected %s\n", o->name, err);
 	}
+	vmm_devopts_finish(m);
 }
 
 void vmm_devopts_finish(struct vmm_machine_options *m)
 {
 	if (m->render_server)
 		m->venus = true;	/* the render server serves venus */
+	/* Without --features the device offers what its VMM offers, with
+	 * a 3D renderer when virgl or venus is on (so that a script's vmm=,
+	 * no_virgl or venus changes it too). */
+	if (!m->features_given)
+		m->features = host_vmm_default_features(m->vmm,
+							m->virgl || m->venus);
 }

@@ -61,6 +61,7 @@ int vmm_machine_create(const struct vmm_machine_options *opts,
 		}
 	}
 	struct host_options hopts = {
+		.vmm = opts->vmm,
 		.features = opts->features,
 		.virgl = opts->virgl,
 		.venus = opts->venus,

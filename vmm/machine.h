@@ -21,7 +21,9 @@ struct vmm_machine_options {
 	uint64_t ram_size;		/* bytes of guest RAM */
 	bool scatter;			/* hand out guest pages scattered */
 	uint64_t seed;			/* for scatter */
+	uint32_t vmm;			/* enum host_vmm: whose device */
 	uint64_t features;		/* VIRTIO_GPU_F_* bits offered */
+	bool features_given;		/* else the VMM's (vmm_devopts_finish) */
 	uint32_t blob_alignment;	/* config field (virtio 1.4) */
 	bool virgl;			/* enable the virgl renderer */
 	bool venus;			/* enable venus */
