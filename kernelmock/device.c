@@ -460,6 +460,17 @@ int km_ioctl(struct km_file *file, unsigned long request, void *arg)
 	return ret;
 }
 
+const char *km_ioctl_name(unsigned long request)
+{
+	unsigned nr = _IOC_NR(request);
+
+	if (_IOC_TYPE(request) != DRM_IOCTL_BASE)
+		return NULL;
+	if (nr >= DRM_COMMAND_BASE && nr < DRM_COMMAND_END)
+		return km__ioctl_virtgpu_name(nr - DRM_COMMAND_BASE);
+	return km__ioctl_drm_name(nr);
+}
+
 static struct km_bo *bo_by_offset_locked(struct km_file *file, uint64_t off)
 {
 	for (uint32_t h = 1; h < file->nhandles; h++)

@@ -374,6 +374,12 @@ static const struct {
 #undef IOCTL
 };
 
+const char *km__ioctl_virtgpu_name(unsigned nr)
+{
+	return nr < sizeof(virtgpu_ioctls) / sizeof(virtgpu_ioctls[0])
+		       ? virtgpu_ioctls[nr].name : NULL;
+}
+
 /*
  * drm_ioctl()'s contract for driver ioctls: the kernel struct is the
  * current size; a shorter user struct is zero-extended on the way in and

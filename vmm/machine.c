@@ -24,6 +24,7 @@ struct vmm_machine {
 	struct sim_hostmem *hostmem;
 	struct host_device *host;
 	struct km_device *kernel;
+	unsigned vmm;
 };
 
 void vmm_machine_default_options(struct vmm_machine_options *opts)
@@ -88,6 +89,7 @@ int vmm_machine_create(const struct vmm_machine_options *opts,
 			"%s\n", strerror(-ret));
 		goto err_host;
 	}
+	m->vmm = opts->vmm;
 	*out = m;
 	return 0;
 
@@ -128,4 +130,14 @@ struct sim_ram *vmm_machine_ram(struct vmm_machine *m)
 struct sim_transport *vmm_machine_transport(struct vmm_machine *m)
 {
 	return m->transport;
+}
+
+struct host_device *vmm_machine_host(struct vmm_machine *m)
+{
+	return m->host;
+}
+
+unsigned vmm_machine_vmm(const struct vmm_machine *m)
+{
+	return m->vmm;
 }

@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+struct host_device;
 struct km_device;
 struct sim_ram;
 struct sim_transport;
@@ -52,5 +53,9 @@ struct km_device *vmm_machine_kernel(struct vmm_machine *m);
 struct sim_ram *vmm_machine_ram(struct vmm_machine *m);
 /* The transport, for what a VMM sees of it (offered and acked features). */
 struct sim_transport *vmm_machine_transport(struct vmm_machine *m);
+/* The device, for its conformance report (vmm/conformance.c). */
+struct host_device *vmm_machine_host(struct vmm_machine *m);
+/* The personality it was made with (enum host_vmm). */
+unsigned vmm_machine_vmm(const struct vmm_machine *m);
 
 #endif
