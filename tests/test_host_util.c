@@ -77,7 +77,7 @@ struct th *th_create(const struct th_options *o)
 					       : 0);
 	/* strict: every feature of the spec, QEMU's answers (issue 18). */
 	struct host_options ho = {
-		.vmm = HOST_VMM_STRICT,
+		.vmm = o->crosvm ? HOST_VMM_CROSVM : HOST_VMM_STRICT,
 		.features = features,
 		.blob_alignment = o->blob_alignment,
 		.virgl = o->virgl,
