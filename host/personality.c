@@ -203,7 +203,8 @@ static const char *const answer_names[] = {
 	[HOST_ANSWER_PARAM] = "ERR_INVALID_PARAMETER",
 	[HOST_ANSWER_ZEROS] = "OK_CAPSET_INFO of zeros",
 	[HOST_ANSWER_POISON] = "OK_CAPSET_INFO with capset_id 0xffffffff",
-	[HOST_ANSWER_EMPTY] = "OK_CAPSET without data (G2) or a default display's OK_EDID (E1)",
+	[HOST_ANSWER_EMPTY] = "OK_CAPSET without data (G2) or a default "
+			      "display's OK_EDID (E1)",
 };
 
 static const uint32_t answer_codes[] = {
