@@ -215,6 +215,12 @@ void host_cmd_set_scanout(struct host_cmd *cmd)
 			  r.width, r.height, res_id, res->width, res->height);
 		return;
 	}
+	/* QEMU's 2D device shows nothing smaller than 16x16
+	 * (virtio_gpu_do_set_scanout); its virgl device and crosvm do. */
+	if ((r.width < 16 || r.height < 16) &&
+	    HOST_FAIL(cmd, S16, "%s: rect %ux%u is narrower or lower than 16",
+		      name, r.width, r.height))
+		return;
 	show(s, res_id, &r, res->format, res->width, res->height,
 	     res->width * 4, 0);
 }
@@ -282,6 +288,10 @@ void host_cmd_set_scanout_blob(struct host_cmd *cmd)
 			 "longer than the stride", name, w, h, stride);
 		return;
 	}
+	/* QEMU (both devices) refuses framebuffers below 16x16. */
+	if ((w < 16 || h < 16) &&
+	    HOST_FAIL(cmd, S9, "%s: width %u height %u: below 16", name, w, h))
+		return;
 	if (!extra_planes_clear(cmd, name, &req))
 		return;
 	if (r.width == 0 || r.height == 0 || !rect_inside(&r, w, h)) {

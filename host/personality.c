@@ -60,6 +60,8 @@ struct host_personality {
 		[HOST_ROW_T1] = HOST_ANSWER_PARAM,                      \
 		[HOST_ROW_L1] = HOST_ANSWER_PARAM,                      \
 		[HOST_ROW_S3] = HOST_ANSWER_PARAM,                      \
+		[HOST_ROW_S16] = HOST_ANSWER_PARAM,                     \
+		[HOST_ROW_S9] = HOST_ANSWER_PARAM,                      \
 		[HOST_ROW_E1] = HOST_ANSWER_PARAM,                      \
 		[HOST_ROW_X1] = HOST_ANSWER_UNSPEC,                     \
 		[HOST_ROW_X2] = HOST_ANSWER_UNSPEC,                     \
@@ -83,6 +85,8 @@ struct host_personality {
 		[HOST_ROW_T1] = HOST_ANSWER_OK,                         \
 		[HOST_ROW_L1] = HOST_ANSWER_OK,                         \
 		[HOST_ROW_S3] = HOST_ANSWER_OK,                         \
+		[HOST_ROW_S16] = HOST_ANSWER_PASS,                      \
+		[HOST_ROW_S9] = HOST_ANSWER_PARAM,                      \
 		[HOST_ROW_E1] = HOST_ANSWER_PARAM,                      \
 		[HOST_ROW_X1] = HOST_ANSWER_OK,                         \
 		[HOST_ROW_X2] = HOST_ANSWER_OK,                         \
@@ -111,6 +115,8 @@ struct host_personality {
 		[HOST_ROW_T1] = HOST_ANSWER_UNSPEC,                     \
 		[HOST_ROW_L1] = HOST_ANSWER_OK,                         \
 		[HOST_ROW_S3] = HOST_ANSWER_OK,                         \
+		[HOST_ROW_S16] = HOST_ANSWER_PASS,                      \
+		[HOST_ROW_S9] = HOST_ANSWER_PASS,                       \
 		[HOST_ROW_E1] = HOST_ANSWER_EMPTY,                      \
 		[HOST_ROW_X1] = HOST_ANSWER_UNSPEC,                     \
 		[HOST_ROW_X2] = HOST_ANSWER_UNSPEC,                     \

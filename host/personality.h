@@ -37,6 +37,8 @@ struct host_device;
 	X(T1, "5.7.6.8", "TRANSFER_TO_HOST_2D rect outside the resource")   \
 	X(L1, "5.7.6.8", "RESOURCE_FLUSH rect outside the resource")        \
 	X(S3, "5.7.6.8", "SET_SCANOUT rect empty or outside the resource")  \
+	X(S16, "5.7.6.8", "SET_SCANOUT rect narrower or lower than 16")    \
+	X(S9, "5.7.6.8", "SET_SCANOUT_BLOB width or height below 16")      \
 	X(E1, "5.7.6.8", "GET_EDID scanout_id not below num_scanouts")      \
 	X(X1, "5.7.6.9", "CTX_CREATE with ctx_id 0")                        \
 	X(X2, "5.7.6.9", "CTX_CREATE with a ctx_id in use")                 \

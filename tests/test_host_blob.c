@@ -464,15 +464,16 @@ static uint32_t scanout_blob(struct th *h, uint32_t scanout, uint32_t id,
 	return th_cmd0(h, &c, sizeof(c));
 }
 
-/* A guest blob holding a 16x8 R8G8B8A8 image at offset 256 with rows of
+/* A guest blob holding a 16x16 R8G8B8A8 image (QEMU shows nothing
+ * smaller than 16x16, row S9) at offset 256 with rows of
  * 128 bytes; the scanout shows its 8x4 part at 4,2. */
 static void test_host_blob_scanout_guest(void **state)
 {
 	struct th *h = *state;
-	const uint32_t size = 256 + 8 * 128;
+	const uint32_t size = 256 + 16 * 128;
 	uint64_t gpa = th_alloc(h, size);
 	uint8_t *img = calloc(1, size);
-	for (uint32_t y = 0; y < 8; y++)
+	for (uint32_t y = 0; y < 16; y++)
 		for (uint32_t x = 0; x < 16; x++) {
 			uint8_t *p = img + 256 + y * 128 + x * 4;
 			p[0] = (uint8_t)x, p[1] = (uint8_t)y, p[2] = 9, p[3] = 0x77;
@@ -482,8 +483,8 @@ static void test_host_blob_scanout_guest(void **state)
 	assert_int_equal(th_create_blob(h, 0, 1, GUEST, 0, 0, size, gpa), OK);
 	const uint32_t rgba = VIRTIO_GPU_FORMAT_R8G8B8A8_UNORM;
 	struct virtio_gpu_rect r = { 4, 2, 8, 4 };
-	assert_int_equal(scanout_blob(h, 0, 1, 16, 8, rgba, 128, 256, &r, 0), OK);
-	assert_int_equal(th_flush(h, 1, 0, 0, 16, 8), OK);
+	assert_int_equal(scanout_blob(h, 0, 1, 16, 16, rgba, 128, 256, &r, 0), OK);
+	assert_int_equal(th_flush(h, 1, 0, 0, 16, 16), OK);
 	char path[128];
 	uint32_t w, hgt;
 	snprintf(path, sizeof(path), "%s/scanout0-0000.png", h->png_dir);
@@ -499,7 +500,7 @@ static void test_host_blob_scanout_guest(void **state)
 			assert_memory_equal(p, want, 4);
 		}
 	free(px);
-	assert_int_equal(th_flush(h, 1, 0, 0, 17, 8), E_PARAM);
+	assert_int_equal(th_flush(h, 1, 0, 0, 17, 16), E_PARAM);
 
 	static const struct {
 		const char *desc;
@@ -507,16 +508,16 @@ static void test_host_blob_scanout_guest(void **state)
 		struct virtio_gpu_rect r;
 		uint32_t want;
 	} bad[] = {
-		{ "scanout 1 of 1", 1, 1, 16, 8, 67, 128, 256, 0, { 0, 0, 16, 8 }, E_SCANOUT },
-		{ "unknown resource", 0, 9, 16, 8, 67, 128, 256, 0, { 0, 0, 16, 8 }, E_RES },
-		{ "format 0", 0, 1, 16, 8, 0, 128, 256, 0, { 0, 0, 16, 8 }, E_PARAM },
-		{ "stride below width * 4", 0, 1, 16, 8, 67, 60, 256, 0, { 0, 0, 16, 8 }, E_PARAM },
-		{ "width 0", 0, 1, 0, 8, 67, 128, 256, 0, { 0, 0, 0, 8 }, E_PARAM },
-		{ "past the blob", 0, 1, 16, 8, 67, 128, 400, 0, { 0, 0, 16, 8 }, E_PARAM },
-		{ "rows past the blob", 0, 1, 16, 9, 67, 128, 256, 0, { 0, 0, 16, 8 }, E_PARAM },
-		{ "rect outside", 0, 1, 16, 8, 67, 128, 256, 0, { 1, 0, 16, 8 }, E_PARAM },
-		{ "empty rect", 0, 1, 16, 8, 67, 128, 256, 0, { 0, 0, 0, 8 }, E_PARAM },
-		{ "a second plane", 0, 1, 16, 8, 67, 128, 256, 64, { 0, 0, 16, 8 }, E_PARAM },
+		{ "scanout 1 of 1", 1, 1, 16, 16, 67, 128, 256, 0, { 0, 0, 16, 16 }, E_SCANOUT },
+		{ "unknown resource", 0, 9, 16, 16, 67, 128, 256, 0, { 0, 0, 16, 16 }, E_RES },
+		{ "format 0", 0, 1, 16, 16, 0, 128, 256, 0, { 0, 0, 16, 16 }, E_PARAM },
+		{ "stride below width * 4", 0, 1, 16, 16, 67, 60, 256, 0, { 0, 0, 16, 16 }, E_PARAM },
+		{ "width 0", 0, 1, 0, 16, 67, 128, 256, 0, { 0, 0, 0, 16 }, E_PARAM },
+		{ "past the blob", 0, 1, 16, 16, 67, 128, 400, 0, { 0, 0, 16, 16 }, E_PARAM },
+		{ "rows past the blob", 0, 1, 16, 17, 67, 128, 256, 0, { 0, 0, 16, 16 }, E_PARAM },
+		{ "rect outside", 0, 1, 16, 16, 67, 128, 256, 0, { 1, 0, 16, 16 }, E_PARAM },
+		{ "empty rect", 0, 1, 16, 16, 67, 128, 256, 0, { 0, 0, 0, 16 }, E_PARAM },
+		{ "a second plane", 0, 1, 16, 16, 67, 128, 256, 64, { 0, 0, 16, 16 }, E_PARAM },
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		uint32_t got = scanout_blob(h, bad[i].scanout, bad[i].id, bad[i].w,
@@ -527,8 +528,8 @@ static void test_host_blob_scanout_guest(void **state)
 				 bad[i].want);
 	}
 	/* not a blob; and resource 0 disables */
-	assert_int_equal(th_create_2d(h, 2, 1, 16, 8), OK);
-	assert_int_equal(scanout_blob(h, 0, 2, 16, 8, rgba, 128, 0, &r, 0), E_PARAM);
+	assert_int_equal(th_create_2d(h, 2, 1, 16, 16), OK);
+	assert_int_equal(scanout_blob(h, 0, 2, 16, 16, rgba, 128, 0, &r, 0), E_PARAM);
 	assert_int_equal(th_set_scanout(h, 0, 1, 0, 0, 16, 8), E_PARAM);
 	assert_int_equal(scanout_blob(h, 0, 0, 0, 0, 0, 0, 0, &r, 0), OK);
 	th_release(h, gpa, size);
