@@ -30,6 +30,7 @@
 #include "host/host.h"
 #include "vmm/machine.h"
 #include "sim/ram.h"
+#include "sim/transport.h"
 
 struct fixture {
 	struct vmm_machine *m;
@@ -727,9 +728,33 @@ static void test_kernel_threads_share_a_file(void **state)
 	}
 }
 
+/* The conformance report names the ioctl that was running when the
+ * device saw a command (km_ioctl sets it on the transport, for the call's
+ * length only): kernelmock's own names, NULL for what it does not serve. */
+static void test_kernel_ioctl_names_for_the_report(void **state)
+{
+	struct fixture *fx = *state;
+	struct sim_transport *t = vmm_machine_transport(fx->m);
+
+	assert_string_equal(km_ioctl_name(DRM_IOCTL_VIRTGPU_MAP), "VIRTGPU_MAP");
+	assert_string_equal(km_ioctl_name(DRM_IOCTL_VIRTGPU_EXECBUFFER),
+			    "VIRTGPU_EXECBUFFER");
+	assert_string_equal(km_ioctl_name(DRM_IOCTL_GEM_CLOSE),
+			    "DRM_IOCTL_GEM_CLOSE");
+	assert_null(km_ioctl_name(_IOWR(DRM_IOCTL_BASE, 0x7f, int)));
+	assert_null(km_ioctl_name(_IOWR('x', 0x40, int)));
+	struct drm_virtgpu_getparam gp = { .param = VIRTGPU_PARAM_3D_FEATURES };
+	int value = 0;
+	gp.value = (uintptr_t)&value;
+	assert_int_equal(km_ioctl(fx->f, DRM_IOCTL_VIRTGPU_GETPARAM, &gp), 0);
+	assert_int_equal(sim_transport_guest_call(t), 0);	/* returned */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_kernel_ioctl_names_for_the_report,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kernel_version_and_caps, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kernel_execbuffer_ignores_syncobj_fields,
 						setup, teardown),
