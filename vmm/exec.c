@@ -100,7 +100,8 @@ static void vmm_exec_usage(FILE *out)
 		"\n"
 		"Exit status: PROGRAM's (or its signal); 3 when it did not "
 		"render through virgl\n(Mesa chose another driver or device); "
-		"4 for --conformance-fatal; 2 for a usage error; 1 when the shim\nis missing or the "
+		"4 when the driver broke a MUST rule\n(--conformance-fatal); "
+		"2 for a usage error; 1 when the shim is missing or the\n"
 		"command failed; 126/127 when PROGRAM cannot be run.\n"
 		"Environment: VGS_SHIM overrides the shim's path.  See "
 		"docs/realdriver.md.\n");
