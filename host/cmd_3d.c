@@ -99,6 +99,40 @@ void host_cmd_get_capset(struct host_cmd *cmd)
 	free(resp);
 }
 
+/* The name length and context_init of a CTX_CREATE (5.7.6.9); false
+ * after answering.  Where a personality does not check (rows X4, X5), the
+ * name is cut to the 64 bytes the struct has (crosvm ignores nlen), and
+ * the capset asked for is used (QEMU and crosvm create it). */
+static bool ctx_args_ok(struct host_cmd *cmd, uint32_t *nlen, uint32_t init)
+{
+	const size_t name_max =
+		sizeof(((struct virtio_gpu_ctx_create *)0)->debug_name);
+	uint32_t capset_id = init & VIRTIO_GPU_CONTEXT_INIT_CAPSET_ID_MASK;
+
+	if (*nlen > name_max) {
+		if (HOST_FAIL(cmd, X4, "CTX_CREATE: nlen %u > %zu", *nlen,
+			      name_max))
+			return false;
+		*nlen = (uint32_t)name_max;
+	}
+	if (init && !host__feature(cmd->dev, VIRTIO_GPU_F_CONTEXT_INIT) &&
+	    HOST_FAIL(cmd, X5, "CTX_CREATE: context_init 0x%x without "
+		      "VIRTIO_GPU_F_CONTEXT_INIT", init))
+		return false;
+	/* No personality creates these: the answer is all that differs. */
+	if (init & ~VIRTIO_GPU_CONTEXT_INIT_CAPSET_ID_MASK) {
+		HOST_FAIL(cmd, X6, "CTX_CREATE: context_init 0x%x has undefined "
+			  "bits", init);
+		return false;
+	}
+	if (capset_id && !find_capset(cmd->dev, capset_id)) {
+		HOST_FAIL(cmd, X7, "CTX_CREATE: context_init capset %u is not "
+			  "offered", capset_id);
+		return false;
+	}
+	return true;
+}
+
 /*
  * 5.7.6.9 CTX_CREATE.  ctx_id 0 is the device itself and never a context;
  * with VIRTIO_GPU_F_CONTEXT_INIT the low 8 bits of context_init choose the
@@ -133,27 +167,8 @@ void host_cmd_ctx_create(struct host_cmd *cmd)
 		    max);
 		return;
 	}
-	if (nlen > sizeof(req.debug_name)) {
-		HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
-		    "CTX_CREATE: nlen %u > %zu", nlen, sizeof(req.debug_name));
+	if (!ctx_args_ok(cmd, &nlen, init))
 		return;
-	}
-	if (init && !host__feature(cmd->dev, VIRTIO_GPU_F_CONTEXT_INIT)) {
-		HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
-		    "CTX_CREATE: context_init 0x%x without "
-		    "VIRTIO_GPU_F_CONTEXT_INIT", init);
-		return;
-	}
-	if (init & ~VIRTIO_GPU_CONTEXT_INIT_CAPSET_ID_MASK) {
-		HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
-		    "CTX_CREATE: context_init 0x%x has undefined bits", init);
-		return;
-	}
-	if (capset_id && !find_capset(cmd->dev, capset_id)) {
-		HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
-		    "CTX_CREATE: context_init capset %u is not offered", capset_id);
-		return;
-	}
 	if (!capset_id && !cmd->dev->opts.virgl) {
 		HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
 		    "CTX_CREATE: default (virgl) context but virgl is disabled");

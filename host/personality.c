@@ -65,6 +65,10 @@ struct host_personality {
 		[HOST_ROW_E1] = HOST_ANSWER_PARAM,                      \
 		[HOST_ROW_X1] = HOST_ANSWER_UNSPEC,                     \
 		[HOST_ROW_X2] = HOST_ANSWER_UNSPEC,                     \
+		[HOST_ROW_X4] = HOST_ANSWER_UNSPEC,                     \
+		[HOST_ROW_X5] = HOST_ANSWER_UNSPEC,                     \
+		[HOST_ROW_X6] = HOST_ANSWER_UNSPEC,                     \
+		[HOST_ROW_X7] = HOST_ANSWER_UNSPEC,                     \
 		[HOST_ROW_X9] = HOST_ANSWER_UNSPEC,                     \
 		[HOST_ROW_G1] = HOST_ANSWER_UNSPEC,                     \
 		[HOST_ROW_G2] = HOST_ANSWER_UNSPEC,                     \
@@ -90,6 +94,10 @@ struct host_personality {
 		[HOST_ROW_E1] = HOST_ANSWER_PARAM,                      \
 		[HOST_ROW_X1] = HOST_ANSWER_OK,                         \
 		[HOST_ROW_X2] = HOST_ANSWER_OK,                         \
+		[HOST_ROW_X4] = HOST_ANSWER_PASS,                       \
+		[HOST_ROW_X5] = HOST_ANSWER_PASS,                       \
+		[HOST_ROW_X6] = HOST_ANSWER_OK,                         \
+		[HOST_ROW_X7] = HOST_ANSWER_OK,                         \
 		[HOST_ROW_X9] = HOST_ANSWER_OK,                         \
 		[HOST_ROW_G1] = HOST_ANSWER_ZEROS,                      \
 		[HOST_ROW_G2] = HOST_ANSWER_PARAM,                      \
@@ -120,6 +128,10 @@ struct host_personality {
 		[HOST_ROW_E1] = HOST_ANSWER_EMPTY,                      \
 		[HOST_ROW_X1] = HOST_ANSWER_UNSPEC,                     \
 		[HOST_ROW_X2] = HOST_ANSWER_UNSPEC,                     \
+		[HOST_ROW_X4] = HOST_ANSWER_PASS,                       \
+		[HOST_ROW_X5] = HOST_ANSWER_PASS,                       \
+		[HOST_ROW_X6] = HOST_ANSWER_UNSPEC,                     \
+		[HOST_ROW_X7] = HOST_ANSWER_UNSPEC,                     \
 		[HOST_ROW_X9] = HOST_ANSWER_UNSPEC,                     \
 		[HOST_ROW_G1] = HOST_ANSWER_POISON,                     \
 		[HOST_ROW_G2] = HOST_ANSWER_EMPTY,                      \

@@ -42,6 +42,10 @@ struct host_device;
 	X(E1, "5.7.6.8", "GET_EDID scanout_id not below num_scanouts")      \
 	X(X1, "5.7.6.9", "CTX_CREATE with ctx_id 0")                        \
 	X(X2, "5.7.6.9", "CTX_CREATE with a ctx_id in use")                 \
+	X(X4, "5.7.6.9", "CTX_CREATE nlen above 64")                        \
+	X(X5, "5.7.6.9", "CTX_CREATE context_init without CONTEXT_INIT")    \
+	X(X6, "5.7.6.9", "CTX_CREATE context_init with undefined bits")     \
+	X(X7, "5.7.6.9", "CTX_CREATE of a capset not offered")              \
 	X(X9, "5.7.6.9", "unknown hdr.ctx_id (CTX_DESTROY, CTX_ATTACH/"     \
 			 "DETACH_RESOURCE, SUBMIT_3D)")                     \
 	X(G1, "5.7.6.8", "GET_CAPSET_INFO capset_index not below "          \
