@@ -41,7 +41,8 @@ struct vmm_machine_options {
 };
 
 /* Every option at its default, from the device option table
- * (vmm/devopts.c: 256M of RAM, virgl on, VIRGL + CONTEXT_INIT, ...). */
+ * (vmm/devopts.c: 256M of RAM, virgl on, the qemu personality and its
+ * VIRGL + EDID + CONTEXT_INIT, ...). */
 void vmm_machine_default_options(struct vmm_machine_options *opts);
 
 struct vmm_machine;
