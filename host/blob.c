@@ -55,8 +55,12 @@ static bool blob_aligned(struct host_cmd *cmd, const char *name,
 	uint32_t align = cmd->dev->opts.blob_alignment;
 
 	if (!host__feature(cmd->dev, SIM_GPU_F_BLOB_ALIGNMENT) ||
-	    value % align == 0)
+	    !host__bit5_is_blob_alignment(cmd->dev) || value % align == 0)
 		return true;
+	host__violation(cmd->dev, cmd, strcmp(field, "size")
+			? HOST_RULE_MAP_OFFSET_ALIGN : HOST_RULE_BLOB_SIZE_ALIGN,
+			"resource_id %u, %s %llu, blob_alignment %u", id, field,
+			(unsigned long long)value, align);
 	HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
 		 "%s: resource %u: %s %llu is not a multiple of blob_alignment "
 		 "%u (virtio 1.4 5.7.6.8)", name, id, field,
@@ -72,6 +76,9 @@ static bool create_args_ok(struct host_cmd *cmd, const char *name,
 	if (res->blob_mem != VIRTIO_GPU_BLOB_MEM_GUEST &&
 	    res->blob_mem != VIRTIO_GPU_BLOB_MEM_HOST3D &&
 	    res->blob_mem != VIRTIO_GPU_BLOB_MEM_HOST3D_GUEST) {
+		if (res->blob_mem == 0)
+			host__violation(cmd->dev, cmd, HOST_RULE_BLOB_MEM,
+					"resource_id %u, blob_mem 0", res->id);
 		HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
 			 "%s: resource %u: blob_mem %u is not GUEST (1), HOST3D "
 			 "(2) or HOST3D_GUEST (3)", name, res->id, res->blob_mem);
@@ -261,6 +268,11 @@ static bool map_args_ok(struct host_cmd *cmd, const char *name,
 	struct sim_hostmem *region = cmd->dev->opts.hostmem;
 	if (res->kind != HOST_RES_BLOB ||
 	    !(res->blob_flags & VIRTIO_GPU_BLOB_FLAG_USE_MAPPABLE)) {
+		if (res->kind == HOST_RES_BLOB)
+			host__violation(cmd->dev, cmd, HOST_RULE_BLOB_FLAGS,
+					"resource_id %u, blob_flags 0x%x "
+					"without USE_MAPPABLE", res->id,
+					res->blob_flags);
 		HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
 			 "%s: resource %u is not a blob created with "
 			 "BLOB_FLAG_USE_MAPPABLE", name, res->id);
@@ -269,6 +281,9 @@ static bool map_args_ok(struct host_cmd *cmd, const char *name,
 	/* "The driver MUST not map a blob resource that is already
 	 * mapped." */
 	if (res->mapped) {
+		host__violation(cmd->dev, cmd, HOST_RULE_MAP_TWICE,
+				"resource_id %u, mapped at 0x%llx", res->id,
+				(unsigned long long)res->map_offset);
 		HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
 			 "%s: blob %u is already mapped at 0x%llx", name,
 			 res->id, (unsigned long long)res->map_offset);
@@ -379,8 +394,8 @@ void host_cmd_resource_unmap_blob(struct host_cmd *cmd)
 	if (!res)
 		return;
 	if (!res->mapped) {
-		HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
-			 "%s: resource %u is not mapped", name, res->id);
+		HOST_FAIL(cmd, U1, "%s: resource %u is not mapped", name,
+			  res->id);
 		return;
 	}
 	host__blob_unmap(cmd->dev, res);

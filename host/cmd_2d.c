@@ -137,10 +137,10 @@ void host_cmd_transfer_to_host_2d(struct host_cmd *cmd)
 	}
 	if ((uint64_t)r.x + r.width > res->width ||
 	    (uint64_t)r.y + r.height > res->height) {
-		HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
-			 "%s: rect %u,%u %ux%u is outside resource %u (%ux%u)",
-			 name, r.x, r.y, r.width, r.height, res->id,
-			 res->width, res->height);
+		/* OK copies nothing (row T1). */
+		HOST_FAIL(cmd, T1, "%s: rect %u,%u %ux%u is outside resource "
+			  "%u (%ux%u)", name, r.x, r.y, r.width, r.height,
+			  res->id, res->width, res->height);
 		return;
 	}
 	if (!res->iov) {

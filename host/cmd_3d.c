@@ -33,19 +33,27 @@ void host_cmd_get_capset_info(struct host_cmd *cmd)
 	if (host__read_req(cmd, &req, sizeof(req)))
 		return;
 	uint32_t index = le32toh(req.capset_index);
+	struct virtio_gpu_resp_capset_info resp = {
+		.hdr.type = htole32(VIRTIO_GPU_RESP_OK_CAPSET_INFO),
+	};
 	if (index >= cmd->dev->num_capsets) {
-		HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
-		    "GET_CAPSET_INFO: capset_index %u >= num_capsets %u", index,
-		    cmd->dev->num_capsets);
+		host__violation(cmd->dev, cmd, HOST_RULE_CAPSET_INDEX,
+				"capset_index %u, num_capsets %u", index,
+				cmd->dev->num_capsets);
+		if (HOST_FAIL(cmd, G1, "GET_CAPSET_INFO: capset_index %u >= "
+			      "num_capsets %u", index, cmd->dev->num_capsets))
+			return;
+		/* QEMU answers zeros (virtio-gpu-virgl.c), crosvm a capset
+		 * id no capset has (virtio_gpu.rs, "poisoned"). */
+		if (host__answer(cmd, HOST_ROW_G1) == HOST_ANSWER_POISON)
+			resp.capset_id = htole32(UINT32_MAX);
+		host__reply(cmd, &resp, sizeof(resp));
 		return;
 	}
 	const struct host_capset *cs = &cmd->dev->capsets[index];
-	struct virtio_gpu_resp_capset_info resp = {
-		.hdr.type = htole32(VIRTIO_GPU_RESP_OK_CAPSET_INFO),
-		.capset_id = htole32(cs->id),
-		.capset_max_version = htole32(cs->max_version),
-		.capset_max_size = htole32(cs->max_size),
-	};
+	resp.capset_id = htole32(cs->id);
+	resp.capset_max_version = htole32(cs->max_version);
+	resp.capset_max_size = htole32(cs->max_size);
 	host__reply(cmd, &resp, sizeof(resp));
 }
 
@@ -59,16 +67,20 @@ void host_cmd_get_capset(struct host_cmd *cmd)
 	uint32_t version = le32toh(req.capset_version);
 	const struct host_capset *cs = find_capset(cmd->dev, id);
 	if (!cs) {
-		HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
-		    "GET_CAPSET: capset_id %u is not offered", id);
+		if (HOST_FAIL(cmd, G2, "GET_CAPSET: capset_id %u is not "
+			      "offered", id))
+			return;
+		/* crosvm: the default component's empty capset. */
+		struct virtio_gpu_ctrl_hdr hdr = {
+			.type = htole32(VIRTIO_GPU_RESP_OK_CAPSET),
+		};
+		host__reply(cmd, &hdr, sizeof(hdr));
 		return;
 	}
-	if (version > cs->max_version) {
-		HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
-		    "GET_CAPSET: capset_version %u > max_version %u of capset %u",
-		    version, cs->max_version, id);
+	if (version > cs->max_version &&
+	    HOST_FAIL(cmd, G3, "GET_CAPSET: capset_version %u > max_version "
+		      "%u of capset %u", version, cs->max_version, id))
 		return;
-	}
 	size_t len = sizeof(struct virtio_gpu_ctrl_hdr) + cs->max_size;
 	if (cmd->elem->in_len < len) {
 		HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_UNSPEC,
@@ -87,6 +99,40 @@ void host_cmd_get_capset(struct host_cmd *cmd)
 	free(resp);
 }
 
+/* The name length and context_init of a CTX_CREATE (5.7.6.9); false
+ * after answering.  Where a personality does not check (rows X4, X5), the
+ * name is cut to the 64 bytes the struct has (crosvm ignores nlen), and
+ * the capset asked for is used (QEMU and crosvm create it). */
+static bool ctx_args_ok(struct host_cmd *cmd, uint32_t *nlen, uint32_t init)
+{
+	const size_t name_max =
+		sizeof(((struct virtio_gpu_ctx_create *)0)->debug_name);
+	uint32_t capset_id = init & VIRTIO_GPU_CONTEXT_INIT_CAPSET_ID_MASK;
+
+	if (*nlen > name_max) {
+		if (HOST_FAIL(cmd, X4, "CTX_CREATE: nlen %u > %zu", *nlen,
+			      name_max))
+			return false;
+		*nlen = (uint32_t)name_max;
+	}
+	if (init && !host__feature(cmd->dev, VIRTIO_GPU_F_CONTEXT_INIT) &&
+	    HOST_FAIL(cmd, X5, "CTX_CREATE: context_init 0x%x without "
+		      "VIRTIO_GPU_F_CONTEXT_INIT", init))
+		return false;
+	/* No personality creates these: the answer is all that differs. */
+	if (init & ~VIRTIO_GPU_CONTEXT_INIT_CAPSET_ID_MASK) {
+		HOST_FAIL(cmd, X6, "CTX_CREATE: context_init 0x%x has undefined "
+			  "bits", init);
+		return false;
+	}
+	if (capset_id && !find_capset(cmd->dev, capset_id)) {
+		HOST_FAIL(cmd, X7, "CTX_CREATE: context_init capset %u is not "
+			  "offered", capset_id);
+		return false;
+	}
+	return true;
+}
+
 /*
  * 5.7.6.9 CTX_CREATE.  ctx_id 0 is the device itself and never a context;
  * with VIRTIO_GPU_F_CONTEXT_INIT the low 8 bits of context_init choose the
@@ -102,14 +148,15 @@ void host_cmd_ctx_create(struct host_cmd *cmd)
 	uint32_t init = le32toh(req.context_init);
 	uint32_t capset_id = init & VIRTIO_GPU_CONTEXT_INIT_CAPSET_ID_MASK;
 
+	/* No personality creates these (a PASS would be refused by the
+	 * table below): the answer is all that differs. */
 	if (ctx_id == 0) {
-		HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_CONTEXT_ID,
-		    "CTX_CREATE: ctx_id 0 is reserved");
+		HOST_FAIL(cmd, X1, "CTX_CREATE: ctx_id 0 is reserved");
 		return;
 	}
 	if (host_table_get(&cmd->dev->contexts, ctx_id)) {
-		HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_CONTEXT_ID,
-		    "CTX_CREATE: ctx_id %u already exists", ctx_id);
+		HOST_FAIL(cmd, X2, "CTX_CREATE: ctx_id %u already exists",
+			  ctx_id);
 		return;
 	}
 	uint32_t max = cmd->dev->opts.max_contexts;
@@ -120,27 +167,8 @@ void host_cmd_ctx_create(struct host_cmd *cmd)
 		    max);
 		return;
 	}
-	if (nlen > sizeof(req.debug_name)) {
-		HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
-		    "CTX_CREATE: nlen %u > %zu", nlen, sizeof(req.debug_name));
+	if (!ctx_args_ok(cmd, &nlen, init))
 		return;
-	}
-	if (init && !host__feature(cmd->dev, VIRTIO_GPU_F_CONTEXT_INIT)) {
-		HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
-		    "CTX_CREATE: context_init 0x%x without "
-		    "VIRTIO_GPU_F_CONTEXT_INIT", init);
-		return;
-	}
-	if (init & ~VIRTIO_GPU_CONTEXT_INIT_CAPSET_ID_MASK) {
-		HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
-		    "CTX_CREATE: context_init 0x%x has undefined bits", init);
-		return;
-	}
-	if (capset_id && !find_capset(cmd->dev, capset_id)) {
-		HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
-		    "CTX_CREATE: context_init capset %u is not offered", capset_id);
-		return;
-	}
 	if (!capset_id && !cmd->dev->opts.virgl) {
 		HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
 		    "CTX_CREATE: default (virgl) context but virgl is disabled");

@@ -29,9 +29,15 @@ int host__read_cmd(struct host_cmd *cmd, void *dst, size_t len,
 		   const char *name)
 {
 	if (cmd->elem->out_len < len) {
-		SIM_GUEST_ERROR(HOST_LAYER, "%s: command is %llu bytes, needs %zu",
-				name, (unsigned long long)cmd->elem->out_len, len);
-		cmd->error = VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER;
+		/* Before the header is read, no personality applies. */
+		if (!cmd->seq) {
+			HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
+				 "%s: command is %llu bytes, needs %zu", name,
+				 (unsigned long long)cmd->elem->out_len, len);
+			return -EMSGSIZE;
+		}
+		HOST_FAIL(cmd, D2, "%s: command is %llu bytes, needs %zu",
+			  name, (unsigned long long)cmd->elem->out_len, len);
 		return -EMSGSIZE;
 	}
 	sim_iov_to_buf(cmd->elem->out_iov, cmd->elem->out_num, 0, dst, len);
@@ -121,36 +127,46 @@ void host__reply_error(struct host_cmd *cmd, uint32_t error)
  * queue).  The spec names no response for an unsupported command; like
  * QEMU the device answers VIRTIO_GPU_RESP_ERR_UNSPEC.
  */
+static void feature_list(uint64_t bits, char *list, size_t len)
+{
+	for (unsigned b = 0; b < 64; b++)
+		if (bits & (1ull << b))
+			snprintf(list + strlen(list), len - strlen(list),
+				 " F_%s", sim_gpu_feature_name(b));
+}
+
 static bool gate(struct host_cmd *cmd, const struct sim_gpu_cmd *c)
 {
 	uint64_t missing = c->features & ~cmd->dev->acked_features;
 
-	if ((c->queue == SIM_GPU_CURSORQ) != (cmd->queue == HOST_CURSORQ)) {
-		HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_UNSPEC,
-			 "%s (0x%x) arrived on the %s; it belongs on the %s",
-			 c->name, cmd->hdr.type,
-			 cmd->queue ? "cursorq" : "controlq",
-			 cmd->queue ? "controlq" : "cursorq");
+	if ((c->queue == SIM_GPU_CURSORQ) != (cmd->queue == HOST_CURSORQ) &&
+	    HOST_FAIL(cmd, D3, "%s (0x%x) arrived on the %s; it belongs on "
+		      "the %s", c->name, cmd->hdr.type,
+		      cmd->queue ? "cursorq" : "controlq",
+		      cmd->queue ? "controlq" : "cursorq"))
 		return false;
+	/* QEMU and crosvm gate by what the device offers, never by what
+	 * was negotiated (docs/device-answers.md F0). */
+	if (missing && !(missing & ~cmd->dev->opts.features)) {
+		char list[96] = "";
+		feature_list(missing, list, sizeof(list));
+		if (HOST_FAIL(cmd, F0, "%s: offered, not negotiated:%s",
+			      c->name, list))
+			return false;
+		missing = 0;
 	}
 	if (missing) {
 		char list[96] = "";
-		for (unsigned b = 0; b < 64; b++)
-			if (missing & (1ull << b))
-				snprintf(list + strlen(list),
-					 sizeof(list) - strlen(list), " F_%s",
-					 sim_gpu_feature_name(b));
+		feature_list(missing, list, sizeof(list));
 		HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_UNSPEC,
 			 "%s: not negotiated:%s", c->name, list);
 		return false;
 	}
-	if (cmd->hdr.flags & ~(uint32_t)(VIRTIO_GPU_FLAG_FENCE |
-					 VIRTIO_GPU_FLAG_INFO_RING_IDX)) {
-		HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
-			 "%s: hdr.flags 0x%x has undefined bits", c->name,
-			 cmd->hdr.flags);
+	if ((cmd->hdr.flags & ~(uint32_t)(VIRTIO_GPU_FLAG_FENCE |
+					  VIRTIO_GPU_FLAG_INFO_RING_IDX)) &&
+	    HOST_FAIL(cmd, D4, "%s: hdr.flags 0x%x has undefined bits",
+		      c->name, cmd->hdr.flags))
 		return false;
-	}
 	return host__fence_check(cmd);
 }
 
@@ -197,6 +213,7 @@ static void process_cmd(struct host_device *dev, unsigned queue,
 
 	struct virtio_gpu_ctrl_hdr raw;
 	if (host__read_cmd(cmd, &raw, sizeof(raw), "ctrl_hdr") == 0) {
+		cmd->seq = ++dev->cmd_seq;
 		cmd->hdr.type = le32toh(raw.type);
 		cmd->hdr.flags = le32toh(raw.flags);
 		cmd->hdr.fence_id = le64toh(raw.fence_id);
@@ -427,6 +444,12 @@ static void config_write_hook(void *opaque, void *config, uint32_t offset,
 			      uint32_t len)
 {
 	struct virtio_gpu_config *cfg = config;
+	struct host_device *dev = opaque;
+
+	if (offset < sizeof(cfg->events_read))
+		host__violation(dev, NULL, HOST_RULE_EVENTS_READ,
+				"%u bytes at config offset %u (events_read)",
+				len, offset);
 	uint32_t clear = le32toh(cfg->events_clear);
 	cfg->events_read = htole32(le32toh(cfg->events_read) & ~clear);
 	cfg->events_clear = 0;
@@ -501,6 +524,12 @@ static void *device_thread(void *arg)
 
 static int check_options(const struct host_options *opts)
 {
+	char why[120];
+	if (opts->vmm >= HOST_VMM_COUNT || host_vmm_check_table(why, sizeof(why))) {
+		SIM_ERROR(HOST_LAYER, "personality %u: %s", opts->vmm,
+			  opts->vmm >= HOST_VMM_COUNT ? "none such" : why);
+		return -EINVAL;
+	}
 	if (!opts->virgl && !opts->venus) {
 		SIM_ERROR(HOST_LAYER, "no renderer enabled (need virgl or venus)");
 		return -EINVAL;
@@ -524,7 +553,18 @@ static int check_options(const struct host_options *opts)
 			return -EINVAL;
 		}
 	}
-	if (opts->features & (1ull << SIM_GPU_F_BLOB_ALIGNMENT) &&
+	uint64_t extra = opts->features & ~host_vmm_offerable_features(opts->vmm);
+	if (extra) {
+		char list[96] = "";
+		feature_list(extra, list, sizeof(list));
+		SIM_ERROR(HOST_LAYER, "the %s device cannot offer%s (docs/"
+			  "device-answers.md, section 2)",
+			  host_vmm_name(opts->vmm), list);
+		return -EINVAL;
+	}
+	/* crosvm's bit 5 is not BLOB_ALIGNMENT (host__bit5_is_...). */
+	bool align_bit = opts->vmm != HOST_VMM_CROSVM;
+	if (align_bit && opts->features & (1ull << SIM_GPU_F_BLOB_ALIGNMENT) &&
 	    (!(opts->features & (1ull << VIRTIO_GPU_F_RESOURCE_BLOB)) ||
 	     !opts->blob_alignment ||
 	     (opts->blob_alignment & (opts->blob_alignment - 1)))) {
@@ -557,6 +597,7 @@ static int check_options(const struct host_options *opts)
 static void free_device(struct host_device *dev)
 {
 	pthread_mutex_destroy(&dev->state_lock);
+	pthread_mutex_destroy(&dev->viol_lock);
 	pthread_cond_destroy(&dev->fence_cond);
 	pthread_mutex_destroy(&dev->fence_lock);
 	pthread_cond_destroy(&dev->control_cond);
@@ -599,6 +640,7 @@ static int setup_alloc(struct host_setup *su, struct sim_ram *ram,
 	host_table_init(&dev->contexts);
 	host__scanouts_init(dev);
 	pthread_mutex_init(&dev->state_lock, NULL);
+	pthread_mutex_init(&dev->viol_lock, NULL);
 	pthread_mutex_init(&dev->control_lock, NULL);
 	pthread_cond_init(&dev->control_cond, NULL);
 	pthread_mutex_init(&dev->fence_lock, NULL);
@@ -633,12 +675,13 @@ static int setup_thread(struct host_setup *su)
 static int setup_plug(struct host_setup *su, const struct host_options *opts)
 {
 	struct host_device *dev = su->dev;
-	bool align = opts->features & (1ull << SIM_GPU_F_BLOB_ALIGNMENT);
+	bool align = opts->features & (1ull << SIM_GPU_F_BLOB_ALIGNMENT) &&
+		     host__bit5_is_blob_alignment(dev);
 	/* Capsets describe 3D context types: none without VIRGL
 	 * (SIM_GPU_F_CAPSETS). */
 	bool virgl = opts->features & (1ull << VIRTIO_GPU_F_VIRGL);
 	struct sim_gpu_config cfg = {
-		.num_scanouts = htole32(opts->num_scanouts),
+		.num_scanouts = htole32(host__config_num_scanouts(dev)),
 		.num_capsets = htole32(virgl ? dev->num_capsets : 0),
 		.blob_alignment = htole32(align ? opts->blob_alignment : 0),
 	};
@@ -648,7 +691,9 @@ static int setup_plug(struct host_setup *su, const struct host_options *opts)
 		.device_id = 16,
 		.features = opts->features | (1ull << 32 /* VERSION_1 */),
 		.num_queues = HOST_NUM_QUEUES,
-		.queue_max_size = HOST_QUEUE_SIZE,
+		.queue_max_size = host__queue_size(dev, HOST_CTRLQ),
+		.queue_sizes = { host__queue_size(dev, HOST_CTRLQ),
+				 host__queue_size(dev, HOST_CURSORQ) },
 		.shm = opts->hostmem,
 		.shm_id = SIM_SHM_ID_HOST_VISIBLE,
 		.config = &cfg,

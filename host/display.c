@@ -87,16 +87,22 @@ void host_cmd_get_edid(struct host_cmd *cmd)
 	if (host__read_req(cmd, &req, sizeof(req)))
 		return;
 	uint32_t id = le32toh(req.scanout);
-	struct host_scanout *s = find_scanout(cmd, id,
-					      sim_gpu_cmd_name(cmd->hdr.type),
-					      "scanout");
-	if (!s)
-		return;
+	/* crosvm answers the EDID of a default display (virtio_gpu.rs),
+	 * QEMU refuses (row E1): the preferred mode then is 1024x768. */
+	uint32_t w = 1024, h = 768;
+	if (id >= cmd->dev->opts.num_scanouts) {
+		if (HOST_FAIL(cmd, E1, "GET_EDID: scanout %u >= num_scanouts "
+			      "%u", id, cmd->dev->opts.num_scanouts))
+			return;
+	} else {
+		w = cmd->dev->scanouts[id].mode_w;
+		h = cmd->dev->scanouts[id].mode_h;
+	}
 	struct virtio_gpu_resp_edid resp;
 	memset(&resp, 0, sizeof(resp));
 	resp.hdr.type = htole32(VIRTIO_GPU_RESP_OK_EDID);
 	resp.size = htole32(128);
-	host__edid_build(resp.edid, s->mode_w, s->mode_h, id);
+	host__edid_build(resp.edid, w, h, id);
 	host__reply(cmd, &resp, sizeof(resp));
 }
 
@@ -202,12 +208,19 @@ void host_cmd_set_scanout(struct host_cmd *cmd)
 	}
 	if (r.width == 0 || r.height == 0 ||
 	    !rect_inside(&r, res->width, res->height)) {
-		HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
-			 "%s: rect %u,%u %ux%u is empty or not covered by "
-			 "resource %u (%ux%u)", name, r.x, r.y, r.width,
-			 r.height, res_id, res->width, res->height);
+		/* No personality shows it; OK leaves the scanout as it
+		 * was (docs/device-answers.md S3). */
+		HOST_FAIL(cmd, S3, "%s: rect %u,%u %ux%u is empty or not "
+			  "covered by resource %u (%ux%u)", name, r.x, r.y,
+			  r.width, r.height, res_id, res->width, res->height);
 		return;
 	}
+	/* QEMU's 2D device shows nothing smaller than 16x16
+	 * (virtio_gpu_do_set_scanout); its virgl device and crosvm do. */
+	if ((r.width < 16 || r.height < 16) &&
+	    HOST_FAIL(cmd, S16, "%s: rect %ux%u is narrower or lower than 16",
+		      name, r.width, r.height))
+		return;
 	show(s, res_id, &r, res->format, res->width, res->height,
 	     res->width * 4, 0);
 }
@@ -262,6 +275,8 @@ void host_cmd_set_scanout_blob(struct host_cmd *cmd)
 		return;
 	}
 	if (!host__format_ok(format)) {
+		host__violation(cmd->dev, cmd, HOST_RULE_SCANOUT_FORMAT,
+				"resource_id %u, format %u", res_id, format);
 		HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
 			 "%s: format %u is not one of enum virtio_gpu_formats",
 			 name, format);
@@ -273,6 +288,10 @@ void host_cmd_set_scanout_blob(struct host_cmd *cmd)
 			 "longer than the stride", name, w, h, stride);
 		return;
 	}
+	/* QEMU (both devices) refuses framebuffers below 16x16. */
+	if ((w < 16 || h < 16) &&
+	    HOST_FAIL(cmd, S9, "%s: width %u height %u: below 16", name, w, h))
+		return;
 	if (!extra_planes_clear(cmd, name, &req))
 		return;
 	if (r.width == 0 || r.height == 0 || !rect_inside(&r, w, h)) {
@@ -358,10 +377,10 @@ void host_cmd_resource_flush(struct host_cmd *cmd)
 	}
 	if (res->kind != HOST_RES_BLOB &&
 	    !rect_inside(&r, res->width, res->height)) {
-		HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
-			 "%s: rect %u,%u %ux%u is outside resource %u (%ux%u)",
-			 name, r.x, r.y, r.width, r.height, res->id, res->width,
-			 res->height);
+		/* OK flushes nothing (row L1). */
+		HOST_FAIL(cmd, L1, "%s: rect %u,%u %ux%u is outside resource "
+			  "%u (%ux%u)", name, r.x, r.y, r.width, r.height,
+			  res->id, res->width, res->height);
 		return;
 	}
 	if (!dev->opts.scanout_dir)

@@ -9,6 +9,7 @@
 #define HOST_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct sim_ram;
@@ -16,7 +17,18 @@ struct sim_hostmem;
 struct sim_transport;
 struct host_device;
 
+/* Whose virtio-gpu device the model answers as (host/personality.c,
+ * docs/device-answers.md). */
+enum host_vmm {
+	HOST_VMM_QEMU,		/* the default */
+	HOST_VMM_CROSVM,
+	HOST_VMM_STRICT,	/* QEMU's answers, driver rules logged */
+	HOST_VMM_COUNT
+};
+#define HOST_VMM_NAMES "qemu, crosvm, strict"
+
 struct host_options {
+	enum host_vmm vmm;
 	uint64_t features;	/* VIRTIO_GPU_F_* bits to offer */
 	/* The config field blob_alignment when SIM_GPU_F_BLOB_ALIGNMENT is
 	 * offered (sim/gpu_config.h): a power of two. */
@@ -69,6 +81,41 @@ struct host_options {
 	uint64_t max_renderer_bytes;
 };
 #define HOST_POLL_LIMIT_NS 10000000u	/* 10 ms */
+
+/* host/personality.c: the personalities before a device exists. */
+/* 0 and *out for a name of HOST_VMM_NAMES (@len bytes), else -EINVAL. */
+int host_vmm_find(const char *name, size_t len, enum host_vmm *out);
+const char *host_vmm_name(enum host_vmm vmm);
+/* Which VMM version the personality follows, in a few words. */
+const char *host_vmm_models(enum host_vmm vmm);
+/* The features the VMM offers by default with (@virgl) or without a 3D
+ * renderer, and all it can offer (host_device_create refuses others). */
+uint64_t host_vmm_default_features(enum host_vmm vmm, bool virgl);
+uint64_t host_vmm_offerable_features(enum host_vmm vmm);
+void host_vmm_queue_sizes(enum host_vmm vmm, bool virgl, uint16_t *ctrlq,
+			  uint16_t *cursorq);
+/* Every personality answers every row: 0, or -EINVAL naming the gap. */
+int host_vmm_check_table(char *err, size_t errlen);
+
+/* One driver rule of virtio 1.4 5.7 the driver broke (host/personality.h
+ * HOST_RULES), as the device saw it: the first time and how often. */
+struct host_violation {
+	const char *rule;		/* "MAP_TWICE" */
+	const char *section;		/* "5.7.6.9 Device Operation: ..." */
+	const char *level;		/* "MUST" or "SHOULD" */
+	const char *text;		/* the spec's sentence */
+	uint64_t count;
+	uint64_t first_cmd;		/* the command's number (from 1), 0
+					 * for a config write */
+	unsigned long guest_call;	/* ioctl request running when the
+					 * device saw it first, or 0 */
+	char command[32];		/* "RESOURCE_MAP_BLOB" */
+	char fields[160];		/* the offending fields, first time */
+};
+/* Copy up to @max violations seen so far into @out; returns how many
+ * rules were broken (any thread). */
+unsigned host_device_violations(struct host_device *dev,
+				struct host_violation *out, unsigned max);
 
 /* Check a fault spec (host_options.inject) without a device: 0, or
  * -EINVAL with what is wrong in @err, or -ENOMEM. */

@@ -19,6 +19,7 @@
 #include <linux/virtio_gpu.h>
 
 #include "host/host.h"
+#include "host/personality.h"
 #include "sim/gpu_cmds.h"
 #include "sim/gpu_config.h"
 #include "sim/log.h"
@@ -44,7 +45,6 @@ struct host_inject;
 #define HOST_NUM_QUEUES 2	/* 5.7.2: controlq (0) and cursorq (1) */
 #define HOST_CTRLQ 0
 #define HOST_CURSORQ 1
-#define HOST_QUEUE_SIZE 256
 #define HOST_MAX_CAPSETS 8
 /* QEMU caps attach_backing at 16384 entries; a guest asking for more is
  * either broken or trying to make the device allocate without bound. */
@@ -128,6 +128,7 @@ struct host_cmd {
 	void *resp;
 	size_t resp_len;
 	struct host_timeline timeline;
+	uint64_t seq;			/* commands processed so far, from 1 */
 	uint64_t fence_seq;
 	bool has_fence;			/* the renderer will signal fence_seq */
 	bool signalled;			/* complete; answer in order */
@@ -293,6 +294,12 @@ struct host_device {
 	unsigned fence_signals_len, fence_signals_cap;
 	bool fence_closed;		/* fence_async is closed: drop signals */
 	pthread_cond_t fence_cond;	/* a signal was queued */
+
+	uint64_t cmd_seq;		/* commands processed (host_cmd.seq) */
+	/* protects violations: config writes record them on a driver
+	 * thread (host/personality.c) */
+	pthread_mutex_t viol_lock;
+	struct host_violation_rec violations[HOST_RULE_COUNT];
 
 	/* injected faults (inject.c), or NULL */
 	struct host_inject *inject;

@@ -272,6 +272,12 @@ static const struct {
 #undef IOCTL
 };
 
+const char *km__ioctl_drm_name(unsigned nr)
+{
+	return nr < sizeof(drm_ioctls) / sizeof(drm_ioctls[0])
+		       ? drm_ioctls[nr].name : NULL;
+}
+
 int km__ioctl_drm(struct km_file *file, unsigned nr, unsigned dir, void *arg,
 		  size_t usize)
 {

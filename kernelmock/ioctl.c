@@ -391,6 +391,12 @@ static const struct {
 #undef IOCTL
 };
 
+const char *km__ioctl_virtgpu_name(unsigned nr)
+{
+	return nr < sizeof(virtgpu_ioctls) / sizeof(virtgpu_ioctls[0])
+		       ? virtgpu_ioctls[nr].name : NULL;
+}
+
 /* drm_ioctl() for the driver's ioctls (km__ioctl_call has its copies). */
 int km__ioctl_virtgpu(struct km_file *file, unsigned nr, unsigned dir,
 		      void *arg, size_t usize)

@@ -105,6 +105,9 @@ void km_close(struct km_file *file);
 
 /* ioctl(2): returns 0 or -errno. */
 int km_ioctl(struct km_file *file, unsigned long request, void *arg);
+/* "VIRTGPU_EXECBUFFER" for an ioctl request this driver serves, else
+ * NULL (a device names the call that sent a bad command this way). */
+const char *km_ioctl_name(unsigned long request);
 
 /*
  * The device file as poll(2) and read(2) see it: km_file_poll_fd() is an

@@ -439,6 +439,8 @@ int km__blob_wait_mapped_locked(struct km_device *dev, struct km_bo *bo);
 /* drm.c: generic DRM ioctls (VERSION, GET_CAP, GEM_*, PRIME_*) */
 int km__ioctl_drm(struct km_file *file, unsigned nr, unsigned dir, void *arg,
 		  size_t size);
+/* The ioctl's name in the table, or NULL. */
+const char *km__ioctl_drm_name(unsigned nr);
 /* Drop exports whose dma-buf fds the program has all closed (or all of
  * them with @all, at teardown). */
 void km__prime_collect_locked(struct km_device *dev, bool all);
@@ -468,6 +470,7 @@ int km__ioctl_call(struct km_file *file, km_ioctl_fn fn, unsigned kdir,
 		   size_t ksize, unsigned udir, size_t usize, void *arg);
 
 /* ioctl.c */
+const char *km__ioctl_virtgpu_name(unsigned nr);
 int km__ioctl_virtgpu(struct km_file *file, unsigned nr, unsigned dir,
 		      void *arg, size_t size);
 

@@ -57,6 +57,8 @@ struct sim_transport {
 	uint64_t kicks;
 	uint64_t idle_upto;
 	pthread_cond_t idle_cond;
+
+	unsigned long guest_call;	/* atomic, not under lock */
 };
 
 int sim_transport_create(struct sim_transport **out)
@@ -105,6 +107,11 @@ int sim_transport_plug_device(struct sim_transport *t,
 	    (info->config_len && !info->config) || qmax == 0 ||
 	    qmax > SIM_VQ_MAX_SIZE || (qmax & (qmax - 1)))
 		return -EINVAL;
+	for (unsigned q = 0; q < SIM_TRANSPORT_MAX_QUEUES; q++) {
+		uint16_t n = info->queue_sizes[q];
+		if (n > qmax || (n & (n - 1)))
+			return -EINVAL;
+	}
 	/* 6.2 "Device Requirements: Reserved Feature Bits": a device MUST
 	 * offer VIRTIO_F_VERSION_1; we model no legacy devices. */
 	if (!(info->features & (UINT64_C(1) << VIRTIO_F_VERSION_1)))
@@ -435,6 +442,28 @@ uint16_t sim_transport_queue_max_size(struct sim_transport *t)
 	return n;
 }
 
+uint16_t sim_transport_queue_size_of(struct sim_transport *t, unsigned queue)
+{
+	uint16_t n = 0;
+
+	pthread_mutex_lock(&t->lock);
+	if (t->plugged && queue < t->info.num_queues)
+		n = t->info.queue_sizes[queue] ? t->info.queue_sizes[queue]
+					       : t->info.queue_max_size;
+	pthread_mutex_unlock(&t->lock);
+	return n;
+}
+
+void sim_transport_set_guest_call(struct sim_transport *t, unsigned long req)
+{
+	__atomic_store_n(&t->guest_call, req, __ATOMIC_RELAXED);
+}
+
+unsigned long sim_transport_guest_call(struct sim_transport *t)
+{
+	return __atomic_load_n(&t->guest_call, __ATOMIC_RELAXED);
+}
+
 int sim_transport_setup_queue(struct sim_transport *t, unsigned queue,
 			      uint16_t size, uint64_t desc_gpa,
 			      uint64_t avail_gpa, uint64_t used_gpa)
@@ -448,7 +477,8 @@ int sim_transport_setup_queue(struct sim_transport *t, unsigned queue,
 	 * DRIVER_OK.  4.1.4.3.2: queue_size is a power of 2, at most the
 	 * device's maximum. */
 	if (queue >= t->info.num_queues || size == 0 ||
-	    (size & (size - 1)) || size > t->info.queue_max_size) {
+	    (size & (size - 1)) || size > t->info.queue_max_size ||
+	    (t->info.queue_sizes[queue] && size > t->info.queue_sizes[queue])) {
 		SIM_GUEST_ERROR("transport", "queue %u: bad queue or size %u",
 				queue, size);
 		ret = -EINVAL;

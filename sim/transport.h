@@ -34,6 +34,9 @@ struct sim_device_info {
 	uint64_t features;		/* offered feature bits */
 	unsigned num_queues;		/* <= SIM_TRANSPORT_MAX_QUEUES */
 	uint16_t queue_max_size;	/* power of 2 */
+	/* Per-queue maximum where a device's queues differ (virtio-gpu:
+	 * controlq 256, cursorq 16 on QEMU), or 0: queue_max_size. */
+	uint16_t queue_sizes[SIM_TRANSPORT_MAX_QUEUES];
 	struct sim_hostmem *shm;	/* shared memory region, or NULL */
 	uint8_t shm_id;			/* its shmid (2.10) */
 	const void *config;		/* initial device config space */
@@ -118,6 +121,15 @@ int sim_transport_write_config(struct sim_transport *t, uint32_t offset,
 			       const void *data, uint32_t len);
 unsigned sim_transport_num_queues(struct sim_transport *t);
 uint16_t sim_transport_queue_max_size(struct sim_transport *t);
+/* The maximum size of queue @queue (4.1.4.3 queue_size as the device
+ * first shows it), 0 for a queue the device does not have. */
+uint16_t sim_transport_queue_size_of(struct sim_transport *t, unsigned queue);
+/* The guest call (an ioctl request number) the driver is running, for a
+ * device to name what caused a command it finds wrong; 0 between calls.
+ * Any thread.  Only exact when each call waits for the device (lockstep):
+ * otherwise the device may see a command after its call returned. */
+void sim_transport_set_guest_call(struct sim_transport *t, unsigned long req);
+unsigned long sim_transport_guest_call(struct sim_transport *t);
 /*
  * Set up queue @queue (after FEATURES_OK, before DRIVER_OK): -EINVAL for an
  * unknown queue, a size that is 0, not a power of 2 or above the maximum,

@@ -48,9 +48,12 @@ static void bring_up(struct th *h, uint64_t features)
 	assert_true(sim_transport_get_status(h->t) & VIRTIO_CONFIG_S_FEATURES_OK);
 	for (unsigned q = 0; q < 2; q++) {
 		uint64_t d, a, u;
-		assert_int_equal(sim_vqd_create(h->ram, QSIZE, &h->vq[q]), 0);
+		uint16_t size = sim_transport_queue_size_of(h->t, q);
+		if (size > QSIZE)
+			size = QSIZE;
+		assert_int_equal(sim_vqd_create(h->ram, size, &h->vq[q]), 0);
 		sim_vqd_addrs(h->vq[q], &d, &a, &u);
-		assert_int_equal(sim_transport_setup_queue(h->t, q, QSIZE, d, a, u), 0);
+		assert_int_equal(sim_transport_setup_queue(h->t, q, size, d, a, u), 0);
 	}
 	assert_int_equal(sim_transport_set_status(h->t, st | VIRTIO_CONFIG_S_DRIVER_OK), 0);
 }
@@ -72,7 +75,9 @@ struct th *th_create(const struct th_options *o)
 	uint64_t features = TH_ALL_FEATURES |
 			    (o->blob_alignment ? 1ull << SIM_GPU_F_BLOB_ALIGNMENT
 					       : 0);
+	/* strict: every feature of the spec, QEMU's answers (issue 18). */
 	struct host_options ho = {
+		.vmm = o->crosvm ? HOST_VMM_CROSVM : HOST_VMM_STRICT,
 		.features = features,
 		.blob_alignment = o->blob_alignment,
 		.virgl = o->virgl,

@@ -34,6 +34,8 @@ struct th_options {
 	/* non-zero: also offer (and negotiate) VIRTIO_GPU_F_BLOB_ALIGNMENT
 	 * with this config value */
 	uint32_t blob_alignment;
+	/* the personality; false: strict (every feature, QEMU's answers) */
+	bool crosvm;
 };
 
 struct th {

@@ -62,6 +62,25 @@ static int setup_held(void **state)
 	return machine_with(state, "fence=delay,ms=2000,ctx=0");
 }
 
+/* The default machine with Linux 6.1's driver (Debian 12), which has
+ * no DRIVER_SYNCOBJ. */
+static int setup_6_1(void **state)
+{
+	static struct fixture fx;
+	struct vmm_machine_options o;
+
+	vmm_machine_default_options(&o);
+	o.ram_size = 64ull << 20;
+	o.kernels = 1ull << 0;
+	assert_string_equal(km_kversion_at(0)->name, "6.1");
+	fx.m = test_machine_start(&o);
+	fx.kd = vmm_machine_kernel(fx.m);
+	if (km_open(fx.kd, &fx.f))
+		return -1;
+	*state = &fx;
+	return 0;
+}
+
 static int teardown(void **state)
 {
 	struct fixture *fx = *state;
@@ -636,11 +655,53 @@ static void test_km_syncobj_wait_for_submit_thread(void **state)
 	assert_int_equal(w.ret, 0);
 }
 
+/* DRIVER_SYNCOBJ (6.6+, 7cb8d1ab8cbd): the syncobj fields of a 64-byte
+ * EXECBUFFER are read (6.1, without it, ignores them: issue 17's
+ * kernel-version profile). */
+static void test_km_syncobj_execbuffer_reads_syncobj_fields(void **state)
+{
+	struct fixture *fx = *state;
+	struct drm_get_cap cap = { .capability = DRM_CAP_SYNCOBJ };
+	assert_int_equal(km_ioctl(fx->f, DRM_IOCTL_GET_CAP, &cap), 0);
+	assert_int_equal(cap.value, 1);
+	uint32_t nop = 0;
+	struct drm_virtgpu_execbuffer eb = {
+		.command = (uintptr_t)&nop, .fence_fd = -1,
+		.syncobj_stride = 0xdead, .num_in_syncobjs = 1,
+		.in_syncobjs = 8,	/* -EFAULT now that it is read */
+	};
+	assert_int_equal(km_ioctl(fx->f, DRM_IOCTL_VIRTGPU_EXECBUFFER, &eb),
+			 -EFAULT);
+	assert_int_equal(eb.syncobj_stride, 0xdead);
+	assert_int_equal(eb.num_in_syncobjs, 1);
+}
+
+/* 6.1 has no DRIVER_SYNCOBJ: the syncobj fields of a 64-byte EXECBUFFER
+ * are outside its 40-byte struct, so they are ignored and left untouched
+ * (drm_ioctl copies the program's 64 bytes in and back out). */
+static void test_km_syncobj_execbuffer_ignores_syncobj_fields(void **state)
+{
+	struct fixture *fx = *state;
+	struct drm_get_cap cap = { .capability = DRM_CAP_SYNCOBJ };
+	assert_int_equal(km_ioctl(fx->f, DRM_IOCTL_GET_CAP, &cap), 0);
+	assert_int_equal(cap.value, 0);
+	uint32_t nop = 0;
+	struct drm_virtgpu_execbuffer eb = {
+		.command = (uintptr_t)&nop, .fence_fd = -1,
+		.syncobj_stride = 0xdead, .num_in_syncobjs = 1,
+		.in_syncobjs = 8,	/* would be -EFAULT if it were read */
+	};
+	assert_int_equal(km_ioctl(fx->f, DRM_IOCTL_VIRTGPU_EXECBUFFER, &eb), 0);
+	assert_int_equal(eb.syncobj_stride, 0xdead);
+	assert_int_equal(eb.num_in_syncobjs, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 #define HELD(fn) cmocka_unit_test_setup_teardown(fn, setup_held, teardown)
+#define V6_1(fn) cmocka_unit_test_setup_teardown(fn, setup_6_1, teardown)
 		T(test_km_syncobj_caps),
 		T(test_km_syncobj_create_destroy),
 		T(test_km_syncobj_wait_errors),
@@ -655,8 +716,11 @@ int main(void)
 		T(test_km_syncobj_wait_for_submit_thread),
 		T(test_km_syncobj_fd),
 		T(test_km_syncobj_sync_file),
+		T(test_km_syncobj_execbuffer_reads_syncobj_fields),
+		V6_1(test_km_syncobj_execbuffer_ignores_syncobj_fields),
 #undef T
 #undef HELD
+#undef V6_1
 	};
 	return cmocka_run_group_tests_name("km_syncobj", tests, NULL, NULL);
 }

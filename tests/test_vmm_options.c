@@ -17,7 +17,10 @@
 #include <sys/wait.h>
 #include <cmocka.h>
 
+#include <linux/virtio_gpu.h>
+
 #include "guest/scenario/scenario.h"
+#include "host/host.h"
 #include "vmm/devopts.h"
 
 static const char *sim_path;
@@ -101,6 +104,10 @@ static void test_vmm_options_env_round_trip(void **state)
 	a.lockstep = true;
 	a.num_scanouts = 3;
 	a.poll_max_ns = 0;
+	a.vmms = 1ull << HOST_VMM_CROSVM;
+	a.vmm = HOST_VMM_CROSVM;
+	a.features = 1ull << VIRTIO_GPU_F_EDID;
+	a.features_given = true;
 	snprintf(a.scanout_dir, sizeof(a.scanout_dir), "/tmp");
 	snprintf(a.inject, sizeof(a.inject), "cmd=SUBMIT_3D,count=1");
 	a.kernels = 0x5;	/* 6.1,6.8 */
@@ -111,6 +118,19 @@ static void test_vmm_options_env_round_trip(void **state)
 	vmm_devopts_defaults(&b);
 	assert_int_equal(vmm_devopts_from_env(&b, err, sizeof(err)), 0);
 	assert_memory_equal(&a, &b, sizeof(a));
+	for (unsigned i = 0; i < vmm_ndevopts; i++)
+		unsetenv(vmm_devopts[i].env);
+	/* Features not given are not passed on: the program's side picks
+	 * the same VMM's default. */
+	a.features_given = false;
+	vmm_devopts_finish(&a);
+	assert_int_equal(vmm_devopts_to_env(&a), 0);
+	assert_null(getenv("VGS_SHIM_FEATURES"));
+	vmm_devopts_defaults(&b);
+	assert_int_equal(vmm_devopts_from_env(&b, err, sizeof(err)), 0);
+	assert_memory_equal(&a, &b, sizeof(a));
+	assert_int_equal(b.features,
+			 host_vmm_default_features(HOST_VMM_CROSVM, true));
 	for (unsigned i = 0; i < vmm_ndevopts; i++)
 		unsetenv(vmm_devopts[i].env);
 }
@@ -154,7 +174,7 @@ static const struct {
 	const char *desc, *key, *value, *err;
 } bad_cases[] = {
 	{ "unknown key", "turbo", NULL,
-	  "t.vgs:1:8: error: expected a device option (ram, hostmem, "
+	  "t.vgs:1:8: error: expected a device option (ram, hostmem, vmm, "
 	  "features, no_virgl, venus, render_server, blob_alignment, "
 	  "scanouts, scanout_dir, "
 	  "scatter, seed, lockstep, poll_max_ns, max_contexts, max_resources, "
@@ -166,6 +186,10 @@ static const struct {
 	  "t.vgs:1:8: error: features: expected a list of features (virgl, "
 	  "edid, resource_uuid, resource_blob, context_init, blob_alignment, "
 	  "none); 'warp' is not one, got 'virgl,warp'" },
+	{ "unknown personality", "vmm", "kvmtool",
+	  "t.vgs:1:8: error: vmm: expected one of qemu, crosvm, strict, a "
+	  "comma-separated list of them or all; 'kvmtool' is not one, got "
+	  "'kvmtool'" },
 	{ "too many scanouts", "scanouts", "17",
 	  "t.vgs:1:8: error: scanouts: expected a number from 1 to 16, got "
 	  "'17'" },

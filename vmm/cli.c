@@ -102,6 +102,13 @@ int vmm_devopts_to_env(const struct vmm_machine_options *m)
 	char value[4200];
 
 	for (unsigned i = 0; i < vmm_ndevopts; i++) {
+		/* Features not given follow the VMM in the program too. */
+		if (vmm_devopts[i].kind == VMM_DEVOPT_FEATURES &&
+		    !m->features_given) {
+			if (unsetenv(vmm_devopts[i].env))
+				return -errno;
+			continue;
+		}
 		vmm_devopt_format(&vmm_devopts[i], m, value, sizeof(value));
 		if (setenv(vmm_devopts[i].env, value, 1))
 			return -errno;

@@ -33,10 +33,17 @@ const struct vmm_devopt vmm_devopts[] = {
 	{ "hostmem", VMM_DEVOPT_SIZE, "SIZE", "0", 0, 64 * G, 4 * K,
 	  false, "VGS_SHIM_HOSTMEM", FIELD(hostmem_size),
 	  "the host-visible memory region for mapped blobs, 0 for none" },
-	{ "features", VMM_DEVOPT_FEATURES, "LIST", "virgl,context_init", 0,
+	{ "vmm", VMM_DEVOPT_CHOICES, "NAME", "qemu", 0, 0, 0, false,
+	  "VGS_SHIM_VMM", FIELD(vmms),
+	  "whose virtio-gpu device to answer as: " HOST_VMM_NAMES
+	  " (its features, queue sizes, config and error answers; strict "
+	  "also logs every driver rule broken; docs/device-answers.md); run "
+	  "takes a comma-separated list or all and runs each script once "
+	  "per personality" },
+	{ "features", VMM_DEVOPT_FEATURES, "LIST", NULL, 0,
 	  0, 0, false, "VGS_SHIM_FEATURES", FIELD(features),
 	  "exactly the device features to offer, comma-separated: "
-	  VMM_FEATURE_NAMES },
+	  VMM_FEATURE_NAMES "; by default what the --vmm's device offers" },
 	{ "no-virgl", VMM_DEVOPT_FLAG, NULL, "1", 0, 0, 0, false,
 	  "VGS_SHIM_VIRGL", FIELD(virgl),
 	  "do not enable the virgl (GL) renderer" },
@@ -102,6 +109,12 @@ static const char *kernel_version_name(unsigned i)
 	return kv ? kv->name : NULL;
 }
 
+/* The vmm row's names: host/'s personality table. */
+static const char *vmm_name(unsigned i)
+{
+	return i < HOST_VMM_COUNT ? host_vmm_name((enum host_vmm)i) : NULL;
+}
+
 /* Where each CHOICES row's names come from, by its field: a new
  * list-valued option (a uint64_t set in struct vmm_machine_options, kind
  * VMM_DEVOPT_CHOICES) is its row above plus its line here; run, the
@@ -111,6 +124,7 @@ static const struct {
 	const char *(*name)(unsigned i);
 } choice_lists[] = {
 	{ offsetof(struct vmm_machine_options, kernels), kernel_version_name },
+	{ offsetof(struct vmm_machine_options, vmms), vmm_name },
 };
 
 const char *vmm_devopt_choice(const struct vmm_devopt *o, unsigned i)
@@ -378,9 +392,10 @@ int vmm_devopt_set(const struct vmm_devopt *o, const char *value,
 			return set_number(o, value, m, err, errlen);
 		break;
 	case VMM_DEVOPT_FEATURES:
-		if (value)
-			return set_features(value, field(o, m), err, errlen);
-		break;
+		if (!value)
+			break;
+		m->features_given = true;
+		return set_features(value, field(o, m), err, errlen);
 	case VMM_DEVOPT_DIR:
 		if (value)
 			return set_dir(value, field(o, m), o->size, err, errlen);
@@ -487,6 +502,7 @@ void vmm_devopts_run(const struct vmm_machine_options *m, unsigned i,
 					      w ? " " : "", key, value);
 		}
 	}
+	vmm_devopts_finish(out);	/* the one personality's defaults */
 }
 
 void vmm_devopts_defaults(struct vmm_machine_options *m)
@@ -503,10 +519,20 @@ void vmm_devopts_defaults(struct vmm_machine_options *m)
 			fprintf(stderr, "virtgpu-sim: bad default of --%s: "
 				"expected %s\n", o->name, err);
 	}
+	vmm_devopts_finish(m);
 }
 
 void vmm_devopts_finish(struct vmm_machine_options *m)
 {
 	if (m->render_server)
 		m->venus = true;	/* the render server serves venus */
+	/* The personality of a machine: the first of the set (a run with
+	 * several has vmm_devopts_run make one machine's options each). */
+	m->vmm = m->vmms ? (uint32_t)__builtin_ctzll(m->vmms) : HOST_VMM_QEMU;
+	/* Without --features the device offers what its VMM offers, with
+	 * a 3D renderer when virgl or venus is on (so that a script's vmm=,
+	 * no_virgl or venus changes it too). */
+	if (!m->features_given)
+		m->features = host_vmm_default_features(m->vmm,
+							m->virgl || m->venus);
 }

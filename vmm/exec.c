@@ -39,6 +39,7 @@
 #define EXIT_USAGE 2
 #define EXIT_NO_SHIM 1
 #define EXIT_NOT_VIRGL 3
+#define EXIT_CONFORMANCE 4
 
 #if defined(__x86_64__)
 #define VMM_MULTIARCH "x86_64-linux-gnu"
@@ -52,6 +53,8 @@ struct vmm_exec {
 	struct vmm_machine_options opts;
 	bool trace;
 	bool check;
+	char conformance[PATH_MAX];	/* --conformance=FILE, absolute */
+	bool conformance_fatal;
 };
 
 /* exec's machine: the table's defaults but for guest RAM, sparse
@@ -82,6 +85,11 @@ static void vmm_exec_usage(FILE *out)
 		"to stderr\n"
 		"  --no-check          do not fail when the program did not "
 		"render through virgl\n"
+		"  --conformance=FILE  write every rule of virtio 1.4 5.7 the "
+		"driver broke to\n"
+		"                      FILE as JSON (docs/device-answers.md)\n"
+		"  --conformance-fatal exit 4 when the driver broke a MUST "
+		"rule\n"
 		"  -h, --help          show this help\n"
 		"Device options (the program's process reads them from the "
 		"VGS_SHIM_*\nvariables of docs/realdriver.md):\n");
@@ -92,7 +100,8 @@ static void vmm_exec_usage(FILE *out)
 		"\n"
 		"Exit status: PROGRAM's (or its signal); 3 when it did not "
 		"render through virgl\n(Mesa chose another driver or device); "
-		"2 for a usage error; 1 when the shim\nis missing or the "
+		"4 when the driver broke a MUST rule\n(--conformance-fatal); "
+		"2 for a usage error; 1 when the shim is missing or the\n"
 		"command failed; 126/127 when PROGRAM cannot be run.\n"
 		"Environment: VGS_SHIM overrides the shim's path.  See "
 		"docs/realdriver.md.\n");
@@ -101,14 +110,37 @@ static void vmm_exec_usage(FILE *out)
 enum {
 	VMM_EXEC_TRACE = 256,
 	VMM_EXEC_NO_CHECK,
+	VMM_EXEC_CONFORMANCE,
+	VMM_EXEC_CONFORMANCE_FATAL,
 };
 
 static const struct option vmm_exec_options[] = {
 	{ "trace-ioctls", no_argument, NULL, VMM_EXEC_TRACE },
 	{ "no-check", no_argument, NULL, VMM_EXEC_NO_CHECK },
+	{ "conformance", required_argument, NULL, VMM_EXEC_CONFORMANCE },
+	{ "conformance-fatal", no_argument, NULL, VMM_EXEC_CONFORMANCE_FATAL },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
+
+/* The program may change directory: the shim gets an absolute path. */
+static int vmm_exec_report_path(struct vmm_exec *ex, const char *arg)
+{
+	char cwd[PATH_MAX];
+	int n;
+
+	if (arg[0] == '/')
+		n = snprintf(ex->conformance, sizeof(ex->conformance), "%s", arg);
+	else if (getcwd(cwd, sizeof(cwd)))
+		n = snprintf(ex->conformance, sizeof(ex->conformance), "%s/%s",
+			     cwd, arg);
+	else
+		n = -1;
+	if (n < 0 || (size_t)n >= sizeof(ex->conformance) || !arg[0])
+		return vmm_usage_error("exec", "--conformance: cannot make an "
+				       "absolute path of '%s'", arg);
+	return 0;
+}
 
 /* One of exec's own options; 1 = help printed, stop. */
 static int vmm_exec_apply(void *ctx, int c, const char *arg)
@@ -121,6 +153,11 @@ static int vmm_exec_apply(void *ctx, int c, const char *arg)
 		return 0;
 	case VMM_EXEC_NO_CHECK:
 		ex->check = false;
+		return 0;
+	case VMM_EXEC_CONFORMANCE:
+		return vmm_exec_report_path(ex, arg);
+	case VMM_EXEC_CONFORMANCE_FATAL:
+		ex->conformance_fatal = true;
 		return 0;
 	case 'h':
 		vmm_exec_usage(stdout);
@@ -249,6 +286,9 @@ static int vmm_exec_environment(const struct vmm_exec *ex, const char *shim,
 		ret = vmm_devopts_to_env(o);
 	if (!ret)
 		ret = vmm_exec_setenv(VMM_SHIM_ENV_TRACE, "%d", ex->trace);
+	if (!ret)
+		ret = vmm_exec_setenv(VMM_SHIM_ENV_CONFORMANCE, "%s",
+				      ex->conformance);
 	if (!ret)
 		ret = vmm_exec_status(status_fd);
 	if (!ret)
@@ -393,7 +433,18 @@ int vmm_cmd_exec(int argc, char **argv)
 	bool judged = ex.check && WIFEXITED(status) &&
 		      WEXITSTATUS(status) != 126 && WEXITSTATUS(status) != 127;
 	const char *why = judged ? vmm_exec_verdict(status_fd) : NULL;
+	char must = 0;
+	if (ex.conformance_fatal &&
+	    pread(status_fd, &must, 1, VMM_SHIM_STATUS_MUST) != 1)
+		must = 1;	/* unknown: fail rather than pass */
 	close(status_fd);
+	if (must) {
+		fprintf(stderr, "virtgpu-sim exec: --conformance-fatal: the "
+			"driver broke a MUST rule of virtio 1.4 5.7 (the "
+			"device's log names it%s%s).\n",
+			ex.conformance[0] ? "; see " : "", ex.conformance);
+		return EXIT_CONFORMANCE;
+	}
 	if (why) {
 		fprintf(stderr, "virtgpu-sim exec: %s did not render through "
 			"virgl: %s.\n", argv[first], why);

@@ -17,6 +17,8 @@
 #include <linux/virtio_gpu.h>
 
 #include "guest/info/info.h"
+#include "host/host.h"
+#include "sim/gpu_config.h"
 #include "vmm/devopts.h"
 #include "vmm/info.h"
 #include "vmm/machine.h"
@@ -88,6 +90,26 @@ static int vmm_info_parse(int argc, char **argv,
 	return 0;
 }
 
+/* What --vmm chose, as the transport shows it (issue 18). */
+static void vmm_info_personality(const struct vmm_machine_options *o,
+				 struct sim_transport *t)
+{
+	printf("\nVMM personality (--vmm)\n=======================\n");
+	printf("    %-36.36s= %s\n", "name", host_vmm_name(o->vmm));
+	printf("    %-36.36s= %s\n", "follows", host_vmm_models(o->vmm));
+	printf("    %-36.36s= %u\n", "controlq size",
+	       sim_transport_queue_size_of(t, 0));
+	printf("    %-36.36s= %u\n", "cursorq size",
+	       sim_transport_queue_size_of(t, 1));
+	printf("    %-36.36s= %u bytes\n", "config space",
+	       sim_transport_config_size(t));
+	if (o->vmm == HOST_VMM_CROSVM &&
+	    (o->features & (1ull << SIM_GPU_F_BLOB_ALIGNMENT)))
+		printf("    %-36.36s= crosvm's VIRTIO_GPU_F_FENCE_PASSING, not "
+		       "virtio 1.4's BLOB_ALIGNMENT (no blob_alignment "
+		       "field)\n", "feature bit 5");
+}
+
 int vmm_cmd_info(int argc, char **argv)
 {
 	struct vmm_machine_options o;
@@ -109,6 +131,8 @@ int vmm_cmd_info(int argc, char **argv)
 	io.offered = sim_transport_offered_features(vmm_machine_transport(m));
 	io.acked = sim_transport_acked_features(vmm_machine_transport(m));
 	ret = guest_info_print(vmm_machine_kernel(m), stdout, &io);
+	if (!ret && !io.json)
+		vmm_info_personality(&o, vmm_machine_transport(m));
 	vmm_machine_destroy(m);
 	if (ret) {
 		fprintf(stderr, "virtgpu-sim info: %s\n", strerror(-ret));

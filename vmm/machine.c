@@ -24,6 +24,7 @@ struct vmm_machine {
 	struct sim_hostmem *hostmem;
 	struct host_device *host;
 	struct km_device *kernel;
+	unsigned vmm;
 };
 
 void vmm_machine_default_options(struct vmm_machine_options *opts)
@@ -31,16 +32,23 @@ void vmm_machine_default_options(struct vmm_machine_options *opts)
 	vmm_devopts_defaults(opts);
 }
 
+/* Several kernel versions or personalities are several runs (`run`),
+ * never one machine: a per-run set holds at most one here. */
+static int one_of(uint64_t set, const char *what)
+{
+	if (!(set & (set - 1)))
+		return 0;
+	fprintf(stderr, "virtgpu-sim: a machine %s, not %d (only run takes "
+		"a list)\n", what, __builtin_popcountll(set));
+	return -EINVAL;
+}
+
 int vmm_machine_create(const struct vmm_machine_options *opts,
 		       struct vmm_machine **out)
 {
-	/* Several versions are several runs (`run`), never one machine. */
-	if (opts->kernels & (opts->kernels - 1)) {
-		fprintf(stderr, "virtgpu-sim: a machine runs one kernel "
-			"version, not %d (only run takes a list)\n",
-			__builtin_popcountll(opts->kernels));
+	if (one_of(opts->kernels, "runs one kernel version") ||
+	    one_of(opts->vmms, "is one VMM's device"))
 		return -EINVAL;
-	}
 	struct vmm_machine *m = calloc(1, sizeof(*m));
 	if (!m)
 		return -ENOMEM;
@@ -68,6 +76,7 @@ int vmm_machine_create(const struct vmm_machine_options *opts,
 		}
 	}
 	struct host_options hopts = {
+		.vmm = opts->vmm,
 		.features = opts->features,
 		.virgl = opts->virgl,
 		.venus = opts->venus,
@@ -97,6 +106,7 @@ int vmm_machine_create(const struct vmm_machine_options *opts,
 			"%s\n", strerror(-ret));
 		goto err_host;
 	}
+	m->vmm = opts->vmm;
 	*out = m;
 	return 0;
 
@@ -137,4 +147,14 @@ struct sim_ram *vmm_machine_ram(struct vmm_machine *m)
 struct sim_transport *vmm_machine_transport(struct vmm_machine *m)
 {
 	return m->transport;
+}
+
+struct host_device *vmm_machine_host(struct vmm_machine *m)
+{
+	return m->host;
+}
+
+unsigned vmm_machine_vmm(const struct vmm_machine *m)
+{
+	return m->vmm;
 }

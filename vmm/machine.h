@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+struct host_device;
 struct km_device;
 struct sim_ram;
 struct sim_transport;
@@ -21,7 +22,13 @@ struct vmm_machine_options {
 	uint64_t ram_size;		/* bytes of guest RAM */
 	bool scatter;			/* hand out guest pages scattered */
 	uint64_t seed;			/* for scatter */
+	/* Whose device (enum host_vmm): a set, bit i for personality i,
+	 * like kernels below; vmm is the machine's one, which
+	 * vmm_devopts_finish sets from the set. */
+	uint64_t vmms;
+	uint32_t vmm;
 	uint64_t features;		/* VIRTIO_GPU_F_* bits offered */
+	bool features_given;		/* else the VMM's (vmm_devopts_finish) */
 	uint32_t blob_alignment;	/* config field (virtio 1.4) */
 	bool virgl;			/* enable the virgl renderer */
 	bool venus;			/* enable venus */
@@ -45,7 +52,8 @@ struct vmm_machine_options {
 };
 
 /* Every option at its default, from the device option table
- * (vmm/devopts.c: 256M of RAM, virgl on, VIRGL + CONTEXT_INIT, ...). */
+ * (vmm/devopts.c: 256M of RAM, virgl on, the qemu personality and its
+ * VIRGL + EDID + CONTEXT_INIT, ...). */
 void vmm_machine_default_options(struct vmm_machine_options *opts);
 
 struct vmm_machine;
@@ -57,5 +65,9 @@ struct km_device *vmm_machine_kernel(struct vmm_machine *m);
 struct sim_ram *vmm_machine_ram(struct vmm_machine *m);
 /* The transport, for what a VMM sees of it (offered and acked features). */
 struct sim_transport *vmm_machine_transport(struct vmm_machine *m);
+/* The device, for its conformance report (vmm/conformance.c). */
+struct host_device *vmm_machine_host(struct vmm_machine *m);
+/* The personality it was made with (enum host_vmm). */
+unsigned vmm_machine_vmm(const struct vmm_machine *m);
 
 #endif

@@ -29,6 +29,7 @@
 #include "host/host.h"
 #include "vmm/machine.h"
 #include "vmm/devopts.h"
+#include "vmm/conformance.h"
 #include "vmm/exec.h"
 #include "vmm/info.h"
 
@@ -43,6 +44,9 @@ struct vmm_cli {
 	bool verbose;
 	bool list;
 	bool summary;		/* the closing "scenarios: ..." line */
+	const char *conformance_path;	/* --conformance=FILE, or NULL */
+	bool conformance_fatal;	/* a MUST violation fails the script */
+	struct vmm_conformance *report;
 };
 
 /* One TAP test: a script file, or one ```vgs block of a Markdown file. */
@@ -97,6 +101,12 @@ static void vmm_usage(FILE *out)
 		"passed, N failed,\n"
 		"                      N skipped\" line (pure TAP, for meson)\n"
 		"  -v, --verbose       echo each statement as a TAP comment\n"
+		"  --conformance=FILE  write every rule of virtio 1.4 5.7 the "
+		"driver broke,\n"
+		"                      per script, to FILE as JSON "
+		"(docs/device-answers.md)\n"
+		"  --conformance-fatal a script whose driver broke a MUST rule "
+		"fails\n"
 		"  -h, --help          show this help\n"
 		"  --version           print the version\n"
 		"Device options (of run, exec and info; a script's \"device\" "
@@ -115,11 +125,15 @@ enum {
 	VMM_OPT_VERSION = 256,
 	VMM_OPT_LIST,
 	VMM_OPT_NO_SUMMARY,
+	VMM_OPT_CONFORMANCE,
+	VMM_OPT_CONFORMANCE_FATAL,
 };
 
 static const struct option vmm_run_options[] = {
 	{ "list", no_argument, NULL, VMM_OPT_LIST },
 	{ "no-summary", no_argument, NULL, VMM_OPT_NO_SUMMARY },
+	{ "conformance", required_argument, NULL, VMM_OPT_CONFORMANCE },
+	{ "conformance-fatal", no_argument, NULL, VMM_OPT_CONFORMANCE_FATAL },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, VMM_OPT_VERSION },
@@ -137,6 +151,12 @@ static int vmm_apply_option(void *ctx, int c, const char *arg)
 		return 0;
 	case VMM_OPT_NO_SUMMARY:
 		cli->summary = false;
+		return 0;
+	case VMM_OPT_CONFORMANCE:
+		cli->conformance_path = arg;
+		return 0;
+	case VMM_OPT_CONFORMANCE_FATAL:
+		cli->conformance_fatal = true;
 		return 0;
 	case 'v':
 		cli->verbose = true;
@@ -245,9 +265,15 @@ static void vmm_run_machine(const struct vmm_cli *cli, unsigned n,
 	} else {
 		ret = guest_script_run(script, vmm_machine_kernel(m), &ropts,
 				       &out);
+		unsigned must = vmm_conformance_add(cli->report, m, name);
 		vmm_machine_destroy(m);
 		if (ret)
 			vmm_fail(n, name, "out of memory while running", t);
+		else if (must && cli->conformance_fatal &&
+			 out.kind != GUEST_OUTCOME_FAIL)
+			vmm_fail(n, name, "--conformance-fatal: the driver "
+				 "broke a MUST rule of virtio 1.4 5.7 (the "
+				 "device's log names it)", t);
 		else
 			vmm_report(n, name, &out, t);
 		guest_outcome_fini(&out);
@@ -399,6 +425,13 @@ static int vmm_cmd_run(int argc, char **argv)
 		vmm_free_items(items, n);
 		return status;
 	}
+	struct vmm_conformance report = { 0 };
+	cli.report = &report;
+	if (cli.conformance_path &&
+	    vmm_conformance_open(&report, cli.conformance_path)) {
+		vmm_free_items(items, n);
+		return EXIT_FAILURE;
+	}
 	/* The plan comes last (TAP 13 allows it): a script's device line
 	 * may make it several tests, known only once it is read. */
 	printf("TAP version 13\n");
@@ -406,6 +439,8 @@ static int vmm_cmd_run(int argc, char **argv)
 	for (unsigned i = 0; i < n; i++)
 		tests += vmm_run_one(&cli, tests + 1, &items[i], &t);
 	printf("1..%u\n", tests);
+	if (vmm_conformance_close(&report))
+		t.failed++;
 	if (cli.summary)
 		printf("scenarios: %u passed, %u failed, %u skipped\n",
 		       t.passed, t.failed, t.skipped);

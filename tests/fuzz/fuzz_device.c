@@ -114,6 +114,14 @@ static void irq_cb(void *opaque, uint32_t isr)
 static const struct sim_driver_ops driver_ops = { .interrupt = irq_cb };
 
 /* virtio 1.2 3.1.1 "Driver Requirements: Device Initialization". */
+/* QSIZE, or less where the device's queue is smaller (its cursorq). */
+static uint16_t qsize(struct fdev *f, unsigned q)
+{
+	uint16_t max = sim_transport_queue_size_of(f->t, q);
+
+	return max < QSIZE ? max : QSIZE;
+}
+
 static void bring_up(struct fdev *f, uint64_t features)
 {
 	uint8_t st = VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER;
@@ -129,10 +137,11 @@ static void bring_up(struct fdev *f, uint64_t features)
 	for (unsigned q = 0; q < 2; q++) {
 		uint64_t d, a, u;
 
-		if ((ret = sim_vqd_create(f->ram, QSIZE, &f->vq[q])))
+		if ((ret = sim_vqd_create(f->ram, qsize(f, q), &f->vq[q])))
 			die("sim_vqd_create", ret);
 		sim_vqd_addrs(f->vq[q], &d, &a, &u);
-		if ((ret = sim_transport_setup_queue(f->t, q, QSIZE, d, a, u)))
+		if ((ret = sim_transport_setup_queue(f->t, q, qsize(f, q), d, a,
+						     u)))
 			die("sim_transport_setup_queue", ret);
 		f->outstanding[q] = 0;
 	}
@@ -178,6 +187,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	    (ret = sim_hostmem_create(HOSTMEM_SIZE, &f->hostmem)))
 		die("machine", ret);
 	struct host_options ho = {
+		.vmm = HOST_VMM_STRICT,	/* offers every feature of the spec */
 		.features = ALL_FEATURES,
 		.virgl = true,
 		.venus = true,
@@ -362,7 +372,8 @@ static bool queue_cmd(struct fdev *f, unsigned q, struct fuzz_in *in)
 static void op_raw(struct fdev *f, struct fuzz_in *in)
 {
 	unsigned q = fuzz_u8(in) & 1;
-	uint16_t first = fuzz_u8(in) % QSIZE;
+	const uint16_t size = qsize(f, q);
+	uint16_t first = fuzz_u8(in) % size;
 	uint16_t head = fuzz_u8(in);
 	unsigned n = fuzz_u8(in) % MAX_RAW + 1;
 	struct sim_vq_raw_desc d[MAX_RAW];
@@ -382,10 +393,12 @@ static void op_raw(struct fdev *f, struct fuzz_in *in)
 		d[i].next = fuzz_u16(in);
 	}
 	/* The head is one of the slots written, or out of range. */
-	if (first + n > QSIZE)
-		first = (uint16_t)(QSIZE - n);
+	if (n > size)
+		n = size;
+	if (first + n > size)
+		first = (uint16_t)(size - n);
 	head = head < 0x80 ? (uint16_t)(first + head % n)
-			   : (uint16_t)(QSIZE + head);
+			   : (uint16_t)(size + head);
 	struct fdev_req *r = req_new(f);
 	if (sim_vqd_add_raw(f->vq[q], first, d, n, head, r)) {
 		req_free(f, r);

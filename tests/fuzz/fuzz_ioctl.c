@@ -34,6 +34,7 @@
 #include <linux/sync_file.h>
 #include <linux/virtio_gpu.h>
 
+#include "host/host.h"
 #include "kernelmock/km.h"
 #include "kernelmock/virtgpu_drm.h"
 #include "sim/log.h"
@@ -166,6 +167,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	o.ram_size = 32ull << 20;
 	o.venus = true;
 	o.hostmem_size = 16ull << 20;
+	o.vmm = HOST_VMM_STRICT;	/* offers RESOURCE_UUID */
 	o.features = (1ull << VIRTIO_GPU_F_VIRGL) | (1ull << VIRTIO_GPU_F_EDID) |
 		     (1ull << VIRTIO_GPU_F_RESOURCE_UUID) |
 		     (1ull << VIRTIO_GPU_F_RESOURCE_BLOB) |

@@ -43,6 +43,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "vmm/conformance.h"
+#include "vmm/shim/options.h"
 #include "vmm/shim/shim.h"
 #include "vmm/machine.h"
 
@@ -150,6 +152,20 @@ void __cxa_finalize(void *dso)
 	REAL(__cxa_finalize)(dso);
 }
 
+/* The machine stops: its conformance report, when asked for, and the
+ * MUST flag for `exec --conformance-fatal` (always). */
+static void report_conformance(struct vmm_machine *m)
+{
+	const char *path = getenv(VMM_SHIM_ENV_CONFORMANCE);
+	struct vmm_conformance c = { 0 };
+
+	if (path && *path)
+		vmm_conformance_open(&c, path);	/* a message if it fails */
+	if (vmm_conformance_add(&c, m, program_invocation_name))
+		vmm_shim_note_must_violated();
+	vmm_conformance_close(&c);
+}
+
 void vmm_shim_shutdown(const char *why)
 {
 	/* A host thread (virglrenderer or llvmpipe calling exit) cannot
@@ -176,6 +192,7 @@ void vmm_shim_shutdown(const char *why)
 	vmm_shim.machine = NULL;
 	pthread_mutex_unlock(&vmm_shim.lock);
 	vmm_shim_enter();
+	report_conformance(m);
 	vmm_machine_destroy(m);
 	vmm_shim_leave();
 	vmm_shim_fds_forget();

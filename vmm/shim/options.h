@@ -20,6 +20,9 @@
  * program and reads it (an fd number alone would not survive programs
  * that close inherited fds). */
 #define VMM_SHIM_ENV_STATUS "VGS_SHIM_STATUS"
+/* FILE: when the machine stops, write its conformance report there
+ * (vmm/conformance.h; `exec --conformance=FILE`). */
+#define VMM_SHIM_ENV_CONFORMANCE "VGS_SHIM_CONFORMANCE"
 /* "1": the shim does nothing in this process (everything passes through). */
 #define VMM_SHIM_ENV_DISABLE "VGS_SHIM_DISABLE"
 
@@ -27,7 +30,8 @@
 enum vmm_shim_status_byte {
 	VMM_SHIM_STATUS_OPENED = 0,	/* a render node was opened */
 	VMM_SHIM_STATUS_VIRGL = 1,	/* the virgl winsys read a capset */
-	VMM_SHIM_STATUS_SIZE = 2,
+	VMM_SHIM_STATUS_MUST = 2,	/* the driver broke a MUST rule */
+	VMM_SHIM_STATUS_SIZE = 3,
 };
 
 #endif

@@ -114,6 +114,11 @@ void vmm_shim_note_opened(void)
 	pthread_mutex_unlock(&vmm_shim.lock);
 }
 
+void vmm_shim_note_must_violated(void)
+{
+	status_set(VMM_SHIM_STATUS_MUST);
+}
+
 void vmm_shim_note_virgl(void)
 {
 	pthread_mutex_lock(&vmm_shim.lock);

@@ -151,6 +151,8 @@ void vmm_shim_error(const char *call, const char *fmt, ...)
  * a capset (only Mesa's virgl driver does). */
 void vmm_shim_note_opened(void);
 void vmm_shim_note_virgl(void);
+/* ... and the device saw the driver break a MUST rule of virtio 5.7. */
+void vmm_shim_note_must_violated(void);
 /* Start the machine on first use and return its kernel driver; @call
  * names the caller in messages.  vmm_shim.lock held. */
 int vmm_shim_machine_start_locked(const char *call, struct km_device **out);

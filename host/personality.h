@@ -1,0 +1,167 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * host/ private header for the VMM personalities (host/personality.c):
+ * the failures whose answer the virtio spec leaves open, the answers a
+ * personality can give, and the driver rules the spec states (the
+ * conformance report).  docs/device-answers.md has one row per failure,
+ * with the sources the answers come from.
+ *
+ * Spec references are to virtio 1.4, section 5.7 "GPU Device"
+ * (oasis-tcs/virtio-spec, device-types/gpu/description.tex).
+ */
+#ifndef HOST_PERSONALITY_H
+#define HOST_PERSONALITY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct host_cmd;
+struct host_device;
+
+/*
+ * The failures a personality answers its own way: X(ID, section, what),
+ * ID being the row of docs/device-answers.md.  5.7.6.7 "Request header":
+ * on error the device returns "one of the VIRTIO_GPU_RESP_ERR_* error
+ * codes"; no row's code is fixed by the spec.
+ */
+#define HOST_ROWS(X)                                                        \
+	X(D2, "5.7.6.7", "command shorter than its struct")                 \
+	X(D3, "5.7.2", "command on the other queue")                        \
+	X(D4, "5.7.6.7", "hdr.flags with undefined bits")                   \
+	X(F0, "5.7.3", "command whose feature was offered, not negotiated") \
+	X(R2, "5.7.6.8", "new resource_id already in use")                  \
+	X(B1, "5.7.6.8", "ATTACH_BACKING with nr_entries 0")                \
+	X(B3, "5.7.6.8", "mem entries: count, chain or address unusable")   \
+	X(B7, "5.7.6.8", "ATTACH_BACKING on a resource with backing")       \
+	X(B9, "5.7.6.8", "DETACH_BACKING of a resource without backing")    \
+	X(T1, "5.7.6.8", "TRANSFER_TO_HOST_2D rect outside the resource")   \
+	X(L1, "5.7.6.8", "RESOURCE_FLUSH rect outside the resource")        \
+	X(S3, "5.7.6.8", "SET_SCANOUT rect empty or outside the resource")  \
+	X(S16, "5.7.6.8", "SET_SCANOUT rect narrower or lower than 16")    \
+	X(S9, "5.7.6.8", "SET_SCANOUT_BLOB width or height below 16")      \
+	X(E1, "5.7.6.8", "GET_EDID scanout_id not below num_scanouts")      \
+	X(X1, "5.7.6.9", "CTX_CREATE with ctx_id 0")                        \
+	X(X2, "5.7.6.9", "CTX_CREATE with a ctx_id in use")                 \
+	X(X4, "5.7.6.9", "CTX_CREATE nlen above 64")                        \
+	X(X5, "5.7.6.9", "CTX_CREATE context_init without CONTEXT_INIT")    \
+	X(X6, "5.7.6.9", "CTX_CREATE context_init with undefined bits")     \
+	X(X7, "5.7.6.9", "CTX_CREATE of a capset not offered")              \
+	X(X9, "5.7.6.9", "unknown hdr.ctx_id (CTX_DESTROY, CTX_ATTACH/"     \
+			 "DETACH_RESOURCE, SUBMIT_3D)")                     \
+	X(G1, "5.7.6.8", "GET_CAPSET_INFO capset_index not below "          \
+			 "num_capsets")                                     \
+	X(G2, "5.7.6.8", "GET_CAPSET of an unknown capset_id")              \
+	X(G3, "5.7.6.8", "GET_CAPSET capset_version above the max")         \
+	X(U1, "5.7.6.9", "RESOURCE_UNMAP_BLOB of a blob not mapped")        \
+	X(A1, "5.7.6.8", "RESOURCE_ASSIGN_UUID of a blob without "          \
+			 "USE_CROSS_DEVICE")
+
+enum host_row {
+#define HOST_ROW_ENUM(id, section, what) HOST_ROW_##id,
+	HOST_ROWS(HOST_ROW_ENUM)
+#undef HOST_ROW_ENUM
+	HOST_ROW_COUNT
+};
+
+/* What a personality answers to a failure.  0 is "not written down": the
+ * table must name an answer for every row (host__personality_check). */
+enum host_answer {
+	HOST_ANSWER_NONE,
+	HOST_ANSWER_PASS,	/* not checked: the command carries on */
+	HOST_ANSWER_OK,		/* OK_NODATA; the command does nothing */
+	HOST_ANSWER_UNSPEC,	/* VIRTIO_GPU_RESP_ERR_* */
+	HOST_ANSWER_OOM,
+	HOST_ANSWER_SCANOUT,
+	HOST_ANSWER_RES,
+	HOST_ANSWER_CTX,
+	HOST_ANSWER_PARAM,
+	/* row-specific successes */
+	HOST_ANSWER_ZEROS,	/* G1: OK_CAPSET_INFO, every field 0 */
+	HOST_ANSWER_POISON,	/* G1: OK_CAPSET_INFO, capset_id 0xffffffff */
+	HOST_ANSWER_EMPTY,	/* G2: OK_CAPSET, no data; E1: OK_EDID of a
+				 * default display */
+};
+
+/*
+ * The driver rules of 5.7 (MUST, MUST NOT, SHOULD): X(ID, section,
+ * level, rule text).  A command that breaks one is recorded for the
+ * conformance report in every personality; `strict` also logs it.
+ */
+#define HOST_RULES(X)                                                       \
+	X(EVENTS_READ, "5.7.4.1 Device configuration fields", "MUST",       \
+	  "events_read signals pending events to the driver. The driver "   \
+	  "MUST NOT write to this field.")                                  \
+	X(CAPSET_INDEX, "5.7.6.8 Device Operation: controlq", "MUST",       \
+	  "VIRTIO_GPU_CMD_GET_CAPSET_INFO Gets the information associated " \
+	  "with a particular capset_index, which MUST less than "           \
+	  "num_capsets defined in the device configuration.")               \
+	X(BLOB_MEM, "5.7.6.8 Device Operation: controlq", "MUST",           \
+	  "The memory properties of the blob resource MUST be described "   \
+	  "by blob_mem, which MUST be non-zero.")                           \
+	X(BLOB_FLAGS, "5.7.6.8 Device Operation: controlq", "MUST",         \
+	  "The driver MUST inform the device if the blob resource is used " \
+	  "for memory access, sharing between driver instances and/or "     \
+	  "sharing with other devices. This is done via the blob_flags "    \
+	  "field.")                                                         \
+	X(SCANOUT_FORMAT, "5.7.6.8 Device Operation: controlq", "MUST",     \
+	  "VIRTIO_GPU_CMD_SET_SCANOUT_BLOB ... The format MUST be one of "  \
+	  "enum virtio_gpu_formats.")                                       \
+	X(BLOB_SIZE_ALIGN, "5.7.6.8.1 Driver Requirements: Device "         \
+	  "Operation: controlq", "MUST",                                    \
+	  "If VIRTIO_GPU_F_BLOB_ALIGNMENT has been negotiated, in "         \
+	  "VIRTIO_GPU_CMD_RESOURCE_CREATE_BLOB requests size MUST be "      \
+	  "aligned to blob_alignment as defined in the device "             \
+	  "configuration.")                                                 \
+	X(MAP_TWICE, "5.7.6.9 Device Operation: controlq (3d)", "MUST",     \
+	  "VIRTIO_GPU_CMD_RESOURCE_MAP_BLOB ... The driver MUST not map a " \
+	  "blob resource that is already mapped.")                          \
+	X(MAP_OFFSET_ALIGN, "5.7.6.9.1 Driver Requirements: Device "        \
+	  "Operation: controlq (3d)", "MUST",                               \
+	  "If VIRTIO_GPU_F_BLOB_ALIGNMENT has been negotiated, in "         \
+	  "VIRTIO_GPU_CMD_RESOURCE_MAP_BLOB requests offset MUST be "       \
+	  "aligned to blob_alignment as defined in the device "             \
+	  "configuration.")
+
+enum host_rule {
+#define HOST_RULE_ENUM(id, section, level, text) HOST_RULE_##id,
+	HOST_RULES(HOST_RULE_ENUM)
+#undef HOST_RULE_ENUM
+	HOST_RULE_COUNT
+};
+
+/* What the device keeps per rule for the report (viol_lock). */
+struct host_violation_rec {
+	uint64_t count;
+	uint64_t first_cmd;		/* the command's number, from 1 */
+	unsigned long guest_call;	/* the ioctl then running, or 0 */
+	char command[32];
+	char fields[160];
+};
+
+/* The personality's answer to @row for @cmd's device (which of the VMM's
+ * devices answers depends on whether VIRGL was negotiated). */
+enum host_answer host__answer(const struct host_cmd *cmd, enum host_row row);
+/*
+ * A failure of @row was found: log it (the caller's message names the
+ * field; the line adds the personality, row and answer) and set
+ * cmd->error to the personality's answer.  true: the command stops here
+ * (an error, or OK with nothing done); false: this personality does not
+ * check it (or answers with a row-specific success the caller gives)
+ * and the handler carries on.
+ */
+bool host__fail(struct host_cmd *cmd, enum host_row row, const char *func,
+		const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+#define HOST_FAIL(cmd, row, ...) \
+	host__fail(cmd, HOST_ROW_##row, __func__, __VA_ARGS__)
+/* @cmd (NULL: a config write) broke @rule; @fmt names the fields. */
+void host__violation(struct host_device *dev, const struct host_cmd *cmd,
+		     enum host_rule rule, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* Queue sizes and config policy of the device's personality. */
+uint16_t host__queue_size(const struct host_device *dev, unsigned queue);
+/* crosvm (2023-08 to 2026-07) offers bit 5 as its own FENCE_PASSING: the
+ * device then has no blob_alignment field and checks no alignment. */
+bool host__bit5_is_blob_alignment(const struct host_device *dev);
+uint32_t host__config_num_scanouts(const struct host_device *dev);
+
+#endif
