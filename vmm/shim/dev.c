@@ -4,7 +4,8 @@
  * offset from DRM_IOCTL_VIRTGPU_MAP → km_mmap, munmap of such a mapping →
  * km_munmap, read → km_read (DRM events), poll/ppoll/select/pselect and
  * epoll_ctl watch kernelmock's event fd in place of the memfd, close,
- * dup2 and dup3 release the file with its last fd.  ioctl on a sync_file
+ * dup2 and dup3 keep the fd table (fdtab.c) and release the file with its
+ * last fd.  ioctl on a sync_file
  * fd that kernelmock handed out (SYNC_IOC_MERGE, SYNC_IOC_FILE_INFO) goes
  * to km_sync_ioctl.  Any other fd goes to libc.
  */
@@ -262,18 +263,18 @@ int close(int fd)
 {
 	if (vmm_shim_in_machine())
 		vmm_shim_fd_disown(fd);
-	if (!nodes_exist() || vmm_shim_passthrough())
+	if (!vmm_shim_fdtab_peek(fd))
 		return REAL(close)(fd);
 	return vmm_shim_node_close(fd);
 }
 
-/* dup2/dup3 onto a node's fd close that fd first. */
-static int after_replace(struct vmm_shim_node *node, int ret)
+/* dup2/dup3 make @newfd a copy of @oldfd, closing what it was (a node's
+ * fd loses its entry; the fd table follows: fdtab.c). */
+static int after_replace(int oldfd, int newfd, int ret)
 {
-	if (node) {
+	if (ret >= 0) {
 		int err = errno;
-		vmm_shim_node_release_if_unused(node);
-		vmm_shim_node_put(node);
+		vmm_shim_fdtab_copy(oldfd, newfd);
 		errno = err;
 	}
 	return ret;
@@ -281,18 +282,12 @@ static int after_replace(struct vmm_shim_node *node, int ret)
 
 int dup2(int oldfd, int newfd)
 {
-	if (!nodes_exist() || vmm_shim_passthrough() || oldfd == newfd)
-		return REAL(dup2)(oldfd, newfd);
-	struct vmm_shim_node *node = vmm_shim_node_get(newfd);
-	return after_replace(node, REAL(dup2)(oldfd, newfd));
+	return after_replace(oldfd, newfd, REAL(dup2)(oldfd, newfd));
 }
 
 int dup3(int oldfd, int newfd, int flags)
 {
-	if (!nodes_exist() || vmm_shim_passthrough() || oldfd == newfd)
-		return REAL(dup3)(oldfd, newfd, flags);
-	struct vmm_shim_node *node = vmm_shim_node_get(newfd);
-	return after_replace(node, REAL(dup3)(oldfd, newfd, flags));
+	return after_replace(oldfd, newfd, REAL(dup3)(oldfd, newfd, flags));
 }
 
 /* --- read --- */

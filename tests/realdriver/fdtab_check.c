@@ -1,0 +1,235 @@
+// SPDX-License-Identifier: MIT
+/*
+ * realdriver-fdtab: run under `virtgpu-sim exec --no-check`.  What a
+ * program may do with the render node's fd and with the argument memory
+ * of its ioctls, checked as TAP (docs/performance.md, "The lean guest
+ * path": the shim knows its fds from a table, the kernel copies with
+ * plain loads where memory is there):
+ *   1  dup, fcntl(F_DUPFD_CLOEXEC), dup2 and dup3 copies of the node
+ *      answer DRM ioctls, and keep answering once the original is closed
+ *   2  a number that was a node's copy and was replaced by dup2 of a
+ *      regular file is that file again (ENOTTY from its ioctl)
+ *   3  after the last copy is closed, a new file that gets the number is
+ *      not the node (ENOTTY), and a fresh open of the node works
+ *   4  close_range over copies forgets them; the node opened before the
+ *      range still works
+ *   5  a fork child's ioctl on the node fails with EIO (the device is the
+ *      parent's), and the parent's still works afterwards
+ *   6  EFAULT, exactly: the argument pointer NULL, in an unmapped page,
+ *      in a PROT_NONE page, straddling into an unmapped page; GETPARAM's
+ *      value pointer in a read-only page (the kernel writes there)
+ *   7  the same calls with the argument at the very end of good memory
+ *      succeed (no over-read), and on another thread's stack
+ *   8  poll on a fence fd of a submit, and on its dup, report POLLIN
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+
+#include "kernelmock/virtgpu_drm.h"
+
+static unsigned failed;
+
+static void tap(unsigned n, bool ok, const char *name)
+{
+	printf("%s %u - %s\n", ok ? "ok" : "not ok", n, name);
+	if (!ok)
+		failed++;
+	fflush(stdout);
+}
+
+/* DRM_IOCTL_VERSION without buffers: 0 on the node. */
+static int version(int fd)
+{
+	struct drm_version v;
+	memset(&v, 0, sizeof(v));
+	return ioctl(fd, DRM_IOCTL_VERSION, &v) ? -errno : 0;
+}
+
+static int getparam(int fd, void *arg)
+{
+	return ioctl(fd, DRM_IOCTL_VIRTGPU_GETPARAM, arg) ? -errno : 0;
+}
+
+static bool copies(int node)
+{
+	int a = dup(node);
+	int b = fcntl(node, F_DUPFD_CLOEXEC, 3);
+	int c = dup2(node, 200) == 200 ? 200 : -1;
+	int d = dup3(node, 201, O_CLOEXEC) == 201 ? 201 : -1;
+	bool ok = a >= 0 && b >= 0 && c >= 0 && d >= 0 && !version(a) &&
+		  !version(b) && !version(c) && !version(d);
+	close(b);
+	close(c);
+	close(d);
+	ok = ok && !version(a) && !version(node);
+	close(node);
+	ok = ok && !version(a);		/* the original is gone */
+	close(a);
+	return ok;
+}
+
+static bool replaced(void)
+{
+	int node = open("/dev/dri/renderD128", O_RDWR | O_CLOEXEC);
+	int file = open("/proc/self/stat", O_RDONLY | O_CLOEXEC);
+	bool ok = node >= 0 && file >= 0 && dup2(node, 300) == 300 &&
+		  !version(300) && dup2(file, 300) == 300 &&
+		  version(300) == -ENOTTY && !version(node);
+	close(300);
+	close(file);
+	close(node);
+	return ok;
+}
+
+static bool reused(void)
+{
+	int node = open("/dev/dri/renderD128", O_RDWR | O_CLOEXEC);
+	bool ok = node >= 0 && !version(node);
+	close(node);
+	int file = open("/proc/self/stat", O_RDONLY | O_CLOEXEC);
+	ok = ok && file == node && version(file) == -ENOTTY;
+	close(file);
+	int again = open("/dev/dri/renderD128", O_RDWR | O_CLOEXEC);
+	ok = ok && again >= 0 && !version(again);
+	close(again);
+	return ok;
+}
+
+static bool range(int keep)
+{
+	int a = dup2(keep, 400), b = dup2(keep, 401);
+	bool ok = a == 400 && b == 401 && !version(401);
+	ok = ok && close_range(400, 401, 0) == 0;
+	int file = open("/proc/self/stat", O_RDONLY | O_CLOEXEC);
+	if (file >= 0 && dup2(file, 401) == 401)
+		ok = ok && version(401) == -ENOTTY;
+	close(401);
+	close(file);
+	return ok && !version(keep);
+}
+
+static bool forked(int node)
+{
+	pid_t pid = fork();
+	if (pid == 0)
+		_exit(version(node) == -EIO ? 0 : 1);
+	int status = 0;
+	waitpid(pid, &status, 0);
+	return pid > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0 &&
+	       !version(node);
+}
+
+static bool efault(int node, long page)
+{
+	char *m = mmap(NULL, 3 * (size_t)page, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (m == MAP_FAILED)
+		return false;
+	/* page 0 good, page 1 read-only, page 2 unmapped; and a PROT_NONE
+	 * page elsewhere */
+	munmap(m + 2 * page, (size_t)page);
+	mprotect(m + page, (size_t)page, PROT_READ);
+	char *none = mmap(NULL, (size_t)page, PROT_NONE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct drm_virtgpu_getparam *edge =
+		(void *)(m + page - sizeof(*edge));
+	struct drm_virtgpu_getparam *ro_arg = (void *)m;
+	int value;
+	ro_arg->param = VIRTGPU_PARAM_3D_FEATURES;
+	ro_arg->value = (uintptr_t)(m + page);	/* read-only: no write */
+	bool ok = none != MAP_FAILED &&
+		  getparam(node, NULL) == -EFAULT &&
+		  getparam(node, m + 2 * page) == -EFAULT &&
+		  getparam(node, none) == -EFAULT &&
+		  getparam(node, m + 3 * page - 8) == -EFAULT &&
+		  getparam(node, ro_arg) == -EFAULT;
+	edge->param = VIRTGPU_PARAM_3D_FEATURES;
+	edge->value = (uintptr_t)&value;
+	ok = ok && getparam(node, edge) == 0;
+	munmap(none, (size_t)page);
+	munmap(m, 2 * (size_t)page);
+	/* freed memory that is unmapped is a fault too */
+	ok = ok && getparam(node, edge) == -EFAULT;
+	return ok;
+}
+
+struct thread_arg {
+	int node;
+	int ret;
+};
+
+static void *on_thread(void *p)
+{
+	struct thread_arg *t = p;
+	int value = -1;
+	struct drm_virtgpu_getparam gp = {
+		.param = VIRTGPU_PARAM_3D_FEATURES,
+		.value = (uintptr_t)&value,
+	};
+	t->ret = getparam(t->node, &gp) ? -1 : value;
+	return NULL;
+}
+
+static bool edge_ok(int node)
+{
+	struct thread_arg t = { .node = node, .ret = -1 };
+	pthread_t th;
+	if (pthread_create(&th, NULL, on_thread, &t))
+		return false;
+	pthread_join(th, NULL);
+	return t.ret == 1;
+}
+
+/* A fenced submit's out-fence fd and its dup both become readable. */
+static bool fence_poll(int node)
+{
+	static const uint32_t noop[] = { 0x0001001c, 0 };	/* SET_SUB_CTX 0 */
+	struct drm_virtgpu_execbuffer eb = {
+		.flags = VIRTGPU_EXECBUF_FENCE_FD_OUT,
+		.size = sizeof(noop),
+		.command = (uintptr_t)noop,
+		.fence_fd = -1,
+	};
+	if (ioctl(node, DRM_IOCTL_VIRTGPU_EXECBUFFER, &eb) || eb.fence_fd < 0)
+		return false;
+	int copy = dup(eb.fence_fd);
+	struct pollfd p[2] = {
+		{ .fd = eb.fence_fd, .events = POLLIN },
+		{ .fd = copy, .events = POLLIN },
+	};
+	bool ok = poll(p, 2, 5000) == 2 && (p[0].revents & POLLIN) &&
+		  (p[1].revents & POLLIN);
+	close(copy);
+	close(eb.fence_fd);
+	return ok;
+}
+
+int main(void)
+{
+	long page = sysconf(_SC_PAGESIZE);
+
+	printf("1..8\n");
+	int node = open("/dev/dri/renderD128", O_RDWR | O_CLOEXEC);
+	tap(1, node >= 0 && copies(node), "copies of the node answer ioctls");
+	tap(2, replaced(), "dup2 of a file over a copy: the file again");
+	tap(3, reused(), "a closed node's number reused: not the node");
+	node = open("/dev/dri/renderD128", O_RDWR | O_CLOEXEC);
+	tap(4, node >= 0 && range(node), "close_range forgets copies");
+	tap(5, forked(node), "fork child: EIO; the parent goes on");
+	tap(6, efault(node, page), "EFAULT exactly where memory is not");
+	tap(7, edge_ok(node), "arguments on another thread's stack");
+	tap(8, fence_poll(node), "fence fd and its dup poll readable");
+	close(node);
+	return failed ? 1 : 0;
+}
