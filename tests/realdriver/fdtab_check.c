@@ -21,11 +21,18 @@
  *   7  the same calls with the argument at the very end of good memory
  *      succeed (no over-read), and on another thread's stack
  *   8  poll on a fence fd of a submit, and on its dup, report POLLIN
+ *   9  with the program's own SIGSEGV handler installed, a bad ioctl
+ *      pointer is still EFAULT, and a fault of the program's own still
+ *      reaches its handler
+ *  10  on a thread that blocks every signal (as Mesa's threads do), a
+ *      bad pointer is EFAULT, not the death of the process
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -215,11 +222,64 @@ static bool fence_poll(int node)
 	return ok;
 }
 
+#ifdef HAVE_VALGRIND_MEMCHECK_H
+#include <valgrind/valgrind.h>
+#else
+#define RUNNING_ON_VALGRIND 0
+#endif
+
+static sigjmp_buf own_fault;
+static volatile uintptr_t own_bad = 16;
+static volatile sig_atomic_t own_faults;
+
+static void own_handler(int sig)
+{
+	(void)sig;
+	own_faults++;
+	siglongjmp(own_fault, 1);
+}
+
+static bool own_handler_chained(int node)
+{
+	struct sigaction sa, old;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = own_handler;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGSEGV, &sa, &old))
+		return false;
+	bool ok = getparam(node, (void *)16) == -EFAULT && own_faults == 0;
+	if (!sigsetjmp(own_fault, 1))
+		*(volatile int *)own_bad = 1;	/* the program's own fault */
+	ok = ok && own_faults == 1 && getparam(node, (void *)16) == -EFAULT;
+	sigaction(SIGSEGV, &old, NULL);
+	return ok;
+}
+
+static void *blocked_thread(void *p)
+{
+	struct thread_arg *t = p;
+	sigset_t all;
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, NULL);
+	t->ret = getparam(t->node, (void *)16);
+	return NULL;
+}
+
+static bool blocked_efault(int node)
+{
+	struct thread_arg t = { .node = node, .ret = 0 };
+	pthread_t th;
+	if (pthread_create(&th, NULL, blocked_thread, &t))
+		return false;
+	pthread_join(th, NULL);
+	return t.ret == -EFAULT;
+}
+
 int main(void)
 {
 	long page = sysconf(_SC_PAGESIZE);
 
-	printf("1..8\n");
+	printf("1..10\n");
 	int node = open("/dev/dri/renderD128", O_RDWR | O_CLOEXEC);
 	tap(1, node >= 0 && copies(node), "copies of the node answer ioctls");
 	tap(2, replaced(), "dup2 of a file over a copy: the file again");
@@ -230,6 +290,13 @@ int main(void)
 	tap(6, efault(node, page), "EFAULT exactly where memory is not");
 	tap(7, edge_ok(node), "arguments on another thread's stack");
 	tap(8, fence_poll(node), "fence fd and its dup poll readable");
+	/* memcheck reports the program's own fault as an error */
+	if (RUNNING_ON_VALGRIND)
+		printf("ok 9 # SKIP a deliberate fault under valgrind\n");
+	else
+		tap(9, own_handler_chained(node), "the program's SIGSEGV "
+		    "handler chained: EFAULT stays, its own faults reach it");
+	tap(10, blocked_efault(node), "a thread blocking all signals: EFAULT");
 	close(node);
 	return failed ? 1 : 0;
 }

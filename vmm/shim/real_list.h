@@ -58,6 +58,10 @@ VMM_REAL_FN(pselect)
 VMM_REAL_FN(epoll_ctl)
 /* threads (shim.c) */
 VMM_REAL_FN(pthread_create)
+/* signals (signals.c) */
+VMM_REAL_FN(sigaction)
+VMM_REAL_FN(pthread_sigmask)
+VMM_REAL_FN(sigprocmask)
 /* exit handlers and the exec family (exit.c) */
 VMM_REAL_FN(__cxa_atexit)
 VMM_REAL_FN(__cxa_finalize)

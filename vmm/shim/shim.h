@@ -166,6 +166,12 @@ int vmm_shim_machine_start_locked(const char *call, struct km_device **out);
  * machine's (fds.c). */
 bool vmm_shim_in_machine(void);
 
+/* signals.c: fault signals and kernelmock's user copies */
+/* The calling thread now blocks SIGSEGV/SIGBUS (or not): kernelmock's
+ * copies on it take the checked path. */
+void vmm_shim_faults_blocked(bool blocked);
+bool vmm_shim_faults_blocked_now(void);
+
 /* exit.c: how the process ends (docs/realdriver.md, "How a program ends") */
 /* Register the exit handler (constructor): it runs after every handler
  * registered later, the program's and libEGL's. */
