@@ -35,20 +35,33 @@
 
 #include "vmm/shim/shim.h"
 
+/* An entry without identity (ino 0) is one kernelmock made on a program
+ * thread: see vmm_shim_fd_own. */
 static bool same_file(int fd, const struct vmm_shim_fd *m)
 {
 	struct stat st;
 
+	if (!m->ino)
+		return true;
 	return !REAL(fstat)(fd, &st) && st.st_dev == m->dev &&
 	       st.st_ino == m->ino;
 }
 
+/*
+ * Host threads' fds are remembered with their identity (libuv closes
+ * with a raw syscall, so their numbers can be reused unseen).  Fds made
+ * inside the shim on a program thread are kernelmock's (the ends of
+ * sync_files and dma-bufs), which it closes through close(): their
+ * numbers alone are exact, and an fstat(2) per fd would cost two system
+ * calls per fenced submit (docs/performance.md).
+ */
 int vmm_shim_fd_own(int fd)
 {
-	struct stat st;
+	struct stat st = { 0 };
 
 	vmm_shim_fdtab_forget(fd);	/* a new fd: no node (fdtab.c) */
-	if (fd < 0 || !vmm_shim_in_machine() || REAL(fstat)(fd, &st))
+	if (fd < 0 || !vmm_shim_in_machine() ||
+	    (vmm_shim_host_thread() && REAL(fstat)(fd, &st)))
 		return fd;
 	pthread_mutex_lock(&vmm_shim.fds_lock);
 	struct vmm_shim_fd *m = NULL;

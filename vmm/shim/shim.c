@@ -58,6 +58,11 @@ bool vmm_shim_in_machine(void)
 	return tls_host || tls_depth;
 }
 
+bool vmm_shim_host_thread(void)
+{
+	return tls_host;
+}
+
 bool vmm_shim_passthrough(void)
 {
 	return tls_host || tls_depth || !vmm_shim.configured ||

@@ -165,6 +165,8 @@ int vmm_shim_machine_start_locked(const char *call, struct km_device **out);
 /* True on a host thread or inside the shim: fds made now are the
  * machine's (fds.c). */
 bool vmm_shim_in_machine(void);
+/* True on a host thread only. */
+bool vmm_shim_host_thread(void);
 
 /* signals.c: fault signals and kernelmock's user copies */
 /* The calling thread now blocks SIGSEGV/SIGBUS (or not): kernelmock's
