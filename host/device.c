@@ -346,6 +346,7 @@ static void fence_async_cb(uv_async_t *handle)
 	pthread_mutex_lock(&dev->state_lock);
 	host__fence_drain_signals(dev);
 	host__report_idle(dev);
+	host__poll_reopen_locked(dev);
 	pthread_mutex_unlock(&dev->state_lock);
 }
 
