@@ -287,6 +287,39 @@ static void test_kernel_prime_between_files(void **state)
 	km_close(b);
 }
 
+/* Number of open fds of this process. */
+static int open_fds(void)
+{
+	int n = 0;
+	for (int fd = 0; fd < 4096; fd++)
+		n += fcntl(fd, F_GETFD) != -1;
+	return n;
+}
+
+/* Sync_files the program closed are released (in batches: fence.c), so a
+ * program that makes and closes one per frame keeps a bounded number of
+ * kernel-side ends open; one it keeps stays valid meanwhile. */
+static void test_kernel_sync_file_closed_ones_released(void **state)
+{
+	struct fixture *fx = *state;
+	int kept;
+	assert_int_equal(submit(fx->f, 0, -1, 0, NULL, &kept), 0);
+	int base = open_fds();
+	for (int i = 0; i < 200; i++) {
+		int fd;
+		assert_int_equal(submit(fx->f, 0, -1, 0, NULL, &fd), 0);
+		assert_signals(fd);
+		close(fd);
+		assert_true(open_fds() <= base + 8);
+	}
+	assert_signals(kept);
+	struct sync_file_info info = { .num_fences = 0 };
+	assert_int_equal(km_sync_ioctl(fx->kd, kept, SYNC_IOC_FILE_INFO, &info),
+			 0);
+	assert_int_equal(info.status, 1);
+	close(kept);
+}
+
 static void test_kernel_sync_file_poll_info_merge(void **state)
 {
 	struct fixture *fx = *state;
@@ -738,6 +771,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_kernel_prime_between_files, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_kernel_sync_file_poll_info_merge,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_kernel_sync_file_closed_ones_released,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kernel_rings_threads_and_events,
 						setup, teardown),
