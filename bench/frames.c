@@ -11,13 +11,20 @@
  * A frame: clear a 256x256 render target, draw a textured quad with a
  * per-frame rotation, and insert a fence; at most two frames are in
  * flight (the fence of frame N-2 is waited for before frame N), as a
- * double-buffered swap chain paces a real program.  Frames are timed in
- * chunks after a warm-up; the output is one line per chunk and a summary,
- * all on stdout:
+ * double-buffered swap chain paces a real program.  With --sync a frame
+ * uploads the 64x64 texture, draws and calls glFinish instead, as most
+ * GL programs and tests do.  The first frame (a synchronous one, right
+ * after set-up) is timed on its own; then frames are timed in chunks
+ * after a warm-up, and the system calls and context switches of the
+ * timed frames are counted by the kernel (frames_count.c: the GL thread,
+ * all threads; -1 where not available).  The output, all on stdout:
  *
  *   renderer <GL_RENDERER>
+ *   first <nanoseconds>
  *   chunk <frames> <nanoseconds>
  *   ...
+ *   counts <frames> <syscalls GL thread> <syscalls all> <switches GL
+ *          thread> <switches all>
  *   total <frames> <nanoseconds> pixel <0xRRGGBBAA>
  *
  * Exit status 0 when the last frame's centre pixel is the texture colour
