@@ -26,6 +26,10 @@
  *      reaches its handler
  *  10  on a thread that blocks every signal (as Mesa's threads do), a
  *      bad pointer is EFAULT, not the death of the process
+ *  11  state queries make no system call: 1000 GETPARAM and 1000
+ *      WAIT(NOWAIT) on an idle bo, counted by the kernel on this thread
+ *      (perf_event_open; skipped where the kernel refuses), stay under
+ *      100 system calls (a lock handed over may cost a futex or two)
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -40,7 +44,9 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
+#include <linux/perf_event.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 
 #include "kernelmock/virtgpu_drm.h"
@@ -275,11 +281,70 @@ static bool blocked_efault(int node)
 	return t.ret == -EFAULT;
 }
 
+/* A counter of this thread's system calls, or -1. */
+static int syscall_counter(void)
+{
+	FILE *f = fopen("/sys/kernel/tracing/events/raw_syscalls/sys_enter/id",
+			"r");
+	long id = -1;
+	if (!f)
+		return -1;
+	if (fscanf(f, "%ld", &id) != 1)
+		id = -1;
+	fclose(f);
+	if (id < 0)
+		return -1;
+	struct perf_event_attr a;
+	memset(&a, 0, sizeof(a));
+	a.size = sizeof(a);
+	a.type = PERF_TYPE_TRACEPOINT;
+	a.config = (uint64_t)id;
+	return (int)syscall(SYS_perf_event_open, &a, 0, -1, -1,
+			    PERF_FLAG_FD_CLOEXEC);
+}
+
+/* -1: no counter here; else the system calls 2000 queries made. */
+static long long queries_syscalls(int node)
+{
+	struct drm_virtgpu_resource_create rc = {
+		.target = 0 /* PIPE_BUFFER */, .format = 64 /* R8_UNORM */,
+		.bind = 1u << 4 /* VERTEX_BUFFER */, .width = 4096,
+		.height = 1, .depth = 1, .array_size = 1, .size = 4096,
+	};
+	int value;
+	struct drm_virtgpu_getparam gp = {
+		.param = VIRTGPU_PARAM_3D_FEATURES, .value = (uintptr_t)&value,
+	};
+	int c = syscall_counter();
+	if (c < 0)
+		return -1;
+	if (ioctl(node, DRM_IOCTL_VIRTGPU_RESOURCE_CREATE, &rc)) {
+		close(c);
+		return -2;
+	}
+	struct drm_virtgpu_3d_wait w = {
+		.handle = rc.bo_handle, .flags = VIRTGPU_WAIT_NOWAIT,
+	};
+	while (ioctl(node, DRM_IOCTL_VIRTGPU_WAIT, &w))	/* idle first */
+		usleep(1000);
+	uint64_t before = 0, after = 0;
+	bool ok = read(c, &before, sizeof(before)) == sizeof(before);
+	for (int i = 0; i < 1000 && ok; i++)
+		ok = !ioctl(node, DRM_IOCTL_VIRTGPU_GETPARAM, &gp) &&
+		     !ioctl(node, DRM_IOCTL_VIRTGPU_WAIT, &w);
+	ok = ok && read(c, &after, sizeof(after)) == sizeof(after);
+	close(c);
+	struct drm_gem_close gc = { .handle = rc.bo_handle };
+	ioctl(node, DRM_IOCTL_GEM_CLOSE, &gc);
+	/* the two reads of the counter are system calls too */
+	return ok ? (long long)(after - before) : -2;
+}
+
 int main(void)
 {
 	long page = sysconf(_SC_PAGESIZE);
 
-	printf("1..10\n");
+	printf("1..11\n");
 	int node = open("/dev/dri/renderD128", O_RDWR | O_CLOEXEC);
 	tap(1, node >= 0 && copies(node), "copies of the node answer ioctls");
 	tap(2, replaced(), "dup2 of a file over a copy: the file again");
@@ -297,6 +362,14 @@ int main(void)
 		tap(9, own_handler_chained(node), "the program's SIGSEGV "
 		    "handler chained: EFAULT stays, its own faults reach it");
 	tap(10, blocked_efault(node), "a thread blocking all signals: EFAULT");
+	long long calls = queries_syscalls(node);
+	if (calls == -1 || RUNNING_ON_VALGRIND)
+		printf("ok 11 # SKIP no system call counter (or valgrind's "
+		       "checked copies)\n");
+	else
+		tap(11, calls >= 0 && calls < 100, "state queries without "
+		    "system calls");
+	printf("# 2000 queries: %lld system calls\n", calls);
 	close(node);
 	return failed ? 1 : 0;
 }
