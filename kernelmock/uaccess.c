@@ -33,6 +33,7 @@
 #include <stdatomic.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/syscall.h>
 #include <sys/uio.h>
 
 #include "kernelmock/km_internal.h"
@@ -77,6 +78,21 @@ static int slot(int sig)
 	return sig == SIGBUS ? 1 : 0;
 }
 
+/* The default action back, by the raw system call: sigaction() may be a
+ * VMM's wrapper that routes to km_uaccess_sigaction and so would leave
+ * this handler in place (the fault would then come back forever). */
+static void reset_default(int sig)
+{
+	struct {
+		void *handler;
+		unsigned long flags;
+		void *restorer;
+		uint64_t mask;
+	} ksa = { .handler = SIG_DFL };
+
+	syscall(SYS_rt_sigaction, sig, &ksa, NULL, sizeof(ksa.mask));
+}
+
 static void fault_handler(int sig, siginfo_t *si, void *uc)
 {
 	sigjmp_buf *fixup = tls_fixup;
@@ -95,7 +111,7 @@ static void fault_handler(int sig, siginfo_t *si, void *uc)
 		   prev->sa_handler != SIG_IGN) {
 		prev->sa_handler(sig);
 	} else {
-		signal(sig, SIG_DFL);
+		reset_default(sig);
 	}
 }
 
