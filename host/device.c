@@ -558,6 +558,7 @@ static int check_options(const struct host_options *opts)
 static void free_device(struct host_device *dev)
 {
 	pthread_mutex_destroy(&dev->state_lock);
+	pthread_mutex_destroy(&dev->notify_lock);
 	pthread_cond_destroy(&dev->fence_cond);
 	pthread_mutex_destroy(&dev->fence_lock);
 	pthread_cond_destroy(&dev->control_cond);
@@ -600,6 +601,7 @@ static int setup_alloc(struct host_setup *su, struct sim_ram *ram,
 	host_table_init(&dev->contexts);
 	host__scanouts_init(dev);
 	pthread_mutex_init(&dev->state_lock, NULL);
+	pthread_mutex_init(&dev->notify_lock, NULL);
 	pthread_mutex_init(&dev->control_lock, NULL);
 	pthread_cond_init(&dev->control_cond, NULL);
 	pthread_mutex_init(&dev->fence_lock, NULL);

@@ -48,14 +48,21 @@ static bool queues_pending(const struct host_device *dev)
 	return false;
 }
 
-static void suppress_notify(struct host_device *dev, bool suppress)
+/* The device thread, or a renderer thread that retires the last fence
+ * (reopen_now_locked), sets the flag: notify_lock orders them.  Returns
+ * what it was. */
+static bool suppress_notify(struct host_device *dev, bool suppress)
 {
-	if (dev->notify_suppressed == suppress)
-		return;
-	for (unsigned q = 0; q < HOST_NUM_QUEUES; q++)
-		if (dev->vq[q])
-			sim_vqdev_suppress_notify(dev->vq[q], suppress);
-	dev->notify_suppressed = suppress;
+	pthread_mutex_lock(&dev->notify_lock);
+	bool was = dev->notify_suppressed;
+	if (was != suppress) {
+		for (unsigned q = 0; q < HOST_NUM_QUEUES; q++)
+			if (dev->vq[q])
+				sim_vqdev_suppress_notify(dev->vq[q], suppress);
+		dev->notify_suppressed = suppress;
+	}
+	pthread_mutex_unlock(&dev->notify_lock);
+	return was;
 }
 
 /* Notifications suppressed while draining and polling: not when polling is
@@ -75,9 +82,8 @@ static bool poll_enabled(struct host_device *dev)
  */
 static void resume_notify(struct host_device *dev, bool look_again)
 {
-	if (!dev->notify_suppressed)
+	if (!suppress_notify(dev, false))
 		return;
-	suppress_notify(dev, false);
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	if (look_again && queues_pending(dev))
 		host__drain_queues(dev);
@@ -110,67 +116,6 @@ static void adapt(struct host_device *dev)
 
 static void poll_idle_cb(uv_idle_t *handle);
 
-void host__poll_kicked(struct host_device *dev)
-{
-	bool polling = uv_is_active((uv_handle_t *)&dev->poll_idle);
-
-	host__queues_up(dev);
-	/* A kick while polling is one the driver sent before it saw the
-	 * flag: it says nothing about the window. */
-	if (dev->opts.poll_max_ns && !polling)
-		adapt(dev);
-	if (poll_enabled(dev))
-		suppress_notify(dev, true);
-	host__drain_queues(dev);
-	if (poll_enabled(dev) && dev->poll_ns) {
-		dev->poll_deadline_ns = uv_hrtime() + dev->poll_ns;
-		if (!polling)
-			uv_idle_start(&dev->poll_idle, poll_idle_cb);
-		return;
-	}
-	host__poll_stop(dev, true);
-}
-
-void host__poll_stop(struct host_device *dev, bool look_again)
-{
-	uv_idle_stop(&dev->poll_idle);
-	resume_notify(dev, look_again);
-	dev->idle_since_ns = uv_hrtime();
-}
-
-static void poll_open(struct host_device *dev)
-{
-	if (!poll_enabled(dev) || !dev->poll_ns)
-		return;
-	suppress_notify(dev, true);
-	dev->poll_deadline_ns = uv_hrtime() + dev->poll_ns;
-	/* the idle callback looks at the rings at once */
-	if (!uv_is_active((uv_handle_t *)&dev->poll_idle))
-		uv_idle_start(&dev->poll_idle, poll_idle_cb);
-}
-
-/* The last outstanding fence retired: from now on the guest may submit.
- * true when a window is to be opened. */
-static bool reopen_now_locked(struct host_device *dev)
-{
-	if (!dev->poll_reopen || dev->fence_pending)
-		return false;
-	dev->poll_reopen = false;
-	__atomic_store_n(&dev->poll_reopen_ns, uv_hrtime(), __ATOMIC_RELAXED);
-	return __atomic_load_n(&dev->poll_ns, __ATOMIC_RELAXED) != 0;
-}
-
-void host__poll_reopen_locked(struct host_device *dev)
-{
-	if (reopen_now_locked(dev))
-		poll_open(dev);
-}
-
-bool host__poll_reopen_wanted_locked(struct host_device *dev)
-{
-	return reopen_now_locked(dev);
-}
-
 /* Fence signals queued by the renderer while we poll: retire them here,
  * and tell whether a fence is still outstanding. */
 static bool fences_outstanding(struct host_device *dev)
@@ -186,6 +131,78 @@ static bool fences_outstanding(struct host_device *dev)
 		dev->poll_reopen = true;
 	pthread_mutex_unlock(&dev->state_lock);
 	return outstanding;
+}
+
+void host__poll_kicked(struct host_device *dev)
+{
+	bool polling = uv_is_active((uv_handle_t *)&dev->poll_idle);
+
+	host__queues_up(dev);
+	/* A kick while polling is one the driver sent before it saw the
+	 * flag: it says nothing about the window. */
+	if (dev->opts.poll_max_ns && !polling)
+		adapt(dev);
+	if (poll_enabled(dev))
+		suppress_notify(dev, true);
+	host__drain_queues(dev);
+	/* A fence outstanding: no window now, one when it retires (and the
+	 * window adapts from then on, even while it is 0). */
+	bool waiting = poll_enabled(dev) && fences_outstanding(dev);
+	if (poll_enabled(dev) && dev->poll_ns && !waiting) {
+		dev->poll_deadline_ns = uv_hrtime() + dev->poll_ns;
+		if (!polling)
+			uv_idle_start(&dev->poll_idle, poll_idle_cb);
+		return;
+	}
+	host__poll_stop(dev, true);
+}
+
+void host__poll_stop(struct host_device *dev, bool look_again)
+{
+	uv_idle_stop(&dev->poll_idle);
+	resume_notify(dev, look_again);
+	dev->idle_since_ns = uv_hrtime();
+}
+
+/*
+ * The last outstanding fence retired: from now on the guest may submit.
+ * Notifications go off at once, on whichever thread retired it, so that
+ * a guest woken by the same retirement submits without a kick even
+ * before the device thread runs again; the caller then has the device
+ * thread poll (fence_async).  true when it must.
+ */
+static bool reopen_now_locked(struct host_device *dev)
+{
+	if (!dev->poll_reopen || dev->fence_pending)
+		return false;
+	dev->poll_reopen = false;
+	__atomic_store_n(&dev->poll_reopen_ns, uv_hrtime(), __ATOMIC_RELAXED);
+	if (!poll_enabled(dev) ||
+	    !__atomic_load_n(&dev->poll_ns, __ATOMIC_RELAXED))
+		return false;
+	suppress_notify(dev, true);
+	return true;
+}
+
+/* On the device thread: notifications are off (a retiring thread turned
+ * them off, or we just did): poll, for the window, from now.  The idle
+ * callback looks at the rings at once and ends a window of 0 with the
+ * usual last look. */
+void host__poll_reopen_locked(struct host_device *dev)
+{
+	reopen_now_locked(dev);
+	pthread_mutex_lock(&dev->notify_lock);
+	bool suppressed = dev->notify_suppressed;
+	pthread_mutex_unlock(&dev->notify_lock);
+	if (!suppressed || uv_is_active((uv_handle_t *)&dev->poll_idle))
+		return;
+	dev->poll_deadline_ns = uv_hrtime() + dev->poll_ns;
+	uv_idle_start(&dev->poll_idle, poll_idle_cb);
+}
+
+bool host__poll_reopen_wanted_locked(struct host_device *dev)
+{
+	return reopen_now_locked(dev);
 }
 
 /*
