@@ -49,6 +49,7 @@ struct bench_cfg {
 	unsigned suite_reps;	/* scenario suite runs */
 	unsigned frame_reps;	/* frame loop runs per way */
 	unsigned frames;	/* frames per run */
+	int load_cpu;		/* --load: the CPU the hog runs on; -1 none */
 	const char *self;	/* this executable, for start-up children */
 	const char *sim_bin;	/* virtgpu-sim */
 	const char *frames_bin;	/* virtgpu-bench-frames */
@@ -163,6 +164,10 @@ int bench_in_child(struct bench_results *res, int (*fn)(void *), void *arg,
 void bench_startup(const struct bench_cfg *cfg, struct bench_results *res);
 void bench_suite(const struct bench_cfg *cfg, struct bench_results *res);
 void bench_frames(const struct bench_cfg *cfg, struct bench_results *res);
+/* --load: a process spinning on the last CPU for the whole run; returns
+ * its pid (and the CPU in *cpu), or -errno. */
+pid_t bench_hog_start(int *cpu);
+void bench_hog_stop(pid_t pid);
 
 /* --- report.c: collected results and their printing --- */
 struct bench_results *bench_results_new(void);

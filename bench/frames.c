@@ -11,13 +11,20 @@
  * A frame: clear a 256x256 render target, draw a textured quad with a
  * per-frame rotation, and insert a fence; at most two frames are in
  * flight (the fence of frame N-2 is waited for before frame N), as a
- * double-buffered swap chain paces a real program.  Frames are timed in
- * chunks after a warm-up; the output is one line per chunk and a summary,
- * all on stdout:
+ * double-buffered swap chain paces a real program.  With --sync a frame
+ * uploads the 64x64 texture, draws and calls glFinish instead, as most
+ * GL programs and tests do.  The first frame (a synchronous one, right
+ * after set-up) is timed on its own; then frames are timed in chunks
+ * after a warm-up, and the system calls and context switches of the
+ * timed frames are counted by the kernel (frames_count.c: the GL thread,
+ * all threads; -1 where not available).  The output, all on stdout:
  *
  *   renderer <GL_RENDERER>
+ *   first <nanoseconds>
  *   chunk <frames> <nanoseconds>
  *   ...
+ *   counts <frames> <syscalls GL thread> <syscalls all> <switches GL
+ *          thread> <switches all>
  *   total <frames> <nanoseconds> pixel <0xRRGGBBAA>
  *
  * Exit status 0 when the last frame's centre pixel is the texture colour
@@ -37,6 +44,8 @@
 #include <EGL/eglext.h>
 #include <GLES3/gl3.h>
 
+#include "bench/frames_count.h"
+
 #define TARGET_SIZE 256
 #define TEX_SIZE 64
 #define IN_FLIGHT 2
@@ -45,6 +54,7 @@ struct frames_opts {
 	unsigned frames;
 	unsigned warmup;
 	unsigned chunk;
+	bool sync;		/* --sync: glFinish every frame */
 };
 
 struct frames_gl {
@@ -161,10 +171,10 @@ static int program_up(struct frames_gl *g)
 
 /* The texture is one colour, so that the centre pixel has a known value
  * whatever the rotation: 0xRRGGBBAA = 0x3399ccff. */
+static uint8_t texels[TEX_SIZE * TEX_SIZE * 4];
+
 static void texture_up(struct frames_gl *g)
 {
-	static uint8_t texels[TEX_SIZE * TEX_SIZE * 4];
-
 	for (size_t i = 0; i < sizeof(texels); i += 4) {
 		texels[i + 0] = 0x33;
 		texels[i + 1] = 0x99;
@@ -227,6 +237,19 @@ static void frame(struct frames_gl *g, unsigned n)
 	glFlush();
 }
 
+/* One synchronous frame, as most GL programs and tests run: upload the
+ * 64x64 texture, draw the textured quad into the 256x256 target, and
+ * wait for the GPU (glFinish). */
+static void frame_sync(struct frames_gl *g, unsigned n)
+{
+	glTexSubImage2D(GL_TEXTURE_2D, 0, 0, 0, TEX_SIZE, TEX_SIZE, GL_RGBA,
+			GL_UNSIGNED_BYTE, texels);
+	glClear(GL_COLOR_BUFFER_BIT);
+	glUniform1f(g->angle_loc, (float)(n % 360) * 0.0174533f);
+	glDrawArrays(GL_TRIANGLE_STRIP, 0, 4);
+	glFinish();
+}
+
 static uint32_t centre_pixel(void)
 {
 	uint8_t px[4] = { 0 };
@@ -260,6 +283,7 @@ static int parse(int argc, char **argv, struct frames_opts *o)
 		{ "frames", required_argument, NULL, 'n' },
 		{ "warmup", required_argument, NULL, 'w' },
 		{ "chunk", required_argument, NULL, 'c' },
+		{ "sync", no_argument, NULL, 's' },
 		{ 0 }
 	};
 	int c;
@@ -267,12 +291,17 @@ static int parse(int argc, char **argv, struct frames_opts *o)
 	o->frames = 1000;
 	o->warmup = 50;
 	o->chunk = 100;
+	o->sync = false;
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		char *end;
 		unsigned long v;
 
 		if (c == '?')
 			return -1;
+		if (c == 's') {
+			o->sync = true;
+			continue;
+		}
 		errno = 0;
 		v = strtoul(optarg, &end, 10);
 		if (errno || *end || v == 0 || v > 1000000) {
@@ -289,13 +318,26 @@ static int parse(int argc, char **argv, struct frames_opts *o)
 	return 0;
 }
 
+static void print_counts(const char *what, unsigned frames,
+			 const long long a[FRAMES_NCOUNT],
+			 const long long b[FRAMES_NCOUNT])
+{
+	printf("%s %u", what, frames);
+	for (int i = 0; i < FRAMES_NCOUNT; i++)
+		printf(" %lld", a[i] < 0 || b[i] < 0 ? -1 : b[i] - a[i]);
+	printf("\n");
+}
+
 int main(int argc, char **argv)
 {
 	struct frames_opts o;
 	struct frames_gl g = { 0 };
+	struct frames_count cnt;
+	long long c0[FRAMES_NCOUNT], c1[FRAMES_NCOUNT];
 
 	if (parse(argc, argv, &o))
 		return 2;
+	frames_count_open(&cnt);	/* before any thread exists */
 	if (egl_up(&g) || program_up(&g))
 		return 1;
 	texture_up(&g);
@@ -303,14 +345,21 @@ int main(int argc, char **argv)
 		return 1;
 	printf("renderer %s\n", (const char *)glGetString(GL_RENDERER));
 
-	unsigned n = 0;
+	/* The first frame on its own: the host translates and compiles the
+	 * shaders when they are first used. */
+	void (*one)(struct frames_gl *, unsigned) = o.sync ? frame_sync : frame;
+	uint64_t t0 = now_ns();
+	frame_sync(&g, 0);
+	printf("first %llu\n", (unsigned long long)(now_ns() - t0));
+	unsigned n = 1;
 	for (; n < o.warmup; n++)
-		frame(&g, n);
+		one(&g, n);
 	glFinish();
 
+	frames_count_read(&cnt, c0);
 	uint64_t start = now_ns(), chunk_start = start;
 	for (unsigned i = 0; i < o.frames; i++, n++) {
-		frame(&g, n);
+		one(&g, n);
 		if ((i + 1) % o.chunk == 0 || i + 1 == o.frames) {
 			uint64_t t = now_ns();
 			unsigned in_chunk = (i % o.chunk) + 1;
@@ -321,6 +370,9 @@ int main(int argc, char **argv)
 	}
 	glFinish();
 	uint64_t total = now_ns() - start;
+	frames_count_read(&cnt, c1);
+	print_counts("counts", o.frames, c0, c1);
+	frames_count_close(&cnt);
 	uint32_t px = centre_pixel();
 	printf("total %u %llu pixel 0x%08x\n", o.frames,
 	       (unsigned long long)total, px);

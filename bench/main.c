@@ -4,14 +4,16 @@
  * medians, spread and ratios (text, or JSON with --json).  See
  * docs/performance.md for what each figure means and what dominates it.
  *
- *   virtgpu-bench [--json] [--quick] [--no-scatter] [--only=LIST]
+ *   virtgpu-bench [--json] [--quick] [--no-scatter] [--only=LIST] [--load]
  *                 [--way=WAY] [--sim=PATH] [--frames-bin=PATH]
  *                 [--scenarios=DIR] [--server=PATH]
  *
  * --only takes a comma list of: micro (workloads 1-4 and 6), startup,
  * suite, frames.  For profiling one piece: --way=direct|sim|vtest runs
  * the micro workloads on that way alone, --workloads=LIST (memory, fence,
- * clear, xfer, map) only those micro workloads.  Paths default to the build tree this program was built
+ * clear, xfer, map) only those micro workloads.  --load runs a process
+ * spinning on the last CPU for the whole run (the loaded-machine
+ * figures).  Paths default to the build tree this program was built
  * in.  Exit status 0 once the report is printed (a way that could not
  * run shows "n/a" with the reason), 1 when the run could not start, 2
  * for a usage error.
@@ -49,14 +51,16 @@ struct bench_main {
 	char self[4096];
 };
 
-/* The vtest server, for the signal handler (the one piece of process
- * state here: a handler gets no pointer). */
-static volatile pid_t server_pid;
+/* The vtest server and the --load hog, for the signal handler (the
+ * process state here: a handler gets no pointer). */
+static volatile pid_t server_pid, hog_pid;
 
 static void on_signal(int sig)
 {
 	if (server_pid > 0)
 		kill(server_pid, SIGTERM);
+	if (hog_pid > 0)
+		kill(hog_pid, SIGKILL);
 	_exit(128 + sig);
 }
 
@@ -121,7 +125,9 @@ static void usage(FILE *f)
 		"                     [--way=direct|sim|vtest] "
 		"[--workloads=memory,fence,clear,xfer,map]\n"
 		"                     [--sim=PATH] [--frames-bin=PATH] "
-		"[--scenarios=DIR] [--server=PATH]\n");
+		"[--scenarios=DIR] [--server=PATH]\n"
+		"                     [--load]   (a CPU hog on the last CPU "
+		"for the whole run)\n");
 }
 
 /* Repetitions sized so that a whole run stays well under 2 min. */
@@ -154,6 +160,7 @@ static int parse(int argc, char **argv, struct bench_main *bm)
 		{ "startup-child", required_argument, NULL, 'C' },
 		{ "t0", required_argument, NULL, 'T' },
 		{ "socket", required_argument, NULL, 'k' },
+		{ "load", no_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -161,6 +168,7 @@ static int parse(int argc, char **argv, struct bench_main *bm)
 	int opt;
 
 	c->scatter = true;
+	c->load_cpu = -1;
 	c->workloads = BENCH_W_ALL;
 	c->sim_bin = BENCH_SIM_BIN;
 	c->frames_bin = BENCH_FRAMES_BIN;
@@ -205,6 +213,7 @@ static int parse(int argc, char **argv, struct bench_main *bm)
 			snprintf(c->socket_path, sizeof(c->socket_path), "%s",
 				 optarg);
 			break;
+		case 'L': c->load_cpu = 0; break;	/* chosen at start */
 		case 'h': usage(stdout); exit(0);
 		default: usage(stderr); return -1;
 		}
@@ -346,6 +355,16 @@ int main(int argc, char **argv)
 
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
+	pid_t hog = 0;
+	if (bm.cfg.load_cpu >= 0) {
+		hog = bench_hog_start(&bm.cfg.load_cpu);
+		if (hog < 0) {
+			fprintf(stderr, "virtgpu-bench: --load: %s\n",
+				strerror((int)-hog));
+			return 1;
+		}
+		hog_pid = hog;
+	}
 	if (bm.only & (ONLY_MICRO | ONLY_STARTUP)) {
 		int ret = bench_vtest_server_start(&bm.cfg, &pid);
 		if (ret)
@@ -368,6 +387,8 @@ int main(int argc, char **argv)
 	if (bm.only & ONLY_FRAMES)
 		bench_frames(&bm.cfg, res);
 	loadavg(load_end, sizeof(load_end));
+	bench_hog_stop(hog);
+	hog_pid = 0;
 
 	if (bm.cfg.json)
 		bench_print_json(&bm.cfg, res, machine, load_start, load_end);

@@ -278,11 +278,15 @@ out:
 struct frames_run {
 	struct bench_results *res;
 	const char *way;
+	const char *metric;	/* "frame" (2 in flight) or "frame_sync" */
 	bool want_virgl;
 	bool renderer_ok;
 	bool seen_renderer;
 	double samples[256];
 	unsigned n;
+	double first_ms;	/* < 0: not seen */
+	long long counts[4];	/* frames_count.h order; -1: missing */
+	unsigned counted;	/* frames the counts cover */
 };
 
 static void frames_line(void *arg, const char *line)
@@ -290,6 +294,7 @@ static void frames_line(void *arg, const char *line)
 	struct frames_run *fr = arg;
 	unsigned frames;
 	unsigned long long ns;
+	long long c[4];
 
 	if (strncmp(line, "renderer ", 9) == 0) {
 		fr->seen_renderer = true;
@@ -298,13 +303,38 @@ static void frames_line(void *arg, const char *line)
 		if (!fr->renderer_ok) {
 			char why[256];
 			snprintf(why, sizeof(why), "wrong driver: %s", line);
-			bench_results_note(fr->res, "frame", fr->way, why);
+			bench_results_note(fr->res, fr->metric, fr->way, why);
 		}
 	} else if (strncmp(line, "error ", 6) == 0) {
-		bench_results_note(fr->res, "frame", fr->way, line + 6);
+		bench_results_note(fr->res, fr->metric, fr->way, line + 6);
 	} else if (sscanf(line, "chunk %u %llu", &frames, &ns) == 2 &&
 		   frames && fr->n < 256) {
 		fr->samples[fr->n++] = (double)ns / frames / 1e6;
+	} else if (sscanf(line, "first %llu", &ns) == 1) {
+		fr->first_ms = (double)ns / 1e6;
+	} else if (sscanf(line, "counts %u %lld %lld %lld %lld", &frames,
+			  &c[0], &c[1], &c[2], &c[3]) == 5 && frames) {
+		memcpy(fr->counts, c, sizeof(c));
+		fr->counted = frames;
+	}
+}
+
+/* Per-frame counts of the run, under "<metric>_<what>" (report.c). */
+static void frames_counts(struct frames_run *fr)
+{
+	static const char *const what[4] = {
+		"sys_guest", "sys_all", "csw_guest", "csw_all",
+	};
+	char metric[32];
+
+	for (int i = 0; i < 4; i++) {
+		snprintf(metric, sizeof(metric), "%s_%s", fr->metric, what[i]);
+		if (!fr->counted || fr->counts[i] < 0)
+			bench_results_note(fr->res, metric, fr->way,
+					   "no perf counters here");
+		else
+			bench_results_add(fr->res, metric, fr->way,
+					  (double)fr->counts[i] / fr->counted);
 	}
 }
 
@@ -313,27 +343,31 @@ static void frames_finish(struct frames_run *fr, int status)
 	if (status || !fr->seen_renderer || !fr->renderer_ok) {
 		char why[96];
 		snprintf(why, sizeof(why), "run failed (status %d)", status);
-		bench_results_note(fr->res, "frame", fr->way, why);
+		bench_results_note(fr->res, fr->metric, fr->way, why);
 		return;
 	}
 	for (unsigned i = 0; i < fr->n; i++)
-		bench_results_add(fr->res, "frame", fr->way, fr->samples[i]);
+		bench_results_add(fr->res, fr->metric, fr->way, fr->samples[i]);
+	if (fr->first_ms >= 0)
+		bench_results_add(fr->res, "first_frame", fr->way, fr->first_ms);
+	frames_counts(fr);
 }
 
 static void frames_direct(const struct bench_cfg *cfg,
-			  struct bench_results *res, bool exec)
+			  struct bench_results *res, bool exec, bool sync)
 {
 	static const char *const env[] = {
 		"MESA_SHADER_CACHE_DISABLE", "true", NULL,
 	};
-	char n[32];
-	char *native[] = { (char *)cfg->frames_bin, "--frames", n, NULL };
+	char n[32], *mode = sync ? "--sync" : "--warmup=50";
+	char *native[] = { (char *)cfg->frames_bin, "--frames", n, mode, NULL };
 	char *under[] = {
 		(char *)cfg->sim_bin, "exec", "--", (char *)cfg->frames_bin,
-		"--frames", n, NULL,
+		"--frames", n, mode, NULL,
 	};
 	struct frames_run fr = {
 		.res = res, .way = exec ? "exec" : "native", .want_virgl = exec,
+		.metric = sync ? "frame_sync" : "frame", .first_ms = -1,
 	};
 	int fd;
 
@@ -341,7 +375,7 @@ static void frames_direct(const struct bench_cfg *cfg,
 	pid_t pid = spawn(exec ? under : native, -1, false, env, &fd);
 	if (pid < 0)
 		return;
-	frames_finish(&fr, collect(pid, fd, 60, frames_line, &fr));
+	frames_finish(&fr, collect(pid, fd, 90, frames_line, &fr));
 }
 
 /*
@@ -352,13 +386,17 @@ static void frames_direct(const struct bench_cfg *cfg,
  * /tmp is covered and run from that descriptor.  Runs in a forked child;
  * reports the frames program's lines on stdout.
  */
-static int frames_vtest_ns(const struct bench_cfg *cfg, int frames_fd)
+static int frames_vtest_ns(const struct bench_cfg *cfg, int frames_fd,
+			   bool sync)
 {
 	char n[32];
 	char *srv_argv[] = {
 		(char *)cfg->server_bin, "--use-egl-surfaceless", NULL,
 	};
-	char *argv[] = { (char *)cfg->frames_bin, "--frames", n, NULL };
+	char *argv[] = {
+		(char *)cfg->frames_bin, "--frames", n,
+		sync ? "--sync" : "--warmup=50", NULL,
+	};
 	struct stat st;
 	pid_t server;
 	int ret = 1;
@@ -415,10 +453,11 @@ static int frames_vtest_ns(const struct bench_cfg *cfg, int frames_fd)
 }
 
 static void frames_vtest(const struct bench_cfg *cfg,
-			 struct bench_results *res)
+			 struct bench_results *res, bool sync)
 {
 	struct frames_run fr = {
 		.res = res, .way = "vtest", .want_virgl = true,
+		.metric = sync ? "frame_sync" : "frame", .first_ms = -1,
 	};
 	int fd = open(cfg->frames_bin, O_RDONLY | O_CLOEXEC), p[2];
 
@@ -434,7 +473,7 @@ static void frames_vtest(const struct bench_cfg *cfg,
 	if (pid == 0) {
 		setpgid(0, 0);
 		dup2(p[1], STDOUT_FILENO);
-		_exit(frames_vtest_ns(cfg, fd));
+		_exit(frames_vtest_ns(cfg, fd, sync));
 	}
 	setpgid(pid, pid);
 	close(p[1]);
@@ -446,11 +485,46 @@ static void frames_vtest(const struct bench_cfg *cfg,
 	frames_finish(&fr, collect(pid, p[0], 90, frames_line, &fr));
 }
 
+/* Both loops, the three ways taking turns, so that a change of load
+ * during the run touches every way alike. */
 void bench_frames(const struct bench_cfg *cfg, struct bench_results *res)
 {
 	for (unsigned r = 0; r < cfg->frame_reps; r++) {
-		frames_direct(cfg, res, false);
-		frames_direct(cfg, res, true);
-		frames_vtest(cfg, res);
+		for (int sync = 0; sync < 2; sync++) {
+			frames_direct(cfg, res, false, sync);
+			frames_direct(cfg, res, true, sync);
+			frames_vtest(cfg, res, sync);
+		}
 	}
+}
+
+/* --- --load --- */
+
+pid_t bench_hog_start(int *cpu)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	cpu_set_t set;
+
+	*cpu = n > 1 ? (int)n - 1 : 0;
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		CPU_ZERO(&set);
+		CPU_SET(*cpu, &set);
+		sched_setaffinity(0, sizeof(set), &set);
+		for (volatile unsigned long x = 0;; x++)
+			;
+	}
+	return pid;
+}
+
+void bench_hog_stop(pid_t pid)
+{
+	if (pid <= 0)
+		return;
+	kill(pid, SIGKILL);
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
 }

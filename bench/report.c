@@ -42,6 +42,25 @@ static const struct metric_info metrics[] = {
 	  { "direct", "sim", "vtest" } },
 	{ "frame", "7. GLES frame loop (textured quad, 2 in flight)",
 	  "ms/frame", LOWER, { "native", "exec", "vtest" } },
+	{ "frame_sys_guest", "7. system calls per frame, GL thread",
+	  "calls", LOWER, { "native", "exec", "vtest" } },
+	{ "frame_sys_all", "7. system calls per frame, all threads",
+	  "calls", LOWER, { "native", "exec", "vtest" } },
+	{ "frame_csw_all", "7. context switches per frame, all threads",
+	  "switches", LOWER, { "native", "exec", "vtest" } },
+	{ "frame_sync", "8. GLES frame loop, glFinish every frame (upload "
+	  "64x64, textured quad)", "ms/frame", LOWER,
+	  { "native", "exec", "vtest" } },
+	{ "first_frame", "8. first frame (the host translates and compiles "
+	  "the shaders)", "ms", LOWER, { "native", "exec", "vtest" } },
+	{ "frame_sync_sys_guest", "8. system calls per glFinish frame, GL "
+	  "thread", "calls", LOWER, { "native", "exec", "vtest" } },
+	{ "frame_sync_sys_all", "8. system calls per glFinish frame, all "
+	  "threads", "calls", LOWER, { "native", "exec", "vtest" } },
+	{ "frame_sync_csw_guest", "8. context switches per glFinish frame, "
+	  "GL thread", "switches", LOWER, { "native", "exec", "vtest" } },
+	{ "frame_sync_csw_all", "8. context switches per glFinish frame, "
+	  "all threads", "switches", LOWER, { "native", "exec", "vtest" } },
 };
 #define NMETRICS (sizeof(metrics) / sizeof(metrics[0]))
 
@@ -221,6 +240,17 @@ static size_t targets(struct bench_results *res, struct target *t)
 		ratio(res, "frame", "exec", "native"), "<=", 1.15, "x" };
 	t[n++] = (struct target){ "frame loop: exec / vtest",
 		ratio(res, "frame", "exec", "vtest"), "<", 1.0, "x" };
+	/* issue 21 */
+	t[n++] = (struct target){ "glFinish loop: exec / native",
+		ratio(res, "frame_sync", "exec", "native"), "<=", 1.10, "x" };
+	t[n++] = (struct target){ "glFinish loop: exec / vtest",
+		ratio(res, "frame_sync", "exec", "vtest"), "<=", 0.6, "x" };
+	t[n++] = (struct target){ "pipelined loop: exec / native",
+		ratio(res, "frame", "exec", "native"), "<=", 1.0, "x" };
+	t[n++] = (struct target){ "fence round trip: sim / direct",
+		ratio(res, "fence_rt", "sim", "direct"), "<=", 0.5, "x" };
+	t[n++] = (struct target){ "system calls per glFinish frame (exec)",
+		median(res, "frame_sync_sys_guest", "exec"), "<=", 12, "" };
 	return n;
 }
 
@@ -280,12 +310,15 @@ void bench_print_text(const struct bench_cfg *cfg, struct bench_results *res,
 	printf("%s\n", machine);
 	printf("load average: %s at start, %s at end (2 cores; others may "
 	       "be running builds)\n", load_start, load_end);
+	if (cfg->load_cpu >= 0)
+		printf("--load: a CPU hog pinned to CPU %d for the whole run\n",
+		       cfg->load_cpu);
 	printf("sim guest pages: %s; ratios are medians over the first way "
 	       "listed\n", cfg->scatter ? "scattered (--scatter)"
 					: "lowest first");
 	for (size_t i = 0; i < NMETRICS; i++)
 		print_metric_text(res, &metrics[i]);
-	printf("\nTargets (issue 8)\n");
+	printf("\nTargets (issues 8 and 21)\n");
 	for (size_t i = 0; i < nt; i++) {
 		if (isnan(t[i].value)) {
 			printf("  %-42s %14s (target %s %g %s)  not measured "
@@ -373,8 +406,8 @@ void bench_print_json(const struct bench_cfg *cfg, struct bench_results *res,
 	json_string(load_start);
 	printf(",\n  \"load_end\": ");
 	json_string(load_end);
-	printf(",\n  \"scatter\": %s,\n  \"metrics\": [\n",
-	       cfg->scatter ? "true" : "false");
+	printf(",\n  \"scatter\": %s,\n  \"load_cpu\": %d,\n  \"metrics\": [\n",
+	       cfg->scatter ? "true" : "false", cfg->load_cpu);
 	for (size_t i = 0; i < NMETRICS; i++)
 		print_metric_json(res, &metrics[i], i + 1 == NMETRICS);
 	printf("  ],\n  \"targets\": [\n");

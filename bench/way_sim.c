@@ -49,6 +49,9 @@ static int sim_open(const struct bench_cfg *cfg, struct bench_way **out)
 
 	if (!w)
 		return -ENOMEM;
+	/* plain user copies, as under exec (no SIGSEGV handler of ours to
+	 * chain to here: kernelmock/uaccess.c) */
+	km_uaccess_fast_enable();
 	vmm_machine_default_options(&o);
 	o.ram_size = 4ull << 30;
 	o.scatter = cfg->scatter;

@@ -363,6 +363,7 @@ static void fence_async_cb(uv_async_t *handle)
 	pthread_mutex_lock(&dev->state_lock);
 	host__fence_drain_signals(dev);
 	host__report_idle(dev);
+	host__poll_reopen_locked(dev);
 	pthread_mutex_unlock(&dev->state_lock);
 }
 
@@ -598,6 +599,7 @@ static void free_device(struct host_device *dev)
 {
 	pthread_mutex_destroy(&dev->state_lock);
 	pthread_mutex_destroy(&dev->viol_lock);
+	pthread_mutex_destroy(&dev->notify_lock);
 	pthread_cond_destroy(&dev->fence_cond);
 	pthread_mutex_destroy(&dev->fence_lock);
 	pthread_cond_destroy(&dev->control_cond);
@@ -641,6 +643,7 @@ static int setup_alloc(struct host_setup *su, struct sim_ram *ram,
 	host__scanouts_init(dev);
 	pthread_mutex_init(&dev->state_lock, NULL);
 	pthread_mutex_init(&dev->viol_lock, NULL);
+	pthread_mutex_init(&dev->notify_lock, NULL);
 	pthread_mutex_init(&dev->control_lock, NULL);
 	pthread_cond_init(&dev->control_cond, NULL);
 	pthread_mutex_init(&dev->fence_lock, NULL);

@@ -310,10 +310,16 @@ bool host__fence_try_retire(struct host_device *dev)
 	pthread_mutex_lock(&dev->fence_lock);
 	bool closed = dev->fence_closed;
 	pthread_mutex_unlock(&dev->fence_lock);
+	bool reopen = false;
 	if (!closed) {
 		host__fence_drain_signals(dev);
 		host__report_idle(dev);
+		reopen = host__poll_reopen_wanted_locked(dev);
 	}
 	pthread_mutex_unlock(&dev->state_lock);
+	/* The device thread opens its poll window again (host/poll.c):
+	 * woken after the guest's answer went out, off the guest's path. */
+	if (reopen)
+		uv_async_send(&dev->fence_async);
 	return true;
 }

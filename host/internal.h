@@ -256,7 +256,16 @@ struct host_device {
 	uint64_t poll_ns;		/* current window, 0: no polling */
 	uint64_t poll_deadline_ns;	/* the running window ends here */
 	uint64_t idle_since_ns;		/* when the thread last slept */
+	/* protects notify_suppressed and the rings' NO_NOTIFY flags: set by
+	 * the device thread, or by a renderer thread that retired the last
+	 * fence (host/poll.c); taken after state_lock, never before */
+	pthread_mutex_t notify_lock;
 	bool notify_suppressed;		/* VRING_USED_F_NO_NOTIFY is set */
+	/* The window closed because a fence was outstanding: whoever
+	 * retires the last one reopens it (host/poll.c).  state_lock. */
+	bool poll_reopen;
+	/* when that happened: the window adapts from there (atomic) */
+	uint64_t poll_reopen_ns;
 
 	/* protects control_req, control_done and the condition */
 	pthread_mutex_t control_lock;
@@ -335,6 +344,13 @@ unsigned host__drain_queues(struct host_device *dev);
  * @look_again, drain what came meanwhile). */
 void host__poll_kicked(struct host_device *dev);
 void host__poll_stop(struct host_device *dev, bool look_again);
+/* After fences retired on the device thread: open the window again if it
+ * closed for an outstanding fence and none is left.  state_lock held. */
+void host__poll_reopen_locked(struct host_device *dev);
+/* The same on a renderer thread: turns notifications off and returns
+ * true when the device thread must be woken to poll (fence_async).
+ * state_lock held. */
+bool host__poll_reopen_wanted_locked(struct host_device *dev);
 
 /* fence.c: timelines (5.7.6.7) */
 /* Check the fence fields of a command before it runs; false after setting

@@ -9,7 +9,9 @@
  *
  * A sync_file fd is one end of a socket pair; we keep the other and send
  * one byte once every fence of the sync_file has signalled, so poll(2)
- * reports POLLIN and stays that way.  The socket's inode identifies the fd
+ * reports POLLIN and stays that way.  (An eventfd per sync_file would
+ * cost fewer system calls, but all eventfds share one inode, so a fd
+ * handed back could not be told from the program's own.)  The socket's inode identifies the fd
  * when a program hands it back (FENCE_FD_IN, SYNC_IOC_MERGE): a socket,
  * unlike an eventfd, has an inode of its own.  When the program has closed
  * its end (ours polls POLLHUP), the sync_file is released.  A socket rather
@@ -150,13 +152,6 @@ static bool all_signaled(const struct km_sync_file *sf)
 	return true;
 }
 
-/* Our end reports POLLHUP once the program closed every copy of its end. */
-static bool reader_gone(int wfd)
-{
-	struct pollfd p = { .fd = wfd, .events = 0 };
-	return poll(&p, 1, 0) == 1 && (p.revents & (POLLHUP | POLLERR));
-}
-
 static void send_signal_byte(struct km_sync_file *sf)
 {
 	static const char one = 1;
@@ -187,21 +182,53 @@ static void sync_files_signal_locked(struct km_device *dev)
 		signal_if_done(sf);
 }
 
-/* Signal sync_files whose fences have all signalled; release those the
- * program no longer holds. */
-void km__sync_files_update_locked(struct km_device *dev)
+/*
+ * Closed sync_files are collected in batches, with one poll(2) over the
+ * ends we keep (each reports POLLHUP once the program closed every copy
+ * of its end), when KM_SYNC_FILES_COLLECT of them exist: a frame makes
+ * one sync_file and closes it, and a poll per creation was a system call
+ * per fenced submit (docs/performance.md).  At most that many ends stay
+ * open meanwhile.
+ */
+#define KM_SYNC_FILES_COLLECT 8
+
+static void sync_files_collect_locked(struct km_device *dev, unsigned n)
 {
+	struct pollfd *p = calloc(n, sizeof(*p));
+	if (!p)
+		return;		/* collected next time */
+	unsigned i = 0;
+	for (struct km_sync_file *sf = dev->sync_files; sf && i < n;
+	     sf = sf->next)
+		p[i++] = (struct pollfd){ .fd = sf->wfd, .events = 0 };
+	if (poll(p, i, 0) <= 0) {
+		free(p);
+		return;
+	}
 	struct km_sync_file **link = &dev->sync_files;
-	while (*link) {
+	for (unsigned k = 0; *link && k < i; k++) {
 		struct km_sync_file *sf = *link;
-		signal_if_done(sf);
-		if (reader_gone(sf->wfd)) {
+		if (p[k].revents & (POLLHUP | POLLERR)) {
 			*link = sf->next;
 			sync_file_free(sf);
 			continue;
 		}
 		link = &sf->next;
 	}
+	free(p);
+}
+
+/* Signal sync_files whose fences have all signalled; release those the
+ * program no longer holds (in batches). */
+void km__sync_files_update_locked(struct km_device *dev)
+{
+	unsigned n = 0;
+	for (struct km_sync_file *sf = dev->sync_files; sf; sf = sf->next) {
+		signal_if_done(sf);
+		n++;
+	}
+	if (n >= KM_SYNC_FILES_COLLECT)
+		sync_files_collect_locked(dev, n);
 }
 
 int km__sync_file_create_locked(struct km_device *dev, struct km_fence **f,

@@ -19,6 +19,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <signal.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -161,6 +162,26 @@ int km_raw_command(struct km_device *dev, unsigned queue, const void *cmd,
  * (16 before virtio 1.4's blob_alignment, 20 with it), or -errno.
  */
 int km_raw_config(struct km_device *dev, void *buf, size_t len);
+
+/*
+ * User copies (uaccess.c) check each page with process_vm_readv/writev
+ * unless a VMM enables the fast path: plain loads and stores, a fault
+ * turned into -EFAULT by kernelmock's SIGSEGV/SIGBUS handler, installed
+ * now for the whole process.  The VMM must then pass every handler the
+ * program sets for those signals to km_uaccess_sigaction (sigaction(2)'s
+ * arguments): kernelmock's stays installed and faults outside a copy go
+ * to @act.  Both return 0, or -ENOSYS when kernelmock has no handler
+ * (under valgrind, or sigaction failed: the checked path stays, and the
+ * program's sigaction goes to libc); km_uaccess_sigaction -EINVAL for
+ * another signal.
+ */
+int km_uaccess_fast_enable(void);
+int km_uaccess_sigaction(int sig, const struct sigaction *act,
+			 struct sigaction *old);
+/* The calling thread blocks (or no longer blocks) SIGSEGV or SIGBUS: its
+ * copies then go through process_vm_readv/writev, which need no signal
+ * (a blocked fault signal would kill the process). */
+void km_uaccess_thread_blocks_faults(bool blocked);
 
 /* How many GEM objects and in-flight commands exist (for leak checks). */
 struct km_stats {

@@ -452,7 +452,8 @@ void km__event_queue_locked(struct km_file *file, uint32_t type);
 void km__events_free_locked(struct km_file *file);
 
 /* uaccess.c: copy_{from,to}_user for pointers of this process; -EFAULT
- * for memory that is not mapped (checked, never faulting). */
+ * for memory that is not mapped or not writable (a fault is caught, never
+ * taken). */
 int km__copy_from_user(void *dst, uint64_t uptr, size_t len);
 int km__copy_to_user(uint64_t uptr, const void *src, size_t len);
 

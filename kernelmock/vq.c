@@ -278,8 +278,12 @@ void km__interrupt(void *opaque, uint32_t isr)
 	while (dev->cursorq &&
 	       (vbuf = sim_vqd_get_used(dev->cursorq, &written)) != NULL)
 		complete_vbuf_locked(dev, vbuf, written);
-	pthread_cond_broadcast(&dev->cond);
+	/* Wake the sleepers once the lock is free: woken under it, a guest
+	 * thread on another CPU would run only to block on it again.  Every
+	 * sleeper re-checks its condition under the lock, so nothing is
+	 * lost between the unlock and the broadcast. */
 	pthread_mutex_unlock(&dev->lock);
+	pthread_cond_broadcast(&dev->cond);
 }
 
 /*

@@ -115,6 +115,32 @@ static void test_poll_saves_kicks(void **state)
 	display_info(h);
 }
 
+/* Fenced commands: the device stops polling while a fence is
+ * outstanding and opens its window again when the fence retires
+ * (host/poll.c), on the renderer's thread or its own.  A driver that
+ * honours the flag at every moment of that dance loses no command, and
+ * each is answered with its own fence id. */
+static void test_poll_fenced_commands_answered(void **state)
+{
+	struct th *h = *state;
+
+	for (int i = 0; i < ROUNDS; i++) {
+		struct virtio_gpu_ctrl_hdr cmd =
+			th_hdr(VIRTIO_GPU_CMD_GET_DISPLAY_INFO, 0);
+		struct virtio_gpu_resp_display_info resp;
+
+		cmd.flags = htole32(VIRTIO_GPU_FLAG_FENCE);
+		cmd.fence_id = htole64((uint64_t)i + 1);
+		assert_int_equal(th_cmd(h, TH_CTRLQ, &cmd, sizeof(cmd), &resp,
+					sizeof(resp)),
+				 VIRTIO_GPU_RESP_OK_DISPLAY_INFO);
+		assert_int_equal(le64toh(resp.hdr.fence_id), (uint64_t)i + 1);
+		assert_true(le32toh(resp.hdr.flags) & VIRTIO_GPU_FLAG_FENCE);
+		/* an unfenced one between, found by polling or kicked */
+		display_info(h);
+	}
+}
+
 /* Every command is kicked when polling is off, or in lockstep (whose
  * accounting counts kicks). */
 static void no_poll_every_command_kicked(struct th *h)
@@ -172,6 +198,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_poll_saves_kicks,
+						setup_poll_max, teardown_device),
+		cmocka_unit_test_setup_teardown(test_poll_fenced_commands_answered,
 						setup_poll_max, teardown_device),
 		cmocka_unit_test_setup_teardown(test_poll_off, setup_poll_off,
 						teardown_device),

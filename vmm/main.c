@@ -27,6 +27,7 @@
 
 #include "guest/scenario/scenario.h"
 #include "host/host.h"
+#include "kernelmock/km.h"
 #include "vmm/machine.h"
 #include "vmm/devopts.h"
 #include "vmm/conformance.h"
@@ -425,6 +426,10 @@ static int vmm_cmd_run(int argc, char **argv)
 		vmm_free_items(items, n);
 		return status;
 	}
+	/* Scripts' bad pointers fault in kernelmock's plain user copies and
+	 * come back as EFAULT (kernelmock/uaccess.c); nothing here sets a
+	 * SIGSEGV handler that could take them. */
+	km_uaccess_fast_enable();
 	struct vmm_conformance report = { 0 };
 	cli.report = &report;
 	if (cli.conformance_path &&

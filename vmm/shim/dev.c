@@ -4,7 +4,8 @@
  * offset from DRM_IOCTL_VIRTGPU_MAP → km_mmap, munmap of such a mapping →
  * km_munmap, read → km_read (DRM events), poll/ppoll/select/pselect and
  * epoll_ctl watch kernelmock's event fd in place of the memfd, close,
- * dup2 and dup3 release the file with its last fd.  ioctl on a sync_file
+ * dup2 and dup3 keep the fd table (fdtab.c) and release the file with its
+ * last fd.  ioctl on a sync_file
  * fd that kernelmock handed out (SYNC_IOC_MERGE, SYNC_IOC_FILE_INFO) goes
  * to km_sync_ioctl.  Any other fd goes to libc.
  */
@@ -59,36 +60,36 @@ static bool is_get_caps(unsigned long request)
  * fds.c) and handed to the program is the program's: a fence fd from
  * EXECBUFFER, a dma-buf from PRIME_HANDLE_TO_FD, a merged sync_file, a
  * syncobj fd or exported sync_file from SYNCOBJ_HANDLE_TO_FD.  The
- * argument is read back as the kernel wrote it.
+ * argument is read back as the kernel wrote it: the call succeeded, so
+ * the kernel has just read and written all of it, and a plain read is
+ * safe (no checked copy, no system call).
  */
 static void disown_returned_fd(unsigned long request, const void *arg)
 {
 	unsigned nr = _IOC_NR(request);
-	uint64_t uptr = (uintptr_t)arg;
 
 	if (!__atomic_load_n(&vmm_shim.nfds, __ATOMIC_ACQUIRE))
 		return;
 	if (request == SYNC_IOC_MERGE) {
 		struct sync_merge_data m;
-		if (!vmm_shim_user_read(&m, uptr, sizeof(m)))
-			vmm_shim_fd_disown(m.fence);
+		memcpy(&m, arg, sizeof(m));
+		vmm_shim_fd_disown(m.fence);
 	} else if (_IOC_TYPE(request) != DRM_IOCTL_BASE) {
 		return;
 	} else if (nr == DRM_COMMAND_BASE + DRM_VIRTGPU_EXECBUFFER) {
 		struct drm_virtgpu_execbuffer e;
-		if (!vmm_shim_user_read(&e, uptr, offsetof(typeof(e),
-							   ring_idx)) &&
-		    (e.flags & VIRTGPU_EXECBUF_FENCE_FD_OUT))
+		memcpy(&e, arg, offsetof(typeof(e), ring_idx));
+		if (e.flags & VIRTGPU_EXECBUF_FENCE_FD_OUT)
 			vmm_shim_fd_disown(e.fence_fd);
 	} else if (nr == _IOC_NR(DRM_IOCTL_PRIME_HANDLE_TO_FD)) {
 		struct drm_prime_handle p;
-		if (!vmm_shim_user_read(&p, uptr, sizeof(p)))
-			vmm_shim_fd_disown(p.fd);
+		memcpy(&p, arg, sizeof(p));
+		vmm_shim_fd_disown(p.fd);
 	} else if (nr == _IOC_NR(DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD)) {
 		/* a syncobj fd, or a sync_file (EXPORT_SYNC_FILE) */
 		struct drm_syncobj_handle h;
-		if (!vmm_shim_user_read(&h, uptr, sizeof(h)))
-			vmm_shim_fd_disown(h.fd);
+		memcpy(&h, arg, sizeof(h));
+		vmm_shim_fd_disown(h.fd);
 	}
 }
 
@@ -268,18 +269,18 @@ int close(int fd)
 {
 	if (vmm_shim_in_machine())
 		vmm_shim_fd_disown(fd);
-	if (!nodes_exist() || vmm_shim_passthrough())
+	if (!vmm_shim_fdtab_peek(fd))
 		return REAL(close)(fd);
 	return vmm_shim_node_close(fd);
 }
 
-/* dup2/dup3 onto a node's fd close that fd first. */
-static int after_replace(struct vmm_shim_node *node, int ret)
+/* dup2/dup3 make @newfd a copy of @oldfd, closing what it was (a node's
+ * fd loses its entry; the fd table follows: fdtab.c). */
+static int after_replace(int oldfd, int newfd, int ret)
 {
-	if (node) {
+	if (ret >= 0) {
 		int err = errno;
-		vmm_shim_node_release_if_unused(node);
-		vmm_shim_node_put(node);
+		vmm_shim_fdtab_copy(oldfd, newfd);
 		errno = err;
 	}
 	return ret;
@@ -287,18 +288,12 @@ static int after_replace(struct vmm_shim_node *node, int ret)
 
 int dup2(int oldfd, int newfd)
 {
-	if (!nodes_exist() || vmm_shim_passthrough() || oldfd == newfd)
-		return REAL(dup2)(oldfd, newfd);
-	struct vmm_shim_node *node = vmm_shim_node_get(newfd);
-	return after_replace(node, REAL(dup2)(oldfd, newfd));
+	return after_replace(oldfd, newfd, REAL(dup2)(oldfd, newfd));
 }
 
 int dup3(int oldfd, int newfd, int flags)
 {
-	if (!nodes_exist() || vmm_shim_passthrough() || oldfd == newfd)
-		return REAL(dup3)(oldfd, newfd, flags);
-	struct vmm_shim_node *node = vmm_shim_node_get(newfd);
-	return after_replace(node, REAL(dup3)(oldfd, newfd, flags));
+	return after_replace(oldfd, newfd, REAL(dup3)(oldfd, newfd, flags));
 }
 
 /* --- read --- */

@@ -35,19 +35,33 @@
 
 #include "vmm/shim/shim.h"
 
+/* An entry without identity (ino 0) is one kernelmock made on a program
+ * thread: see vmm_shim_fd_own. */
 static bool same_file(int fd, const struct vmm_shim_fd *m)
 {
 	struct stat st;
 
+	if (!m->ino)
+		return true;
 	return !REAL(fstat)(fd, &st) && st.st_dev == m->dev &&
 	       st.st_ino == m->ino;
 }
 
+/*
+ * Host threads' fds are remembered with their identity (libuv closes
+ * with a raw syscall, so their numbers can be reused unseen).  Fds made
+ * inside the shim on a program thread are kernelmock's (the ends of
+ * sync_files and dma-bufs), which it closes through close(): their
+ * numbers alone are exact, and an fstat(2) per fd would cost two system
+ * calls per fenced submit (docs/performance.md).
+ */
 int vmm_shim_fd_own(int fd)
 {
-	struct stat st;
+	struct stat st = { 0 };
 
-	if (fd < 0 || !vmm_shim_in_machine() || REAL(fstat)(fd, &st))
+	vmm_shim_fdtab_forget(fd);	/* a new fd: no node (fdtab.c) */
+	if (fd < 0 || !vmm_shim_in_machine() ||
+	    (vmm_shim_host_thread() && REAL(fstat)(fd, &st)))
 		return fd;
 	pthread_mutex_lock(&vmm_shim.fds_lock);
 	struct vmm_shim_fd *m = NULL;
@@ -159,14 +173,18 @@ static int close_range_sparing(unsigned first, unsigned last, int flags)
 	free(spare);
 	/* Device nodes among the closed fds go as close() lets them go. */
 	if (!ret && !(flags & CLOSE_RANGE_CLOEXEC))
-		vmm_shim_nodes_release_unused();
+		vmm_shim_fdtab_forget_range(first, last);
 	return ret;
 }
 
 int close_range(unsigned first, unsigned last, int flags)
 {
-	if (!sparing() || first > last)
-		return REAL(close_range)(first, last, flags);
+	if (!sparing() || first > last) {
+		int ret = REAL(close_range)(first, last, flags);
+		if (!ret && !(flags & CLOSE_RANGE_CLOEXEC))
+			vmm_shim_fdtab_forget_range(first, last);
+		return ret;
+	}
 	return close_range_sparing(first, last, flags);
 }
 
@@ -174,6 +192,8 @@ void closefrom(int lowfd)
 {
 	if (!sparing() || lowfd < 0) {
 		REAL(closefrom)(lowfd);
+		if (lowfd >= 0)
+			vmm_shim_fdtab_forget_range((unsigned)lowfd, ~0U);
 		return;
 	}
 	if (close_range_sparing((unsigned)lowfd, ~0U, 0) == 0)
@@ -233,7 +253,9 @@ int socket(int domain, int type, int protocol)
 
 int dup(int fd)
 {
-	return vmm_shim_fd_own(REAL(dup)(fd));
+	int ret = vmm_shim_fd_own(REAL(dup)(fd));
+	vmm_shim_fdtab_copy(fd, ret);
+	return ret;
 }
 
 int accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags)

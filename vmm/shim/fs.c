@@ -113,13 +113,15 @@ static int do_openat(const char *call, int dirfd, const char *path,
 	if (vmm_shim_passthrough())	/* the machine's own opens too */
 		return vmm_shim_fd_own(REAL(openat)(dirfd, path, flags,
 						    mode));
+	/* vmm_shim_fd_own: a new fd is no node (fdtab.c) */
 	if (dir_relative(dirfd, path))
-		return REAL(openat)(dirfd, path, flags, mode);
+		return vmm_shim_fd_own(REAL(openat)(dirfd, path, flags, mode));
 	switch (vmm_vfs_resolve(path, !(flags & O_NOFOLLOW), &res)) {
 	case VMM_VFS_REAL:
-		return REAL(openat)(dirfd, path, flags, mode);
+		return vmm_shim_fd_own(REAL(openat)(dirfd, path, flags, mode));
 	case VMM_VFS_REDIRECT:
-		return REAL(openat)(AT_FDCWD, res.canon, flags, mode);
+		return vmm_shim_fd_own(REAL(openat)(AT_FDCWD, res.canon, flags,
+						    mode));
 	case VMM_VFS_ERROR:
 		return fail(res.err);
 	case VMM_VFS_FAKE:

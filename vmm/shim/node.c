@@ -2,10 +2,12 @@
 /*
  * Device nodes: each open(2) of /dev/dri/renderD128 (or card0) is a
  * km_file in kernelmock plus a fresh memfd that the program holds as its
- * fd.  The memfd's inode names the open file description, so dup, dup2 and
- * fcntl(F_DUPFD_CLOEXEC) copies are recognised without interposing them,
- * and kcmp(KCMP_FILE), which Mesa's winsys uses to compare fds, tells
- * copies of one open apart from two opens exactly as for a real node.
+ * fd.  Calls on an fd find its node in the fd table (fdtab.c), which the
+ * dup, dup2, dup3, fcntl and close wrappers keep; the memfd's inode names
+ * the open file description for fstat(2) of the node, for copies the
+ * table never saw (release_if_unused), and for kcmp(KCMP_FILE), which
+ * Mesa's winsys uses to compare fds and which tells copies of one open
+ * apart from two opens exactly as for a real node.
  *
  * Lifetime follows Linux: the file is released when its last fd is
  * closed and its last mapping is gone.  The registry holds one reference
@@ -75,7 +77,12 @@ int vmm_shim_node_open(const char *call, unsigned minor, int flags)
 	node->next = vmm_shim.nodes;
 	vmm_shim.nodes = node;
 	__atomic_add_fetch(&vmm_shim.nnodes, 1, __ATOMIC_RELEASE);
+	struct vmm_shim_node *old = vmm_shim_fdtab_set_locked(fd, node);
 	pthread_mutex_unlock(&vmm_shim.lock);
+	if (old) {	/* memfd_create made the number anew: cannot be */
+		vmm_shim_node_release_if_unused(old);
+		vmm_shim_node_put(old);
+	}
 	vmm_shim_note_opened();
 	return fd;
 
@@ -111,14 +118,18 @@ struct vmm_shim_node *vmm_shim_node_get_by_stat(const struct stat *st)
 	return n;
 }
 
+/* From the fd table (fdtab.c): no system call. */
 struct vmm_shim_node *vmm_shim_node_get(int fd)
 {
-	struct stat st;
-
-	if (fd < 0 || !__atomic_load_n(&vmm_shim.nnodes, __ATOMIC_ACQUIRE) ||
-	    REAL(fstat)(fd, &st))
+	if (!vmm_shim_fdtab_peek(fd))
 		return NULL;
-	return vmm_shim_node_get_by_stat(&st);
+	pthread_mutex_lock(&vmm_shim.lock);
+	struct vmm_shim_node *n = vmm_shim.shutdown
+		? NULL : vmm_shim_fdtab_peek(fd);
+	if (n)
+		n->refs++;
+	pthread_mutex_unlock(&vmm_shim.lock);
+	return n;
 }
 
 static void node_free(struct vmm_shim_node *node)
@@ -184,43 +195,13 @@ void vmm_shim_node_release_if_unused(struct vmm_shim_node *node)
 		vmm_shim_node_put(node);
 }
 
-void vmm_shim_nodes_release_unused(void)
-{
-	pthread_mutex_lock(&vmm_shim.lock);
-	unsigned n = 0;
-	for (struct vmm_shim_node *i = vmm_shim.nodes; i; i = i->next)
-		n++;
-	struct vmm_shim_node **list = calloc(n ? n : 1, sizeof(*list));
-	n = 0;
-	for (struct vmm_shim_node *i = vmm_shim.nodes; list && i;
-	     i = i->next) {
-		i->refs++;	/* so that it outlives the lock */
-		list[n++] = i;
-	}
-	pthread_mutex_unlock(&vmm_shim.lock);
-	if (!list) {
-		vmm_shim_error("close_range", "out of memory: the nodes whose "
-				 "fds it closed stay open");
-		return;
-	}
-	for (unsigned i = 0; i < n; i++) {
-		vmm_shim_node_release_if_unused(list[i]);
-		vmm_shim_node_put(list[i]);
-	}
-	free(list);
-}
-
 int vmm_shim_node_close(int fd)
 {
-	struct vmm_shim_node *node = vmm_shim_node_get(fd);
 	int ret = REAL(close)(fd);
+	int err = errno;
 
-	if (node) {
-		int err = errno;
-		vmm_shim_node_release_if_unused(node);
-		vmm_shim_node_put(node);
-		errno = err;
-	}
+	vmm_shim_fdtab_forget(fd);
+	errno = err;
 	return ret;
 }
 
@@ -273,6 +254,7 @@ bool vmm_shim_nodes_release_all(void)
 	struct vmm_shim_node *list = vmm_shim.nodes;
 	vmm_shim.nodes = NULL;
 	vmm_shim.nnodes = 0;
+	vmm_shim_fdtab_clear_locked();
 	pthread_mutex_unlock(&vmm_shim.lock);
 	while (orphans) {
 		struct vmm_shim_node *n = orphans;

@@ -29,6 +29,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,6 +56,11 @@ static __thread unsigned tls_depth __attribute__((tls_model("initial-exec")));
 bool vmm_shim_in_machine(void)
 {
 	return tls_host || tls_depth;
+}
+
+bool vmm_shim_host_thread(void)
+{
+	return tls_host;
 }
 
 bool vmm_shim_passthrough(void)
@@ -170,6 +176,8 @@ int vmm_shim_machine_start_locked(const char *call, struct km_device **out)
 struct vmm_host_start {
 	void *(*fn)(void *);
 	void *arg;
+	bool host;		/* a host thread */
+	bool faults_blocked;	/* inherits a mask blocking SIGSEGV/SIGBUS */
 };
 
 static void *host_thread_main(void *p)
@@ -177,7 +185,9 @@ static void *host_thread_main(void *p)
 	struct vmm_host_start start = *(struct vmm_host_start *)p;
 
 	free(p);
-	tls_host = true;
+	tls_host = start.host;
+	if (start.faults_blocked)
+		vmm_shim_faults_blocked(true);
 	return start.fn(start.arg);
 }
 
@@ -185,13 +195,17 @@ int pthread_create(pthread_t *restrict thread,
 		   const pthread_attr_t *restrict attr,
 		   void *(*fn)(void *), void *restrict arg)
 {
-	if (!tls_host && !tls_depth)
+	bool host = tls_host || tls_depth;
+	bool blocked = vmm_shim_faults_blocked_now();
+	if (!host && !blocked)
 		return REAL(pthread_create)(thread, attr, fn, arg);
 	struct vmm_host_start *start = malloc(sizeof(*start));
 	if (!start)
 		return EAGAIN;
 	start->fn = fn;
 	start->arg = arg;
+	start->host = host;
+	start->faults_blocked = blocked;
 	int ret = REAL(pthread_create)(thread, attr, host_thread_main, start);
 	if (ret)
 		free(start);
@@ -257,7 +271,15 @@ __attribute__((constructor)) static void vmm_shim_init(void)
 				    sizeof(vmm_shim.opts_error)))
 		vmm_shim_error("start-up", "%s", vmm_shim.opts_error);
 	parse_status();
+	/* the main thread's mask, inherited from whoever exec'd us */
+	sigset_t mask;
+	if (!pthread_sigmask(SIG_BLOCK, NULL, &mask))
+		vmm_shim_faults_blocked(sigismember(&mask, SIGSEGV) == 1 ||
+					sigismember(&mask, SIGBUS) == 1);
 	pthread_atfork(NULL, NULL, atfork_child);
+	/* Plain user copies: this shim routes the program's sigaction and
+	 * signal to kernelmock (signals.c).  -ENOSYS under valgrind. */
+	km_uaccess_fast_enable();
 	if (vmm_shim_exit_register())
 		vmm_shim_error("start-up", "cannot register the exit handler: "
 				 "the device may still run when other "

@@ -57,6 +57,7 @@ struct vmm_shim_node {
 	unsigned minor;		/* 128 render node, 0 primary node */
 	struct km_file *file;
 	unsigned refs;		/* vmm_shim.lock */
+	unsigned nfds;		/* fd table entries naming it; vmm_shim.lock */
 	bool closed;		/* last fd gone; freed at refs == 0 */
 	struct vmm_shim_node *next;
 };
@@ -92,6 +93,10 @@ struct vmm_shim_fd {
 	ino_t ino;
 };
 
+/* The fd table (fdtab.c): chunks of fd numbers, for fds below 1M. */
+#define VMM_SHIM_FDTAB_CHUNK 1024
+#define VMM_SHIM_FDTAB_CHUNKS 1024
+
 /*
  * The shim's one global struct (STYLE.md allows the preload shim exactly
  * one).  `lock` protects the lists, the machine pointer and the status
@@ -113,6 +118,9 @@ struct vmm_shim {
 	int machine_err;		/* vmm_machine_create failed with it */
 	struct vmm_shim_node *nodes;
 	unsigned nnodes;		/* atomic reads for the fast path */
+	/* fd number -> node (fdtab.c); entries change under lock, chunks
+	 * are allocated once and read without it */
+	struct vmm_shim_node *_Atomic *fdtab[VMM_SHIM_FDTAB_CHUNKS];
 	struct vmm_shim_map *maps;
 	unsigned nmaps;			/* atomic reads for the fast path */
 	struct vmm_vdir *dirs;
@@ -159,6 +167,14 @@ int vmm_shim_machine_start_locked(const char *call, struct km_device **out);
 /* True on a host thread or inside the shim: fds made now are the
  * machine's (fds.c). */
 bool vmm_shim_in_machine(void);
+/* True on a host thread only. */
+bool vmm_shim_host_thread(void);
+
+/* signals.c: fault signals and kernelmock's user copies */
+/* The calling thread now blocks SIGSEGV/SIGBUS (or not): kernelmock's
+ * copies on it take the checked path. */
+void vmm_shim_faults_blocked(bool blocked);
+bool vmm_shim_faults_blocked_now(void);
 
 /* exit.c: how the process ends (docs/realdriver.md, "How a program ends") */
 /* Register the exit handler (constructor): it runs after every handler
@@ -184,8 +200,8 @@ struct vmm_shim_node *vmm_shim_node_get_by_stat(const struct stat *st);
 void vmm_shim_node_put(struct vmm_shim_node *node);
 /* close(2): the node is released when no fd refers to it any more. */
 int vmm_shim_node_close(int fd);
-/* Drop the registry's reference once no fd refers to @node (after a
- * close, or a dup2/dup3 over one of its fds). */
+/* Drop the registry's reference once no fd refers to @node (after the fd
+ * table lost its last fd: a close, close_range, or a dup2/dup3 over it). */
 void vmm_shim_node_release_if_unused(struct vmm_shim_node *node);
 /* Patch a real fstat of a node's memfd into the character device. */
 void vmm_shim_node_stat(const struct vmm_shim_node *node,
@@ -194,9 +210,6 @@ void vmm_shim_node_stat(const struct vmm_shim_node *node,
  * running on another thread kept one alive. */
 bool vmm_shim_nodes_release_all(void);
 
-/* Drop the registry's reference of every node no fd refers to any more
- * (after close_range or closefrom). */
-void vmm_shim_nodes_release_unused(void);
 
 /* fds.c: the machine's fds, spared by close_range and closefrom */
 /* Remember @fd as the machine's when made on a host thread or inside the
@@ -207,6 +220,22 @@ int vmm_shim_fd_own(int fd);
 void vmm_shim_fd_disown(int fd);
 /* The machine is gone: forget all. */
 void vmm_shim_fds_forget(void);
+
+/* fdtab.c: which fds are device nodes, without a system call */
+/* The node an entry names, without a reference (may be stale: re-read
+ * under vmm_shim.lock before use); NULL for any other fd. */
+struct vmm_shim_node *vmm_shim_fdtab_peek(int fd);
+/* Point @fd at @node (NULL: at nothing).  Returns the node that lost its
+ * last entry, with a reference for the caller, or NULL. */
+struct vmm_shim_node *vmm_shim_fdtab_set_locked(int fd,
+						struct vmm_shim_node *node);
+/* @fd was closed or made anew; releases a node that lost its last fd. */
+void vmm_shim_fdtab_forget(int fd);
+void vmm_shim_fdtab_forget_range(unsigned first, unsigned last);
+/* @newfd is now a copy of @oldfd (dup, dup2, dup3, F_DUPFD). */
+void vmm_shim_fdtab_copy(int oldfd, int newfd);
+/* Every entry gone (the nodes are being released at shutdown). */
+void vmm_shim_fdtab_clear_locked(void);
 
 /* vfs.c: the fake /dev/dri and sysfs tree */
 enum vmm_vnode_kind {
