@@ -33,6 +33,7 @@ enum vmm_devopt_kind {
 	VMM_DEVOPT_FEATURES,	/* a comma-separated feature list, or none */
 	VMM_DEVOPT_DIR,		/* an existing, writable directory */
 	VMM_DEVOPT_INJECT,	/* a fault spec; repeated ones join with ';' */
+	VMM_DEVOPT_FILE,	/* a file to create, kept as an absolute path */
 };
 
 struct vmm_devopt {

@@ -15,8 +15,10 @@
 #include "sim/hostmem.h"
 #include "vmm/devopts.h"
 #include "vmm/machine.h"
+#include "sim/capture.h"
 #include "sim/ram.h"
 #include "sim/transport.h"
+#include "vmm/record.h"
 
 struct vmm_machine {
 	struct sim_ram *ram;
@@ -24,6 +26,7 @@ struct vmm_machine {
 	struct sim_hostmem *hostmem;
 	struct host_device *host;
 	struct km_device *kernel;
+	struct sim_capture *capture;	/* --record, or NULL */
 };
 
 void vmm_machine_default_options(struct vmm_machine_options *opts)
@@ -60,6 +63,8 @@ int vmm_machine_create(const struct vmm_machine_options *opts,
 			goto err_transport;
 		}
 	}
+	if (opts->record[0] && (ret = vmm_record_open(opts, &m->capture)))
+		goto err_transport;
 	struct host_options hopts = {
 		.features = opts->features,
 		.virgl = opts->virgl,
@@ -74,6 +79,7 @@ int vmm_machine_create(const struct vmm_machine_options *opts,
 		.max_resources = opts->max_resources,
 		.max_renderer_bytes = opts->max_renderer_bytes,
 		.poll_max_ns = opts->poll_max_ns,
+		.record = m->capture,
 	};
 	ret = host_device_create(m->ram, m->transport, &hopts, &m->host);
 	if (ret) {
@@ -93,6 +99,7 @@ int vmm_machine_create(const struct vmm_machine_options *opts,
 err_host:
 	host_device_destroy(m->host);
 err_transport:
+	sim_capture_close(m->capture);
 	sim_hostmem_destroy(m->hostmem);
 	sim_transport_destroy(m->transport);
 err_ram:
@@ -108,6 +115,7 @@ void vmm_machine_destroy(struct vmm_machine *m)
 		return;
 	km_device_destroy(m->kernel);
 	host_device_destroy(m->host);
+	sim_capture_close(m->capture);
 	sim_hostmem_destroy(m->hostmem);
 	sim_transport_destroy(m->transport);
 	sim_ram_destroy(m->ram);

@@ -35,6 +35,7 @@ struct vmm_machine_options {
 	uint32_t max_contexts;		/* host limits (host/host.h) */
 	uint32_t max_resources;
 	uint64_t max_renderer_bytes;
+	char record[PATH_MAX];		/* capture file (docs/capture.md), or "" */
 };
 
 /* Every option at its default, from the device option table
