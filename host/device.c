@@ -17,6 +17,7 @@
 #include "sim/hostmem.h"
 #include "sim/log.h"
 #include "sim/ram.h"
+#include "sim/trace.h"
 #include "sim/transport.h"
 #include "sim/virtqueue.h"
 
@@ -101,6 +102,8 @@ void host__reply(struct host_cmd *cmd, const void *resp, size_t len)
 	}
 	if (cmd->dev->rec)
 		host__rec_response(cmd, &hdr, resp, len, written);
+	if (sim_trace_on())
+		host__trace_reply(cmd);
 	SIM_DEBUG(SIM_DEBUG_CMD, HOST_LAYER, "reply %s -> 0x%x fence %llu",
 		  sim_gpu_cmd_name(cmd->hdr.type), le32toh(hdr.type),
 		  (unsigned long long)cmd->hdr.fence_id);
@@ -246,6 +249,8 @@ static void process_cmd(struct host_device *dev, unsigned queue,
 			free(cmd);
 			return;
 		}
+		if (sim_trace_on())
+			host__trace_parked(cmd);
 		host__fence_cmd(cmd);	/* owns cmd from here */
 		return;
 	}
@@ -297,7 +302,12 @@ static unsigned drain_queue(struct host_device *dev, unsigned q)
 			sim_transport_interrupt(dev->transport, SIM_ISR_QUEUE);
 			continue;
 		}
+		struct host_trace_mark mark = { 0 };
+		if (sim_trace_on())
+			host__trace_begin(&mark, q, elem);
 		process_cmd(dev, q, elem);
+		if (mark.t0)
+			host__trace_end(dev, &mark);
 	}
 	return taken;
 }
@@ -486,6 +496,8 @@ static void *device_thread(void *arg)
 	uv_idle_init(&dev->loop, &dev->poll_idle);
 	dev->kick.data = dev->control.data = dev->fence_async.data = dev;
 	dev->poll_idle.data = dev;
+	if (sim_trace_on())
+		sim_trace_event(SIM_TRACE_THREAD, "virtio-gpu device", 0, 0, 0, 0, 0);
 
 	ret = host__inject_start(dev);
 	if (ret)

@@ -530,6 +530,19 @@ void host_table_foreach(struct host_table *t,
 				   void *val, void *arg),
 			struct host_device *dev, void *arg);
 
+/* trace.c: the device's trace events (sim/trace.h), each called only
+ * when sim_trace_on(). */
+struct host_trace_mark {
+	uint64_t t0, fence_id;
+	uint32_t type, res_id;
+	unsigned queue;
+};
+void host__trace_begin(struct host_trace_mark *m, unsigned queue,
+		       const struct sim_vq_elem *elem);
+void host__trace_end(struct host_device *dev, const struct host_trace_mark *m);
+void host__trace_parked(struct host_cmd *cmd);
+void host__trace_reply(struct host_cmd *cmd);
+
 /* record.c: the capture hooks (host_options.record), each called only
  * when dev->rec is set; all under state_lock but notify. */
 int host__rec_create(struct host_device *dev);

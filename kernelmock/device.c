@@ -13,6 +13,7 @@
 #include "kernelmock/km_internal.h"
 #include "sim/hostmem.h"
 #include "sim/log.h"
+#include "sim/trace.h"
 #include "sim/ram.h"
 #include "sim/transport.h"
 #include "sim/virtqueue.h"
@@ -448,11 +449,14 @@ int km_ioctl(struct km_file *file, unsigned long request, void *arg)
 	if (type != DRM_IOCTL_BASE)
 		return -ENOTTY;
 	int ret;
+	uint64_t t0 = sim_trace_on() ? sim_trace_now() : 0;
 	if (nr >= DRM_COMMAND_BASE && nr < DRM_COMMAND_END)
 		ret = km__ioctl_virtgpu(file, nr - DRM_COMMAND_BASE, arg, size);
 	else
 		ret = km__ioctl_drm(file, nr, arg, size);
 	settle(file->dev);
+	if (t0)		/* a span on the calling thread (sim/trace.h) */
+		km__trace_ioctl(nr, size, ret, t0);
 	return ret;
 }
 

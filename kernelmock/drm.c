@@ -244,6 +244,13 @@ static const struct {
 #undef IOCTL
 };
 
+/* "DRM_IOCTL_VERSION" for a core ioctl's _IOC_NR, or NULL (traces). */
+const char *km__drm_ioctl_name(unsigned nr)
+{
+	return nr < sizeof(drm_ioctls) / sizeof(drm_ioctls[0])
+	       ? drm_ioctls[nr].name : NULL;
+}
+
 int km__ioctl_drm(struct km_file *file, unsigned nr, void *arg, size_t usize)
 {
 	if (nr >= sizeof(drm_ioctls) / sizeof(drm_ioctls[0]) ||

@@ -379,6 +379,7 @@ int km__blob_wait_mapped_locked(struct km_device *dev, struct km_bo *bo);
 
 /* drm.c: generic DRM ioctls (VERSION, GET_CAP, GEM_*, PRIME_*) */
 int km__ioctl_drm(struct km_file *file, unsigned nr, void *arg, size_t size);
+const char *km__drm_ioctl_name(unsigned nr);
 /* Drop exports whose dma-buf fds the program has all closed (or all of
  * them with @all, at teardown). */
 void km__prime_collect_locked(struct km_device *dev, bool all);
@@ -397,6 +398,8 @@ int km__copy_to_user(uint64_t uptr, const void *src, size_t len);
 /* ioctl.c */
 int km__ioctl_virtgpu(struct km_file *file, unsigned nr, void *arg,
 		      size_t size);
+/* The span of ioctl @nr (its _IOC_NR) from @t0 in a trace (sim/trace.h). */
+void km__trace_ioctl(unsigned nr, size_t size, int ret, uint64_t t0);
 
 /* submit.c */
 int km__execbuffer_ioctl(struct km_file *file, void *data);

@@ -156,7 +156,7 @@ static const struct {
 	  "features, no_virgl, venus, render_server, blob_alignment, "
 	  "scanouts, scanout_dir, "
 	  "scatter, seed, lockstep, poll_max_ns, max_contexts, max_resources, "
-	  "max_renderer_mem, record, inject), got 'turbo'" },
+	  "max_renderer_mem, record, trace, inject), got 'turbo'" },
 	{ "ram not in pages", "ram", "4097",
 	  "t.vgs:1:8: error: ram: expected a size from 1M to 64G in whole 4K "
 	  "pages (bytes, or with a K, M or G suffix), got '4097'" },

@@ -86,6 +86,11 @@ const struct vmm_devopt vmm_devopts[] = {
 	  VMM_RECORD_ENV, FIELD(record),
 	  "record every chain, response, fence and the guest memory the "
 	  "device read into FILE, for decode and replay (docs/capture.md)" },
+	{ "trace", VMM_DEVOPT_FILE, "FILE.json", NULL, 0, 0, 0, false,
+	  VMM_TRACE_ENV, FIELD(trace),
+	  "write a timeline of guest ioctls, queue transit, device and "
+	  "renderer work and fences as Chrome trace-event JSON for "
+	  "Perfetto (docs/capture.md)" },
 	{ "inject", VMM_DEVOPT_INJECT, "SPEC", NULL, 0, 0, 0, false,
 	  "VGS_SHIM_INJECT", FIELD(inject),
 	  "inject device faults (repeatable), e.g. "

@@ -27,6 +27,7 @@ struct vmm_machine {
 	struct host_device *host;
 	struct km_device *kernel;
 	struct sim_capture *capture;	/* --record, or NULL */
+	struct vmm_machine_options opts;	/* as created */
 };
 
 void vmm_machine_default_options(struct vmm_machine_options *opts)
@@ -40,6 +41,7 @@ int vmm_machine_create(const struct vmm_machine_options *opts,
 	struct vmm_machine *m = calloc(1, sizeof(*m));
 	if (!m)
 		return -ENOMEM;
+	m->opts = *opts;
 	int ret = sim_ram_create(opts->ram_size,
 				 opts->scatter ? SIM_RAM_SCATTER : 0,
 				 opts->seed, &m->ram);
@@ -63,6 +65,8 @@ int vmm_machine_create(const struct vmm_machine_options *opts,
 			goto err_transport;
 		}
 	}
+	if ((ret = vmm_trace_open(opts)))
+		goto err_transport;
 	if (opts->record[0] && (ret = vmm_record_open(opts, &m->capture)))
 		goto err_transport;
 	struct host_options hopts = {
@@ -100,6 +104,7 @@ err_host:
 	host_device_destroy(m->host);
 err_transport:
 	sim_capture_close(m->capture);
+	vmm_trace_close(&m->opts);
 	sim_hostmem_destroy(m->hostmem);
 	sim_transport_destroy(m->transport);
 err_ram:
@@ -116,6 +121,7 @@ void vmm_machine_destroy(struct vmm_machine *m)
 	km_device_destroy(m->kernel);
 	host_device_destroy(m->host);
 	sim_capture_close(m->capture);
+	vmm_trace_close(&m->opts);
 	sim_hostmem_destroy(m->hostmem);
 	sim_transport_destroy(m->transport);
 	sim_ram_destroy(m->ram);

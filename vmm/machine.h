@@ -36,6 +36,7 @@ struct vmm_machine_options {
 	uint32_t max_resources;
 	uint64_t max_renderer_bytes;
 	char record[PATH_MAX];		/* capture file (docs/capture.md), or "" */
+	char trace[PATH_MAX];		/* trace-event JSON file, or "" */
 };
 
 /* Every option at its default, from the device option table

@@ -374,13 +374,13 @@ static int vmm_cmd_run(int argc, char **argv)
 		vmm_free_items(items, n);
 		return EXIT_FAILURE;
 	}
-	if (cli.opts.record[0] && n != 1) {
-		/* Each script runs on a machine of its own: one capture is
-		 * one machine (docs/capture.md). */
+	if ((cli.opts.record[0] || cli.opts.trace[0]) && n != 1) {
+		/* Each script runs on a machine of its own: one capture or
+		 * trace is one machine (docs/capture.md). */
 		vmm_free_items(items, n);
-		return vmm_usage_error("run", "--record takes one SCRIPT "
-				       "(each script is a machine of its "
-				       "own), %u given", n) ? EXIT_USAGE : 0;
+		return vmm_usage_error("run", "--record and --trace take one "
+				       "SCRIPT (each script is a machine of "
+				       "its own), %u given", n) ? EXIT_USAGE : 0;
 	}
 	if (cli.list) {
 		for (unsigned i = 0; i < n; i++)

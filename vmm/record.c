@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "sim/capture.h"
+#include "sim/trace.h"
 #include "vmm/machine.h"
 #include "vmm/record.h"
 
@@ -61,11 +62,45 @@ int vmm_record_open(const struct vmm_machine_options *opts,
 	return 0;
 }
 
+static void remove_old(const char *path)
+{
+	if (path[0] && unlink(path) && errno != ENOENT)
+		fprintf(stderr, "virtgpu-sim exec: cannot remove the old %s: "
+			"%s\n", path, strerror(errno));
+}
+
 void vmm_record_prepare(const struct vmm_machine_options *opts)
 {
-	if (opts->record[0] && unlink(opts->record) && errno != ENOENT)
-		fprintf(stderr, "virtgpu-sim exec: cannot remove the old "
-			"capture %s: %s\n", opts->record, strerror(errno));
+	remove_old(opts->record);
+	remove_old(opts->trace);
+}
+
+int vmm_trace_open(const struct vmm_machine_options *opts)
+{
+	char buf[PATH_MAX + 32];
+	const char *path = opts->trace;
+	int ret;
+
+	if (!path[0])
+		return 0;
+	/* As for captures: under exec, a later process takes FILE.PID. */
+	if (getenv(VMM_TRACE_ENV) && access(path, F_OK) == 0) {
+		snprintf(buf, sizeof(buf), "%s.%d", path, (int)getpid());
+		fprintf(stderr, "virtgpu-sim: %s is another process's trace; "
+			"this one writes %s\n", path, buf);
+		path = buf;
+	}
+	ret = sim_trace_open(path);
+	if (ret)
+		fprintf(stderr, "virtgpu-sim: cannot trace into %s: %s\n",
+			path, strerror(-ret));
+	return ret;
+}
+
+void vmm_trace_close(const struct vmm_machine_options *opts)
+{
+	if (opts->trace[0])
+		sim_trace_close();
 }
 
 int vmm_capture_load(const char *path, uint8_t **buf, size_t *len)

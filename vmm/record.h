@@ -21,6 +21,14 @@ int vmm_record_open(const struct vmm_machine_options *opts,
 
 /* The shim's variable of --record (vmm/devopts.c). */
 #define VMM_RECORD_ENV "VGS_SHIM_RECORD"
+/* The shim's variable of --trace. */
+#define VMM_TRACE_ENV "VGS_SHIM_TRACE"
+/* Start the process's trace into @opts->trace (sim/trace.h), with the
+ * same rule as captures for a second process of an exec run (FILE.PID);
+ * 0 or -errno with a message.  vmm_trace_close writes it. */
+int vmm_trace_open(const struct vmm_machine_options *opts);
+void vmm_trace_close(const struct vmm_machine_options *opts);
+
 /* exec, before the program starts: remove an old capture, so that the
  * program's first machine can create it exclusively. */
 void vmm_record_prepare(const struct vmm_machine_options *opts);

@@ -11,6 +11,10 @@
       one byte of a response edited: replay fails naming that record
   capture_test.py corrupt SIM SCRIPT
       truncated and corrupt captures are refused with their offset
+  capture_test.py trace EXEC SIM PROGRAM SCRIPT
+      the --trace JSON of a real-driver run parses and has ioctl spans,
+      command flows, renderer spans and fence events; a scanout script's
+      has flush instants
   capture_test.py realdriver EXEC PROGRAM [EXEC OPTIONS...]
       a real-driver GL program recorded through exec replays with the
       same responses, fences and checksums
@@ -203,6 +207,57 @@ def realdriver(exe, sim, program, extra):
            % r.stdout.strip(), r.stderr)
 
 
+def load_trace(path, what):
+    try:
+        with open(path) as f:
+            events = json.load(f)['traceEvents']
+        ok(True, what + ': the trace is JSON with traceEvents')
+        return events
+    except (OSError, ValueError, KeyError) as e:
+        ok(False, what + ': the trace is JSON with traceEvents', str(e))
+        return []
+
+
+def trace(exe, sim, program, script):
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, 'gl.json')
+        r = run([exe, '--trace=' + path, '--', program,
+                 '--platform=surfaceless'])
+        ok(r.returncode == 0, 'GL program under exec --trace',
+           r.stdout + r.stderr)
+        ev = load_trace(path, 'exec')
+        ioctls = [e for e in ev if e.get('cat') == 'ioctl' and
+                  e['ph'] == 'X']
+        tids = {e['tid'] for e in ioctls}
+        ok(any(e['name'] == 'VIRTGPU_EXECBUFFER' for e in ioctls) and
+           all('nr' in e['args'] for e in ioctls),
+           'ioctl spans with names and args (%d)' % len(ioctls))
+        flows = {}
+        for e in ev:
+            if e.get('cat') == 'virtqueue':
+                flows.setdefault(e['id'], []).append(e['ph'])
+        whole = [i for i, p in flows.items() if p == ['s', 't', 'f']]
+        device = [e for e in ev if e.get('cat') == 'device']
+        ok(len(whole) >= len(device) - 2 and len(whole) > 10,
+           'each command a flow: queued, taken, answered (%d of %d)'
+           % (len(whole), len(device)))
+        ok(any(e['name'] == 'virgl_renderer_submit_cmd' and
+               e['tid'] not in tids for e in ev if e.get('cat') == 'renderer'),
+           'renderer calls as spans on the device thread')
+        fences = {}
+        for e in ev:
+            if e.get('cat') == 'fence':
+                fences.setdefault((e['name'], e['id']), []).append(e['ph'])
+        ok(fences and all(p == ['b', 'e'] for p in fences.values()),
+           'fences begin and end on their timeline track (%d)' % len(fences))
+        path = os.path.join(tmp, 'scanout.json')
+        r = run([sim, 'run', '--no-summary', '--trace=' + path, script])
+        ev = load_trace(path, os.path.basename(script))
+        ok(r.returncode == 0 and
+           any(e['ph'] == 'i' and e['name'].startswith('flush scanout')
+               for e in ev), 'scanout flushes as instants', r.stdout)
+
+
 def main():
     mode = sys.argv[1]
     if mode == 'scenarios':
@@ -213,6 +268,8 @@ def main():
         divergence(*sys.argv[2:4])
     elif mode == 'corrupt':
         corrupt(*sys.argv[2:4])
+    elif mode == 'trace':
+        trace(*sys.argv[2:6])
     elif mode == 'realdriver':
         realdriver(sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5:])
     finish()
