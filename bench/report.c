@@ -41,7 +41,7 @@ static const struct metric_info metrics[] = {
 	{ "rss_1000", "6. RSS added by 1000 64x64 textures", "MiB", LOWER,
 	  { "direct", "sim", "vtest" } },
 	{ "frame", "7. GLES frame loop (textured quad, 2 in flight)",
-	  "ms/frame", LOWER, { "native", "exec", "vtest" } },
+	  "ms/frame", LOWER, { "native", "exec", "vtest", "exec-record" } },
 };
 #define NMETRICS (sizeof(metrics) / sizeof(metrics[0]))
 
@@ -221,6 +221,8 @@ static size_t targets(struct bench_results *res, struct target *t)
 		ratio(res, "frame", "exec", "native"), "<=", 1.15, "x" };
 	t[n++] = (struct target){ "frame loop: exec / vtest",
 		ratio(res, "frame", "exec", "vtest"), "<", 1.0, "x" };
+	t[n++] = (struct target){ "frame loop: exec-record / exec",
+		ratio(res, "frame", "exec-record", "exec"), "<=", 1.10, "x" };
 	return n;
 }
 
