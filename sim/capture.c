@@ -301,9 +301,11 @@ int sim_capture_reader_next(struct sim_capture_reader *r,
 				    "the END record", r->off, left);
 		return 0;
 	}
-	if (left == 0)
-		return fail(err, errlen, "offset %zu: the capture ends "
-			    "without an END record (truncated)", r->off);
+	if (left == 0) {
+		fail(err, errlen, "offset %zu: the capture ends without an "
+		     "END record (truncated)", r->off);
+		return -ENODATA;
+	}
 	if (left < SIM_CAPTURE_REC_HDR)
 		return fail(err, errlen, "offset %zu: record header: %zu "
 			    "bytes left, needs %u (truncated)", r->off, left,

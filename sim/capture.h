@@ -150,8 +150,9 @@ int sim_capture_reader_init(struct sim_capture_reader *r, const void *buf,
 /*
  * The next record: 1 and *rec; 0 after END; -EINVAL with "offset N:
  * record TYPE: ..." in @err for a record that runs past the end, a
- * payload shorter than its type's fixed part, or a file that ends
- * without END (truncated); records after END are an error too.
+ * payload shorter than its type's fixed part, or bytes after END;
+ * -ENODATA, with the same kind of message, for a file that ends between
+ * two records without END (a process that died before closing it).
  */
 int sim_capture_reader_next(struct sim_capture_reader *r,
 			    struct sim_capture_rec *rec, char *err,

@@ -19,6 +19,7 @@ struct sim_transport;
 struct sim_hostmem;
 struct sim_vqd;
 struct host_device;
+struct replay_chain;
 
 /* What the capture's INFO and FEATURES records say the machine was. */
 struct replay_setup {
@@ -55,6 +56,7 @@ struct replay {
 	const char *path;
 	struct replay_setup setup;
 	unsigned timeout_s;
+	bool partial;			/* --partial: no END is fine */
 
 	struct sim_ram *ram;
 	struct sim_transport *t;
@@ -64,6 +66,7 @@ struct replay {
 	struct sim_vqd *vq[2];
 	bool live;			/* queues up (DRIVER_OK) */
 	uint64_t *reserved;		/* the recorded RAM, held */
+	struct replay_chain *chains;	/* written, not handed back */
 	uint64_t nreserved;
 
 	/* protects everything below: written by the device's sink and the

@@ -31,9 +31,23 @@
  * carries at most a 64 MiB SUBMIT_3D (host/internal.h). */
 #define REPLAY_ROOM (192ull << 20)
 
+/* A chain written into guest RAM, until the device hands it back (or
+ * the machine goes); on r->chains. */
 struct replay_chain {
 	uint64_t gpa, len;
+	struct replay_chain *next, **pprev;
 };
+
+static void chain_free(struct replay *r, struct replay_chain *ch,
+		       bool release)
+{
+	*ch->pprev = ch->next;
+	if (ch->next)
+		ch->next->pprev = ch->pprev;
+	if (release)
+		sim_ram_release_contig(r->ram, ch->gpa, ch->len);
+	free(ch);
+}
 
 static int grow_got(struct replay *r, uint32_t seq)
 {
@@ -203,6 +217,8 @@ void vmm_replay_machine_destroy(struct replay *r)
 	host_device_destroy(r->dev);
 	for (unsigned q = 0; q < 2; q++)
 		sim_vqd_destroy(r->vq[q]);
+	while (r->chains)	/* unanswered: their RAM goes with the RAM */
+		chain_free(r, r->chains, false);
 	sim_capture_close(r->own);
 	sim_hostmem_destroy(r->hostmem);
 	sim_transport_destroy(r->t);
@@ -254,13 +270,14 @@ int vmm_replay_reset(struct replay *r)
 		uint32_t w;
 		/* What the device answered before the reset; the rest is
 		 * gone with it (its chains' memory is given back). */
-		while (r->vq[q] && (ch = sim_vqd_get_used(r->vq[q], &w))) {
-			sim_ram_release_contig(r->ram, ch->gpa, ch->len);
-			free(ch);
-		}
+		while (r->vq[q] && (ch = sim_vqd_get_used(r->vq[q], &w)))
+			chain_free(r, ch, true);
 		sim_vqd_destroy(r->vq[q]);
 		r->vq[q] = NULL;
 	}
+	/* What the reset dropped never comes back. */
+	while (r->chains)
+		chain_free(r, r->chains, true);
 	r->live = false;
 	return ret;
 }
@@ -292,10 +309,14 @@ int vmm_replay_push(struct replay *r, const struct sim_capture_chain *c)
 		off += len;
 	}
 	sim_ram_write(r->ram, ch->gpa, c->data, c->out_len);
+	ch->next = r->chains;
+	if (ch->next)
+		ch->next->pprev = &ch->next;
+	ch->pprev = &r->chains;
+	r->chains = ch;
 	ret = sim_vqd_add(r->vq[c->queue], out, c->out_num, in, c->in_num, ch);
 	if (ret) {
-		sim_ram_release_contig(r->ram, ch->gpa, ch->len);
-		free(ch);
+		chain_free(r, ch, true);
 		return ret;
 	}
 	r->pushed++;
@@ -309,10 +330,8 @@ void vmm_replay_reap(struct replay *r)
 	for (unsigned q = 0; q < 2; q++) {
 		struct replay_chain *ch;
 		uint32_t w;
-		while (r->vq[q] && (ch = sim_vqd_get_used(r->vq[q], &w))) {
-			sim_ram_release_contig(r->ram, ch->gpa, ch->len);
-			free(ch);
-		}
+		while (r->vq[q] && (ch = sim_vqd_get_used(r->vq[q], &w)))
+			chain_free(r, ch, true);
 	}
 }
 

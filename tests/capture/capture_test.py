@@ -173,6 +173,14 @@ def corrupt(sim, script):
                 ok(r.returncode == 1 and want in r.stderr,
                    '%s: %s refused naming "%s"' % (cmd, what, want),
                    r.stderr)
+        # What a process that died left: every record up to a boundary.
+        path = os.path.join(tmp, 'partial.vgscap')
+        open(path, 'wb').write(data[:mid_off])
+        r = run([sim, 'replay', '--partial', path])
+        ok(r.returncode == 0 and 'without an END record' in r.stderr and
+           r.stdout.startswith('replay: '),
+           'replay --partial takes a capture cut at a record boundary',
+           r.stdout + r.stderr)
         # An unknown record type in the middle is skipped by both.
         unknown = struct.pack('<IIQ', 999, 4, 0) + b'abcd'
         end_off = recs[-1][0]
