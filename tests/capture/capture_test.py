@@ -4,9 +4,10 @@
 
   capture_test.py scenarios SIM SCENARIO_DIR
       every bundled script recorded, then replayed with no divergence
-  capture_test.py golden SIM SCRIPT GOLDEN
-      decode of a lockstep capture of SCRIPT (context 1) equals GOLDEN,
-      with the offsets and times taken out; --json parses line by line
+  capture_test.py golden SIM SCRIPT STORED GOLDEN
+      decode of the stored capture STORED (a lockstep capture of SCRIPT)
+      equals GOLDEN; a fresh one decodes alike (offsets and times aside);
+      --json parses line by line; --cmd filters
   capture_test.py divergence SIM SCRIPT
       one byte of a response edited: replay fails naming that record
   capture_test.py corrupt SIM SCRIPT
@@ -87,21 +88,30 @@ def strip_volatile(line):
     return re.sub(r'^offset=\d+ time_ns=\d+ ', '', line)
 
 
-def golden(sim, script, gold):
+def golden(sim, script, stored, gold):
+    """decode of a stored capture equals the golden text; a fresh lockstep
+    capture of the same script decodes to the same commands."""
+    r = run([sim, 'decode', stored])
+    got = r.stdout.splitlines()
+    with open(gold) as f:
+        want = f.read().splitlines()
+    diff = '\n'.join('want: %s\ngot:  %s' % (w, g)
+                     for w, g in zip(want + [''] * len(got),
+                                     got + [''] * len(want))
+                     if w != g)
+    ok(r.returncode == 0 and got == want,
+       'decode %s equals %s' % (os.path.basename(stored),
+                                os.path.basename(gold)), diff + r.stderr)
     with tempfile.TemporaryDirectory() as tmp:
         cap = os.path.join(tmp, 'c.vgscap')
         good, out = record(sim, script, cap, ['--lockstep'])
         ok(good, 'lockstep capture of ' + os.path.basename(script), out)
-        r = run([sim, 'decode', '--ctx=1', cap])
-        got = [strip_volatile(l) for l in r.stdout.splitlines()]
-        with open(gold) as f:
-            want = f.read().splitlines()
-        diff = '\n'.join('want: %s\ngot:  %s' % (w, g)
-                         for w, g in zip(want + [''] * len(got),
-                                         got + [''] * len(want))
-                         if w != g)
-        ok(r.returncode == 0 and got == want,
-           'decode --ctx=1 equals ' + os.path.basename(gold), diff + r.stderr)
+        fresh = run([sim, 'decode', '--ctx=1', cap]).stdout.splitlines()
+        old = run([sim, 'decode', '--ctx=1', stored]).stdout.splitlines()
+        ok([strip_volatile(l) for l in fresh] ==
+           [strip_volatile(l) for l in old],
+           'a fresh lockstep capture has the same context-1 records',
+           '\n'.join(fresh))
         r = run([sim, 'decode', '--json', cap])
         try:
             objs = [json.loads(l) for l in r.stdout.splitlines()]
@@ -271,7 +281,7 @@ def main():
     if mode == 'scenarios':
         scenarios(sys.argv[2], sys.argv[3])
     elif mode == 'golden':
-        golden(*sys.argv[2:5])
+        golden(*sys.argv[2:6])
     elif mode == 'divergence':
         divergence(*sys.argv[2:4])
     elif mode == 'corrupt':
