@@ -2,7 +2,7 @@
 /*
  * `virtgpu-sim decode`'s output: one line per record, as "key=value"
  * text or as a JSON object (--json), built field by field.  Private to
- * vmm/decode*.c.
+ * vmm/ (decode*.c; replay.c names response types with it).
  */
 #ifndef VMM_DECODE_H
 #define VMM_DECODE_H
@@ -36,6 +36,9 @@ void vmm_decode_request(struct vmm_decode_out *o, const uint8_t *p,
 			size_t len);
 void vmm_decode_response(struct vmm_decode_out *o, const uint8_t *p,
 			 size_t len);
+/* "OK_NODATA" for VIRTIO_GPU_RESP_OK_NODATA, "unknown" otherwise (also
+ * for replay's messages). */
+const char *vmm_decode_resp_name(uint32_t type);
 void vmm_decode_stream(struct vmm_decode_out *o, const uint8_t *p,
 		       size_t len, bool venus);
 

@@ -193,7 +193,7 @@ void vmm_decode_request(struct vmm_decode_out *o, const uint8_t *p,
 	}
 }
 
-static const char *resp_name(uint32_t type)
+const char *vmm_decode_resp_name(uint32_t type)
 {
 	switch (type) {
 #define R(n) case VIRTIO_GPU_RESP_##n: return #n;
@@ -213,7 +213,7 @@ void vmm_decode_response(struct vmm_decode_out *o, const uint8_t *p,
 	if (len < sizeof(struct virtio_gpu_ctrl_hdr))
 		return;
 	uint32_t type = sim_capture_le32(p);
-	vmm_decode_put_s(o, "hdr.type", resp_name(type));
+	vmm_decode_put_s(o, "hdr.type", vmm_decode_resp_name(type));
 	put_hdr(o, p, len);
 	if (type == VIRTIO_GPU_RESP_OK_CAPSET_INFO &&
 	    len >= sizeof(struct virtio_gpu_resp_capset_info)) {

@@ -30,6 +30,7 @@
 #include "sim/hostmem.h"
 #include "sim/ram.h"
 #include "sim/virtqueue.h"
+#include "vmm/decode.h"
 #include "vmm/devopts.h"
 #include "vmm/record.h"
 #include "vmm/replay.h"
@@ -258,22 +259,31 @@ static int check_response(struct replay *r, const struct sim_capture_rec *rec)
 	const struct replay_got *g = &r->got[want.seq];
 	const char *cmd = sim_gpu_cmd_name(g->type);
 	int ret = 0;
-	if (g->resp.written != want.written) {
-		ret = diverge(r, rec, "seq %u (%s): field 'written': recorded "
-			      "%u bytes, replayed %u", want.seq, cmd,
-			      want.written, g->resp.written);
-	} else if (first_difference(g->resp.data, want.data, want.written) <
-		   want.written) {
-		uint32_t i = first_difference(g->resp.data, want.data,
-					      want.written);
+	/* The first differing byte both wrote names the field best (a
+	 * different hdr.type comes with a different length). */
+	uint32_t both = g->resp.written < want.written ? g->resp.written
+						       : want.written;
+	uint32_t i = first_difference(g->resp.data, want.data, both);
+	if (i < both) {
 		char field[32];
 		if (i < sizeof(hdr_fields) / sizeof(hdr_fields[0]))
 			snprintf(field, sizeof(field), "hdr.%s", hdr_fields[i]);
 		else
 			snprintf(field, sizeof(field), "byte %u", i);
-		ret = diverge(r, rec, "seq %u (%s): field '%s': recorded "
-			      "0x%02x at byte %u, replayed 0x%02x", want.seq,
-			      cmd, field, want.data[i], i, g->resp.data[i]);
+		if (i < 4 && both >= 4)
+			ret = diverge(r, rec, "seq %u (%s): field 'hdr.type': "
+				      "recorded %s, replayed %s", want.seq, cmd,
+				      vmm_decode_resp_name(sim_capture_le32(want.data)),
+				      vmm_decode_resp_name(sim_capture_le32(g->resp.data)));
+		else
+			ret = diverge(r, rec, "seq %u (%s): field '%s': "
+				      "recorded 0x%02x at byte %u, replayed "
+				      "0x%02x", want.seq, cmd, field,
+				      want.data[i], i, g->resp.data[i]);
+	} else if (g->resp.written != want.written) {
+		ret = diverge(r, rec, "seq %u (%s): field 'written': recorded "
+			      "%u bytes, replayed %u", want.seq, cmd,
+			      want.written, g->resp.written);
 	} else if (want.flags & SIM_CAPTURE_RESP_FENCE) {
 		/* 5.7.6.7: fences retire in order on each timeline. */
 		bool ring = want.flags & SIM_CAPTURE_RESP_RING;
