@@ -178,6 +178,13 @@ static void put_event(FILE *f, const struct sim_trace *t,
 			"\"resource_id\":%llu}}", (int)getpid(), e->tid,
 			(unsigned long long)e->a, (unsigned long long)e->b);
 		return;
+	case SIM_TRACE_KICK:
+		fprintf(f, "{\"name\":\"kick %s\",\"cat\":\"virtqueue\","
+			"\"ph\":\"i\",\"s\":\"t\",", e->a ? "cursorq" : "controlq");
+		put_ts(f, t, e->ts);
+		fprintf(f, ",\"pid\":%d,\"tid\":%u,\"args\":{\"queue\":%llu}}",
+			(int)getpid(), e->tid, (unsigned long long)e->a);
+		return;
 	case SIM_TRACE_THREAD:
 		fprintf(f, "{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":%d,"
 			"\"tid\":%u,\"args\":{\"name\":\"%s\"}}", (int)getpid(),

@@ -36,6 +36,7 @@ enum sim_trace_kind {
 				 * << 32 */
 	SIM_TRACE_FENCE_END,
 	SIM_TRACE_FLUSH,	/* instant; a: scanout, b: resource */
+	SIM_TRACE_KICK,		/* instant; a: queue notified */
 	SIM_TRACE_THREAD,	/* the calling thread's name */
 };
 

@@ -252,13 +252,16 @@ def trace(exe, sim, program, script):
            'ioctl spans with names and args (%d)' % len(ioctls))
         flows = {}
         for e in ev:
-            if e.get('cat') == 'virtqueue':
+            if e.get('cat') == 'virtqueue' and e['ph'] in ('s', 't', 'f'):
                 flows.setdefault(e['id'], []).append(e['ph'])
         whole = [i for i, p in flows.items() if p == ['s', 't', 'f']]
         device = [e for e in ev if e.get('cat') == 'device']
         ok(len(whole) >= len(device) - 2 and len(whole) > 10,
            'each command a flow: queued, taken, answered (%d of %d)'
            % (len(whole), len(device)))
+        kicks = [e for e in ev if e['ph'] == 'i' and
+                 e['name'].startswith('kick') and e['tid'] in tids]
+        ok(kicks, 'kicks as instants on guest threads (%d)' % len(kicks))
         ok(any(e['name'] == 'virgl_renderer_submit_cmd' and
                e['tid'] not in tids for e in ev if e.get('cat') == 'renderer'),
            'renderer calls as spans on the device thread')
