@@ -379,6 +379,44 @@ static void frames_direct(const struct bench_cfg *cfg,
 }
 
 /*
+ * The exec frame loop with --record (issue 20): what recording costs a
+ * frame, and the capture's size per frame as a note.
+ */
+static void frames_exec_record(const struct bench_cfg *cfg,
+			       struct bench_results *res)
+{
+	static const char *const env[] = {
+		"MESA_SHADER_CACHE_DISABLE", "true", NULL,
+	};
+	char n[32], path[64], opt[80], note[96];
+	char *argv[] = {
+		(char *)cfg->sim_bin, "exec", opt, "--",
+		(char *)cfg->frames_bin, "--frames", n, "--warmup=50", NULL,
+	};
+	struct frames_run fr = {
+		.res = res, .way = "exec-record", .want_virgl = true,
+		.metric = "frame", .first_ms = -1,
+	};
+	struct stat st;
+	int fd;
+
+	snprintf(n, sizeof(n), "%u", cfg->frames);
+	snprintf(path, sizeof(path), "/tmp/virtgpu-bench-%d.vgscap",
+		 (int)getpid());
+	snprintf(opt, sizeof(opt), "--record=%s", path);
+	pid_t pid = spawn(argv, -1, false, env, &fd);
+	if (pid < 0)
+		return;
+	frames_finish(&fr, collect(pid, fd, 60, frames_line, &fr));
+	if (stat(path, &st) == 0) {
+		snprintf(note, sizeof(note), "capture %.1f KiB per frame",
+			 st.st_size / 1024.0 / cfg->frames);
+		bench_results_note(res, "frame", "exec-record", note);
+	}
+	unlink(path);
+}
+
+/*
  * Mesa's virpipe always connects to /tmp/.virgl_test.  So the vtest
  * frame loop runs in a private mount namespace with its own tmpfs on
  * /tmp: its server and its client see nothing of other engineers' (or
@@ -495,6 +533,7 @@ void bench_frames(const struct bench_cfg *cfg, struct bench_results *res)
 			frames_direct(cfg, res, true, sync);
 			frames_vtest(cfg, res, sync);
 		}
+		frames_exec_record(cfg, res);
 	}
 }
 

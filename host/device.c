@@ -17,6 +17,7 @@
 #include "sim/hostmem.h"
 #include "sim/log.h"
 #include "sim/ram.h"
+#include "sim/trace.h"
 #include "sim/transport.h"
 #include "sim/virtqueue.h"
 
@@ -105,14 +106,21 @@ void host__reply(struct host_cmd *cmd, const void *resp, size_t len)
 					 len - sizeof(hdr));
 		written = (uint32_t)len;
 	}
+	if (cmd->dev->rec)
+		host__rec_response(cmd, &hdr, resp, len, written);
+	if (sim_trace_on())
+		host__trace_reply(cmd);
 	SIM_DEBUG(SIM_DEBUG_CMD, HOST_LAYER, "reply %s -> 0x%x fence %llu",
 		  sim_gpu_cmd_name(cmd->hdr.type), le32toh(hdr.type),
 		  (unsigned long long)cmd->hdr.fence_id);
 	sim_vqdev_push(cmd->dev->vq[cmd->queue], cmd->elem, written);
 	cmd->elem = NULL;
 	cmd->finished = true;
-	if (sim_vqdev_should_interrupt(cmd->dev->vq[cmd->queue]))
+	if (sim_vqdev_should_interrupt(cmd->dev->vq[cmd->queue])) {
+		if (cmd->dev->rec)
+			host__rec_interrupt(cmd->dev, SIM_ISR_QUEUE);
 		sim_transport_interrupt(cmd->dev->transport, SIM_ISR_QUEUE);
+	}
 }
 
 void host__reply_error(struct host_cmd *cmd, uint32_t error)
@@ -210,6 +218,8 @@ static void process_cmd(struct host_device *dev, unsigned queue,
 	cmd->dev = dev;
 	cmd->elem = elem;
 	cmd->queue = queue;
+	if (dev->rec)
+		host__rec_chain(cmd);
 
 	struct virtio_gpu_ctrl_hdr raw;
 	if (host__read_cmd(cmd, &raw, sizeof(raw), "ctrl_hdr") == 0) {
@@ -236,6 +246,8 @@ static void process_cmd(struct host_device *dev, unsigned queue,
 			 * handler (host/inject.c). */
 			if (!host__inject_cmd(cmd))
 				dispatch(cmd, c);
+			if (dev->rec)
+				host__rec_after(cmd);
 		}
 	}
 	if (cmd->parked) {
@@ -254,6 +266,8 @@ static void process_cmd(struct host_device *dev, unsigned queue,
 			free(cmd);
 			return;
 		}
+		if (sim_trace_on())
+			host__trace_parked(cmd);
 		host__fence_cmd(cmd);	/* owns cmd from here */
 		return;
 	}
@@ -305,7 +319,12 @@ static unsigned drain_queue(struct host_device *dev, unsigned q)
 			sim_transport_interrupt(dev->transport, SIM_ISR_QUEUE);
 			continue;
 		}
+		struct host_trace_mark mark = { 0 };
+		if (sim_trace_on())
+			host__trace_begin(&mark, q, elem);
 		process_cmd(dev, q, elem);
+		if (mark.t0)
+			host__trace_end(dev, &mark);
 	}
 	return taken;
 }
@@ -328,6 +347,8 @@ void host__queues_up(struct host_device *dev)
 	pthread_mutex_lock(&dev->state_lock);
 	dev->acked_features = sim_transport_acked_features(dev->transport);
 	dev->queues_live = true;
+	if (dev->rec)
+		host__rec_features(dev);
 	/* A queue the driver did not set up is attached when it is first
 	 * drained, and drains nothing until then. */
 	for (unsigned q = 0; q < HOST_NUM_QUEUES; q++)
@@ -437,6 +458,8 @@ static void control_request(struct host_device *dev, int req)
 static void notify_hook(void *opaque, unsigned queue)
 {
 	struct host_device *dev = opaque;
+	if (dev->rec)
+		host__rec_notify(dev, queue);
 	uv_async_send(&dev->kick);
 }
 
@@ -459,6 +482,8 @@ static void config_write_hook(void *opaque, void *config, uint32_t offset,
 static void status_hook(void *opaque, uint8_t old, uint8_t status)
 {
 	struct host_device *dev = opaque;
+	if (dev->rec)
+		host__rec_status(dev, old, status);
 	if (status == 0 && old != 0)
 		control_request(dev, HOST_CTRL_RESET);
 	else if (status & 4 /* DRIVER_OK */)
@@ -495,6 +520,8 @@ static void *device_thread(void *arg)
 	uv_idle_init(&dev->loop, &dev->poll_idle);
 	dev->kick.data = dev->control.data = dev->fence_async.data = dev;
 	dev->poll_idle.data = dev;
+	if (sim_trace_on())
+		sim_trace_event(SIM_TRACE_THREAD, "virtio-gpu device", 0, 0, 0, 0, 0);
 
 	ret = host__inject_start(dev);
 	if (ret)
@@ -503,6 +530,8 @@ static void *device_thread(void *arg)
 		ret = host_vr_init(dev);
 	if (ret == 0)
 		host_vr_query_capsets(dev);
+	if (ret == 0 && dev->rec)
+		host__rec_renderer(dev);
 	report_init(dev, ret);
 	if (ret == 0)
 		uv_run(&dev->loop, UV_RUN_DEFAULT);
@@ -607,6 +636,7 @@ static void free_device(struct host_device *dev)
 	host_table_fini(&dev->resources);
 	host_table_fini(&dev->contexts);
 	host__inject_free(dev->inject);
+	host__rec_free(dev->rec);
 	free((char *)dev->opts.scanout_dir);
 	free(dev);
 }
@@ -650,6 +680,8 @@ static int setup_alloc(struct host_setup *su, struct sim_ram *ram,
 	pthread_cond_init(&dev->fence_cond, NULL);
 	int ret = host__inject_parse(opts->inject, &dev->inject);
 	if (ret)
+		return ret;
+	if (opts->record && (ret = host__rec_create(dev)))
 		return ret;
 	if (opts->scanout_dir) {
 		dev->opts.scanout_dir = strdup(opts->scanout_dir);
@@ -704,6 +736,8 @@ static int setup_plug(struct host_setup *su, const struct host_options *opts)
 		.config_len = align ? sizeof(cfg)
 				    : sizeof(struct virtio_gpu_config),
 	};
+	if (dev->rec)
+		host__rec_config(dev, &cfg, info.config_len, info.features);
 	int ret = sim_transport_plug_device(dev->transport, &info, &device_ops,
 					    dev);
 

@@ -16,6 +16,7 @@ struct sim_ram;
 struct sim_hostmem;
 struct sim_transport;
 struct host_device;
+struct sim_capture;
 
 /* Whose virtio-gpu device the model answers as (host/personality.c,
  * docs/device-answers.md). */
@@ -79,6 +80,10 @@ struct host_options {
 	uint32_t max_contexts;
 	uint32_t max_resources;
 	uint64_t max_renderer_bytes;
+	/* Record what the device sees and answers into this capture
+	 * (sim/capture.h, docs/capture.md), or NULL; owned by the caller,
+	 * which closes it after host_device_destroy. */
+	struct sim_capture *record;
 };
 #define HOST_POLL_LIMIT_NS 10000000u	/* 10 ms */
 

@@ -37,6 +37,7 @@ struct sim_transport;
 struct sim_vqdev;
 struct sim_vq_elem;
 struct host_inject;
+struct host_rec;
 
 #define HOST_LAYER "host"
 /* How long CTX_DESTROY waits for the renderer to finish the context's
@@ -133,6 +134,7 @@ struct host_cmd {
 	bool has_fence;			/* the renderer will signal fence_seq */
 	bool signalled;			/* complete; answer in order */
 	struct host_cmd *next;
+	uint32_t rec_seq;		/* its CHAIN in a capture (record.c) */
 };
 
 /* What a resource is; chosen at creation, never changes. */
@@ -317,6 +319,8 @@ struct host_device {
 	void *egl_display;
 	bool renderer_up;
 	bool has_vrend;			/* virgl enabled: a ctx0 timeline */
+	/* recording (record.c), or NULL: every hook tests it first */
+	struct host_rec *rec;
 };
 
 /* device.c */
@@ -543,5 +547,39 @@ int host_table_put(struct host_table *t, uint32_t key, void *val);
 void *host_table_remove(struct host_table *t, uint32_t key);
 /* Remove and return any one entry, or NULL when empty (for teardown). */
 void *host_table_pop_any(struct host_table *t);
+/* Call @fn on every entry; @fn must not add or remove entries. */
+void host_table_foreach(struct host_table *t,
+			void (*fn)(struct host_device *dev, uint32_t key,
+				   void *val, void *arg),
+			struct host_device *dev, void *arg);
+
+/* trace.c: the device's trace events (sim/trace.h), each called only
+ * when sim_trace_on(). */
+struct host_trace_mark {
+	uint64_t t0, fence_id;
+	uint32_t type, res_id;
+	unsigned queue;
+};
+void host__trace_begin(struct host_trace_mark *m, unsigned queue,
+		       const struct sim_vq_elem *elem);
+void host__trace_end(struct host_device *dev, const struct host_trace_mark *m);
+void host__trace_parked(struct host_cmd *cmd);
+void host__trace_reply(struct host_cmd *cmd);
+
+/* record.c: the capture hooks (host_options.record), each called only
+ * when dev->rec is set; all under state_lock but notify. */
+int host__rec_create(struct host_device *dev);
+void host__rec_free(struct host_rec *r);
+void host__rec_renderer(struct host_device *dev);
+void host__rec_config(struct host_device *dev, const void *config,
+		      uint32_t len, uint64_t offered);
+void host__rec_features(struct host_device *dev);
+void host__rec_notify(struct host_device *dev, unsigned queue);
+void host__rec_status(struct host_device *dev, uint8_t old, uint8_t status);
+void host__rec_interrupt(struct host_device *dev, uint32_t isr);
+void host__rec_chain(struct host_cmd *cmd);
+void host__rec_response(struct host_cmd *cmd, const void *hdr,
+			const void *resp, size_t len, uint32_t written);
+void host__rec_after(struct host_cmd *cmd);
 
 #endif

@@ -138,3 +138,13 @@ void *host_table_pop_any(struct host_table *t)
 	}
 	return NULL;
 }
+
+void host_table_foreach(struct host_table *t,
+			void (*fn)(struct host_device *dev, uint32_t key,
+				   void *val, void *arg),
+			struct host_device *dev, void *arg)
+{
+	for (uint32_t i = 0; i < t->cap; i++)
+		if (t->vals[i] != NULL && t->vals[i] != TOMBSTONE)
+			fn(dev, t->keys[i], t->vals[i], arg);
+}

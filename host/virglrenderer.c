@@ -24,6 +24,7 @@
 #include <virgl/virglrenderer.h>
 
 #include "host/internal.h"
+#include "sim/trace.h"
 #include "sim/log.h"
 #include "sim/units.h"
 
@@ -374,12 +375,16 @@ int host_vr_context_create(uint32_t ctx_id, uint32_t capset_id,
 			   const char *name, uint32_t nlen)
 {
 	int ret;
+	uint64_t t0 = sim_trace_on() ? sim_trace_now() : 0;
 	if (capset_id)
 		ret = virgl_renderer_context_create_with_flags(
 			ctx_id, capset_id & VIRGL_RENDERER_CONTEXT_FLAG_CAPSET_ID_MASK,
 			nlen, name);
 	else
 		ret = virgl_renderer_context_create(ctx_id, nlen, name);
+	if (t0)
+		sim_trace_span(SIM_TRACE_RENDERER, "virgl_renderer_context_create",
+			       t0, ctx_id, 0);
 	/* 0.10.4 mixes signs: normalise to negative errno. */
 	return ret > 0 ? -ret : ret;
 }
@@ -416,7 +421,11 @@ int host_vr_resource_create(struct host_resource *res, uint32_t last_level,
 	};
 	/* Backing is attached later with attach_iov: an iovec given here is
 	 * not used by transfers in 0.10.4 (FACTS.md). */
+	uint64_t t0 = sim_trace_on() ? sim_trace_now() : 0;
 	int ret = virgl_renderer_resource_create(&args, NULL, 0);
+	if (t0)
+		sim_trace_span(SIM_TRACE_RENDERER, "virgl_renderer_resource_create",
+			       t0, 0, 0);
 	return ret > 0 ? -ret : ret;
 }
 
@@ -449,7 +458,11 @@ void host_vr_ctx_detach(uint32_t ctx_id, uint32_t res_id)
 
 int host_vr_submit(uint32_t ctx_id, void *buf, uint32_t ndw)
 {
+	uint64_t t0 = sim_trace_on() ? sim_trace_now() : 0;
 	int ret = virgl_renderer_submit_cmd(buf, (int)ctx_id, (int)ndw);
+	if (t0)
+		sim_trace_span(SIM_TRACE_RENDERER, "virgl_renderer_submit_cmd",
+			       t0, ctx_id, 0);
 	return ret > 0 ? -ret : ret;
 }
 
@@ -461,6 +474,7 @@ int host_vr_transfer(bool to_host, uint32_t res_id, uint32_t ctx_id,
 		box->x, box->y, box->z, box->w, box->h, box->d,
 	};
 	int ret;
+	uint64_t t0 = sim_trace_on() ? sim_trace_now() : 0;
 	/* NULL iovec: transfer to/from the attached guest backing. */
 	if (to_host)
 		ret = virgl_renderer_transfer_write_iov(res_id, ctx_id,
@@ -471,6 +485,10 @@ int host_vr_transfer(bool to_host, uint32_t res_id, uint32_t ctx_id,
 		ret = virgl_renderer_transfer_read_iov(res_id, ctx_id, level,
 						       stride, layer_stride,
 						       &vbox, offset, NULL, 0);
+	if (t0)
+		sim_trace_span(SIM_TRACE_RENDERER, to_host
+			       ? "virgl_renderer_transfer_write_iov"
+			       : "virgl_renderer_transfer_read_iov", t0, ctx_id, 0);
 	return ret > 0 ? -ret : ret;
 }
 
@@ -527,6 +545,7 @@ void host_vr_unmap(uint32_t res_id)
 int host_vr_create_fence(const struct host_timeline *tl, uint64_t seq)
 {
 	int ret;
+	uint64_t t0 = sim_trace_on() ? sim_trace_now() : 0;
 	if (tl->per_context)
 		ret = virgl_renderer_context_create_fence(
 			tl->ctx_id, VIRGL_RENDERER_FENCE_FLAG_MERGEABLE,
@@ -535,5 +554,8 @@ int host_vr_create_fence(const struct host_timeline *tl, uint64_t seq)
 		/* Returns a positive errno on failure (QEMU notes it too). */
 		ret = virgl_renderer_create_fence((int)(uint32_t)seq,
 						  tl->ctx_id);
+	if (t0)
+		sim_trace_span(SIM_TRACE_RENDERER, "virgl_renderer_create_fence",
+			       t0, tl->ctx_id, 0);
 	return ret > 0 ? -ret : ret;
 }

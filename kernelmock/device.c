@@ -13,6 +13,7 @@
 #include "kernelmock/km_internal.h"
 #include "sim/hostmem.h"
 #include "sim/log.h"
+#include "sim/trace.h"
 #include "sim/ram.h"
 #include "sim/transport.h"
 #include "sim/virtqueue.h"
@@ -516,6 +517,7 @@ int km_ioctl(struct km_file *file, unsigned long request, void *arg)
 	/* The device names the call that sent a command it finds wrong
 	 * (the conformance report, docs/device-answers.md). */
 	sim_transport_set_guest_call(file->dev->transport, request);
+	uint64_t t0 = sim_trace_on() ? sim_trace_now() : 0;
 	if (nr >= DRM_COMMAND_BASE && nr < DRM_COMMAND_END)
 		ret = km__ioctl_virtgpu(file, nr - DRM_COMMAND_BASE,
 					_IOC_DIR(request), arg, size);
@@ -523,6 +525,8 @@ int km_ioctl(struct km_file *file, unsigned long request, void *arg)
 		ret = km__ioctl_drm(file, nr, _IOC_DIR(request), arg, size);
 	settle(file->dev);
 	sim_transport_set_guest_call(file->dev->transport, 0);
+	if (t0)		/* a span on the calling thread (sim/trace.h) */
+		km__trace_ioctl(nr, size, ret, t0);
 	return ret;
 }
 

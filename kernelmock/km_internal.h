@@ -474,6 +474,8 @@ int km__ioctl_call(struct km_file *file, km_ioctl_fn fn, unsigned kdir,
 const char *km__ioctl_virtgpu_name(unsigned nr);
 int km__ioctl_virtgpu(struct km_file *file, unsigned nr, unsigned dir,
 		      void *arg, size_t size);
+/* The span of ioctl @nr (its _IOC_NR) from @t0 in a trace (sim/trace.h). */
+void km__trace_ioctl(unsigned nr, size_t size, int ret, uint64_t t0);
 
 /* submit.c */
 int km__execbuffer_ioctl(struct km_file *file, void *data);

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "sim/log.h"
+#include "sim/trace.h"
 #include "sim/virtqueue.h"
 
 /* Status bits a driver may set; DEVICE_NEEDS_RESET belongs to the device
@@ -528,6 +529,9 @@ int sim_transport_notify(struct sim_transport *t, unsigned queue)
 				queue, ret);
 		return ret;
 	}
+	if (sim_trace_on())	/* the kick, on the driver's thread */
+		sim_trace_event(SIM_TRACE_KICK, NULL, sim_trace_now(), 0, 0,
+				queue, 0);
 	if (cb)
 		cb(opaque, queue);
 	return 0;

@@ -107,6 +107,7 @@ struct sim_vq_elem {
 	uint64_t in_len;	/* total bytes writable */
 	struct iovec *out_iov;
 	struct iovec *in_iov;
+	uint64_t trace_id;	/* its flow in a trace (sim/trace.h) */
 	/* storage for both arrays follows */
 };
 

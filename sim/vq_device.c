@@ -15,6 +15,7 @@
 
 #include "sim/log.h"
 #include "sim/ram.h"
+#include "sim/trace.h"
 
 struct sim_vqdev {
 	struct sim_ram *ram;
@@ -262,6 +263,8 @@ int sim_vqdev_pop(struct sim_vqdev *vq, struct sim_vq_elem **out,
 	SIM_DEBUG(SIM_DEBUG_VQ, "sim", "pop head %u: %u out (%llu B), %u in (%llu B)",
 		  head, elem->out_num, (unsigned long long)elem->out_len,
 		  elem->in_num, (unsigned long long)elem->in_len);
+	elem->trace_id = sim_trace_chain_id(vq->avail,
+					    (uint16_t)(vq->last_avail_idx - 1));
 	*out = elem;
 	return 0;
 

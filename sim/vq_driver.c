@@ -16,6 +16,7 @@
 
 #include "sim/log.h"
 #include "sim/ram.h"
+#include "sim/trace.h"
 
 /* An outstanding chain added with sim_vqd_add(), indexed by its head. */
 struct vqd_head {
@@ -103,6 +104,10 @@ static void desc_write(struct sim_vqd *vq, uint16_t id, uint64_t addr,
  */
 static void avail_publish(struct sim_vqd *vq, uint16_t head)
 {
+	if (sim_trace_on())	/* the chain's flow starts (sim/trace.h) */
+		sim_trace_event(SIM_TRACE_FLOW_QUEUED, NULL, sim_trace_now(), 0,
+				sim_trace_chain_id(vq->avail, vq->avail_idx),
+				0, 0);
 	vq->avail->ring[vq->avail_idx & (vq->size - 1)] = htole16(head);
 	vq->avail_idx++;
 	__atomic_store_n(&vq->avail->idx, htole16(vq->avail_idx),

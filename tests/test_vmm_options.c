@@ -47,6 +47,8 @@ static const char *good_value(const struct vmm_devopt *o, char *buf,
 		return "cmd=SUBMIT_3D,resp=ERR_UNSPEC,count=1";
 	case VMM_DEVOPT_CHOICES:
 		return vmm_devopt_choice(o, 0);
+	case VMM_DEVOPT_FILE:
+		return "/tmp/capture.vgscap";
 	}
 	return NULL;
 }
@@ -178,7 +180,7 @@ static const struct {
 	  "features, no_virgl, venus, render_server, blob_alignment, "
 	  "scanouts, scanout_dir, "
 	  "scatter, seed, lockstep, poll_max_ns, max_contexts, max_resources, "
-	  "max_renderer_mem, inject, kernel), got 'turbo'" },
+	  "max_renderer_mem, record, trace, inject, kernel), got 'turbo'" },
 	{ "ram not in pages", "ram", "4097",
 	  "t.vgs:1:8: error: ram: expected a size from 1M to 64G in whole 4K "
 	  "pages (bytes, or with a K, M or G suffix), got '4097'" },

@@ -127,7 +127,8 @@ int vmm_devopts_from_env(struct vmm_machine_options *m, char *err,
 
 		/* An empty string and/or directory means "none". */
 		if (!v || (!*v && (o->kind == VMM_DEVOPT_DIR ||
-				   o->kind == VMM_DEVOPT_INJECT)))
+				   o->kind == VMM_DEVOPT_INJECT ||
+				   o->kind == VMM_DEVOPT_FILE)))
 			continue;
 		if (vmm_devopt_set(o, v, m, why, sizeof(why))) {
 			snprintf(err, errlen, "%s=%s: expected %s", o->env, v,

@@ -15,6 +15,7 @@
 #include "kernelmock/km.h"
 #include "sim/gpu_config.h"
 #include "vmm/devopts.h"
+#include "vmm/record.h"
 
 #define FIELD(f) offsetof(struct vmm_machine_options, f), \
 	sizeof(((struct vmm_machine_options *)0)->f)
@@ -89,6 +90,15 @@ const struct vmm_devopt vmm_devopts[] = {
 	  4 * K, false, "VGS_SHIM_MAX_RENDERER_MEM", FIELD(max_renderer_bytes),
 	  "estimated renderer memory of 3D resources and host blobs "
 	  "together, likewise (host/host.h says how it is estimated)" },
+	{ "record", VMM_DEVOPT_FILE, "FILE", NULL, 0, 0, 0, false,
+	  VMM_RECORD_ENV, FIELD(record),
+	  "record every chain, response, fence and the guest memory the "
+	  "device read into FILE, for decode and replay (docs/capture.md)" },
+	{ "trace", VMM_DEVOPT_FILE, "FILE.json", NULL, 0, 0, 0, false,
+	  VMM_TRACE_ENV, FIELD(trace),
+	  "write a timeline of guest ioctls, queue transit, device and "
+	  "renderer work and fences as Chrome trace-event JSON for "
+	  "Perfetto (docs/capture.md)" },
 	{ "inject", VMM_DEVOPT_INJECT, "SPEC", NULL, 0, 0, 0, false,
 	  "VGS_SHIM_INJECT", FIELD(inject),
 	  "inject device faults (repeatable), e.g. "
@@ -341,6 +351,24 @@ static int set_dir(const char *value, char *out, size_t size, char *err,
 	return 0;
 }
 
+/* A file the machine creates (a capture): absolute, so that the exec
+ * shim's process finds the same file whatever its working directory. */
+static int set_file(const char *value, char *out, size_t size, char *err,
+		    size_t errlen)
+{
+	char cwd[PATH_MAX] = "";
+
+	if (*value != '/' && !getcwd(cwd, sizeof(cwd)))
+		cwd[0] = 0;
+	if (!*value || strlen(cwd) + 1 + strlen(value) >= size) {
+		snprintf(err, errlen, "a file path of 1 to %zu bytes",
+			 size - 1 - strlen(cwd));
+		return -EINVAL;
+	}
+	snprintf(out, size, "%s%s%s", cwd, *cwd ? "/" : "", value);
+	return 0;
+}
+
 /* Repeated specs join with ';', as host_options.inject takes them; each
  * is checked with the device's own parser before a machine exists. */
 static int set_inject(const char *value, char *out, size_t size, char *err,
@@ -409,6 +437,11 @@ int vmm_devopt_set(const struct vmm_devopt *o, const char *value,
 		if (value)
 			return set_choices(o, value, field(o, m), err, errlen);
 		break;
+	case VMM_DEVOPT_FILE:
+		if (value)
+			return set_file(value, field(o, m), o->size, err,
+					errlen);
+		break;
 	}
 	snprintf(err, errlen, "a value (%s=%s)", o->name, o->metavar);
 	return -EINVAL;
@@ -436,6 +469,7 @@ void vmm_devopt_format(const struct vmm_devopt *o,
 		return;
 	case VMM_DEVOPT_DIR:
 	case VMM_DEVOPT_INJECT:
+	case VMM_DEVOPT_FILE:
 		snprintf(buf, len, "%s", p);
 		return;
 	case VMM_DEVOPT_CHOICES: {

@@ -38,6 +38,7 @@ enum vmm_devopt_kind {
 	 * is a uint64_t set, bit i for the i-th name.  A machine takes one;
 	 * `run` runs a script once per name (vmm_devopts_runs). */
 	VMM_DEVOPT_CHOICES,
+	VMM_DEVOPT_FILE,	/* a file to create, kept as an absolute path */
 };
 
 struct vmm_devopt {

@@ -32,6 +32,7 @@
 #include "vmm/shim/options.h"
 #include "vmm/devopts.h"
 #include "vmm/exec.h"
+#include "vmm/record.h"
 #include "vmm/machine.h"
 #include "sim/units.h"
 
@@ -284,6 +285,7 @@ static int vmm_exec_environment(const struct vmm_exec *ex, const char *shim,
 			  : vmm_exec_setenv("LD_PRELOAD", "%s", shim);
 	if (!ret)
 		ret = vmm_devopts_to_env(o);
+	vmm_record_prepare(o);
 	if (!ret)
 		ret = vmm_exec_setenv(VMM_SHIM_ENV_TRACE, "%d", ex->trace);
 	if (!ret)

@@ -15,8 +15,10 @@
 #include "sim/hostmem.h"
 #include "vmm/devopts.h"
 #include "vmm/machine.h"
+#include "sim/capture.h"
 #include "sim/ram.h"
 #include "sim/transport.h"
+#include "vmm/record.h"
 
 struct vmm_machine {
 	struct sim_ram *ram;
@@ -24,7 +26,8 @@ struct vmm_machine {
 	struct sim_hostmem *hostmem;
 	struct host_device *host;
 	struct km_device *kernel;
-	unsigned vmm;
+	struct sim_capture *capture;	/* --record, or NULL */
+	struct vmm_machine_options opts;	/* as created */
 };
 
 void vmm_machine_default_options(struct vmm_machine_options *opts)
@@ -43,6 +46,14 @@ static int one_of(uint64_t set, const char *what)
 	return -EINVAL;
 }
 
+/* The kernel version row of @o's one-element set, or NULL for the
+ * default. */
+static const struct km_kversion *kversion_of(const struct vmm_machine_options *o)
+{
+	return o->kernels ? km_kversion_at((unsigned)__builtin_ctzll(o->kernels))
+			  : NULL;
+}
+
 int vmm_machine_create(const struct vmm_machine_options *opts,
 		       struct vmm_machine **out)
 {
@@ -52,6 +63,7 @@ int vmm_machine_create(const struct vmm_machine_options *opts,
 	struct vmm_machine *m = calloc(1, sizeof(*m));
 	if (!m)
 		return -ENOMEM;
+	m->opts = *opts;
 	int ret = sim_ram_create(opts->ram_size,
 				 opts->scatter ? SIM_RAM_SCATTER : 0,
 				 opts->seed, &m->ram);
@@ -75,6 +87,10 @@ int vmm_machine_create(const struct vmm_machine_options *opts,
 			goto err_transport;
 		}
 	}
+	if ((ret = vmm_trace_open(opts)))
+		goto err_transport;
+	if (opts->record[0] && (ret = vmm_record_open(opts, &m->capture)))
+		goto err_transport;
 	struct host_options hopts = {
 		.vmm = opts->vmm,
 		.features = opts->features,
@@ -90,6 +106,7 @@ int vmm_machine_create(const struct vmm_machine_options *opts,
 		.max_resources = opts->max_resources,
 		.max_renderer_bytes = opts->max_renderer_bytes,
 		.poll_max_ns = opts->poll_max_ns,
+		.record = m->capture,
 	};
 	ret = host_device_create(m->ram, m->transport, &hopts, &m->host);
 	if (ret) {
@@ -97,22 +114,21 @@ int vmm_machine_create(const struct vmm_machine_options *opts,
 			"start: %s\n", strerror(-ret));
 		goto err_transport;
 	}
-	ret = km_device_create(m->ram, m->transport,
-			       opts->kernels ? km_kversion_at((unsigned)
-					__builtin_ctzll(opts->kernels)) : NULL,
+	ret = km_device_create(m->ram, m->transport, kversion_of(opts),
 			       &m->kernel);
 	if (ret) {
 		fprintf(stderr, "virtgpu-sim: the guest driver did not bind: "
 			"%s\n", strerror(-ret));
 		goto err_host;
 	}
-	m->vmm = opts->vmm;
 	*out = m;
 	return 0;
 
 err_host:
 	host_device_destroy(m->host);
 err_transport:
+	sim_capture_close(m->capture);
+	vmm_trace_close(&m->opts);
 	sim_hostmem_destroy(m->hostmem);
 	sim_transport_destroy(m->transport);
 err_ram:
@@ -128,6 +144,8 @@ void vmm_machine_destroy(struct vmm_machine *m)
 		return;
 	km_device_destroy(m->kernel);
 	host_device_destroy(m->host);
+	sim_capture_close(m->capture);
+	vmm_trace_close(&m->opts);
 	sim_hostmem_destroy(m->hostmem);
 	sim_transport_destroy(m->transport);
 	sim_ram_destroy(m->ram);
@@ -156,5 +174,5 @@ struct host_device *vmm_machine_host(struct vmm_machine *m)
 
 unsigned vmm_machine_vmm(const struct vmm_machine *m)
 {
-	return m->vmm;
+	return m->opts.vmm;
 }

@@ -49,6 +49,8 @@ struct vmm_machine_options {
 	 * `run` runs a script once per bit (vmm/devopts.h, per-run
 	 * options). */
 	uint64_t kernels;
+	char record[PATH_MAX];		/* capture file (docs/capture.md), or "" */
+	char trace[PATH_MAX];		/* trace-event JSON file, or "" */
 };
 
 /* Every option at its default, from the device option table

@@ -33,6 +33,7 @@
 #include "vmm/conformance.h"
 #include "vmm/exec.h"
 #include "vmm/info.h"
+#include "vmm/record.h"
 
 #ifndef VIRTGPU_SIM_VERSION
 #define VIRTGPU_SIM_VERSION "unknown"
@@ -92,6 +93,11 @@ static void vmm_usage(FILE *out)
 		"                           simulated stack (see "
 		"docs/realdriver.md;\n"
 		"                           `virtgpu-sim exec --help`)\n"
+		"  decode [OPTIONS] FILE    print a capture of --record, one "
+		"line per record\n"
+		"  replay [OPTIONS] FILE    drive a device from a capture and "
+		"compare what it\n"
+		"                           answers (docs/capture.md)\n"
 		"  help                     show this help\n"
 		"\n"
 		"Options for run:\n"
@@ -420,6 +426,14 @@ static int vmm_cmd_run(int argc, char **argv)
 		vmm_free_items(items, n);
 		return EXIT_FAILURE;
 	}
+	if ((cli.opts.record[0] || cli.opts.trace[0]) && n != 1) {
+		/* Each script runs on a machine of its own: one capture or
+		 * trace is one machine (docs/capture.md). */
+		vmm_free_items(items, n);
+		return vmm_usage_error("run", "--record and --trace take one "
+				       "SCRIPT (each script is a machine of "
+				       "its own), %u given", n) ? EXIT_USAGE : 0;
+	}
 	if (cli.list) {
 		for (unsigned i = 0; i < n; i++)
 			status |= vmm_list_one(&items[i]);
@@ -467,6 +481,10 @@ int main(int argc, char **argv)
 		return vmm_cmd_exec(argc - 1, argv + 1);
 	if (strcmp(cmd, "run") == 0)
 		return vmm_cmd_run(argc - 1, argv + 1);
+	if (strcmp(cmd, "decode") == 0)
+		return vmm_cmd_decode(argc - 1, argv + 1);
+	if (strcmp(cmd, "replay") == 0)
+		return vmm_cmd_replay(argc - 1, argv + 1);
 	if (strcmp(cmd, "help") == 0 || strcmp(cmd, "-h") == 0 ||
 	    strcmp(cmd, "--help") == 0) {
 		vmm_usage(stdout);

@@ -335,3 +335,23 @@ unsigned guest_virgl_format_bpp(uint32_t format)
 
 	return s ? s->aux : 0;
 }
+
+const char *guest_virgl_ccmd_name(uint32_t opcode)
+{
+	static const char *const names[] = {
+#define NAME(N) #N,
+		GUEST_VIRGL_CCMDS(NAME)
+#undef NAME
+	};
+	return opcode < GUEST_VIRGL_CCMD_COUNT ? names[opcode] : NULL;
+}
+
+const char *guest_virgl_object_name(uint32_t type)
+{
+	static const char *const names[] = {
+#define NAME(N) #N,
+		GUEST_VIRGL_OBJECTS(NAME)
+#undef NAME
+	};
+	return type < GUEST_VIRGL_OBJECT_COUNT ? names[type] : NULL;
+}

@@ -23,17 +23,8 @@
 
 #include "guest/common/symtab.h"
 
-/* Opcodes (enum virgl_context_cmd) used here. */
-#define GUEST_VIRGL_CCMD_CREATE_OBJECT 1
-#define GUEST_VIRGL_CCMD_SET_FRAMEBUFFER_STATE 5
-#define GUEST_VIRGL_CCMD_CLEAR 7
-#define GUEST_VIRGL_CCMD_SET_SUB_CTX 28
-#define GUEST_VIRGL_CCMD_CREATE_SUB_CTX 29
-#define GUEST_VIRGL_CCMD_DESTROY_SUB_CTX 30
-#define GUEST_VIRGL_CCMD_PIPE_RESOURCE_CREATE 48
-
-/* Object types (enum virgl_object_type). */
-#define GUEST_VIRGL_OBJECT_SURFACE 8
+/* Opcodes (GUEST_VIRGL_CCMD_*) and object types (GUEST_VIRGL_OBJECT_*). */
+#include "guest/virgl/virgl_cmds.h"
 
 /* Payload sizes in dwords, header excluded. */
 #define GUEST_VIRGL_SUB_CTX_SIZE 1

@@ -1,0 +1,300 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""Acceptance tests of --record, decode and replay (docs/capture.md), TAP.
+
+  capture_test.py scenarios SIM SCENARIO_DIR
+      every bundled script recorded, then replayed with no divergence
+  capture_test.py golden SIM SCRIPT STORED GOLDEN
+      decode of the stored capture STORED (a lockstep capture of SCRIPT)
+      equals GOLDEN; a fresh one decodes alike (offsets and times aside);
+      --json parses line by line; --cmd filters
+  capture_test.py divergence SIM SCRIPT
+      one byte of a response edited: replay fails naming that record
+  capture_test.py corrupt SIM SCRIPT
+      truncated and corrupt captures are refused with their offset
+  capture_test.py trace EXEC SIM PROGRAM SCRIPT
+      the --trace JSON of a real-driver run parses and has ioctl spans,
+      command flows, renderer spans and fence events; a scanout script's
+      has flush instants
+  capture_test.py realdriver EXEC PROGRAM [EXEC OPTIONS...]
+      a real-driver GL program recorded through exec replays with the
+      same responses, fences and checksums
+"""
+import json
+import os
+import re
+import struct
+import subprocess
+import sys
+import tempfile
+
+HDR = 16        # file header and record header sizes (sim/capture.h)
+RESPONSE, CHECKSUM, END = 5, 10, 11
+tap = []
+
+
+def ok(cond, what, diag=''):
+    tap.append((bool(cond), what, diag))
+
+
+def finish():
+    print('TAP version 13')
+    print('1..%d' % len(tap))
+    for i, (good, what, diag) in enumerate(tap, 1):
+        print('%s %d - %s' % ('ok' if good else 'not ok', i, what))
+        if not good and diag:
+            for line in diag.strip().splitlines()[-20:]:
+                print('# ' + line)
+    sys.exit(0 if all(g for g, _, _ in tap) else 1)
+
+
+def run(args, **kw):
+    return subprocess.run(args, capture_output=True, text=True, **kw)
+
+
+def records(data):
+    """(offset, type, payload) of every record; the file is trusted here."""
+    off = HDR
+    while off < len(data):
+        typ, length = struct.unpack_from('<II', data, off)
+        yield off, typ, data[off + HDR:off + HDR + length]
+        off += HDR + length
+
+
+def record(sim, script, path, extra=()):
+    r = run([sim, 'run', '--no-summary', '--record=' + path, *extra, script])
+    return r.returncode == 0, r.stdout + r.stderr
+
+
+def scenarios(sim, root):
+    scripts = sorted(os.path.join(d, f) for d, _, fs in os.walk(root)
+                     for f in fs if f.endswith('.vgs'))
+    with tempfile.TemporaryDirectory() as tmp:
+        cap = os.path.join(tmp, 'c.vgscap')
+        for s in scripts:
+            name = os.path.relpath(s, root)
+            good, out = record(sim, s, cap)
+            if not good:
+                ok(False, name + ' recorded', out)
+                continue
+            r = run([sim, 'replay', cap])
+            ok(r.returncode == 0 and r.stdout.startswith('replay: '),
+               '%s replayed (%s, %d KiB)' % (name, r.stdout.strip(),
+                                            os.path.getsize(cap) // 1024),
+               r.stdout + r.stderr)
+
+
+def strip_volatile(line):
+    return re.sub(r'^offset=\d+ time_ns=\d+ ', '', line)
+
+
+def golden(sim, script, stored, gold):
+    """decode of a stored capture equals the golden text; a fresh lockstep
+    capture of the same script decodes to the same commands."""
+    r = run([sim, 'decode', stored])
+    got = r.stdout.splitlines()
+    with open(gold) as f:
+        want = f.read().splitlines()
+    diff = '\n'.join('want: %s\ngot:  %s' % (w, g)
+                     for w, g in zip(want + [''] * len(got),
+                                     got + [''] * len(want))
+                     if w != g)
+    ok(r.returncode == 0 and got == want,
+       'decode %s equals %s' % (os.path.basename(stored),
+                                os.path.basename(gold)), diff + r.stderr)
+    with tempfile.TemporaryDirectory() as tmp:
+        cap = os.path.join(tmp, 'c.vgscap')
+        good, out = record(sim, script, cap, ['--lockstep'])
+        ok(good, 'lockstep capture of ' + os.path.basename(script), out)
+        fresh = run([sim, 'decode', '--ctx=1', cap]).stdout.splitlines()
+        old = run([sim, 'decode', '--ctx=1', stored]).stdout.splitlines()
+        ok([strip_volatile(l) for l in fresh] ==
+           [strip_volatile(l) for l in old],
+           'a fresh lockstep capture has the same context-1 records',
+           '\n'.join(fresh))
+        r = run([sim, 'decode', '--json', cap])
+        try:
+            objs = [json.loads(l) for l in r.stdout.splitlines()]
+        except ValueError as e:
+            objs = []
+            r.stderr += str(e)
+        chains = [o for o in objs if o.get('record') == 'CHAIN']
+        streams = [c['stream'] for c in chains if 'stream' in c]
+        ok(r.returncode == 0 and chains and objs[-1]['record'] == 'END' and
+           any(s.get('virgl') == 'CLEAR' for st in streams for s in st),
+           'decode --json: one object a line, virgl commands named',
+           r.stderr)
+        r = run([sim, 'decode', '--cmd=SUBMIT_3D', cap])
+        lines = r.stdout.splitlines()
+        heads = [l for l in lines if not l.startswith(' ')]
+        ok(r.returncode == 0 and heads and
+           all('SUBMIT_3D' in l or 'record=RESPONSE' in l for l in heads),
+           'decode --cmd=SUBMIT_3D keeps submits and their responses',
+           r.stdout)
+
+
+def divergence(sim, script):
+    with tempfile.TemporaryDirectory() as tmp:
+        cap = os.path.join(tmp, 'c.vgscap')
+        good, out = record(sim, script, cap)
+        ok(good, 'capture of ' + os.path.basename(script), out)
+        data = bytearray(open(cap, 'rb').read())
+        resp = [(o, p) for o, t, p in records(data) if t == RESPONSE]
+        off, payload = resp[len(resp) // 2]
+        # The response's hdr.type: byte 32 of the payload, after the
+        # RESPONSE record's fixed part.
+        data[off + HDR + 32] ^= 0x01
+        edited = os.path.join(tmp, 'edited.vgscap')
+        open(edited, 'wb').write(data)
+        r = run([sim, 'replay', edited])
+        want = 'record at offset %d (RESPONSE)' % off
+        ok(r.returncode == 1 and want in r.stderr and
+           "field 'hdr.type'" in r.stderr,
+           'one edited response byte is reported at its record', r.stderr)
+        r = run([sim, 'replay', cap])
+        ok(r.returncode == 0, 'the unedited capture replays', r.stderr)
+
+
+def corrupt(sim, script):
+    with tempfile.TemporaryDirectory() as tmp:
+        cap = os.path.join(tmp, 'c.vgscap')
+        good, out = record(sim, script, cap)
+        ok(good, 'capture of ' + os.path.basename(script), out)
+        data = open(cap, 'rb').read()
+        recs = list(records(data))
+        mid_off, mid_type, mid_payload = recs[len(recs) // 2]
+        cases = [
+            ('truncated inside a record', data[:mid_off + HDR + 3],
+             'offset %d: record ' % mid_off),
+            ('truncated at a record boundary', data[:mid_off],
+             'offset %d: the capture ends without an END record' % mid_off),
+            ('bad magic', b'XXXXXXXX' + data[8:], 'offset 0'),
+            ('newer format version', data[:8] + b'\x09' + data[9:],
+             'offset 8'),
+            ('length past the end',
+             data[:mid_off + 4] + struct.pack('<I', 0x7fffff) +
+             data[mid_off + 8:], 'offset %d: record ' % mid_off),
+        ]
+        for what, bad, want in cases:
+            path = os.path.join(tmp, 'bad.vgscap')
+            open(path, 'wb').write(bad)
+            for cmd in ('decode', 'replay'):
+                r = run([sim, cmd, path])
+                ok(r.returncode == 1 and want in r.stderr,
+                   '%s: %s refused naming "%s"' % (cmd, what, want),
+                   r.stderr)
+        # What a process that died left: every record up to a boundary.
+        path = os.path.join(tmp, 'partial.vgscap')
+        open(path, 'wb').write(data[:mid_off])
+        r = run([sim, 'replay', '--partial', path])
+        ok(r.returncode == 0 and 'without an END record' in r.stderr and
+           r.stdout.startswith('replay: '),
+           'replay --partial takes a capture cut at a record boundary',
+           r.stdout + r.stderr)
+        # An unknown record type in the middle is skipped by both.
+        unknown = struct.pack('<IIQ', 999, 4, 0) + b'abcd'
+        end_off = recs[-1][0]
+        count = struct.unpack_from('<Q', data, end_off + HDR)[0]
+        skipped = (data[:end_off] + unknown + data[end_off:end_off + HDR] +
+                   struct.pack('<Q', count + 1))
+        path = os.path.join(tmp, 'unknown.vgscap')
+        open(path, 'wb').write(skipped)
+        r = run([sim, 'replay', path])
+        d = run([sim, 'decode', path])
+        ok(r.returncode == 0 and d.returncode == 0 and
+           'record=unknown type=999' in d.stdout,
+           'a record of an unknown type is skipped', r.stderr + d.stderr)
+
+
+def realdriver(exe, sim, program, extra):
+    with tempfile.TemporaryDirectory() as tmp:
+        cap = os.path.join(tmp, 'gl.vgscap')
+        r = run([exe, '--record=' + cap, *extra, '--', program,
+                 '--platform=surfaceless'])
+        ok(r.returncode == 0, 'GL program under exec --record', r.stdout + r.stderr)
+        d = run([sim, 'decode', cap])
+        sums = [l for l in d.stdout.splitlines() if 'record=CHECKSUM' in l]
+        ok(d.returncode == 0 and sums and 'virgl=DRAW_VBO' in d.stdout,
+           'the capture holds draws and read-back checksums (%d)' %
+           len(sums), d.stderr)
+        r = run([sim, 'replay', cap])
+        m = re.match(r'replay: (\d+) chains, (\d+) responses, (\d+) fences, '
+                     r'(\d+) checksums', r.stdout)
+        ok(r.returncode == 0 and m and int(m.group(4)) == len(sums),
+           'replayed with identical responses, fences and checksums (%s)'
+           % r.stdout.strip(), r.stderr)
+
+
+def load_trace(path, what):
+    try:
+        with open(path) as f:
+            events = json.load(f)['traceEvents']
+        ok(True, what + ': the trace is JSON with traceEvents')
+        return events
+    except (OSError, ValueError, KeyError) as e:
+        ok(False, what + ': the trace is JSON with traceEvents', str(e))
+        return []
+
+
+def trace(exe, sim, program, script):
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, 'gl.json')
+        r = run([exe, '--trace=' + path, '--', program,
+                 '--platform=surfaceless'])
+        ok(r.returncode == 0, 'GL program under exec --trace',
+           r.stdout + r.stderr)
+        ev = load_trace(path, 'exec')
+        ioctls = [e for e in ev if e.get('cat') == 'ioctl' and
+                  e['ph'] == 'X']
+        tids = {e['tid'] for e in ioctls}
+        ok(any(e['name'] == 'VIRTGPU_EXECBUFFER' for e in ioctls) and
+           all('nr' in e['args'] for e in ioctls),
+           'ioctl spans with names and args (%d)' % len(ioctls))
+        flows = {}
+        for e in ev:
+            if e.get('cat') == 'virtqueue' and e['ph'] in ('s', 't', 'f'):
+                flows.setdefault(e['id'], []).append(e['ph'])
+        whole = [i for i, p in flows.items() if p == ['s', 't', 'f']]
+        device = [e for e in ev if e.get('cat') == 'device']
+        ok(len(whole) >= len(device) - 2 and len(whole) > 10,
+           'each command a flow: queued, taken, answered (%d of %d)'
+           % (len(whole), len(device)))
+        kicks = [e for e in ev if e['ph'] == 'i' and
+                 e['name'].startswith('kick') and e['tid'] in tids]
+        ok(kicks, 'kicks as instants on guest threads (%d)' % len(kicks))
+        ok(any(e['name'] == 'virgl_renderer_submit_cmd' and
+               e['tid'] not in tids for e in ev if e.get('cat') == 'renderer'),
+           'renderer calls as spans on the device thread')
+        fences = {}
+        for e in ev:
+            if e.get('cat') == 'fence':
+                fences.setdefault((e['name'], e['id']), []).append(e['ph'])
+        ok(fences and all(p == ['b', 'e'] for p in fences.values()),
+           'fences begin and end on their timeline track (%d)' % len(fences))
+        path = os.path.join(tmp, 'scanout.json')
+        r = run([sim, 'run', '--no-summary', '--trace=' + path, script])
+        ev = load_trace(path, os.path.basename(script))
+        ok(r.returncode == 0 and
+           any(e['ph'] == 'i' and e['name'].startswith('flush scanout')
+               for e in ev), 'scanout flushes as instants', r.stdout)
+
+
+def main():
+    mode = sys.argv[1]
+    if mode == 'scenarios':
+        scenarios(sys.argv[2], sys.argv[3])
+    elif mode == 'golden':
+        golden(*sys.argv[2:6])
+    elif mode == 'divergence':
+        divergence(*sys.argv[2:4])
+    elif mode == 'corrupt':
+        corrupt(*sys.argv[2:4])
+    elif mode == 'trace':
+        trace(*sys.argv[2:6])
+    elif mode == 'realdriver':
+        realdriver(sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5:])
+    finish()
+
+
+if __name__ == '__main__':
+    main()

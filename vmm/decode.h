@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * `virtgpu-sim decode`'s output: one line per record, as "key=value"
+ * text or as a JSON object (--json), built field by field.  Private to
+ * vmm/ (decode*.c; replay.c names response types with it).
+ */
+#ifndef VMM_DECODE_H
+#define VMM_DECODE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+struct vmm_decode_out {
+	FILE *f;		/* a memstream holding the line */
+	bool json;
+	bool first;		/* no field yet at this level */
+	bool in_sub;		/* inside a stream command */
+	bool any_sub;		/* the "stream" array was opened */
+	uint32_t resource;	/* a resource_id the request named, or 0 */
+};
+
+void vmm_decode_put_s(struct vmm_decode_out *o, const char *key,
+		      const char *value);
+void vmm_decode_put_u(struct vmm_decode_out *o, const char *key,
+		      uint64_t value);
+void vmm_decode_put_x(struct vmm_decode_out *o, const char *key,
+		      uint64_t value);
+/* A stream command: a nested object in JSON, an indented line in text. */
+void vmm_decode_sub_begin(struct vmm_decode_out *o);
+void vmm_decode_sub_end(struct vmm_decode_out *o);
+
+/* decode_fields.c */
+void vmm_decode_request(struct vmm_decode_out *o, const uint8_t *p,
+			size_t len);
+void vmm_decode_response(struct vmm_decode_out *o, const uint8_t *p,
+			 size_t len);
+/* "OK_NODATA" for VIRTIO_GPU_RESP_OK_NODATA, "unknown" otherwise (also
+ * for replay's messages). */
+const char *vmm_decode_resp_name(uint32_t type);
+void vmm_decode_stream(struct vmm_decode_out *o, const uint8_t *p,
+		       size_t len, bool venus);
+
+#endif

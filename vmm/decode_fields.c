@@ -1,0 +1,316 @@
+// SPDX-License-Identifier: MIT
+/*
+ * What `virtgpu-sim decode` prints of a command and a response: each
+ * request struct's fields by the names <linux/virtio_gpu.h> (and virtio
+ * 1.2 5.7.6) give them, indexed by the command's row in the one command
+ * table (sim/gpu_cmds.h), and SUBMIT_3D streams decoded to virgl
+ * (guest/virgl/virgl_cmds.h) or venus (guest/venus) command names.
+ */
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include <linux/virtio_gpu.h>
+
+#include "guest/venus/venus_enc.h"
+#include "guest/virgl/virgl_cmds.h"
+#include "sim/capture.h"
+#include "sim/gpu_cmds.h"
+#include "vmm/decode.h"
+
+struct field {
+	const char *name;
+	size_t offset, size;
+};
+
+#define F(s, m) { #m, offsetof(struct s, m), sizeof(((struct s *)0)->m) }
+#define RECT(s) F(s, r.x), F(s, r.y), F(s, r.width), F(s, r.height)
+#define BOX(s) F(s, box.x), F(s, box.y), F(s, box.z), F(s, box.w), \
+	F(s, box.h), F(s, box.d)
+
+static const struct field f_rc2d[] = {
+	F(virtio_gpu_resource_create_2d, resource_id),
+	F(virtio_gpu_resource_create_2d, format),
+	F(virtio_gpu_resource_create_2d, width),
+	F(virtio_gpu_resource_create_2d, height), { 0 } };
+static const struct field f_unref[] = {
+	F(virtio_gpu_resource_unref, resource_id), { 0 } };
+static const struct field f_set_scanout[] = {
+	RECT(virtio_gpu_set_scanout), F(virtio_gpu_set_scanout, scanout_id),
+	F(virtio_gpu_set_scanout, resource_id), { 0 } };
+static const struct field f_flush[] = {
+	RECT(virtio_gpu_resource_flush),
+	F(virtio_gpu_resource_flush, resource_id), { 0 } };
+static const struct field f_xfer2d[] = {
+	RECT(virtio_gpu_transfer_to_host_2d),
+	F(virtio_gpu_transfer_to_host_2d, offset),
+	F(virtio_gpu_transfer_to_host_2d, resource_id), { 0 } };
+static const struct field f_attach[] = {
+	F(virtio_gpu_resource_attach_backing, resource_id),
+	F(virtio_gpu_resource_attach_backing, nr_entries), { 0 } };
+static const struct field f_detach[] = {
+	F(virtio_gpu_resource_detach_backing, resource_id), { 0 } };
+static const struct field f_capset_info[] = {
+	F(virtio_gpu_get_capset_info, capset_index), { 0 } };
+static const struct field f_capset[] = {
+	F(virtio_gpu_get_capset, capset_id),
+	F(virtio_gpu_get_capset, capset_version), { 0 } };
+static const struct field f_edid[] = {
+	F(virtio_gpu_cmd_get_edid, scanout), { 0 } };
+static const struct field f_uuid[] = {
+	F(virtio_gpu_resource_assign_uuid, resource_id), { 0 } };
+static const struct field f_blob[] = {
+	F(virtio_gpu_resource_create_blob, resource_id),
+	F(virtio_gpu_resource_create_blob, blob_mem),
+	F(virtio_gpu_resource_create_blob, blob_flags),
+	F(virtio_gpu_resource_create_blob, nr_entries),
+	F(virtio_gpu_resource_create_blob, blob_id),
+	F(virtio_gpu_resource_create_blob, size), { 0 } };
+static const struct field f_scanout_blob[] = {
+	RECT(virtio_gpu_set_scanout_blob),
+	F(virtio_gpu_set_scanout_blob, scanout_id),
+	F(virtio_gpu_set_scanout_blob, resource_id),
+	F(virtio_gpu_set_scanout_blob, width),
+	F(virtio_gpu_set_scanout_blob, height),
+	F(virtio_gpu_set_scanout_blob, format),
+	F(virtio_gpu_set_scanout_blob, strides[0]),
+	F(virtio_gpu_set_scanout_blob, offsets[0]), { 0 } };
+static const struct field f_ctx_create[] = {
+	F(virtio_gpu_ctx_create, nlen),
+	F(virtio_gpu_ctx_create, context_init), { 0 } };
+static const struct field f_ctx_res[] = {
+	F(virtio_gpu_ctx_resource, resource_id), { 0 } };
+static const struct field f_rc3d[] = {
+	F(virtio_gpu_resource_create_3d, resource_id),
+	F(virtio_gpu_resource_create_3d, target),
+	F(virtio_gpu_resource_create_3d, format),
+	F(virtio_gpu_resource_create_3d, bind),
+	F(virtio_gpu_resource_create_3d, width),
+	F(virtio_gpu_resource_create_3d, height),
+	F(virtio_gpu_resource_create_3d, depth),
+	F(virtio_gpu_resource_create_3d, array_size),
+	F(virtio_gpu_resource_create_3d, last_level),
+	F(virtio_gpu_resource_create_3d, nr_samples),
+	F(virtio_gpu_resource_create_3d, flags), { 0 } };
+static const struct field f_xfer3d[] = {
+	BOX(virtio_gpu_transfer_host_3d),
+	F(virtio_gpu_transfer_host_3d, offset),
+	F(virtio_gpu_transfer_host_3d, resource_id),
+	F(virtio_gpu_transfer_host_3d, level),
+	F(virtio_gpu_transfer_host_3d, stride),
+	F(virtio_gpu_transfer_host_3d, layer_stride), { 0 } };
+static const struct field f_submit[] = {
+	F(virtio_gpu_cmd_submit, size), { 0 } };
+static const struct field f_map[] = {
+	F(virtio_gpu_resource_map_blob, resource_id),
+	F(virtio_gpu_resource_map_blob, offset), { 0 } };
+static const struct field f_unmap[] = {
+	F(virtio_gpu_resource_unmap_blob, resource_id), { 0 } };
+static const struct field f_cursor[] = {
+	F(virtio_gpu_update_cursor, pos.scanout_id),
+	F(virtio_gpu_update_cursor, pos.x), F(virtio_gpu_update_cursor, pos.y),
+	F(virtio_gpu_update_cursor, resource_id),
+	F(virtio_gpu_update_cursor, hot_x),
+	F(virtio_gpu_update_cursor, hot_y), { 0 } };
+
+/* Each command's fields, by its row of the command table. */
+static const struct field *const cmd_fields[SIM_GPU_CMD_COUNT] = {
+	[SIM_GPU_CMD_IDX_RESOURCE_CREATE_2D] = f_rc2d,
+	[SIM_GPU_CMD_IDX_RESOURCE_UNREF] = f_unref,
+	[SIM_GPU_CMD_IDX_SET_SCANOUT] = f_set_scanout,
+	[SIM_GPU_CMD_IDX_RESOURCE_FLUSH] = f_flush,
+	[SIM_GPU_CMD_IDX_TRANSFER_TO_HOST_2D] = f_xfer2d,
+	[SIM_GPU_CMD_IDX_RESOURCE_ATTACH_BACKING] = f_attach,
+	[SIM_GPU_CMD_IDX_RESOURCE_DETACH_BACKING] = f_detach,
+	[SIM_GPU_CMD_IDX_GET_CAPSET_INFO] = f_capset_info,
+	[SIM_GPU_CMD_IDX_GET_CAPSET] = f_capset,
+	[SIM_GPU_CMD_IDX_GET_EDID] = f_edid,
+	[SIM_GPU_CMD_IDX_RESOURCE_ASSIGN_UUID] = f_uuid,
+	[SIM_GPU_CMD_IDX_RESOURCE_CREATE_BLOB] = f_blob,
+	[SIM_GPU_CMD_IDX_SET_SCANOUT_BLOB] = f_scanout_blob,
+	[SIM_GPU_CMD_IDX_CTX_CREATE] = f_ctx_create,
+	[SIM_GPU_CMD_IDX_CTX_ATTACH_RESOURCE] = f_ctx_res,
+	[SIM_GPU_CMD_IDX_CTX_DETACH_RESOURCE] = f_ctx_res,
+	[SIM_GPU_CMD_IDX_RESOURCE_CREATE_3D] = f_rc3d,
+	[SIM_GPU_CMD_IDX_TRANSFER_TO_HOST_3D] = f_xfer3d,
+	[SIM_GPU_CMD_IDX_TRANSFER_FROM_HOST_3D] = f_xfer3d,
+	[SIM_GPU_CMD_IDX_SUBMIT_3D] = f_submit,
+	[SIM_GPU_CMD_IDX_RESOURCE_MAP_BLOB] = f_map,
+	[SIM_GPU_CMD_IDX_RESOURCE_UNMAP_BLOB] = f_unmap,
+	[SIM_GPU_CMD_IDX_UPDATE_CURSOR] = f_cursor,
+	[SIM_GPU_CMD_IDX_MOVE_CURSOR] = f_cursor,
+};
+
+static uint64_t load(const uint8_t *p, size_t size)
+{
+	switch (size) {
+	case 1: return p[0];
+	case 2: return sim_capture_le16(p);
+	case 4: return sim_capture_le32(p);
+	default: return sim_capture_le64(p);
+	}
+}
+
+/* 5.7.6.7 "Device Operation: Request header": the header's fields. */
+static void put_hdr(struct vmm_decode_out *o, const uint8_t *p, size_t len)
+{
+	if (len < sizeof(struct virtio_gpu_ctrl_hdr))
+		return;
+	uint32_t flags = sim_capture_le32(p + 4);
+	vmm_decode_put_x(o, "hdr.flags", flags);
+	vmm_decode_put_u(o, "hdr.fence_id", sim_capture_le64(p + 8));
+	vmm_decode_put_u(o, "hdr.ctx_id", sim_capture_le32(p + 16));
+	vmm_decode_put_u(o, "hdr.ring_idx", p[20]);
+}
+
+void vmm_decode_request(struct vmm_decode_out *o, const uint8_t *p,
+			size_t len)
+{
+	if (len < sizeof(struct virtio_gpu_ctrl_hdr)) {
+		vmm_decode_put_s(o, "hdr.type", "(short)");
+		return;
+	}
+	uint32_t type = sim_capture_le32(p);
+	const struct sim_gpu_cmd *c = sim_gpu_cmd_find(type);
+	vmm_decode_put_s(o, "hdr.type", c ? c->name : "unknown");
+	put_hdr(o, p, len);
+	const struct field *f = c ? cmd_fields[sim_gpu_cmd_index(c)] : NULL;
+	for (; f && f->name; f++)
+		if (f->offset + f->size <= len) {
+			uint64_t v = load(p + f->offset, f->size);
+			vmm_decode_put_u(o, f->name, v);
+			if (!strcmp(f->name, "resource_id"))
+				o->resource = (uint32_t)v;
+		}
+	if (c && type == VIRTIO_GPU_CMD_CTX_CREATE &&
+	    len >= sizeof(struct virtio_gpu_ctx_create)) {
+		uint32_t n = sim_capture_le32(p + offsetof(struct virtio_gpu_ctx_create, nlen));
+		char name[65];
+		if (n > 64)
+			n = 64;
+		memcpy(name, p + offsetof(struct virtio_gpu_ctx_create, debug_name), n);
+		name[n] = 0;
+		vmm_decode_put_s(o, "debug_name", name);
+	}
+}
+
+const char *vmm_decode_resp_name(uint32_t type)
+{
+	switch (type) {
+#define R(n) case VIRTIO_GPU_RESP_##n: return #n;
+	R(OK_NODATA) R(OK_DISPLAY_INFO) R(OK_CAPSET_INFO) R(OK_CAPSET)
+	R(OK_EDID) R(OK_RESOURCE_UUID) R(OK_MAP_INFO) R(ERR_UNSPEC)
+	R(ERR_OUT_OF_MEMORY) R(ERR_INVALID_SCANOUT_ID)
+	R(ERR_INVALID_RESOURCE_ID) R(ERR_INVALID_CONTEXT_ID)
+	R(ERR_INVALID_PARAMETER)
+#undef R
+	default: return "unknown";
+	}
+}
+
+void vmm_decode_response(struct vmm_decode_out *o, const uint8_t *p,
+			 size_t len)
+{
+	if (len < sizeof(struct virtio_gpu_ctrl_hdr))
+		return;
+	uint32_t type = sim_capture_le32(p);
+	vmm_decode_put_s(o, "hdr.type", vmm_decode_resp_name(type));
+	put_hdr(o, p, len);
+	if (type == VIRTIO_GPU_RESP_OK_CAPSET_INFO &&
+	    len >= sizeof(struct virtio_gpu_resp_capset_info)) {
+		vmm_decode_put_u(o, "capset_id", sim_capture_le32(p + 24));
+		vmm_decode_put_u(o, "capset_max_version",
+				 sim_capture_le32(p + 28));
+		vmm_decode_put_u(o, "capset_max_size", sim_capture_le32(p + 32));
+	} else if (type == VIRTIO_GPU_RESP_OK_MAP_INFO &&
+		   len >= sizeof(struct virtio_gpu_resp_map_info)) {
+		vmm_decode_put_x(o, "map_info", sim_capture_le32(p + 24));
+	} else if (type == VIRTIO_GPU_RESP_OK_DISPLAY_INFO &&
+		   len >= sizeof(struct virtio_gpu_resp_display_info)) {
+		vmm_decode_put_u(o, "pmodes[0].r.width", sim_capture_le32(p + 32));
+		vmm_decode_put_u(o, "pmodes[0].r.height", sim_capture_le32(p + 36));
+		vmm_decode_put_u(o, "pmodes[0].enabled", sim_capture_le32(p + 40));
+	}
+}
+
+/*
+ * A virgl stream (guest/virgl/virgl_enc.h): dwords, each command a header
+ * (length << 16) | (object type << 8) | opcode and length payload dwords.
+ * Object commands carry their handle first.
+ */
+static void decode_virgl(struct vmm_decode_out *o, const uint8_t *p,
+			 size_t len)
+{
+	size_t ndw = len / 4, i = 0;
+
+	while (i < ndw) {
+		uint32_t h = sim_capture_le32(p + 4 * i);
+		uint32_t op = h & 0xff, obj = (h >> 8) & 0xff, n = h >> 16;
+		const char *name = guest_virgl_ccmd_name(op);
+		char buf[48];
+		if (!name) {
+			snprintf(buf, sizeof(buf), "opcode_%u", op);
+			name = buf;
+		}
+		vmm_decode_sub_begin(o);
+		vmm_decode_put_s(o, "virgl", name);
+		if (op == GUEST_VIRGL_CCMD_CREATE_OBJECT ||
+		    op == GUEST_VIRGL_CCMD_BIND_OBJECT ||
+		    op == GUEST_VIRGL_CCMD_DESTROY_OBJECT) {
+			const char *on = guest_virgl_object_name(obj);
+			vmm_decode_put_s(o, "object", on ? on : "unknown");
+			if (n >= 1 && i + 1 < ndw)
+				vmm_decode_put_u(o, "handle",
+						 sim_capture_le32(p + 4 * (i + 1)));
+		}
+		vmm_decode_put_u(o, "length", n);
+		vmm_decode_sub_end(o);
+		if (i + 1 + n > ndw) {
+			vmm_decode_sub_begin(o);
+			vmm_decode_put_s(o, "virgl", "(truncated command)");
+			vmm_decode_sub_end(o);
+		}
+		i += 1 + (size_t)n;
+	}
+}
+
+/*
+ * A venus stream: u32 command type, u32 flags, arguments (FACTS.md);
+ * the arguments' sizes depend on the command, which only the encoder's
+ * generated decoders know, so only the first command is named with
+ * certainty and the rest follow the guest encoder's batches, in which
+ * vkSeekReplyCommandStreamMESA (a u64 after the header) precedes each
+ * call.  The first command and any seek-led call are named.
+ */
+static void decode_venus(struct vmm_decode_out *o, const uint8_t *p,
+			 size_t len)
+{
+	size_t off = 0;
+
+	while (off + 8 <= len) {
+		uint32_t type = sim_capture_le32(p + off);
+		uint32_t flags = sim_capture_le32(p + off + 4);
+		const char *name = guest_vn_command_name(type);
+		char buf[48];
+		if (!name) {
+			snprintf(buf, sizeof(buf), "vkCommand%u", type);
+			name = buf;
+		}
+		vmm_decode_sub_begin(o);
+		vmm_decode_put_s(o, "venus", name);
+		vmm_decode_put_x(o, "flags", flags);
+		vmm_decode_sub_end(o);
+		/* Only the seek has a size known without its schema. */
+		if (type != GUEST_VN_CMD_vkSeekReplyCommandStreamMESA)
+			break;
+		off += 8 + 8;	/* header, the u64 position */
+	}
+}
+
+void vmm_decode_stream(struct vmm_decode_out *o, const uint8_t *p,
+		       size_t len, bool venus)
+{
+	if (venus)
+		decode_venus(o, p, len);
+	else
+		decode_virgl(o, p, len);
+}
