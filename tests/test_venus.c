@@ -353,7 +353,10 @@ static void test_venus_malformed_stream_kills_only_its_context(void **state)
 
 	for (int i = 0; i < 3; i++)
 		assert_int_equal(km_open(vmm_machine_kernel(m), &f[i]), 0);
-	struct guest_vn_session *a = session(f[0], 2000);
+	/* 10 s for A too: its instance is created first, and under
+	 * memcheck on a loaded machine that took over 2 s (CI, 2026-12-03);
+	 * the lost context shows as -EIO well before the wait ends. */
+	struct guest_vn_session *a = session(f[0], 10000);
 	struct guest_vn_session *b = session(f[1], 10000);
 
 	assert_int_equal(virgl_context(f[2]), 0);
