@@ -401,11 +401,7 @@ const char *km__ioctl_virtgpu_name(unsigned nr)
 /* An ioctl's span in a trace (sim/trace.h), named from the table. */
 void km__trace_ioctl(unsigned nr, size_t size, int ret, uint64_t t0)
 {
-	unsigned vnr = nr - DRM_COMMAND_BASE;
-	const char *name = nr >= DRM_COMMAND_BASE &&
-			   vnr < sizeof(virtgpu_ioctls) / sizeof(virtgpu_ioctls[0])
-			   ? virtgpu_ioctls[vnr].name : km__ioctl_drm_name(nr);
-	sim_trace_span(SIM_TRACE_IOCTL, name, t0, nr,
+	sim_trace_span(SIM_TRACE_IOCTL, km_ioctl_name(DRM_IO(nr)), t0, nr,
 		       (uint64_t)size << 32 | (uint32_t)ret);
 }
 

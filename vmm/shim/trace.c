@@ -21,6 +21,7 @@
 #include <sys/uio.h>
 
 #include "vmm/shim/shim.h"
+#include "kernelmock/km.h"
 #include "kernelmock/virtgpu_drm.h"
 
 struct vmm_line {
@@ -72,20 +73,6 @@ static int read_user(void *dst, uint64_t uptr, size_t len)
 	return vmm_shim_user_read(dst, uptr, len);
 }
 
-static const char *const virtgpu_names[] = {
-	[DRM_VIRTGPU_MAP] = "VIRTGPU_MAP",
-	[DRM_VIRTGPU_EXECBUFFER] = "VIRTGPU_EXECBUFFER",
-	[DRM_VIRTGPU_GETPARAM] = "VIRTGPU_GETPARAM",
-	[DRM_VIRTGPU_RESOURCE_CREATE] = "VIRTGPU_RESOURCE_CREATE",
-	[DRM_VIRTGPU_RESOURCE_INFO] = "VIRTGPU_RESOURCE_INFO",
-	[DRM_VIRTGPU_TRANSFER_FROM_HOST] = "VIRTGPU_TRANSFER_FROM_HOST",
-	[DRM_VIRTGPU_TRANSFER_TO_HOST] = "VIRTGPU_TRANSFER_TO_HOST",
-	[DRM_VIRTGPU_WAIT] = "VIRTGPU_WAIT",
-	[DRM_VIRTGPU_GET_CAPS] = "VIRTGPU_GET_CAPS",
-	[DRM_VIRTGPU_RESOURCE_CREATE_BLOB] = "VIRTGPU_RESOURCE_CREATE_BLOB",
-	[DRM_VIRTGPU_CONTEXT_INIT] = "VIRTGPU_CONTEXT_INIT",
-};
-
 static const char *const param_names[] = {
 	[VIRTGPU_PARAM_3D_FEATURES] = "3D_FEATURES",
 	[VIRTGPU_PARAM_CAPSET_QUERY_FIX] = "CAPSET_QUERY_FIX",
@@ -95,33 +82,8 @@ static const char *const param_names[] = {
 	[VIRTGPU_PARAM_CONTEXT_INIT] = "CONTEXT_INIT",
 	[VIRTGPU_PARAM_SUPPORTED_CAPSET_IDs] = "SUPPORTED_CAPSET_IDs",
 	[VIRTGPU_PARAM_EXPLICIT_DEBUG_NAME] = "EXPLICIT_DEBUG_NAME",
+	[VIRTGPU_PARAM_BLOB_ALIGNMENT] = "BLOB_ALIGNMENT",	/* Mesa: GUEST_VRAM */
 };
-
-static const char *generic_name(unsigned nr)
-{
-	switch (nr) {
-	case 0x00: return "VERSION";
-	case 0x09: return "GEM_CLOSE";
-	case 0x0a: return "GEM_FLINK";
-	case 0x0b: return "GEM_OPEN";
-	case 0x0c: return "GET_CAP";
-	case 0x0d: return "SET_CLIENT_CAP";
-	case 0x2d: return "PRIME_HANDLE_TO_FD";
-	case 0x2e: return "PRIME_FD_TO_HANDLE";
-	case 0xbf: return "SYNCOBJ_CREATE";
-	case 0xc0: return "SYNCOBJ_DESTROY";
-	case 0xc1: return "SYNCOBJ_HANDLE_TO_FD";
-	case 0xc2: return "SYNCOBJ_FD_TO_HANDLE";
-	case 0xc3: return "SYNCOBJ_WAIT";
-	case 0xc4: return "SYNCOBJ_RESET";
-	case 0xc5: return "SYNCOBJ_SIGNAL";
-	case 0xca: return "SYNCOBJ_TIMELINE_WAIT";
-	case 0xcb: return "SYNCOBJ_QUERY";
-	case 0xcc: return "SYNCOBJ_TRANSFER";
-	case 0xcd: return "SYNCOBJ_TIMELINE_SIGNAL";
-	}
-	return NULL;
-}
 
 static void decode_getparam(struct vmm_line *l, const void *a, int ret)
 {
@@ -311,23 +273,20 @@ void vmm_shim_trace_ioctl(int fd, unsigned long request, const void *arg,
 		    i->num_fences);
 	} else if (_IOC_TYPE(request) != DRM_IOCTL_BASE) {
 		put(&l, "0x%lx", request);
-	} else if (nr >= DRM_COMMAND_BASE && nr < DRM_COMMAND_END) {
-		unsigned v = nr - DRM_COMMAND_BASE;
-		if (v < sizeof(virtgpu_names) / sizeof(virtgpu_names[0]))
-			name = virtgpu_names[v];
-		put(&l, "DRM_IOCTL_%s", name ? name : "VIRTGPU_?");
-		if (!name)
-			put(&l, "(0x%x)", v);
-		else if (arg) {
-			put(&l, " ");
-			decode_virtgpu(&l, v, copy, ret);
-		}
 	} else {
-		name = generic_name(nr);
-		put(&l, "DRM_IOCTL_%s", name ? name : "?");
+		/* The names are kernelmock's ioctl tables' (km_ioctl_name):
+		 * "VIRTGPU_MAP" for the driver's, "DRM_IOCTL_GEM_CLOSE" for
+		 * the core's. */
+		bool driver = nr >= DRM_COMMAND_BASE && nr < DRM_COMMAND_END;
+		name = km_ioctl_name(request);
+		put(&l, "%s%s", driver ? "DRM_IOCTL_" : "",
+		    name ? name : driver ? "VIRTGPU_?" : "DRM_IOCTL_?");
 		if (!name)
-			put(&l, "(0x%x)", nr);
-		else if (arg) {
+			put(&l, "(0x%x)", driver ? nr - DRM_COMMAND_BASE : nr);
+		else if (arg && driver) {
+			put(&l, " ");
+			decode_virtgpu(&l, nr - DRM_COMMAND_BASE, copy, ret);
+		} else if (arg) {
 			put(&l, " ");
 			decode_generic(&l, nr, copy, ret);
 		}
