@@ -107,6 +107,8 @@ static int first_pass(struct replay *r, const uint8_t *buf, size_t len)
 	char err[256];
 	int ret = sim_capture_reader_init(&rd, buf, len, err, sizeof(err));
 
+	r->cap_buf = buf;	/* replay_poll.c looks on from a record */
+	r->cap_len = len;
 	while (ret == 0 && (ret = sim_capture_reader_next(&rd, &rec, err,
 							  sizeof(err))) == 1) {
 		struct sim_capture_info info;
@@ -314,6 +316,11 @@ static int check_response(struct replay *r, const struct sim_capture_rec *rec)
 	}
 	r->checked_resps++;
 	pthread_mutex_unlock(&r->lock);
+	if (ret == 0 && (ret = vmm_replay_poll_settle(r, rec, want.seq)))
+		ret = diverge(r, rec, "seq %u: vkGetFenceStatus: the recorded "
+			      "guest saw the fence signalled; the replayed "
+			      "renderer did not say VK_SUCCESS within %u s (%s)",
+			      want.seq, r->timeout_s, strerror(-ret));
 	return ret;
 }
 
@@ -403,7 +410,10 @@ static int push_chain(struct replay *r, const struct sim_capture_rec *rec)
 	    vmm_replay_wait(r, all_popped, 0))
 		return diverge(r, rec, "the device did not take the chains "
 			       "before it within %u s", r->timeout_s);
-	int ret = vmm_replay_push(r, &c);
+	int ret = vmm_replay_poll_note(r, &c);
+	if (ret)
+		return diverge(r, rec, "seq %u: %s", c.seq, strerror(-ret));
+	ret = vmm_replay_push(r, &c);
 	if (ret == -ENOSPC) {
 		/* The recorded guest waited for descriptors too. */
 		uint64_t need = (uint64_t)c.queue << 32 | (c.out_num + c.in_num);
@@ -491,6 +501,30 @@ static void replay_usage(FILE *out)
 		"error.\n", REPLAY_TIMEOUT_S);
 }
 
+/* --vmm, --render-server / --in-process over what the capture says. */
+static void override_setup(struct replay *r, int vmm, int server)
+{
+	if (vmm >= 0)
+		r->setup.vmm = (uint32_t)vmm;
+	if (server >= 0) {
+		r->setup.render_server = server;
+		r->setup.venus |= server;
+	}
+}
+
+static void print_summary(const struct replay *r)
+{
+	printf("replay: %u chains, %llu responses, %llu fences, %llu "
+	       "checksums as recorded\n", r->pushed,
+	       (unsigned long long)r->checked_resps,
+	       (unsigned long long)r->checked_fences,
+	       (unsigned long long)r->checked_sums);
+	if (r->repeated_polls)
+		printf("replay: %llu vkGetFenceStatus polls repeated until the "
+		       "renderer said VK_SUCCESS, as the recorded guest saw\n",
+		       (unsigned long long)r->repeated_polls);
+}
+
 int vmm_cmd_replay(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -557,23 +591,14 @@ int vmm_cmd_replay(int argc, char **argv)
 	if (ret == 0)
 		ret = first_pass(r, buf, len);
 	if (ret == 0) {
-		if (vmm >= 0)
-			r->setup.vmm = (uint32_t)vmm;
-		if (server >= 0) {
-			r->setup.render_server = server;
-			r->setup.venus |= server;
-		}
+		override_setup(r, vmm, server);
 		ret = vmm_replay_machine_create(r);
 		if (ret == 0)
 			ret = replay_all(r, buf, len);
 		vmm_replay_machine_destroy(r);
 	}
 	if (ret == 0)
-		printf("replay: %u chains, %llu responses, %llu fences, %llu "
-		       "checksums as recorded\n", r->pushed,
-		       (unsigned long long)r->checked_resps,
-		       (unsigned long long)r->checked_fences,
-		       (unsigned long long)r->checked_sums);
+		print_summary(r);
 	free(r->answered_in_capture);
 	free(r);
 	free(buf);

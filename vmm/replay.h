@@ -20,6 +20,7 @@ struct sim_hostmem;
 struct sim_vqd;
 struct host_device;
 struct replay_chain;
+struct replay_poll;
 
 /* What the capture's INFO and FEATURES records say the machine was. */
 struct replay_setup {
@@ -82,6 +83,11 @@ struct replay {
 	unsigned ntls, cap_tls;
 	uint32_t popped;		/* chains the device took */
 	uint64_t irqs;
+	/* a fence poll repeated by the replay (replay_poll.c): the sink
+	 * keeps its records out of got[], and the device's own sequence
+	 * numbers run seq_shift ahead of the capture's after it */
+	bool retrying, retry_answered;
+	uint32_t seq_shift;
 
 	/* the walk (main thread only) */
 	uint32_t pushed;		/* chains handed to the device */
@@ -89,6 +95,10 @@ struct replay {
 	bool *answered_in_capture;	/* by seq: a RESPONSE exists */
 	uint32_t nanswered;
 	uint64_t checked_resps, checked_sums, checked_fences;
+	const uint8_t *cap_buf;		/* the whole capture, for looking on */
+	size_t cap_len;
+	struct replay_poll *poll;	/* replay_poll.c's state */
+	uint64_t repeated_polls;
 };
 
 /* replay_machine.c */
@@ -106,5 +116,17 @@ void vmm_replay_reap(struct replay *r);
 int vmm_replay_wait(struct replay *r, bool (*done)(struct replay *r,
 						    uint64_t arg),
 		    uint64_t arg);
+
+/* replay_poll.c */
+/* Note what a recorded chain tells about venus reply streams (contexts,
+ * mapped blobs, vkSetReplyCommandStreamMESA) and whether it is a fence
+ * poll; before it is pushed. */
+int vmm_replay_poll_note(struct replay *r, const struct sim_capture_chain *c);
+/* After the response to chain @seq compared equal, at @rec: repeat a
+ * fence poll the replayed renderer answered VK_NOT_READY to while the
+ * recorded guest saw the fence signalled. */
+int vmm_replay_poll_settle(struct replay *r, const struct sim_capture_rec *rec,
+			   uint32_t seq);
+void vmm_replay_poll_free(struct replay *r);
 
 #endif

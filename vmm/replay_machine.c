@@ -87,8 +87,14 @@ static void sink_response(struct replay *r, const struct sim_capture_rec *rec)
 	struct sim_capture_response resp;
 	char err[160];
 
-	if (sim_capture_parse_response(rec, &resp, err, sizeof(err)) ||
-	    grow_got(r, resp.seq))
+	if (sim_capture_parse_response(rec, &resp, err, sizeof(err)))
+		return;
+	if (r->retrying) {	/* a repeated fence poll (replay_poll.c) */
+		r->retry_answered = true;
+		return;
+	}
+	resp.seq -= r->seq_shift;
+	if (grow_got(r, resp.seq))
 		return;
 	struct replay_got *g = &r->got[resp.seq];
 	free(g->buf);
@@ -119,8 +125,11 @@ static void sink(void *arg, const struct sim_capture_rec *rec)
 	pthread_mutex_lock(&r->lock);
 	switch (rec->type) {
 	case SIM_CAPTURE_CHAIN:
+		/* A repeated fence poll is not one of the capture's. */
+		if (r->retrying)
+			break;
 		if (sim_capture_parse_chain(rec, &c, err, sizeof(err)) == 0 &&
-		    grow_got(r, c.seq) == 0) {
+		    (c.seq -= r->seq_shift, grow_got(r, c.seq) == 0)) {
 			r->got[c.seq].popped = true;
 			r->got[c.seq].type = c.out_len >= 4
 				? sim_capture_le32(c.data) : 0;
@@ -139,7 +148,8 @@ static void sink(void *arg, const struct sim_capture_rec *rec)
 			r->sums = s;
 			r->cap_sums = n;
 		}
-		sim_capture_parse_sum(rec, &r->sums[r->nsums++].s);
+		sim_capture_parse_sum(rec, &r->sums[r->nsums].s);
+		r->sums[r->nsums++].s.seq -= r->seq_shift;
 		break;
 	default:
 		break;
@@ -230,6 +240,7 @@ void vmm_replay_machine_destroy(struct replay *r)
 	free(r->got);
 	free(r->sums);
 	free(r->tls);
+	vmm_replay_poll_free(r);
 	pthread_cond_destroy(&r->cond);
 	pthread_mutex_destroy(&r->lock);
 }

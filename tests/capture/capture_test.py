@@ -8,6 +8,10 @@
       decode of the stored capture STORED (a lockstep capture of SCRIPT)
       equals GOLDEN; a fresh one decodes alike (offsets and times aside);
       --json parses line by line; --cmd filters
+  capture_test.py repeat SIM SCRIPT N
+      one capture of SCRIPT replayed N times, freed heap memory filled
+      (MALLOC_PERTURB_): a renderer slower than the recording's must not
+      change the outcome (venus fence polls, vmm/replay_poll.c)
   capture_test.py divergence SIM SCRIPT
       one byte of a response edited: replay fails naming that record
   capture_test.py corrupt SIM SCRIPT
@@ -82,6 +86,27 @@ def scenarios(sim, root):
                '%s replayed (%s, %d KiB)' % (name, r.stdout.strip(),
                                             os.path.getsize(cap) // 1024),
                r.stdout + r.stderr)
+
+
+def repeat(sim, script, times):
+    """The same capture replayed again and again: every replay agrees."""
+    with tempfile.TemporaryDirectory() as tmp:
+        cap = os.path.join(tmp, 'c.vgscap')
+        good, out = record(sim, script, cap)
+        ok(good, os.path.basename(script) + ' recorded', out)
+        if not good:
+            return
+        bad, repeated = [], 0
+        for i in range(times):
+            env = dict(os.environ, MALLOC_PERTURB_=str(i % 254 + 1))
+            r = run([sim, 'replay', cap], env=env)
+            if r.returncode != 0 or not r.stdout.startswith('replay: '):
+                bad.append('replay %d: status %d\n%s%s' % (
+                    i, r.returncode, r.stdout, r.stderr))
+            repeated += 'polls repeated' in r.stdout
+        ok(not bad, '%s replayed %d times as recorded (%d with fence polls '
+           'repeated)' % (os.path.basename(script), times, repeated),
+           '\n'.join(bad[:3]))
 
 
 def strip_volatile(line):
@@ -285,6 +310,8 @@ def main():
         scenarios(sys.argv[2], sys.argv[3])
     elif mode == 'golden':
         golden(*sys.argv[2:6])
+    elif mode == 'repeat':
+        repeat(sys.argv[2], sys.argv[3], int(sys.argv[4]))
     elif mode == 'divergence':
         divergence(*sys.argv[2:4])
     elif mode == 'corrupt':
