@@ -64,7 +64,9 @@ int vmm_machine_create(const struct vmm_machine_options *opts,
 		.features = opts->features,
 		.virgl = opts->virgl,
 		.venus = opts->venus,
-		.render_server = opts->render_server,
+		/* virglrenderer >= 1.0 runs venus only in its render server. */
+		.render_server = opts->render_server ||
+				 (opts->venus && host_venus_needs_render_server()),
 		.num_scanouts = opts->num_scanouts,
 		.hostmem = m->hostmem,
 		.scanout_dir = opts->scanout_dir[0] ? opts->scanout_dir : NULL,
@@ -127,4 +129,14 @@ struct sim_ram *vmm_machine_ram(struct vmm_machine *m)
 struct sim_transport *vmm_machine_transport(struct vmm_machine *m)
 {
 	return m->transport;
+}
+
+const char *vmm_machine_renderer_version(void)
+{
+	return host_renderer_version();
+}
+
+const char *vmm_machine_gl_version(struct vmm_machine *m)
+{
+	return host_device_gl_version(m->host);
 }

@@ -50,5 +50,9 @@ struct km_device *vmm_machine_kernel(struct vmm_machine *m);
 struct sim_ram *vmm_machine_ram(struct vmm_machine *m);
 /* The transport, for what a VMM sees of it (offered and acked features). */
 struct sim_transport *vmm_machine_transport(struct vmm_machine *m);
+/* The host stack the device runs on: "virglrenderer 1.1.0" and the GL
+ * driver's GL_VERSION, GL_RENDERER (NULL when not known). */
+const char *vmm_machine_renderer_version(void);
+const char *vmm_machine_gl_version(struct vmm_machine *m);
 
 #endif

@@ -372,6 +372,19 @@ static void put_features(struct out *o, const struct guest_info *info,
 	end(o);
 }
 
+/* The host stack, as the VMM told it; a guest cannot see it. */
+static void put_host(struct out *o, const struct guest_info_options *opts)
+{
+	if (!opts || (!opts->host_virglrenderer && !opts->host_gl))
+		return;
+	begin(o, "host", "Host stack (told by the VMM)", false);
+	if (opts->host_virglrenderer)
+		put_str(o, "virglrenderer", opts->host_virglrenderer, SIZE_MAX);
+	if (opts->host_gl)
+		put_str(o, "GL driver", opts->host_gl, SIZE_MAX);
+	end(o);
+}
+
 static void put_params(struct out *o, const struct guest_info *info)
 {
 	begin(o, "getparam", "GETPARAM (DRM_IOCTL_VIRTGPU_GETPARAM)", false);
@@ -768,6 +781,7 @@ int guest_info_write(const struct guest_info *info, FILE *f,
 		fputs("virtgpu-sim info: the simulated virtio-gpu device, as "
 		      "its guest sees it\n", f);
 	put_driver(&o, info);
+	put_host(&o, opts);
 	put_features(&o, info, opts);
 	put_params(&o, info);
 	put_scanouts(&o, info);
