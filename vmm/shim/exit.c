@@ -144,7 +144,7 @@ static bool defer_locked(void (*fn)(void *), void *arg, void *dso)
  * Debian 13 row).  The renderer's own libraries are held back whoever
  * loads them.
  */
-static bool renderer_dso(void *dso)
+static bool renderer_dso_lookup(void *dso)
 {
 	Dl_info info;
 
@@ -154,6 +154,39 @@ static bool renderer_dso(void *dso)
 	base = base ? base + 1 : info.dli_fname;
 	return strncmp(base, "libLLVM", 7) == 0 ||
 	       strncmp(base, "libgallium", 10) == 0;
+}
+
+/* dladdr walks the library's symbol table, and libLLVM's constructors
+ * register thousands of handlers (4 s per program start without this):
+ * the answer per dso handle is kept.  dladdr runs without exit_lock (it
+ * takes the loader's lock, which a constructor calling us holds). */
+static bool renderer_dso(void *dso)
+{
+	static struct {
+		void *dso;
+		bool renderer;
+	} known[16];
+	static unsigned nknown, next;
+	bool found = false, renderer = false;
+
+	pthread_mutex_lock(&vmm_shim.exit_lock);
+	for (unsigned i = 0; i < nknown && !found; i++)
+		if (known[i].dso == dso) {
+			found = true;
+			renderer = known[i].renderer;
+		}
+	pthread_mutex_unlock(&vmm_shim.exit_lock);
+	if (found)
+		return renderer;
+	renderer = renderer_dso_lookup(dso);
+	pthread_mutex_lock(&vmm_shim.exit_lock);
+	known[next].dso = dso;
+	known[next].renderer = renderer;
+	next = (next + 1) % 16;
+	if (nknown < 16)
+		nknown++;
+	pthread_mutex_unlock(&vmm_shim.exit_lock);
+	return renderer;
 }
 
 int __cxa_atexit(void (*fn)(void *), void *arg, void *dso)
