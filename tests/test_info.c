@@ -156,6 +156,41 @@ static void test_info_virgl_capsets_from_a_machine(void **state)
 	vmm_machine_destroy(m);
 }
 
+/* The host stack as the VMM tells it: the virglrenderer the build found
+ * and the GL driver's GL_VERSION naming Mesa, in text and JSON. */
+static void test_info_host_stack(void **state)
+{
+	struct vmm_machine *m = machine_create(false, VIRGL);
+	struct guest_info *info = collect(m);
+	const char *gl = vmm_machine_gl_version(m);
+	struct guest_info_options opts = {
+		.host_virglrenderer = vmm_machine_renderer_version(),
+		.host_gl = gl,
+	};
+	char line[256], *text = NULL;
+	size_t len = 0;
+
+	assert_non_null(gl);
+	assert_non_null(strstr(gl, "Mesa "));
+	for (int json = 0; json <= 1; json++) {
+		FILE *f = open_memstream(&text, &len);
+
+		assert_non_null(f);
+		opts.json = json;
+		assert_int_equal(guest_info_write(info, f, &opts), 0);
+		fclose(f);
+		snprintf(line, sizeof(line),
+			 json ? "\"virglrenderer\": \"%s\"" : "= %s\n",
+			 host_renderer_version());
+		assert_non_null(strstr(text, line));
+		assert_non_null(strstr(text, gl));
+		free(text);
+		text = NULL;
+	}
+	guest_info_free(info);
+	vmm_machine_destroy(m);
+}
+
 static void test_info_edid_checksum(void **state)
 {
 	struct vmm_machine *m = machine_create(false, VIRGL | EDID);
@@ -286,6 +321,7 @@ int main(void)
 		cmocka_unit_test(test_info_decoders_on_bytes),
 		cmocka_unit_test(test_info_virgl_capsets_from_a_machine),
 		cmocka_unit_test(test_info_edid_checksum),
+		cmocka_unit_test(test_info_host_stack),
 		cmocka_unit_test(test_info_venus_capset_from_a_machine),
 	};
 
