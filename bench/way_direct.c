@@ -16,7 +16,7 @@
 #include <sys/uio.h>
 
 #include <epoxy/egl.h>
-#include <virgl/virglrenderer.h>
+#include <virglrenderer.h>	/* -I.../virgl from virglrenderer.pc */
 
 #include "bench/bench.h"
 #include "guest/virgl/virgl_enc.h"

@@ -248,7 +248,13 @@ static int map_host(struct host_cmd *cmd, const char *name,
 		cmd->error = VIRTIO_GPU_RESP_ERR_UNSPEC;
 		return ret;
 	}
-	if (size < res->blob_size) {
+	/* The renderer reports the size of what it allocated, which the
+	 * guest's blob rounds up to pages (Mesa's venus driver makes a
+	 * 4096-byte blob for a 1024-byte VkDeviceMemory; virglrenderer 1.1
+	 * maps 1024 bytes of it).  QEMU maps what the renderer reports
+	 * (virtio_gpu_virgl_map_resource_blob); the mapping itself is
+	 * page-granular, so only a shortfall of whole pages is an error. */
+	if (page_round(size) < page_round(res->blob_size)) {
 		SIM_ERROR(HOST_LAYER, "%s: blob %u: the renderer mapped %llu "
 			  "bytes of a %llu-byte blob", name, res->id,
 			  (unsigned long long)size,

@@ -568,6 +568,9 @@ static int check_options(const struct host_options *opts)
 		SIM_ERROR(HOST_LAYER, "the render server only hosts venus");
 		return -EINVAL;
 	}
+	int vret = host__vr_venus_check(opts);
+	if (vret)
+		return vret;
 	if (opts->num_scanouts < 1 || opts->num_scanouts > VIRTIO_GPU_MAX_SCANOUTS) {
 		SIM_ERROR(HOST_LAYER, "num_scanouts %u outside 1..%u",
 			  opts->num_scanouts, VIRTIO_GPU_MAX_SCANOUTS);

@@ -142,4 +142,13 @@ int host_device_create(struct sim_ram *ram, struct sim_transport *t,
  * with it the render server and its workers). */
 void host_device_destroy(struct host_device *dev);
 
+/* The host stack (host/vr_version.c): the virglrenderer version the
+ * device model was built against ("1.1.0"), and the GL driver under it
+ * as GL_VERSION and GL_RENDERER name it, or NULL when not known. */
+const char *host_renderer_version(void);
+const char *host_device_gl_version(const struct host_device *dev);
+/* True when this virglrenderer runs venus only in its render server
+ * (1.0 and later; host/vr_venus_server.c). */
+bool host_venus_needs_render_server(void);
+
 #endif

@@ -321,6 +321,7 @@ struct host_device {
 	bool has_vrend;			/* virgl enabled: a ctx0 timeline */
 	/* recording (record.c), or NULL: every hook tests it first */
 	struct host_rec *rec;
+	char gl_version[160];		/* vr_version.c */
 };
 
 /* device.c */
@@ -473,6 +474,13 @@ void host__blob_unmap(struct host_device *dev, struct host_resource *res);
 
 /* virglrenderer.c: the renderer backend; translates to virgl_renderer_*
  * calls and owns EGL.  Returns 0 or -errno. */
+/* vr_version.c */
+void host__vr_probe_gl_version(struct host_device *dev);
+/* vr_venus_inproc.c or vr_venus_server.c (by virglrenderer's version):
+ * 0, or -ENOTSUP after a message when this virglrenderer cannot run
+ * venus where @opts asks for it. */
+int host__vr_venus_check(const struct host_options *opts);
+
 int host_vr_init(struct host_device *dev);
 void host_vr_fini(struct host_device *dev);
 void host_vr_query_capsets(struct host_device *dev);

@@ -21,7 +21,7 @@
 #include <string.h>
 
 #include <epoxy/egl.h>
-#include <virgl/virglrenderer.h>
+#include <virglrenderer.h>	/* -I.../virgl from virglrenderer.pc */
 
 #include "host/internal.h"
 #include "sim/trace.h"
@@ -257,6 +257,7 @@ int host_vr_init(struct host_device *dev)
 		atomic_flag_clear(&renderer_taken);
 		return ret;
 	}
+	host__vr_probe_gl_version(dev);
 
 	/* THREAD_SYNC: vrend waits for GL fences on its own thread;
 	 * ASYNC_FENCE_CB: it then calls write_fence from that thread, and

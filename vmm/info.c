@@ -130,6 +130,8 @@ int vmm_cmd_info(int argc, char **argv)
 	io.have_transport = true;
 	io.offered = sim_transport_offered_features(vmm_machine_transport(m));
 	io.acked = sim_transport_acked_features(vmm_machine_transport(m));
+	io.host_virglrenderer = vmm_machine_renderer_version();
+	io.host_gl = vmm_machine_gl_version(m);
 	ret = guest_info_print(vmm_machine_kernel(m), stdout, &io);
 	if (!ret && !io.json)
 		vmm_info_personality(&o, vmm_machine_transport(m));

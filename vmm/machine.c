@@ -54,6 +54,20 @@ static const struct km_kversion *kversion_of(const struct vmm_machine_options *o
 			  : NULL;
 }
 
+/* The host-visible region (--hostmem), if any. */
+static int make_hostmem(struct vmm_machine *m,
+			const struct vmm_machine_options *opts)
+{
+	int ret = opts->hostmem_size
+		? sim_hostmem_create(opts->hostmem_size, &m->hostmem) : 0;
+
+	if (ret)
+		fprintf(stderr, "virtgpu-sim: host-visible region of %llu "
+			"bytes: %s\n", (unsigned long long)opts->hostmem_size,
+			strerror(-ret));
+	return ret;
+}
+
 int vmm_machine_create(const struct vmm_machine_options *opts,
 		       struct vmm_machine **out)
 {
@@ -77,16 +91,8 @@ int vmm_machine_create(const struct vmm_machine_options *opts,
 	if (ret)
 		goto err_ram;
 	sim_transport_set_lockstep(m->transport, opts->lockstep);
-	if (opts->hostmem_size) {
-		ret = sim_hostmem_create(opts->hostmem_size, &m->hostmem);
-		if (ret) {
-			fprintf(stderr, "virtgpu-sim: host-visible region of %llu "
-				"bytes: %s\n",
-				(unsigned long long)opts->hostmem_size,
-				strerror(-ret));
-			goto err_transport;
-		}
-	}
+	if ((ret = make_hostmem(m, opts)))
+		goto err_transport;
 	if ((ret = vmm_trace_open(opts)))
 		goto err_transport;
 	if (opts->record[0] && (ret = vmm_record_open(opts, &m->capture)))
@@ -96,7 +102,9 @@ int vmm_machine_create(const struct vmm_machine_options *opts,
 		.features = opts->features,
 		.virgl = opts->virgl,
 		.venus = opts->venus,
-		.render_server = opts->render_server,
+		/* virglrenderer >= 1.0 runs venus only in its render server. */
+		.render_server = opts->render_server ||
+				 (opts->venus && host_venus_needs_render_server()),
 		.num_scanouts = opts->num_scanouts,
 		.hostmem = m->hostmem,
 		.scanout_dir = opts->scanout_dir[0] ? opts->scanout_dir : NULL,
@@ -175,4 +183,14 @@ struct host_device *vmm_machine_host(struct vmm_machine *m)
 unsigned vmm_machine_vmm(const struct vmm_machine *m)
 {
 	return m->opts.vmm;
+}
+
+const char *vmm_machine_renderer_version(void)
+{
+	return host_renderer_version();
+}
+
+const char *vmm_machine_gl_version(struct vmm_machine *m)
+{
+	return host_device_gl_version(m->host);
 }

@@ -71,5 +71,9 @@ struct sim_transport *vmm_machine_transport(struct vmm_machine *m);
 struct host_device *vmm_machine_host(struct vmm_machine *m);
 /* The personality it was made with (enum host_vmm). */
 unsigned vmm_machine_vmm(const struct vmm_machine *m);
+/* The host stack the device runs on: "virglrenderer 1.1.0" and the GL
+ * driver's GL_VERSION, GL_RENDERER (NULL when not known). */
+const char *vmm_machine_renderer_version(void);
+const char *vmm_machine_gl_version(struct vmm_machine *m);
 
 #endif

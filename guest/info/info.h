@@ -30,6 +30,11 @@ struct guest_info_options {
 	bool have_transport;
 	uint64_t offered;
 	uint64_t acked;
+	/* The host stack, when the caller knows it (the VMM asks the device
+	 * model): virglrenderer's version and the host GL driver's
+	 * GL_VERSION, GL_RENDERER.  NULL leaves the line out. */
+	const char *host_virglrenderer;
+	const char *host_gl;
 };
 
 /* What the EDID base block (VESA E-EDID 1.4, 128 bytes) says. */

@@ -1,9 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * `virtgpu-sim info`, the answers (guest/info/info.h): one walk over what
- * guest/info/info.c collected, written through a tiny emitter as a readable
- * summary (sections, "key = value" lines, like vulkaninfo --summary) or
- * as JSON with the same keys.
+ * info.c collected, written by a tiny emitter as a summary ("key = value"
+ * lines in sections, like vulkaninfo --summary) or as JSON, same keys.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -378,6 +377,19 @@ static void put_kernel(struct out *o, const struct guest_info *info)
 	      false);
 	for (unsigned i = 0; i < info->kernel_rows; i++)
 		put_str(o, info->kernel[i].key, info->kernel[i].value, SIZE_MAX);
+	end(o);
+}
+
+/* The host stack, as the VMM told it; a guest cannot see it. */
+static void put_host(struct out *o, const struct guest_info_options *opts)
+{
+	if (!opts || (!opts->host_virglrenderer && !opts->host_gl))
+		return;
+	begin(o, "host", "Host stack (told by the VMM)", false);
+	if (opts->host_virglrenderer)
+		put_str(o, "virglrenderer", opts->host_virglrenderer, SIZE_MAX);
+	if (opts->host_gl)
+		put_str(o, "GL driver", opts->host_gl, SIZE_MAX);
 	end(o);
 }
 
@@ -778,6 +790,7 @@ int guest_info_write(const struct guest_info *info, FILE *f,
 		      "its guest sees it\n", f);
 	put_driver(&o, info);
 	put_kernel(&o, info);
+	put_host(&o, opts);
 	put_features(&o, info, opts);
 	put_params(&o, info);
 	put_scanouts(&o, info);

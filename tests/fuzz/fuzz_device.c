@@ -191,6 +191,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		.features = ALL_FEATURES,
 		.virgl = true,
 		.venus = true,
+		/* virglrenderer >= 1.0 has venus only in its render server. */
+		.render_server = host_venus_needs_render_server(),
 		.num_scanouts = 2,
 		.hostmem = f->hostmem,
 	};

@@ -37,6 +37,7 @@
  * the kernel ends every thread at once, so nothing can run on freed
  * state, and the render server sees its socket close and exits.
  */
+#include <dlfcn.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -135,12 +136,69 @@ static bool defer_locked(void (*fn)(void *), void *arg, void *dso)
  * handler has stopped the machine.  A library's atexit is glibc's stub
  * calling __cxa_atexit, so this one entry point sees them all.
  */
+/*
+ * Mesa 24 and later (Debian 13's 25.0) build every gallium driver into
+ * one libgallium-VERSION.so linked to libLLVM: the guest's libEGL_mesa
+ * loads both before any machine exists, so their handlers (LLVM's static
+ * destructors) were registered on the program's thread and ran at exit
+ * before the shim's, while the device thread still compiled shaders in
+ * the same LLVM (SIGSEGV in llvm::PMTopLevelManager, found on the
+ * Debian 13 row).  The renderer's own libraries are held back whoever
+ * loads them.
+ */
+static bool renderer_dso_lookup(void *dso)
+{
+	Dl_info info;
+
+	if (!dso || !dladdr(dso, &info) || !info.dli_fname)
+		return false;
+	const char *base = strrchr(info.dli_fname, '/');
+	base = base ? base + 1 : info.dli_fname;
+	return strncmp(base, "libLLVM", 7) == 0 ||
+	       strncmp(base, "libgallium", 10) == 0;
+}
+
+/* dladdr walks the library's symbol table, and libLLVM's constructors
+ * register thousands of handlers (4 s per program start without this):
+ * the answer per dso handle is kept.  dladdr runs without exit_lock (it
+ * takes the loader's lock, which a constructor calling us holds). */
+static bool renderer_dso(void *dso)
+{
+	static struct {
+		void *dso;
+		bool renderer;
+	} known[16];
+	static unsigned nknown, next;
+	bool found = false, renderer = false;
+
+	pthread_mutex_lock(&vmm_shim.exit_lock);
+	for (unsigned i = 0; i < nknown && !found; i++)
+		if (known[i].dso == dso) {
+			found = true;
+			renderer = known[i].renderer;
+		}
+	pthread_mutex_unlock(&vmm_shim.exit_lock);
+	if (found)
+		return renderer;
+	renderer = renderer_dso_lookup(dso);
+	pthread_mutex_lock(&vmm_shim.exit_lock);
+	known[next].dso = dso;
+	known[next].renderer = renderer;
+	next = (next + 1) % 16;
+	if (nknown < 16)
+		nknown++;
+	pthread_mutex_unlock(&vmm_shim.exit_lock);
+	return renderer;
+}
+
 int __cxa_atexit(void (*fn)(void *), void *arg, void *dso)
 {
 	if (!vmm_shim.configured || vmm_shim.inert)
 		return REAL(__cxa_atexit)(fn, arg, dso);
+	bool renderer = renderer_dso(dso);
 	pthread_mutex_lock(&vmm_shim.exit_lock);
-	bool deferred = (vmm_shim_in_machine() || machine_dso_locked(dso)) &&
+	bool deferred = (vmm_shim_in_machine() || renderer ||
+			 machine_dso_locked(dso)) &&
 			defer_locked(fn, arg, dso);
 	pthread_mutex_unlock(&vmm_shim.exit_lock);
 	return deferred ? 0 : REAL(__cxa_atexit)(fn, arg, dso);

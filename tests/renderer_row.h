@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Tests that check facts of one virglrenderer release (capset sizes, the
+ * venus wire format our guest encoder speaks) skip on the others, naming
+ * why, as Mesa CI's expectation files do (docs/realdriver.md, "Rows").
+ * Whole test programs and scripts are listed in
+ * tests/expectations/virglrenderer-1-skips.txt instead.
+ */
+#ifndef TESTS_RENDERER_ROW_H
+#define TESTS_RENDERER_ROW_H
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "host/host.h"
+
+/* The major version of the virglrenderer the tests were built against. */
+static inline int test_renderer_major(void)
+{
+	return atoi(host_renderer_version());
+}
+
+/* Skip the running cmocka test from virglrenderer 1.0 on, with @why. */
+#define TEST_SKIP_FROM_1_0(why)                                              \
+	do {                                                                 \
+		if (test_renderer_major() >= 1) {                            \
+			printf("# SKIP on virglrenderer %s: %s\n",           \
+			       host_renderer_version(), (why));              \
+			skip();                                              \
+		}                                                            \
+	} while (0)
+
+/* The guest venus encoder (guest/venus) speaks 0.10.4's venus. */
+#define TEST_WHY_VENUS_WIRE_0                                                \
+	"guest/venus encodes 0.10.4's venus (wire format 0): 1.x's render "  \
+	"server wants VkDeviceQueueTimelineInfoMESA in vkGetDeviceQueue2 "   \
+	"and loses the context without it"
+
+#endif
