@@ -40,8 +40,8 @@ static bool given(const struct guest_call *c, const char *name)
 	return false;
 }
 
-static struct guest_obj *bind(struct guest_run *r, struct guest_call *c,
-			      enum guest_obj_kind kind, int *ret)
+struct guest_obj *guest__call_bind(struct guest_run *r, struct guest_call *c,
+				   enum guest_obj_kind kind, int *ret)
 {
 	struct guest_obj *o = NULL;
 
@@ -108,7 +108,7 @@ static int flink_finish(struct guest_run *r, struct guest_call *c)
 {
 	struct drm_gem_flink *a = (struct drm_gem_flink *)c->arg.bytes;
 	int ret;
-	struct guest_obj *o = bind(r, c, GUEST_OBJ_VALUE, &ret);
+	struct guest_obj *o = guest__call_bind(r, c, GUEST_OBJ_VALUE, &ret);
 
 	if (o)
 		o->u.value = a->name;
@@ -127,7 +127,7 @@ static int bind_imported_bo(struct guest_run *r, struct guest_call *c,
 			    const struct guest_obj *from)
 {
 	int ret;
-	struct guest_obj *o = bind(r, c, GUEST_OBJ_BO, &ret);
+	struct guest_obj *o = guest__call_bind(r, c, GUEST_OBJ_BO, &ret);
 
 	if (!o)
 		return ret;
@@ -169,7 +169,7 @@ static int handle_to_fd_finish(struct guest_run *r, struct guest_call *c)
 
 	if (c->ret)
 		return 0;
-	o = bind(r, c, GUEST_OBJ_DMABUF, &ret);
+	o = guest__call_bind(r, c, GUEST_OBJ_DMABUF, &ret);
 	if (!o) {
 		if (a->fd >= 0)
 			close(a->fd);
@@ -218,7 +218,7 @@ static int merge_finish(struct guest_run *r, struct guest_call *c)
 
 	if (c->ret)
 		return 0;
-	o = bind(r, c, GUEST_OBJ_FENCE, &ret);
+	o = guest__call_bind(r, c, GUEST_OBJ_FENCE, &ret);
 	if (!o) {
 		if (a->fence >= 0)
 			close(a->fence);
@@ -256,7 +256,7 @@ static int info_prepare(struct guest_run *r, struct guest_call *c)
 static int info_finish(struct guest_run *r, struct guest_call *c)
 {
 	int ret;
-	struct guest_obj *o = bind(r, c, GUEST_OBJ_BUFFER, &ret);
+	struct guest_obj *o = guest__call_bind(r, c, GUEST_OBJ_BUFFER, &ret);
 
 	if (!o)
 		return ret;

@@ -608,6 +608,10 @@ extern const unsigned guest__ndrm_ioctls;
 extern const struct guest_ioctl guest__raw_ioctl;
 extern const struct guest_field guest__ioctl_pseudo[];
 extern const unsigned guest__nioctl_pseudo;
+/* A new object of @kind named by the call's "-> NAME", or NULL (no name,
+ * or the call failed; *@ret says whether making it failed). */
+struct guest_obj *guest__call_bind(struct guest_run *r, struct guest_call *c,
+				   enum guest_obj_kind kind, int *ret);
 
 /* scenario_syncobj.c: the DRM_IOCTL_SYNCOBJ_* rows and the syncobj
  * field types */
@@ -699,7 +703,12 @@ int guest__script_intern_path(struct guest_script *s, const char *path,
 int guest__parse_stmt(struct guest_parser *p, struct guest_stmt *st);
 int guest__end_of_line(struct guest_parser *p, const char *expected);
 
-/* scenario_parse_stmt.c: device, virtio, read, poll, expect string */
+/* scenario_parse_stmt.c: device, virtio, read, poll, expect string, and
+ * the statement after a prefix */
+/* The statement that follows a prefix ("require", "kernel 6.1") on @st's
+ * line, parsed into *@out (set before parsing, so @st's fini frees it). */
+int guest__parse_inner(struct guest_parser *p, const struct guest_stmt *st,
+		       struct guest_stmt **out);
 int guest__parse_device(struct guest_parser *p, struct guest_script *s);
 int guest__parse_virtio(struct guest_parser *p, struct guest_stmt *st);
 int guest__parse_read(struct guest_parser *p, struct guest_stmt *st);

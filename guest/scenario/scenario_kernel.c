@@ -59,7 +59,6 @@ static int parse_versions(struct guest_parser *p, uint64_t *set)
 
 int guest__parse_kernel(struct guest_parser *p, struct guest_stmt *st)
 {
-	struct guest_stmt *inner;
 	int ret;
 
 	p->pos++;
@@ -67,16 +66,7 @@ int guest__parse_kernel(struct guest_parser *p, struct guest_stmt *st)
 	ret = parse_versions(p, &st->u.kernel.versions);
 	if (ret)
 		return ret;
-	inner = calloc(1, sizeof(*inner));
-	if (!inner)
-		return -ENOMEM;
-	st->u.kernel.inner = inner;
-	inner->path = st->path;
-	inner->line = st->line;
-	inner->text = strdup(st->text);
-	if (!inner->text)
-		return -ENOMEM;
-	return guest__parse_stmt(p, inner);
+	return guest__parse_inner(p, st, &st->u.kernel.inner);
 }
 
 bool guest__kernel_matches(struct guest_run *r, uint64_t versions)

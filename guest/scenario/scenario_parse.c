@@ -66,18 +66,8 @@ static bool is_stmt_word(const struct guest_tok *t)
  * skipped with the failure as the reason. */
 static int parse_require_stmt(struct guest_parser *p, struct guest_stmt *st)
 {
-	struct guest_stmt *inner = calloc(1, sizeof(*inner));
-
-	if (!inner)
-		return -ENOMEM;
 	st->kind = GUEST_STMT_REQUIRE_STMT;
-	st->u.inner = inner;
-	inner->path = st->path;
-	inner->line = st->line;
-	inner->text = strdup(st->text);
-	if (!inner->text)
-		return -ENOMEM;
-	return guest__parse_stmt(p, inner);
+	return guest__parse_inner(p, st, &st->u.inner);
 }
 
 static int parse_require(struct guest_parser *p, struct guest_stmt *st)

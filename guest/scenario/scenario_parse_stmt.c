@@ -515,3 +515,19 @@ int guest__parse_expect_mem(struct guest_parser *p, struct guest_stmt *st)
 	return ret ? ret : guest__end_of_line(p, "end of line");
 }
 
+/* The statement after a prefix ("require", "kernel 6.1"). */
+int guest__parse_inner(struct guest_parser *p, const struct guest_stmt *st,
+		       struct guest_stmt **out)
+{
+	struct guest_stmt *inner = calloc(1, sizeof(*inner));
+
+	if (!inner)
+		return -ENOMEM;
+	*out = inner;	/* the outer statement's fini frees it */
+	inner->path = st->path;
+	inner->line = st->line;
+	inner->text = strdup(st->text);
+	if (!inner->text)
+		return -ENOMEM;
+	return guest__parse_stmt(p, inner);
+}

@@ -197,23 +197,11 @@ int guest__syncobj_entries_prepare(struct guest_run *r, struct guest_call *c)
 
 /* ---- results ---- */
 
-static struct guest_obj *bind(struct guest_run *r, struct guest_call *c,
-			      enum guest_obj_kind kind, int *ret)
-{
-	struct guest_obj *o = NULL;
-
-	*ret = 0;
-	if (c->ret || !c->is->bind)
-		return NULL;
-	*ret = guest__obj_new(r, c->is->bind, kind, &o);
-	return *ret ? NULL : o;
-}
-
 static int bind_handle(struct guest_run *r, struct guest_call *c,
 		       uint32_t handle)
 {
 	int ret;
-	struct guest_obj *o = bind(r, c, GUEST_OBJ_SYNCOBJ, &ret);
+	struct guest_obj *o = guest__call_bind(r, c, GUEST_OBJ_SYNCOBJ, &ret);
 
 	if (o) {
 		o->u.syncobj.file = c->file;
@@ -239,8 +227,9 @@ static int to_fd_finish(struct guest_run *r, struct guest_call *c)
 
 	if (c->ret)
 		return 0;
-	o = bind(r, c, sync_file ? GUEST_OBJ_FENCE : GUEST_OBJ_SYNCOBJ_FD,
-		 &ret);
+	o = guest__call_bind(r, c,
+			     sync_file ? GUEST_OBJ_FENCE : GUEST_OBJ_SYNCOBJ_FD,
+			     &ret);
 	if (!o) {
 		if (a->fd >= 0)
 			close(a->fd);
@@ -339,7 +328,7 @@ static int query_prepare(struct guest_run *r, struct guest_call *c)
 static int query_finish(struct guest_run *r, struct guest_call *c)
 {
 	int ret;
-	struct guest_obj *o = bind(r, c, GUEST_OBJ_BUFFER, &ret);
+	struct guest_obj *o = guest__call_bind(r, c, GUEST_OBJ_BUFFER, &ret);
 
 	if (!o)
 		return ret;
