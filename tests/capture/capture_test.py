@@ -45,6 +45,8 @@ def finish():
     print('TAP version 13')
     print('1..%d' % len(tap))
     for i, (good, what, diag) in enumerate(tap, 1):
+        # A description is one TAP line: replay's summary may have two.
+        what = ' / '.join(what.split('\n'))
         print('%s %d - %s' % ('ok' if good else 'not ok', i, what))
         if not good and diag:
             for line in diag.strip().splitlines()[-20:]:
