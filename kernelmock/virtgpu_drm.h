@@ -239,9 +239,14 @@ struct drm_virtgpu_context_init {
 		 struct drm_virtgpu_context_init)
 
 _Static_assert(sizeof(struct drm_virtgpu_map) == 16, "map");
-_Static_assert(sizeof(struct drm_syncobj_wait) + 8 == KM_SYNCOBJ_WAIT_SIZE,
+/* libdrm's drm.h has deadline_nsec from 2.4.116 (Debian 13) on, not
+ * before (Debian 12): either size is the kernel's or 8 bytes short. */
+_Static_assert(sizeof(struct drm_syncobj_wait) == KM_SYNCOBJ_WAIT_SIZE ||
+	       sizeof(struct drm_syncobj_wait) + 8 == KM_SYNCOBJ_WAIT_SIZE,
 	       "syncobj_wait");
-_Static_assert(sizeof(struct drm_syncobj_timeline_wait) + 8 ==
+_Static_assert(sizeof(struct drm_syncobj_timeline_wait) ==
+	       KM_SYNCOBJ_TIMELINE_WAIT_SIZE ||
+	       sizeof(struct drm_syncobj_timeline_wait) + 8 ==
 	       KM_SYNCOBJ_TIMELINE_WAIT_SIZE, "syncobj_timeline_wait");
 _Static_assert(sizeof(struct drm_virtgpu_execbuffer) == 64, "execbuffer");
 _Static_assert(sizeof(struct drm_virtgpu_execbuffer_syncobj) == 16, "syncobj");
