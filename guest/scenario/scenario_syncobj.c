@@ -368,9 +368,9 @@ static const struct guest_field handle_fields[] = {
 };
 
 /* The kernel's structs end with deadline_nsec (8 bytes after pad), which
- * libdrm 2.4.114's drm.h does not have. */
+ * libdrm 2.4.114's drm.h (Debian 12) does not have and 2.4.116's has. */
 #define DEADLINE(st) { .name = "deadline_nsec", .type = GUEST_FT_NUM,   \
-		       .offset = sizeof(st), .size = 8 }
+		       .offset = offsetof(st, pad) + 4, .size = 8 }
 
 static const struct guest_field wait_fields[] = {
 	SOS(struct drm_syncobj_wait, handles),
