@@ -703,8 +703,7 @@ int guest__script_intern_path(struct guest_script *s, const char *path,
 int guest__parse_stmt(struct guest_parser *p, struct guest_stmt *st);
 int guest__end_of_line(struct guest_parser *p, const char *expected);
 
-/* scenario_parse_stmt.c: device, virtio, read, poll, expect string, and
- * the statement after a prefix */
+/* scenario_parse_stmt.c: device, virtio, read, poll, expect string, prefix */
 /* The statement that follows a prefix ("require", "kernel 6.1") on @st's
  * line, parsed into *@out (set before parsing, so @st's fini frees it). */
 int guest__parse_inner(struct guest_parser *p, const struct guest_stmt *st,
