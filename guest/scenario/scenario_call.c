@@ -70,7 +70,7 @@ static int fill_args(struct guest_run *r, struct guest_call *c)
 
 	if (d->size > sizeof(c->arg.bytes) || d->nfields > 64)
 		return guest__fail(r, "internal error: %s table too large",
-				   d->name);
+				   guest__ioctl_name(d));
 	ret = fill_pseudo(r, c);
 	if (ret)
 		return ret;

@@ -281,30 +281,34 @@ static const struct guest_field info_fields[] = {
 
 /* ---- the table ---- */
 
-#define IOCTL(nm, req, st, flds, ...)                                   \
-	{ .name = nm, .request = req, .size = sizeof(st),               \
+/* DRM rows are named by kernelmock's ioctl tables (guest__ioctl_name);
+ * sync_file's ioctls are not DRM's and carry their own (SYNC_IOCTL). */
+#define IOCTL(req, st, flds, ...)                                   \
+	{ .request = req, .size = sizeof(st),                           \
 	  .fields = flds, .nfields = COUNT(flds), __VA_ARGS__ }
+#define SYNC_IOCTL(nm, req, st, flds, ...)                              \
+	IOCTL(req, st, flds, .name = nm, __VA_ARGS__)
 
 const struct guest_ioctl guest__drm_ioctls[] = {
-	IOCTL("VERSION", DRM_IOCTL_VERSION, struct drm_version,
+	IOCTL(DRM_IOCTL_VERSION, struct drm_version,
 	      version_fields, .prepare = version_prepare),
-	IOCTL("GET_CAP", DRM_IOCTL_GET_CAP, struct drm_get_cap,
+	IOCTL(DRM_IOCTL_GET_CAP, struct drm_get_cap,
 	      get_cap_fields),
-	IOCTL("GEM_FLINK", DRM_IOCTL_GEM_FLINK, struct drm_gem_flink,
+	IOCTL(DRM_IOCTL_GEM_FLINK, struct drm_gem_flink,
 	      flink_fields, .bind = GUEST_BIND_VALUE, .finish = flink_finish),
-	IOCTL("GEM_OPEN", DRM_IOCTL_GEM_OPEN, struct drm_gem_open,
+	IOCTL(DRM_IOCTL_GEM_OPEN, struct drm_gem_open,
 	      gem_open_fields, .bind = GUEST_BIND_BO,
 	      .finish = gem_open_finish),
-	IOCTL("PRIME_HANDLE_TO_FD", DRM_IOCTL_PRIME_HANDLE_TO_FD,
+	IOCTL(DRM_IOCTL_PRIME_HANDLE_TO_FD,
 	      struct drm_prime_handle, prime_fields,
 	      .bind = GUEST_BIND_DMABUF, .finish = handle_to_fd_finish),
-	IOCTL("PRIME_FD_TO_HANDLE", DRM_IOCTL_PRIME_FD_TO_HANDLE,
+	IOCTL(DRM_IOCTL_PRIME_FD_TO_HANDLE,
 	      struct drm_prime_handle, prime_fields, .bind = GUEST_BIND_BO,
 	      .finish = fd_to_handle_finish),
-	IOCTL("SYNC_IOC_MERGE", SYNC_IOC_MERGE, struct sync_merge_data,
+	SYNC_IOCTL("SYNC_IOC_MERGE", SYNC_IOC_MERGE, struct sync_merge_data,
 	      merge_fields, .on_fence = true, .bind = GUEST_BIND_FENCE,
 	      .finish = merge_finish),
-	IOCTL("SYNC_IOC_FILE_INFO", SYNC_IOC_FILE_INFO, struct sync_file_info,
+	SYNC_IOCTL("SYNC_IOC_FILE_INFO", SYNC_IOC_FILE_INFO, struct sync_file_info,
 	      info_fields, .on_fence = true, .bind = GUEST_BIND_BUFFER,
 	      .prepare = info_prepare, .finish = info_finish),
 };

@@ -178,7 +178,7 @@ enum guest_bind {
 };
 
 struct guest_ioctl {
-	const char *name;	/* "GETPARAM", as in DRM_IOCTL_VIRTGPU_* */
+	const char *name;	/* sync_file's only: guest__ioctl_name */
 	bool on_fence;		/* a sync_file ioctl: the target is a fence */
 	unsigned long request;
 	unsigned size;
@@ -597,6 +597,8 @@ extern const struct guest_symtab guest__features;
 const char *guest__errno_name(int err, char *buf, size_t len);
 
 /* scenario_ioctl.c */
+const char *guest__ioctl_name(const struct guest_ioctl *d);
+const char *guest__ioctl_names(char *buf, size_t len); /* for errors */
 const struct guest_ioctl *guest__ioctl_find(const char *name, size_t len);
 const struct guest_field *guest__field_find(const struct guest_field *fields,
 					    unsigned n, const char *name,
@@ -608,13 +610,12 @@ extern const unsigned guest__ndrm_ioctls;
 extern const struct guest_ioctl guest__raw_ioctl;
 extern const struct guest_field guest__ioctl_pseudo[];
 extern const unsigned guest__nioctl_pseudo;
-/* A new object of @kind named by the call's "-> NAME", or NULL (no name,
- * or the call failed; *@ret says whether making it failed). */
+/* A new object named by the call's "-> NAME"; NULL: no name, or the
+ * call failed (*@ret says whether making it failed). */
 struct guest_obj *guest__call_bind(struct guest_run *r, struct guest_call *c,
 				   enum guest_obj_kind kind, int *ret);
 
-/* scenario_syncobj.c: the DRM_IOCTL_SYNCOBJ_* rows and the syncobj
- * field types */
+/* scenario_syncobj.c: DRM_IOCTL_SYNCOBJ_* rows, syncobj field types */
 extern const struct guest_ioctl guest__syncobj_ioctls[];
 extern const unsigned guest__nsyncobj_ioctls;
 int guest__write_syncobj_field(struct guest_run *r,
@@ -746,8 +747,7 @@ int guest__parse_args(struct guest_parser *p, const char *owner,
 		      struct guest_args *args);
 const struct guest_arg *guest__find_arg(const struct guest_args *args,
 					const char *name);
-/* A number or symbol (NAME|NAME|... where @f takes flags), range-checked
- * against @f. */
+/* A number or symbol (NAME|NAME|... for flags), range-checked by @f. */
 int guest__parse_num(struct guest_parser *p, const struct guest_field *f,
 		     const struct guest_symtab *syms, struct guest_value *v);
 /* "name, name, ..." of the fields a script may write. */

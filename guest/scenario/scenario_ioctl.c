@@ -547,56 +547,103 @@ static const struct guest_field context_init_fields[] = {
 
 /* ---- the table ---- */
 
-#define IOCTL(nm, req, st, flds, ...)                                   \
-	{ .name = nm, .request = req, .size = sizeof(st),               \
+/* Named by kernelmock's ioctl tables (guest__ioctl_name). */
+#define IOCTL(req, st, flds, ...)                                   \
+	{ .request = req, .size = sizeof(st),                           \
 	  .fields = flds, .nfields = COUNT(flds), __VA_ARGS__ }
 
 static const struct guest_ioctl ioctls[] = {
-	IOCTL("MAP", DRM_IOCTL_VIRTGPU_MAP, struct drm_virtgpu_map,
+	IOCTL(DRM_IOCTL_VIRTGPU_MAP, struct drm_virtgpu_map,
 	      map_fields, .bind = GUEST_BIND_MAPPING, .finish = map_finish),
-	IOCTL("EXECBUFFER", DRM_IOCTL_VIRTGPU_EXECBUFFER,
+	IOCTL(DRM_IOCTL_VIRTGPU_EXECBUFFER,
 	      struct drm_virtgpu_execbuffer, execbuffer_fields,
 	      .bind = GUEST_BIND_FENCE, .prepare = execbuffer_prepare,
 	      .finish = execbuffer_finish),
-	IOCTL("GETPARAM", DRM_IOCTL_VIRTGPU_GETPARAM,
+	IOCTL(DRM_IOCTL_VIRTGPU_GETPARAM,
 	      struct drm_virtgpu_getparam, getparam_fields,
 	      .prepare = getparam_prepare, .finish = getparam_finish),
-	IOCTL("RESOURCE_CREATE", DRM_IOCTL_VIRTGPU_RESOURCE_CREATE,
+	IOCTL(DRM_IOCTL_VIRTGPU_RESOURCE_CREATE,
 	      struct drm_virtgpu_resource_create, resource_create_fields,
 	      .bind = GUEST_BIND_BO, .check = resource_create_check,
 	      .prepare = resource_create_prepare,
 	      .finish = resource_create_finish),
-	IOCTL("RESOURCE_INFO", DRM_IOCTL_VIRTGPU_RESOURCE_INFO,
+	IOCTL(DRM_IOCTL_VIRTGPU_RESOURCE_INFO,
 	      struct drm_virtgpu_resource_info, resource_info_fields),
-	IOCTL("TRANSFER_FROM_HOST", DRM_IOCTL_VIRTGPU_TRANSFER_FROM_HOST,
+	IOCTL(DRM_IOCTL_VIRTGPU_TRANSFER_FROM_HOST,
 	      struct drm_virtgpu_3d_transfer_from_host, transfer_fields),
-	IOCTL("TRANSFER_TO_HOST", DRM_IOCTL_VIRTGPU_TRANSFER_TO_HOST,
+	IOCTL(DRM_IOCTL_VIRTGPU_TRANSFER_TO_HOST,
 	      struct drm_virtgpu_3d_transfer_to_host, transfer_fields),
-	IOCTL("WAIT", DRM_IOCTL_VIRTGPU_WAIT, struct drm_virtgpu_3d_wait,
+	IOCTL(DRM_IOCTL_VIRTGPU_WAIT, struct drm_virtgpu_3d_wait,
 	      wait_fields),
-	IOCTL("GET_CAPS", DRM_IOCTL_VIRTGPU_GET_CAPS,
+	IOCTL(DRM_IOCTL_VIRTGPU_GET_CAPS,
 	      struct drm_virtgpu_get_caps, get_caps_fields,
 	      .bind = GUEST_BIND_BUFFER, .prepare = get_caps_prepare,
 	      .finish = get_caps_finish),
-	IOCTL("RESOURCE_CREATE_BLOB", DRM_IOCTL_VIRTGPU_RESOURCE_CREATE_BLOB,
+	IOCTL(DRM_IOCTL_VIRTGPU_RESOURCE_CREATE_BLOB,
 	      struct drm_virtgpu_resource_create_blob, blob_fields,
 	      .bind = GUEST_BIND_BO, .prepare = blob_prepare,
 	      .finish = blob_finish),
-	IOCTL("CONTEXT_INIT", DRM_IOCTL_VIRTGPU_CONTEXT_INIT,
+	IOCTL(DRM_IOCTL_VIRTGPU_CONTEXT_INIT,
 	      struct drm_virtgpu_context_init, context_init_fields,
 	      .prepare = context_init_prepare),
-	IOCTL("GEM_CLOSE", DRM_IOCTL_GEM_CLOSE, struct drm_gem_close,
+	IOCTL(DRM_IOCTL_GEM_CLOSE, struct drm_gem_close,
 	      gem_close_fields, .finish = gem_close_finish),
+};
+static const unsigned nioctls = COUNT(ioctls);
+
+/* A DRM ioctl's name is the one kernelmock's ioctl tables give
+ * (km_ioctl_name: "VIRTGPU_MAP", "DRM_IOCTL_GEM_CLOSE", as Linux's
+ * DRM_IOCTL_DEF_DRV and DRM_IOCTL_DEF name them) without the prefix a
+ * script leaves out ("MAP", "GEM_CLOSE"); only the sync_file ioctls,
+ * which are not DRM's, carry their own. */
+const char *guest__ioctl_name(const struct guest_ioctl *d)
+{
+	const char *n = d->name ? d->name : km_ioctl_name(d->request);
+
+	if (!n)
+		return "?";
+	if (strncmp(n, "VIRTGPU_", 8) == 0)
+		return n + 8;
+	return strncmp(n, "DRM_IOCTL_", 10) == 0 ? n + 10 : n;
+}
+
+static const struct {
+	const struct guest_ioctl *v;
+	const unsigned *n;
+} tables[] = {
+	{ ioctls, &nioctls },
+	{ guest__drm_ioctls, &guest__ndrm_ioctls },
+	{ guest__syncobj_ioctls, &guest__nsyncobj_ioctls },
 };
 
 const struct guest_ioctl *guest__ioctl_find(const char *name, size_t len)
 {
-	for (size_t i = 0; i < COUNT(ioctls); i++) {
-		if (strlen(ioctls[i].name) == len &&
-		    memcmp(ioctls[i].name, name, len) == 0)
-			return &ioctls[i];
+	for (size_t t = 0; t < COUNT(tables); t++) {
+		for (unsigned i = 0; i < *tables[t].n; i++) {
+			const char *n = guest__ioctl_name(&tables[t].v[i]);
+
+			if (strlen(n) == len && memcmp(n, name, len) == 0)
+				return &tables[t].v[i];
+		}
 	}
 	return NULL;
+}
+
+/* "GETPARAM, GET_CAPS, ..." for an error message; truncated to @len. */
+const char *guest__ioctl_names(char *buf, size_t len)
+{
+	size_t at = 0;
+
+	buf[0] = '\0';
+	for (size_t t = 0; t < COUNT(tables); t++) {
+		for (unsigned i = 0; i < *tables[t].n && at < len; i++) {
+			int w = snprintf(buf + at, len - at, "%s%s",
+					 at ? ", " : "",
+					 guest__ioctl_name(&tables[t].v[i]));
+			at += w > 0 ? (size_t)w : 0;
+		}
+	}
+	return buf;
 }
 
 const struct guest_field *guest__field_find(const struct guest_field *fields,

@@ -171,7 +171,7 @@ static int parse_bind(struct guest_parser *p, struct guest_ioctl_stmt *is)
 	if (!kind)
 		return guest__perr(p, guest__cur(p), "'expect' or end of line "
 				   "(%s gives nothing to name)",
-				   is->ioctl->name);
+				   guest__ioctl_name(is->ioctl));
 	t = &p->toks[++p->pos];
 	if (is_kind_word(t) && p->pos + 1 < p->n &&
 	    guest__tok_is_ident(&p->toks[p->pos + 1]) &&
@@ -181,7 +181,8 @@ static int parse_bind(struct guest_parser *p, struct guest_ioctl_stmt *is)
 				guest__tok_is(t, "fence");
 		if (!guest__tok_is(t, kind) && !fence_ok)
 			return guest__perr(p, t, "'%s' (what %s gives) or a "
-					   "name", kind, is->ioctl->name);
+					   "name", kind,
+					   guest__ioctl_name(is->ioctl));
 		p->pos++;
 	}
 	return guest__take_ident(p, "a name for the result", &is->bind);
@@ -205,35 +206,6 @@ static int check_args(struct guest_parser *p, const struct guest_ioctl *d,
 	return guest__perr(p, &t, "%s", expected);
 }
 
-static const struct guest_ioctl *find_ioctl(const struct guest_tok *t)
-{
-	const struct guest_ioctl *d = guest__ioctl_find(t->text, t->len);
-
-	for (unsigned i = 0; !d && i < guest__ndrm_ioctls; i++) {
-		const char *n = guest__drm_ioctls[i].name;
-
-		if (strlen(n) == t->len && memcmp(n, t->text, t->len) == 0)
-			d = &guest__drm_ioctls[i];
-	}
-	for (unsigned i = 0; !d && i < guest__nsyncobj_ioctls; i++) {
-		const char *n = guest__syncobj_ioctls[i].name;
-
-		if (strlen(n) == t->len && memcmp(n, t->text, t->len) == 0)
-			d = &guest__syncobj_ioctls[i];
-	}
-	return d;
-}
-
-#define IOCTL_NAMES "an ioctl (GETPARAM, GET_CAPS, CONTEXT_INIT, " \
-	"RESOURCE_CREATE, RESOURCE_CREATE_BLOB, RESOURCE_INFO, MAP, " \
-	"EXECBUFFER, WAIT, TRANSFER_FROM_HOST, TRANSFER_TO_HOST, VERSION, " \
-	"GET_CAP, GEM_CLOSE, GEM_FLINK, GEM_OPEN, PRIME_HANDLE_TO_FD, " \
-	"PRIME_FD_TO_HANDLE, SYNC_IOC_MERGE, SYNC_IOC_FILE_INFO, " \
-	"SYNCOBJ_CREATE, SYNCOBJ_DESTROY, SYNCOBJ_HANDLE_TO_FD, " \
-	"SYNCOBJ_FD_TO_HANDLE, SYNCOBJ_WAIT, SYNCOBJ_RESET, SYNCOBJ_SIGNAL, " \
-	"SYNCOBJ_TIMELINE_WAIT, SYNCOBJ_QUERY, SYNCOBJ_TRANSFER, " \
-	"SYNCOBJ_TIMELINE_SIGNAL) or a request number"
-
 static int parse_ioctl_name(struct guest_parser *p,
 			    struct guest_ioctl_stmt *is)
 {
@@ -241,7 +213,7 @@ static int parse_ioctl_name(struct guest_parser *p,
 	uint64_t req;
 
 	if (t->kind == GUEST_TOK_WORD)
-		is->ioctl = find_ioctl(t);
+		is->ioctl = guest__ioctl_find(t->text, t->len);
 	if (is->ioctl) {
 		is->request = is->ioctl->request;
 	} else if (t->kind == GUEST_TOK_WORD &&
@@ -250,7 +222,10 @@ static int parse_ioctl_name(struct guest_parser *p,
 		is->ioctl = &guest__raw_ioctl;
 		is->request = (unsigned long)req;
 	} else {
-		return guest__perr(p, t, IOCTL_NAMES);
+		char names[1024];
+
+		return guest__perr(p, t, "an ioctl (%s) or a request number",
+				   guest__ioctl_names(names, sizeof(names)));
 	}
 	p->pos++;
 	return 0;
@@ -268,7 +243,7 @@ static int parse_ioctl(struct guest_parser *p, struct guest_stmt *st)
 	if (!ret)
 		ret = parse_ioctl_name(p, is);
 	if (!ret)
-		ret = guest__parse_args(p, is->ioctl->name, is->ioctl->fields,
+		ret = guest__parse_args(p, guest__ioctl_name(is->ioctl), is->ioctl->fields,
 					is->ioctl->nfields, guest__ioctl_pseudo,
 					guest__nioctl_pseudo, &is->args);
 	if (!ret)

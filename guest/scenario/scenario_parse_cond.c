@@ -231,7 +231,8 @@ int guest__parse_ioctl_expect(struct guest_parser *p,
 		else if (guest__tok_is(guest__cur(p), "mmap_errno"))
 			ret = parse_mmap_errno(p, is);
 		else if (guest__cur(p)->kind == GUEST_TOK_WORD)
-			ret = guest__parse_field_cond(p, d->name, d->fields,
+			ret = guest__parse_field_cond(p, guest__ioctl_name(d),
+						      d->fields,
 						      d->nfields, NULL, 0,
 						      &is->conds, &is->nconds);
 		else

@@ -45,7 +45,8 @@ const char *guest__stmt_label(const struct guest_stmt *st, char *buf,
 
 	switch (st->kind) {
 	case GUEST_STMT_IOCTL:
-		snprintf(buf, len, "ioctl %s", st->u.ioctl.ioctl->name);
+		snprintf(buf, len, "ioctl %s",
+			 guest__ioctl_name(st->u.ioctl.ioctl));
 		return buf;
 	case GUEST_STMT_VIRTIO:
 		snprintf(buf, len, "virtio %s", st->u.virtio.cmd

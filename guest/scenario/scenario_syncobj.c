@@ -422,42 +422,44 @@ static const struct guest_field transfer_fields[] = {
 	NUM(struct drm_syncobj_transfer, pad),
 };
 
-#define IOCTL(nm, req, sz, flds, ...)                                   \
-	{ .name = nm, .request = req, .size = sz, .fields = flds,       \
+/* Named by kernelmock's ioctl tables (guest__ioctl_name). */
+#define IOCTL(req, sz, flds, ...)                                   \
+	{ .request = req, .size = sz, .fields = flds,                    \
 	  .nfields = COUNT(flds), __VA_ARGS__ }
 
 const struct guest_ioctl guest__syncobj_ioctls[] = {
-	IOCTL("SYNCOBJ_CREATE", DRM_IOCTL_SYNCOBJ_CREATE,
+	IOCTL(DRM_IOCTL_SYNCOBJ_CREATE,
 	      sizeof(struct drm_syncobj_create), create_fields,
 	      .bind = GUEST_BIND_SYNCOBJ, .finish = create_finish),
-	IOCTL("SYNCOBJ_DESTROY", DRM_IOCTL_SYNCOBJ_DESTROY,
+	IOCTL(DRM_IOCTL_SYNCOBJ_DESTROY,
 	      sizeof(struct drm_syncobj_destroy), destroy_fields),
-	IOCTL("SYNCOBJ_HANDLE_TO_FD", DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD,
+	IOCTL(DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD,
 	      sizeof(struct drm_syncobj_handle), handle_fields,
 	      .bind = GUEST_BIND_SYNCOBJ_FD, .finish = to_fd_finish),
-	IOCTL("SYNCOBJ_FD_TO_HANDLE", DRM_IOCTL_SYNCOBJ_FD_TO_HANDLE,
+	IOCTL(DRM_IOCTL_SYNCOBJ_FD_TO_HANDLE,
 	      sizeof(struct drm_syncobj_handle), handle_fields,
 	      .bind = GUEST_BIND_SYNCOBJ, .finish = to_handle_finish),
 	/* The request number carries the kernel's 40 / 48 bytes. */
-	IOCTL("SYNCOBJ_WAIT", DRM_IOWR(0xC3, uint8_t[KM_SYNCOBJ_WAIT_SIZE]),
+	/* SYNCOBJ_WAIT: sized by the libdrm in use (deadline_nsec) */
+	IOCTL(DRM_IOWR(0xC3, uint8_t[KM_SYNCOBJ_WAIT_SIZE]),
 	      KM_SYNCOBJ_WAIT_SIZE, wait_fields, .prepare = wait_prepare),
-	IOCTL("SYNCOBJ_RESET", DRM_IOCTL_SYNCOBJ_RESET,
+	IOCTL(DRM_IOCTL_SYNCOBJ_RESET,
 	      sizeof(struct drm_syncobj_array), array_fields,
 	      .prepare = array_prepare),
-	IOCTL("SYNCOBJ_SIGNAL", DRM_IOCTL_SYNCOBJ_SIGNAL,
+	IOCTL(DRM_IOCTL_SYNCOBJ_SIGNAL,
 	      sizeof(struct drm_syncobj_array), array_fields,
 	      .prepare = array_prepare),
-	IOCTL("SYNCOBJ_TIMELINE_WAIT",
-	      DRM_IOWR(0xCA, uint8_t[KM_SYNCOBJ_TIMELINE_WAIT_SIZE]),
+	/* SYNCOBJ_TIMELINE_WAIT, sized likewise */
+	IOCTL(DRM_IOWR(0xCA, uint8_t[KM_SYNCOBJ_TIMELINE_WAIT_SIZE]),
 	      KM_SYNCOBJ_TIMELINE_WAIT_SIZE, timeline_wait_fields,
 	      .prepare = timeline_wait_prepare),
-	IOCTL("SYNCOBJ_QUERY", DRM_IOCTL_SYNCOBJ_QUERY,
+	IOCTL(DRM_IOCTL_SYNCOBJ_QUERY,
 	      sizeof(struct drm_syncobj_timeline_array), timeline_array_fields,
 	      .bind = GUEST_BIND_BUFFER, .prepare = query_prepare,
 	      .finish = query_finish),
-	IOCTL("SYNCOBJ_TRANSFER", DRM_IOCTL_SYNCOBJ_TRANSFER,
+	IOCTL(DRM_IOCTL_SYNCOBJ_TRANSFER,
 	      sizeof(struct drm_syncobj_transfer), transfer_fields),
-	IOCTL("SYNCOBJ_TIMELINE_SIGNAL", DRM_IOCTL_SYNCOBJ_TIMELINE_SIGNAL,
+	IOCTL(DRM_IOCTL_SYNCOBJ_TIMELINE_SIGNAL,
 	      sizeof(struct drm_syncobj_timeline_array), timeline_array_fields,
 	      .prepare = timeline_array_prepare),
 };
