@@ -247,6 +247,19 @@ static void test_host_blob_map_host3d(void **state)
 	/* RESOURCE_UNREF of a mapped blob unmaps it */
 	assert_int_equal(th_unref(h, 1), OK);
 	assert_int_equal(sim_hostmem_windows(h->hostmem), 0);
+	/* Without USE_MAPPABLE (driver rule BLOB_FLAGS): QEMU and crosvm
+	 * map what the renderer can map, whatever the flags (row M1M). */
+	assert_int_equal(pipe_buffer(h, 1, 4096, 8), OK);
+	assert_int_equal(th_create_blob(h, 1, 2, HOST3D, 0, 8, 4096, 0), OK);
+	assert_int_equal(th_map_blob(h, 2, 0x20000, NULL), OK_MAP);
+	assert_non_null(sim_hostmem_translate(h->hostmem, 0x20000, 4096));
+	struct host_violation v[8];
+	unsigned n = host_device_violations(h->dev, v, 8), i = 0;
+	while (i < n && strcmp(v[i].rule, "BLOB_FLAGS"))
+		i++;
+	assert_true(i < n);
+	assert_string_equal(v[i].command, "RESOURCE_MAP_BLOB");
+	assert_int_equal(th_unref(h, 2), OK);
 	/* The region is the device's shared memory region shmid 1. */
 	assert_ptr_equal(sim_transport_get_shm(h->t, SIM_SHM_ID_HOST_VISIBLE),
 			 h->hostmem);
