@@ -68,8 +68,10 @@ static bool blob_aligned(struct host_cmd *cmd, const char *name,
 	return false;
 }
 
+/* Rows BL1-BL8 (docs/device-answers.md): where QEMU's virgl device or
+ * crosvm hand a field to virglrenderer, its refusal is their answer. */
 static bool create_args_ok(struct host_cmd *cmd, const char *name,
-			   const struct host_resource *res, uint32_t nr)
+			   const struct host_resource *res, uint32_t *nr)
 {
 	bool host3d = res->blob_mem != VIRTIO_GPU_BLOB_MEM_GUEST;
 
@@ -79,9 +81,9 @@ static bool create_args_ok(struct host_cmd *cmd, const char *name,
 		if (res->blob_mem == 0)
 			host__violation(cmd->dev, cmd, HOST_RULE_BLOB_MEM,
 					"resource_id %u, blob_mem 0", res->id);
-		HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
-			 "%s: resource %u: blob_mem %u is not GUEST (1), HOST3D "
-			 "(2) or HOST3D_GUEST (3)", name, res->id, res->blob_mem);
+		HOST_FAIL(cmd, BL1, "%s: resource %u: blob_mem %u is not GUEST "
+			  "(1), HOST3D (2) or HOST3D_GUEST (3)", name, res->id,
+			  res->blob_mem);
 		return false;
 	}
 	if (res->blob_flags & ~(uint32_t)BLOB_FLAGS) {
@@ -90,8 +92,11 @@ static bool create_args_ok(struct host_cmd *cmd, const char *name,
 			 name, res->id, res->blob_flags);
 		return false;
 	}
-	if (res->blob_size == 0 ||
-	    res->blob_size > UINT64_MAX - HOST_PAGE_SIZE) {
+	if (res->blob_size == 0) {
+		HOST_FAIL(cmd, BL3, "%s: resource %u: size 0", name, res->id);
+		return false;
+	}
+	if (res->blob_size > UINT64_MAX - HOST_PAGE_SIZE) {
 		HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
 			 "%s: resource %u: size %llu", name, res->id,
 			 (unsigned long long)res->blob_size);
@@ -100,27 +105,27 @@ static bool create_args_ok(struct host_cmd *cmd, const char *name,
 	if (!blob_aligned(cmd, name, "size", res->blob_size, res->id))
 		return false;
 	if (host3d && !host__feature(cmd->dev, VIRTIO_GPU_F_VIRGL)) {
-		HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
-			 "%s: resource %u: blob_mem %u needs VIRTIO_GPU_F_VIRGL",
-			 name, res->id, res->blob_mem);
+		HOST_FAIL(cmd, BL5, "%s: resource %u: blob_mem %u needs "
+			  "VIRTIO_GPU_F_VIRGL", name, res->id, res->blob_mem);
 		return false;
 	}
-	if (host3d && !host__find_context(cmd, name))
-		return false;
-	if (res->blob_mem == VIRTIO_GPU_BLOB_MEM_HOST3D && nr) {
-		HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
-			 "%s: resource %u: nr_entries %u for a host-only "
-			 "(HOST3D) blob", name, res->id, nr);
+	if (host3d && !host_table_get(&cmd->dev->contexts, cmd->hdr.ctx_id)) {
+		HOST_FAIL(cmd, BL6, "%s: resource %u: hdr.ctx_id %u does not "
+			  "exist", name, res->id, cmd->hdr.ctx_id);
 		return false;
 	}
-	if (!host3d && res->blob_id) {
-		HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
-			 "%s: resource %u: blob_id %llu for a guest-only blob "
-			 "(must be 0)", name, res->id,
-			 (unsigned long long)res->blob_id);
-		return false;
+	/* Where not checked, QEMU and crosvm do not read the entries of a
+	 * HOST3D blob, nor look at a guest blob's blob_id. */
+	if (res->blob_mem == VIRTIO_GPU_BLOB_MEM_HOST3D && *nr) {
+		if (HOST_FAIL(cmd, BL7, "%s: resource %u: nr_entries %u for a "
+			      "host-only (HOST3D) blob", name, res->id, *nr))
+			return false;
+		*nr = 0;
 	}
-	return true;
+	return host3d || !res->blob_id ||
+	       !HOST_FAIL(cmd, BL8, "%s: resource %u: blob_id %llu for a "
+			  "guest-only blob (must be 0)", name, res->id,
+			  (unsigned long long)res->blob_id);
 }
 
 void host_cmd_resource_create_blob(struct host_cmd *cmd)
@@ -139,15 +144,14 @@ void host_cmd_resource_create_blob(struct host_cmd *cmd)
 	res->blob_flags = le32toh(req.blob_flags);
 	res->blob_id = le64toh(req.blob_id);
 	res->blob_size = le64toh(req.size);
-	if (!create_args_ok(cmd, name, res, nr) ||
+	if (!create_args_ok(cmd, name, res, &nr) ||
 	    (nr && host__read_mem_entries(cmd, name, sizeof(req), nr, res)))
 		goto err_free;
 	if (nr && res->backing_len < res->blob_size) {
-		HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
-			 "%s: resource %u: the %u mem entries hold %llu bytes, "
-			 "size is %llu", name, id, nr,
-			 (unsigned long long)res->backing_len,
-			 (unsigned long long)res->blob_size);
+		HOST_FAIL(cmd, BL9, "%s: resource %u: the %u mem entries hold "
+			  "%llu bytes, size is %llu", name, id, nr,
+			  (unsigned long long)res->backing_len,
+			  (unsigned long long)res->blob_size);
 		goto err_free;
 	}
 	/* virglrenderer 0.10.4 refuses a guest blob without memory: such a
@@ -160,17 +164,21 @@ void host_cmd_resource_create_blob(struct host_cmd *cmd)
 	    !host__charge_renderer(cmd, res, res->blob_size, name))
 		goto err_free;
 	int ret = host_vr_resource_create_blob(res, cmd->hdr.ctx_id);
+	if (ret && res->blob_mem == VIRTIO_GPU_BLOB_MEM_GUEST) {
+		HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_UNSPEC, "%s: resource %u "
+			 "(guest blob, size %llu): the renderer refused: %s",
+			 name, id, (unsigned long long)res->blob_size,
+			 strerror(-ret));
+		goto err_free;
+	}
 	if (ret) {
 		/* For HOST3D the renderer looks blob_id up in the context:
-		 * an unknown id is the guest's mistake. */
-		HOST_BAD(cmd, res->blob_mem == VIRTIO_GPU_BLOB_MEM_GUEST ?
-			 VIRTIO_GPU_RESP_ERR_UNSPEC :
-			 VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
-			 "%s: resource %u (blob_mem %u blob_id %llu size %llu, "
-			 "ctx %u): the renderer refused: %s", name, id,
-			 res->blob_mem, (unsigned long long)res->blob_id,
-			 (unsigned long long)res->blob_size, cmd->hdr.ctx_id,
-			 strerror(-ret));
+		 * an unknown id is the guest's mistake (row BL10). */
+		HOST_FAIL(cmd, BL10, "%s: resource %u (blob_mem %u blob_id %llu "
+			  "size %llu, ctx %u): the renderer refused: %s", name,
+			  id, res->blob_mem, (unsigned long long)res->blob_id,
+			  (unsigned long long)res->blob_size, cmd->hdr.ctx_id,
+			  strerror(-ret));
 		goto err_free;
 	}
 	res->in_renderer = true;
@@ -272,17 +280,27 @@ static bool map_args_ok(struct host_cmd *cmd, const char *name,
 			uint64_t len)
 {
 	struct sim_hostmem *region = cmd->dev->opts.hostmem;
-	if (res->kind != HOST_RES_BLOB ||
-	    !(res->blob_flags & VIRTIO_GPU_BLOB_FLAG_USE_MAPPABLE)) {
-		if (res->kind == HOST_RES_BLOB)
-			host__violation(cmd->dev, cmd, HOST_RULE_BLOB_FLAGS,
-					"resource_id %u, blob_flags 0x%x "
-					"without USE_MAPPABLE", res->id,
-					res->blob_flags);
-		HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
-			 "%s: resource %u is not a blob created with "
-			 "BLOB_FLAG_USE_MAPPABLE", name, res->id);
+	/* Rows M1, M1M, M2: virglrenderer's resource_map decides in QEMU
+	 * and crosvm; it maps what the renderer can map (a persistent
+	 * buffer), whatever the blob's flags, and nothing twice. */
+	if (res->kind != HOST_RES_BLOB) {
+		HOST_FAIL(cmd, M1, "%s: resource %u is not a blob", name,
+			  res->id);
 		return false;
+	}
+	if (!(res->blob_flags & VIRTIO_GPU_BLOB_FLAG_USE_MAPPABLE)) {
+		host__violation(cmd->dev, cmd, HOST_RULE_BLOB_FLAGS,
+				"resource_id %u, blob_flags 0x%x without "
+				"USE_MAPPABLE", res->id, res->blob_flags);
+		if (res->blob_mem == VIRTIO_GPU_BLOB_MEM_GUEST) {
+			HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
+				 "%s: guest blob %u was created without "
+				 "BLOB_FLAG_USE_MAPPABLE", name, res->id);
+			return false;
+		}
+		if (HOST_FAIL(cmd, M1M, "%s: blob %u was created without "
+			      "BLOB_FLAG_USE_MAPPABLE", name, res->id))
+			return false;
 	}
 	/* "The driver MUST not map a blob resource that is already
 	 * mapped." */
@@ -290,9 +308,8 @@ static bool map_args_ok(struct host_cmd *cmd, const char *name,
 		host__violation(cmd->dev, cmd, HOST_RULE_MAP_TWICE,
 				"resource_id %u, mapped at 0x%llx", res->id,
 				(unsigned long long)res->map_offset);
-		HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
-			 "%s: blob %u is already mapped at 0x%llx", name,
-			 res->id, (unsigned long long)res->map_offset);
+		HOST_FAIL(cmd, M2, "%s: blob %u is already mapped at 0x%llx",
+			  name, res->id, (unsigned long long)res->map_offset);
 		return false;
 	}
 	/* Support needs "the presence of the host visible memory region". */

@@ -227,10 +227,17 @@ static void ctx_resource(struct host_cmd *cmd, bool attach)
 	struct host_context *ctx = host__find_context(cmd, name);
 	if (!ctx)
 		return;
-	struct host_resource *res = host__find_resource(
-		cmd, le32toh(req.resource_id), name);
-	if (!res)
+	uint32_t res_id = le32toh(req.resource_id);
+	struct host_resource *res = host_table_get(&cmd->dev->resources,
+						   res_id);
+	if (!res) {
+		/* QEMU hands both ids to virglrenderer, which ignores an
+		 * unknown one; rutabaga refuses it (row X11).  None goes
+		 * on without the resource. */
+		HOST_FAIL(cmd, X11, "%s: resource_id %u does not exist", name,
+			  res_id);
 		return;
+	}
 	if (!res->in_renderer) {
 		/* A 2D resource lives in the device, not the renderer.  Linux
 		 * attaches every GEM object it opens, dumb (2D) buffers
@@ -265,23 +272,36 @@ void host_cmd_submit_3d(struct host_cmd *cmd)
 	struct virtio_gpu_cmd_submit req;
 	if (host__read_req(cmd, &req, sizeof(req)))
 		return;
+	uint32_t size = le32toh(req.size);
+	uint64_t avail = cmd->elem->out_len - sizeof(req);
+	/* QEMU and crosvm read the stream before the context is looked
+	 * at; crosvm answers OK when nothing at all follows (row P1). */
+	if (size > avail) {
+		if (avail == 0)
+			HOST_FAIL(cmd, P1, "SUBMIT_3D: size %u and no bytes "
+				  "follow the command", size);
+		else
+			HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
+			    "SUBMIT_3D: size %u > %llu bytes that follow the "
+			    "command", size, (unsigned long long)avail);
+		return;
+	}
 	struct host_context *ctx =
 		host__find_context(cmd, sim_gpu_cmd_name(cmd->hdr.type));
 	if (!ctx)
 		return;
-	uint32_t size = le32toh(req.size);
-	uint64_t avail = cmd->elem->out_len - sizeof(req);
-	if (size > avail) {
+	if (size > HOST_MAX_SUBMIT_BYTES) {
 		HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
-		    "SUBMIT_3D: size %u > %llu bytes that follow the command",
-		    size, (unsigned long long)avail);
-		return;
-	}
-	if (size % 4 || size > HOST_MAX_SUBMIT_BYTES) {
-		HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
-		    "SUBMIT_3D: size %u is not a multiple of 4 up to %u", size,
+		    "SUBMIT_3D: size %u is above %u", size,
 		    HOST_MAX_SUBMIT_BYTES);
 		return;
+	}
+	/* QEMU hands size / 4 dwords on (row P2). */
+	if (size % 4) {
+		if (HOST_FAIL(cmd, P2, "SUBMIT_3D: size %u is not a multiple "
+			      "of 4", size))
+			return;
+		size &= ~3u;
 	}
 	if (size == 0)
 		return;
@@ -295,14 +315,12 @@ void host_cmd_submit_3d(struct host_cmd *cmd)
 	host__inject_submit(cmd->dev, ctx);	/* worker=kill */
 	int ret = host_vr_submit(ctx->id, buf, size / 4);
 	free(buf);
-	if (ret) {
-		/* A bad stream is the guest's doing but only the renderer can
-		 * tell; the context is now unusable (FACTS.md: sticky). */
-		SIM_GUEST_ERROR(HOST_LAYER, "SUBMIT_3D: ctx %u: renderer rejected "
-				"the %u-byte stream: %s", ctx->id, size,
-				strerror(-ret));
-		cmd->error = VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER;
-	}
+	/* A bad stream is the guest's doing but only the renderer can
+	 * tell; the context is now unusable (FACTS.md: sticky) whatever the
+	 * answer: QEMU ignores the refusal, crosvm passes it on (row P13). */
+	if (ret)
+		HOST_FAIL(cmd, P13, "SUBMIT_3D: ctx %u: renderer rejected the "
+			  "%u-byte stream: %s", ctx->id, size, strerror(-ret));
 }
 
 /*
@@ -317,13 +335,12 @@ static bool box_ok(struct host_cmd *cmd, const char *name,
 						      : res->array_size;
 	if ((uint64_t)b->x + b->w > res->width ||
 	    (uint64_t)b->y + b->h > res->height ||
-	    (uint64_t)b->z + b->d > layers) {
-		HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
-		    "%s: box %u,%u,%u %ux%ux%u outside resource %u (%ux%ux%llu)",
-		    name, b->x, b->y, b->z, b->w, b->h, b->d, res->id,
-		    res->width, res->height, (unsigned long long)layers);
-		return false;
-	}
+	    (uint64_t)b->z + b->d > layers)
+		/* QEMU and crosvm leave it to the renderer (row P6). */
+		return !HOST_FAIL(cmd, P6, "%s: box %u,%u,%u %ux%ux%u outside "
+				  "resource %u (%ux%ux%llu)", name, b->x, b->y,
+				  b->z, b->w, b->h, b->d, res->id, res->width,
+				  res->height, (unsigned long long)layers);
 	return true;
 }
 
@@ -342,8 +359,14 @@ static void transfer_3d(struct host_cmd *cmd, bool to_host)
 		cmd, le32toh(req.resource_id), name);
 	if (!res)
 		return;
-	if (cmd->hdr.ctx_id && !host__find_context(cmd, name))
+	/* virglrenderer refuses an unknown ctx_id; QEMU ignores that, crosvm
+	 * passes it on (row P12).  None goes on without the context. */
+	if (cmd->hdr.ctx_id &&
+	    !host_table_get(&cmd->dev->contexts, cmd->hdr.ctx_id)) {
+		HOST_FAIL(cmd, P12, "%s: hdr.ctx_id %u does not exist", name,
+			  cmd->hdr.ctx_id);
 		return;
+	}
 	if (res->kind == HOST_RES_2D) {
 		HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
 			 "%s: resource %u is a 2D resource (a device image, not "
@@ -361,16 +384,16 @@ static void transfer_3d(struct host_cmd *cmd, bool to_host)
 			 res->id);
 		return;
 	}
+	/* Rows P9, P10: QEMU and crosvm leave these to the renderer, which
+	 * refuses them (row P11). */
 	if (!res->iov) {
-		HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_UNSPEC,
-		    "%s: resource %u has no backing attached", name, res->id);
-		return;
-	}
-	if (offset >= res->backing_len) {
-		HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
-		    "%s: offset %llu outside the %llu-byte backing", name,
-		    (unsigned long long)offset,
-		    (unsigned long long)res->backing_len);
+		if (HOST_FAIL(cmd, P9, "%s: resource %u has no backing "
+			      "attached", name, res->id))
+			return;
+	} else if (offset >= res->backing_len &&
+		   HOST_FAIL(cmd, P10, "%s: offset %llu outside the %llu-byte "
+			     "backing", name, (unsigned long long)offset,
+			     (unsigned long long)res->backing_len)) {
 		return;
 	}
 	/* Blobs have no dimensions here; the renderer checks their boxes. */
@@ -380,7 +403,7 @@ static void transfer_3d(struct host_cmd *cmd, bool to_host)
 				   le32toh(req.level), le32toh(req.stride),
 				   le32toh(req.layer_stride), &box, offset);
 	if (ret)
-		HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
+		HOST_FAIL(cmd, P11,
 		    "%s: resource %u: renderer refused (level %u stride %u "
 		    "layer_stride %u offset %llu): %s", name, res->id,
 		    le32toh(req.level), le32toh(req.stride),
@@ -435,10 +458,12 @@ void host_cmd_resource_create_3d(struct host_cmd *cmd)
 	res->height = le32toh(req.height);
 	res->depth = le32toh(req.depth);
 	res->array_size = le32toh(req.array_size);
-	if (res->width == 0 || res->height == 0 || res->depth == 0) {
-		HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
-		    "RESOURCE_CREATE_3D: resource %u has a zero size %ux%ux%u", id,
-		    res->width, res->height, res->depth);
+	/* QEMU and crosvm leave it to the renderer (row P4), which takes
+	 * a buffer of width 0 and refuses a texture of width 0 (P5). */
+	if ((res->width == 0 || res->height == 0 || res->depth == 0) &&
+	    HOST_FAIL(cmd, P4, "RESOURCE_CREATE_3D: resource %u has a zero "
+		      "size %ux%ux%u", id, res->width, res->height,
+		      res->depth)) {
 		free(res);
 		return;
 	}
@@ -453,7 +478,9 @@ void host_cmd_resource_create_3d(struct host_cmd *cmd)
 					  le32toh(req.nr_samples),
 					  le32toh(req.flags));
 	if (ret) {
-		HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
+		/* QEMU ignores the refusal (and keeps the id in its list;
+		 * the model keeps nothing), crosvm passes it on (row P5). */
+		HOST_FAIL(cmd, P5,
 		    "RESOURCE_CREATE_3D: resource %u (target %u format %u bind "
 		    "0x%x %ux%ux%u): renderer refused: %s", id, res->target,
 		    res->format, res->bind, res->width, res->height, res->depth,

@@ -48,10 +48,35 @@ struct host_device;
 	X(X7, "5.7.6.9", "CTX_CREATE of a capset not offered")              \
 	X(X9, "5.7.6.9", "unknown hdr.ctx_id (CTX_DESTROY, CTX_ATTACH/"     \
 			 "DETACH_RESOURCE, SUBMIT_3D)")                     \
+	X(X11, "5.7.6.9", "CTX_ATTACH/DETACH_RESOURCE of an unknown "       \
+			  "resource")                                       \
+	X(P1, "5.7.6.9", "SUBMIT_3D size > 0, nothing after the struct")    \
+	X(P2, "5.7.6.9", "SUBMIT_3D size not a multiple of 4")              \
+	X(P4, "5.7.6.9", "RESOURCE_CREATE_3D width, height or depth 0")     \
+	X(P5, "5.7.6.9", "RESOURCE_CREATE_3D refused by the renderer")      \
+	X(P6, "5.7.6.9", "TRANSFER_*_3D box outside the resource")          \
+	X(P9, "5.7.6.9", "TRANSFER_*_3D of a resource without backing")     \
+	X(P10, "5.7.6.9", "TRANSFER_*_3D offset outside the backing")       \
+	X(P11, "5.7.6.9", "TRANSFER_*_3D refused by the renderer")          \
+	X(P12, "5.7.6.9", "TRANSFER_*_3D hdr.ctx_id of an unknown context") \
+	X(P13, "5.7.6.9", "SUBMIT_3D stream refused by the renderer")       \
 	X(G1, "5.7.6.8", "GET_CAPSET_INFO capset_index not below "          \
 			 "num_capsets")                                     \
 	X(G2, "5.7.6.8", "GET_CAPSET of an unknown capset_id")              \
 	X(G3, "5.7.6.8", "GET_CAPSET capset_version above the max")         \
+	X(BL1, "5.7.6.8", "CREATE_BLOB blob_mem not GUEST, HOST3D or "      \
+			  "HOST3D_GUEST")                                   \
+	X(BL3, "5.7.6.8", "CREATE_BLOB size 0")                             \
+	X(BL5, "5.7.6.8", "CREATE_BLOB HOST3D* without VIRGL")              \
+	X(BL6, "5.7.6.8", "CREATE_BLOB HOST3D* with an unknown hdr.ctx_id") \
+	X(BL7, "5.7.6.8", "CREATE_BLOB HOST3D with nr_entries not 0")       \
+	X(BL8, "5.7.6.8", "CREATE_BLOB GUEST with blob_id not 0")           \
+	X(BL9, "5.7.6.8", "CREATE_BLOB mem entries hold less than size")    \
+	X(BL10, "5.7.6.8", "CREATE_BLOB HOST3D* refused by the renderer")   \
+	X(M1, "5.7.6.9", "RESOURCE_MAP_BLOB of a resource not a blob")      \
+	X(M1M, "5.7.6.9", "RESOURCE_MAP_BLOB of a host blob without "       \
+			  "USE_MAPPABLE")                                   \
+	X(M2, "5.7.6.9", "RESOURCE_MAP_BLOB of a mapped blob")              \
 	X(U1, "5.7.6.9", "RESOURCE_UNMAP_BLOB of a blob not mapped")        \
 	X(A1, "5.7.6.8", "RESOURCE_ASSIGN_UUID of a blob without "          \
 			 "USE_CROSS_DEVICE")

@@ -138,14 +138,14 @@ static void test_host_3d_ctx_resources(void **state)
 	assert_int_equal(th_ctx_attach(h, 1, 5), OK);
 	assert_int_equal(th_ctx_attach(h, 1, 6), OK);	/* 2D: no-op */
 	assert_int_equal(th_ctx_attach(h, 2, 5), OK);	/* no ctx: row X9 */
-	assert_int_equal(th_ctx_attach(h, 1, 7), E_RES);
+	assert_int_equal(th_ctx_attach(h, 1, 7), OK);	/* row X11 */
 	struct virtio_gpu_ctx_resource d = {
 		.hdr = th_hdr(VIRTIO_GPU_CMD_CTX_DETACH_RESOURCE, 1),
 		.resource_id = htole32(5),
 	};
 	assert_int_equal(th_cmd0(h, &d, sizeof(d)), OK);
 	d.resource_id = htole32(8);
-	assert_int_equal(th_cmd0(h, &d, sizeof(d)), E_RES);
+	assert_int_equal(th_cmd0(h, &d, sizeof(d)), OK);	/* row X11 */
 	d.hdr.ctx_id = htole32(9);
 	assert_int_equal(th_cmd0(h, &d, sizeof(d)), OK);	/* row X9 */
 }
@@ -156,7 +156,9 @@ static void test_host_3d_create(void **state)
 	assert_int_equal(th_create_3d_rt(h, 1, 64, 64), OK);
 	assert_int_equal(th_create_3d_rt(h, 1, 64, 64), E_RES);
 	assert_int_equal(th_create_3d_rt(h, 0, 64, 64), E_RES);
-	assert_int_equal(th_create_3d_rt(h, 2, 0, 64), E_PARAM);
+	/* rows P4, P5: the renderer refuses a texture of width 0; QEMU
+	 * ignores that */
+	assert_int_equal(th_create_3d_rt(h, 2, 0, 64), OK);
 	struct virtio_gpu_resource_create_3d c = {
 		.hdr = th_hdr(VIRTIO_GPU_CMD_RESOURCE_CREATE_3D, 0),
 		.resource_id = htole32(3), .target = htole32(2),
@@ -164,8 +166,9 @@ static void test_host_3d_create(void **state)
 		.width = htole32(4), .height = htole32(4), .depth = htole32(1),
 		.array_size = htole32(1),
 	};
-	/* the renderer refuses the format */
-	assert_int_equal(th_cmd0(h, &c, sizeof(c)), E_PARAM);
+	/* the renderer refuses the format; QEMU ignores that (row P5) */
+	assert_int_equal(th_cmd0(h, &c, sizeof(c)), OK);
+	assert_int_equal(th_unref(h, 3), E_RES);	/* nothing was made */
 	assert_int_equal(th_unref(h, 1), OK);
 }
 
@@ -211,12 +214,13 @@ static void test_host_3d_submit_and_read_back(void **state)
 		uint32_t dw[2];
 	} s2 = { .s = s };
 	s2.s.size = htole32(6);
-	assert_int_equal(th_cmd0(h, &s2, sizeof(s2)), E_PARAM);	/* not dwords */
+	/* not dwords: QEMU submits size / 4 dwords (row P2) */
+	assert_int_equal(th_cmd0(h, &s2, sizeof(s2)), OK);
 	/* A bad stream is the renderer's to refuse; it only breaks that
 	 * context, the next one works. */
 	assert_int_equal(th_ctx_create(h, 2, VIRTIO_GPU_CAPSET_VIRGL2), OK);
 	uint32_t junk[4] = { 0xffff00ff, 1, 2, 3 };
-	assert_int_equal(th_submit_3d(h, 2, junk, 4), E_PARAM);
+	assert_int_equal(th_submit_3d(h, 2, junk, 4), OK);	/* row P13 */
 	uint64_t gpa3 = cleared_rt(h, 1, 3);
 	assert_int_equal(th_transfer_3d(h, false, 1, 3, 64, 64, 256), OK);
 	check_cleared(h, gpa3);
@@ -231,30 +235,33 @@ static void test_host_3d_transfers(void **state)
 	uint64_t gpa = cleared_rt(h, 1, 1);
 	assert_int_equal(th_transfer_3d(h, true, 1, 1, 64, 64, 256), OK);
 	assert_int_equal(th_transfer_3d(h, true, 0, 1, 64, 64, 256), OK);
-	assert_int_equal(th_transfer_3d(h, true, 1, 1, 64, 65, 256), E_PARAM);
+	/* Rows P6, P9-P12 (QEMU's answers): the renderer refuses these and
+	 * QEMU ignores its refusal; crosvm answers ERR_UNSPEC
+	 * (scenarios/device/answers.md). */
+	assert_int_equal(th_transfer_3d(h, true, 1, 1, 64, 65, 256), OK);
 	assert_int_equal(th_transfer_3d(h, true, 1, 2, 64, 64, 256), E_RES);
-	assert_int_equal(th_transfer_3d(h, false, 1, 1, 65, 64, 256), E_PARAM);
+	assert_int_equal(th_transfer_3d(h, false, 1, 1, 65, 64, 256), OK);
 	assert_int_equal(th_transfer_3d(h, false, 1, 9, 64, 64, 256), E_RES);
-	assert_int_equal(th_transfer_3d(h, false, 5, 1, 64, 64, 256), E_CTX);
+	assert_int_equal(th_transfer_3d(h, false, 5, 1, 64, 64, 256), OK);
 	struct virtio_gpu_transfer_host_3d c = {
 		.hdr = th_hdr(VIRTIO_GPU_CMD_TRANSFER_FROM_HOST_3D, 1),
 		.box = { 0, 0, 0, htole32(1), htole32(1), htole32(1) },
 		.resource_id = htole32(1), .offset = htole64(64 * 64 * 4),
 	};
-	assert_int_equal(th_cmd0(h, &c, sizeof(c)), E_PARAM);	/* offset */
+	assert_int_equal(th_cmd0(h, &c, sizeof(c)), OK);	/* offset */
 	c.offset = 0;
 	c.box.x = htole32(0xffffffff);
 	c.box.w = htole32(2);
-	assert_int_equal(th_cmd0(h, &c, sizeof(c)), E_PARAM);	/* wraps */
+	assert_int_equal(th_cmd0(h, &c, sizeof(c)), OK);	/* wraps */
 	c.box.x = 0;
 	c.box.z = htole32(1);
-	assert_int_equal(th_cmd0(h, &c, sizeof(c)), E_PARAM);	/* layer 1 */
+	assert_int_equal(th_cmd0(h, &c, sizeof(c)), OK);	/* layer 1 */
 	assert_int_equal(th_create_2d(h, 2, 1, 64, 64), OK);
 	c.box.z = 0;
 	c.resource_id = htole32(2);
 	assert_int_equal(th_cmd0(h, &c, sizeof(c)), E_PARAM);	/* a 2D image */
 	assert_int_equal(th_detach(h, 1), OK);
-	assert_int_equal(th_transfer_3d(h, false, 1, 1, 64, 64, 256), E_UNSPEC);
+	assert_int_equal(th_transfer_3d(h, false, 1, 1, 64, 64, 256), OK);
 	/* TRANSFER_TO_HOST_2D reaches 3D resources through the renderer */
 	assert_int_equal(th_attach(h, 1, gpa, 64 * 64 * 4), OK);
 	assert_int_equal(th_transfer_2d(h, 1, 0, 0, 64, 64, 0), OK);
@@ -357,6 +364,8 @@ static void test_host_3d_ring_fences(void **state)
 		.resource_id = htole32(1),
 	};
 	assert_int_equal(th_create_3d_rt(h, 1, 16, 16), OK);
+	assert_int_equal(th_create_blob(h, 0, 77, VIRTIO_GPU_BLOB_MEM_GUEST, 0,
+					0, 4096, 0), OK);
 	static const struct {
 		const char *desc;
 		int ring;
@@ -367,7 +376,8 @@ static void test_host_3d_ring_fences(void **state)
 		{ "ring 63 of a virgl context", 63, 1, 1, E_PARAM },
 		{ "ring 64", 64, 1, 1, E_PARAM },
 		{ "ring of an unknown context", 0, 9, 1, E_CTX },
-		{ "error on ring 0", 0, 1, 77, E_RES },
+		/* a guest blob without memory (row X12) */
+		{ "error on ring 0", 0, 1, 77, E_PARAM },
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		att.hdr.ctx_id = htole32(cases[i].ctx);
