@@ -70,7 +70,7 @@ static void test_scenario_parse_getparam(void **state)
 
 	(void)state;
 	assert_string_equal(is->file, "gpu");
-	assert_string_equal(is->ioctl->name, "GETPARAM");
+	assert_string_equal(guest__ioctl_name(is->ioctl), "GETPARAM");
 	assert_int_equal(is->ioctl->request, DRM_IOCTL_VIRTGPU_GETPARAM);
 	assert_int_equal(is->args.n, 1);
 	assert_int_equal(arg_int(&is->args, "param"), VIRTGPU_PARAM_3D_FEATURES);
@@ -315,10 +315,10 @@ static const struct bad_case bad_cases[] = {
 	  "t.vgs:1:8: error: expected a kernel version (6.1, 6.6, 6.8, 6.12, "
 	  "6.14, 7.2), not '5.4', got '6.1'" },
 	{ "unknown ioctl", "ioctl gpu FROB",
-	  "t.vgs:1:11: error: expected an ioctl (GETPARAM, GET_CAPS, "
-	  "CONTEXT_INIT, RESOURCE_CREATE, RESOURCE_CREATE_BLOB, RESOURCE_INFO, "
-	  "MAP, EXECBUFFER, WAIT, TRANSFER_FROM_HOST, TRANSFER_TO_HOST, "
-	  "VERSION, GET_CAP, GEM_CLOSE, GEM_FLINK, GEM_OPEN, "
+	  "t.vgs:1:11: error: expected an ioctl (MAP, EXECBUFFER, GETPARAM, "
+	  "RESOURCE_CREATE, RESOURCE_INFO, TRANSFER_FROM_HOST, "
+	  "TRANSFER_TO_HOST, WAIT, GET_CAPS, RESOURCE_CREATE_BLOB, "
+	  "CONTEXT_INIT, GEM_CLOSE, VERSION, GET_CAP, GEM_FLINK, GEM_OPEN, "
 	  "PRIME_HANDLE_TO_FD, PRIME_FD_TO_HANDLE, SYNC_IOC_MERGE, "
 	  "SYNC_IOC_FILE_INFO, SYNCOBJ_CREATE, SYNCOBJ_DESTROY, "
 	  "SYNCOBJ_HANDLE_TO_FD, SYNCOBJ_FD_TO_HANDLE, SYNCOBJ_WAIT, "
