@@ -86,8 +86,9 @@ static void test_host_3d_capsets(void **state)
 	memcpy(&max_ver, buf + 24, 4);
 	assert_int_equal(le32toh(max_ver), 2);
 	struct virtio_gpu_ctrl_hdr small;
+	/* QEMU writes the part that fits (rows D6, D5) */
 	assert_int_equal(th_cmd(h, TH_CTRLQ, &gc, sizeof(gc), &small,
-				sizeof(small)), E_UNSPEC);
+				sizeof(small)), VIRTIO_GPU_RESP_OK_CAPSET);
 	/* A version above the max is not checked (row G3). */
 	gc.capset_version = htole32(3);
 	assert_int_equal(th_cmd(h, TH_CTRLQ, &gc, sizeof(gc), buf, len),
@@ -138,14 +139,14 @@ static void test_host_3d_ctx_resources(void **state)
 	assert_int_equal(th_ctx_attach(h, 1, 5), OK);
 	assert_int_equal(th_ctx_attach(h, 1, 6), OK);	/* 2D: no-op */
 	assert_int_equal(th_ctx_attach(h, 2, 5), OK);	/* no ctx: row X9 */
-	assert_int_equal(th_ctx_attach(h, 1, 7), E_RES);
+	assert_int_equal(th_ctx_attach(h, 1, 7), OK);	/* row R5X */
 	struct virtio_gpu_ctx_resource d = {
 		.hdr = th_hdr(VIRTIO_GPU_CMD_CTX_DETACH_RESOURCE, 1),
 		.resource_id = htole32(5),
 	};
 	assert_int_equal(th_cmd0(h, &d, sizeof(d)), OK);
 	d.resource_id = htole32(8);
-	assert_int_equal(th_cmd0(h, &d, sizeof(d)), E_RES);
+	assert_int_equal(th_cmd0(h, &d, sizeof(d)), OK);	/* row R5X */
 	d.hdr.ctx_id = htole32(9);
 	assert_int_equal(th_cmd0(h, &d, sizeof(d)), OK);	/* row X9 */
 }
@@ -232,9 +233,10 @@ static void test_host_3d_transfers(void **state)
 	assert_int_equal(th_transfer_3d(h, true, 1, 1, 64, 64, 256), OK);
 	assert_int_equal(th_transfer_3d(h, true, 0, 1, 64, 64, 256), OK);
 	assert_int_equal(th_transfer_3d(h, true, 1, 1, 64, 65, 256), E_PARAM);
-	assert_int_equal(th_transfer_3d(h, true, 1, 2, 64, 64, 256), E_RES);
+	/* QEMU's virgl device: OK, nothing copied (row R5T) */
+	assert_int_equal(th_transfer_3d(h, true, 1, 2, 64, 64, 256), OK);
 	assert_int_equal(th_transfer_3d(h, false, 1, 1, 65, 64, 256), E_PARAM);
-	assert_int_equal(th_transfer_3d(h, false, 1, 9, 64, 64, 256), E_RES);
+	assert_int_equal(th_transfer_3d(h, false, 1, 9, 64, 64, 256), OK); /* R5T */
 	assert_int_equal(th_transfer_3d(h, false, 5, 1, 64, 64, 256), E_CTX);
 	struct virtio_gpu_transfer_host_3d c = {
 		.hdr = th_hdr(VIRTIO_GPU_CMD_TRANSFER_FROM_HOST_3D, 1),
@@ -290,7 +292,8 @@ static void test_host_3d_scanout_png(void **state)
 		.array_size = htole32(1),
 	};
 	assert_int_equal(th_cmd0(h, &c, sizeof(c)), OK);
-	assert_int_equal(th_set_scanout(h, 0, 2, 0, 0, 64, 1), E_PARAM);
+	/* QEMU's virgl device answers OK; nothing is shown (row S6) */
+	assert_int_equal(th_set_scanout(h, 0, 2, 0, 0, 64, 1), OK);
 	th_release(h, gpa, 64 * 64 * 4);
 }
 
@@ -367,7 +370,8 @@ static void test_host_3d_ring_fences(void **state)
 		{ "ring 63 of a virgl context", 63, 1, 1, E_PARAM },
 		{ "ring 64", 64, 1, 1, E_PARAM },
 		{ "ring of an unknown context", 0, 9, 1, E_CTX },
-		{ "error on ring 0", 0, 1, 77, E_RES },
+		/* an error QEMU's virgl device answers OK (row R5X) */
+		{ "error on ring 0", 0, 1, 77, OK },
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		att.hdr.ctx_id = htole32(cases[i].ctx);
@@ -391,7 +395,9 @@ static void test_host_3d_ring_fences(void **state)
 	struct th_req *r = fenced(h, &att, sizeof(att), 1, 0);
 	th_kick(h, TH_CTRLQ);
 	assert_ptr_equal(th_wait(h, TH_CTRLQ), r);
-	assert_int_equal(th_req_type(r), E_PARAM);
+	/* without CONTEXT_INIT QEMU's virgl device still makes it a
+	 * context fence (row F8) */
+	assert_int_equal(th_req_type(r), OK);
 	th_req_free(h, r);
 }
 
