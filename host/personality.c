@@ -40,6 +40,7 @@ struct host_personality {
 	uint64_t offerable;		/* what --features may ask for */
 	uint16_t ctrlq[2], cursorq;	/* queue sizes: [virgl] */
 	bool all_scanouts;		/* config num_scanouts is always 16 */
+	uint64_t hostmem;		/* host-visible region by default */
 	bool bit5_fence_passing;	/* bit 5 is crosvm's FENCE_PASSING */
 	bool log_rules;			/* log each broken driver rule */
 	uint8_t answer[2][HOST_ROW_COUNT];	/* enum host_answer */
@@ -292,6 +293,9 @@ static const struct host_personality personalities[] = {
 			     F_BIT5,
 		.ctrlq = { 512, 512 }, .cursorq = 16,	/* mod.rs:99 */
 		.all_scanouts = true,			/* mod.rs:1736 */
+		/* get_shared_memory_region is always Some (mod.rs:1887),
+		 * pci_bar_size 1 << 33 by default (parameters.rs:116). */
+		.hostmem = 8ull << 30,
 		.bit5_fence_passing = true,
 		.answer = {
 			/* C2D replaces the backing (core.rs:814): the
@@ -393,6 +397,11 @@ const char *host_vmm_models(enum host_vmm vmm)
 uint64_t host_vmm_default_features(enum host_vmm vmm, bool virgl)
 {
 	return personalities[vmm].features[virgl];
+}
+
+uint64_t host_vmm_default_hostmem(enum host_vmm vmm)
+{
+	return personalities[vmm].hostmem;
 }
 
 uint64_t host_vmm_offerable_features(enum host_vmm vmm)

@@ -103,8 +103,11 @@ int vmm_devopts_to_env(const struct vmm_machine_options *m)
 
 	for (unsigned i = 0; i < vmm_ndevopts; i++) {
 		/* Features not given follow the VMM in the program too. */
-		if (vmm_devopts[i].kind == VMM_DEVOPT_FEATURES &&
-		    !m->features_given) {
+		if ((vmm_devopts[i].kind == VMM_DEVOPT_FEATURES &&
+		     !m->features_given) ||
+		    (vmm_devopts[i].offset == offsetof(struct vmm_machine_options,
+						       hostmem_size) &&
+		     !m->hostmem_given)) {
 			if (unsetenv(vmm_devopts[i].env))
 				return -errno;
 			continue;
