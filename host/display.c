@@ -440,14 +440,18 @@ void host_cmd_update_cursor(struct host_cmd *cmd)
 		res = host__find_resource(cmd, res_id, name);
 		if (!res)
 			return;
-		/* QEMU leaves the cursor as it was (row K2). */
+		/* QEMU leaves the cursor as it was; crosvm copies 64x64
+		 * of it only onto a scanout that shows something (rows K2,
+		 * K2N). */
 		if (res->kind == HOST_RES_BLOB ||
 		    (res->kind == HOST_RES_3D && !texture_2d_ok(res)) ||
 		    res->width != HOST_CURSOR_SIZE ||
 		    res->height != HOST_CURSOR_SIZE) {
-			HOST_FAIL(cmd, K2, "%s: resource %u is not a 64x64 2D "
-				  "or 3D image (%ux%u)", name, res_id,
-				  res->width, res->height);
+			HOST_FAIL_ROW(cmd, s->resource_id ? HOST_ROW_K2
+							  : HOST_ROW_K2N,
+				      "%s: resource %u is not a 64x64 2D or 3D "
+				      "image (%ux%u)", name, res_id,
+				      res->width, res->height);
 			return;
 		}
 		/* Neither VMM uses the hot spot (row K3). */

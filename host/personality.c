@@ -103,6 +103,7 @@ struct host_personality {
 		[HOST_ROW_K1] = HOST_ANSWER_OK,                         \
 		[HOST_ROW_K1M] = HOST_ANSWER_OK,                        \
 		[HOST_ROW_K2] = HOST_ANSWER_OK,                         \
+		[HOST_ROW_K2N] = HOST_ANSWER_OK,                        \
 		[HOST_ROW_K3] = HOST_ANSWER_PASS,                       \
 		[HOST_ROW_K4] = HOST_ANSWER_OK,                         \
 		[HOST_ROW_X1] = HOST_ANSWER_UNSPEC,                     \
@@ -173,6 +174,7 @@ struct host_personality {
 		[HOST_ROW_K1] = HOST_ANSWER_OK,                         \
 		[HOST_ROW_K1M] = HOST_ANSWER_OK,                        \
 		[HOST_ROW_K2] = HOST_ANSWER_OK,                         \
+		[HOST_ROW_K2N] = HOST_ANSWER_OK,                        \
 		[HOST_ROW_K3] = HOST_ANSWER_PASS,                       \
 		[HOST_ROW_K4] = HOST_ANSWER_OK,                         \
 		[HOST_ROW_X1] = HOST_ANSWER_OK,                         \
@@ -249,6 +251,7 @@ struct host_personality {
 		[HOST_ROW_K1] = HOST_ANSWER_SCANOUT,                    \
 		[HOST_ROW_K1M] = HOST_ANSWER_OK,                        \
 		[HOST_ROW_K2] = HOST_ANSWER_UNSPEC,                     \
+		[HOST_ROW_K2N] = HOST_ANSWER_OK,                        \
 		[HOST_ROW_K3] = HOST_ANSWER_PASS,                       \
 		[HOST_ROW_K4] = HOST_ANSWER_RES,                        \
 		[HOST_ROW_X1] = HOST_ANSWER_UNSPEC,                     \

@@ -82,7 +82,8 @@ struct host_device;
 	X(K0, "5.7.6.10", "cursorq command with a writable part")           \
 	X(K1, "5.7.6.10", "UPDATE_CURSOR scanout_id past num_scanouts")      \
 	X(K1M, "5.7.6.10", "MOVE_CURSOR scanout_id past num_scanouts")       \
-	X(K2, "5.7.6.10", "UPDATE_CURSOR resource not 64x64")               \
+	X(K2, "5.7.6.10", "UPDATE_CURSOR resource not 64x64, scanout shown")\
+	X(K2N, "5.7.6.10", "UPDATE_CURSOR resource not 64x64, scanout off") \
 	X(K3, "5.7.6.10", "UPDATE_CURSOR hot_x/hot_y outside 64x64")        \
 	X(K4, "5.7.6.10", "UPDATE_CURSOR of an unknown resource")           \
 	X(X1, "5.7.6.9", "CTX_CREATE with ctx_id 0")                        \

@@ -464,6 +464,10 @@ static void test_host_2d_cursor_crosvm(void **state)
 	assert_int_equal(cursor_cmd(h, upd, TH_CURSORQ, 0, 1, 3, 4), OK);
 	assert_int_equal(cursor_cmd(h, upd, TH_CURSORQ, 2, 1, 0, 0), E_SCANOUT);
 	assert_int_equal(cursor_cmd(h, upd, TH_CURSORQ, 0, 9, 0, 0), E_RES);
+	/* a 32x32 cursor: copied only onto a scanout showing something
+	 * (rows K2N, K2) */
+	assert_int_equal(cursor_cmd(h, upd, TH_CURSORQ, 0, 2, 0, 0), OK);
+	assert_int_equal(th_set_scanout(h, 0, 1, 0, 0, 64, 64), OK);
 	assert_int_equal(cursor_cmd(h, upd, TH_CURSORQ, 0, 2, 0, 0), E_UNSPEC);
 	/* the hot spot is not checked (K3) */
 	assert_int_equal(cursor_cmd(h, upd, TH_CURSORQ, 0, 1, 64, 0), OK);
