@@ -63,7 +63,7 @@ struct host_device;
 	X(T4, "5.7.6.8", "TRANSFER_TO_HOST_2D on a blob")                   \
 	X(T5, "5.7.6.8", "TRANSFER_TO_HOST_2D the renderer refuses")        \
 	X(L1, "5.7.6.8", "RESOURCE_FLUSH rect outside the resource")        \
-	X(L2, "5.7.6.8", "RESOURCE_FLUSH of a blob outside its scanout")    \
+	X(L2, "5.7.6.8", "RESOURCE_FLUSH of a blob touching no scanout")    \
 	X(S3, "5.7.6.8", "SET_SCANOUT rect empty or outside the resource")  \
 	X(S4, "5.7.6.8", "SET_SCANOUT of a 2D resource without backing")    \
 	X(S5, "5.7.6.8", "SET_SCANOUT of a blob")                           \

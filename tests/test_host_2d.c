@@ -335,7 +335,7 @@ static void test_host_2d_flush_writes_png(void **state)
 	free(px);
 	assert_int_equal(th_png_count(h), 2);
 
-	/* QEMU's virgl device flushes nothing and answers OK (rows L2,
+	/* QEMU's virgl device flushes nothing and answers OK (rows L1,
 	 * R5L). */
 	assert_int_equal(th_flush(h, 1, 0, 0, 33, 16), OK);
 	assert_int_equal(th_flush(h, 1, 0xffffffff, 0, 2, 1), OK);
