@@ -26,16 +26,16 @@ void host_cmd_resource_create_2d(struct host_cmd *cmd)
 	uint32_t w = le32toh(req.width), h = le32toh(req.height);
 	if (!host__new_resource_id_ok(cmd, id, name))
 		return;
+	/* Where a VMM creates it anyway (QEMU's virgl device, crosvm's
+	 * 2D mode), the model answers OK and creates nothing (C1, C2). */
 	if (!host__format_ok(format)) {
-		HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
-			 "%s: resource %u: format %u is not one of enum "
-			 "virtio_gpu_formats", name, id, format);
+		HOST_FAIL(cmd, C1, "%s: resource %u: format %u is not one of "
+			  "enum virtio_gpu_formats", name, id, format);
 		return;
 	}
 	if (w == 0 || h == 0) {
-		HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
-			 "%s: resource %u: width %u x height %u is empty", name,
-			 id, w, h);
+		HOST_FAIL(cmd, C2, "%s: resource %u: width %u x height %u is "
+			  "empty", name, id, w, h);
 		return;
 	}
 	/* w * h < 2^64 always; * 4 may not be.  Compare against what is left
@@ -94,15 +94,16 @@ static bool backing_covers(struct host_cmd *cmd, const char *name,
 {
 	uint64_t span = (uint64_t)(r->height - 1) * res->width * 4 +
 			(uint64_t)r->width * 4;
-	if (offset > res->backing_len || span > res->backing_len - offset) {
-		HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
-			 "%s: resource %u: offset %llu + %llu bytes for rect "
-			 "%u,%u %ux%u exceeds the %llu-byte backing", name,
-			 res->id, (unsigned long long)offset,
-			 (unsigned long long)span, r->x, r->y, r->width,
-			 r->height, (unsigned long long)res->backing_len);
-		return false;
-	}
+	/* QEMU and crosvm copy what the backing holds (row T3):
+	 * copy_rows then reads no byte past it. */
+	if (offset > res->backing_len || span > res->backing_len - offset)
+		return !HOST_FAIL(cmd, T3, "%s: resource %u: offset %llu + "
+				  "%llu bytes for rect %u,%u %ux%u exceeds the "
+				  "%llu-byte backing", name, res->id,
+				  (unsigned long long)offset,
+				  (unsigned long long)span, r->x, r->y,
+				  r->width, r->height,
+				  (unsigned long long)res->backing_len);
 	return true;
 }
 
@@ -130,9 +131,8 @@ void host_cmd_transfer_to_host_2d(struct host_cmd *cmd)
 	if (!res)
 		return;
 	if (res->kind == HOST_RES_BLOB) {
-		HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
-			 "%s: resource %u is a blob; blobs have no 2D image",
-			 name, res->id);
+		HOST_FAIL(cmd, T4, "%s: resource %u is a blob; blobs have no "
+			  "2D image", name, res->id);
 		return;
 	}
 	if ((uint64_t)r.x + r.width > res->width ||
@@ -144,9 +144,8 @@ void host_cmd_transfer_to_host_2d(struct host_cmd *cmd)
 		return;
 	}
 	if (!res->iov) {
-		HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_UNSPEC,
-			 "%s: resource %u has no backing attached", name,
-			 res->id);
+		HOST_FAIL(cmd, T2, "%s: resource %u has no backing attached",
+			  name, res->id);
 		return;
 	}
 	if (r.width == 0 || r.height == 0)
@@ -164,11 +163,10 @@ void host_cmd_transfer_to_host_2d(struct host_cmd *cmd)
 		int ret = host_vr_transfer(true, res->id, 0, 0, 0, 0, &box,
 					   offset);
 		if (ret)
-			HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
-				 "%s: 3D resource %u: the renderer refused rect "
-				 "%u,%u %ux%u at offset %llu: %s", name, res->id,
-				 r.x, r.y, r.width, r.height,
-				 (unsigned long long)offset, strerror(-ret));
+			HOST_FAIL(cmd, T5, "%s: 3D resource %u: the renderer "
+				  "refused rect %u,%u %ux%u at offset %llu: %s",
+				  name, res->id, r.x, r.y, r.width, r.height,
+				  (unsigned long long)offset, strerror(-ret));
 		break;
 	}
 	case HOST_RES_BLOB:

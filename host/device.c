@@ -87,25 +87,7 @@ void host__reply(struct host_cmd *cmd, const void *resp, size_t len)
 	hdr.ring_idx = (uint8_t)cmd->hdr.ring_idx;
 	memset(hdr.padding, 0, sizeof(hdr.padding));
 
-	uint32_t written = 0;
-	bool silent = cmd->queue == HOST_CURSORQ && cmd->elem->in_len == 0;
-	if (cmd->elem->in_len < len) {
-		if (!silent)
-			SIM_GUEST_ERROR(HOST_LAYER, "%s: response buffer is %llu "
-					"bytes, needs %zu; nothing written",
-					sim_gpu_cmd_name(cmd->hdr.type),
-					(unsigned long long)cmd->elem->in_len,
-					len);
-	} else {
-		sim_iov_from_buf(cmd->elem->in_iov, cmd->elem->in_num, 0,
-				 &hdr, sizeof(hdr));
-		if (len > sizeof(hdr))
-			sim_iov_from_buf(cmd->elem->in_iov, cmd->elem->in_num,
-					 sizeof(hdr),
-					 (const char *)resp + sizeof(hdr),
-					 len - sizeof(hdr));
-		written = (uint32_t)len;
-	}
+	uint32_t written = host__write_reply(cmd, &hdr, resp, len);
 	if (cmd->dev->rec)
 		host__rec_response(cmd, &hdr, resp, len, written);
 	if (sim_trace_on())
@@ -163,13 +145,8 @@ static bool gate(struct host_cmd *cmd, const struct sim_gpu_cmd *c)
 			return false;
 		missing = 0;
 	}
-	if (missing) {
-		char list[96] = "";
-		feature_list(missing, list, sizeof(list));
-		HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_UNSPEC,
-			 "%s: not negotiated:%s", c->name, list);
+	if (missing && host__never_offered(cmd, c->name, missing))
 		return false;
-	}
 	if ((cmd->hdr.flags & ~(uint32_t)(VIRTIO_GPU_FLAG_FENCE |
 					  VIRTIO_GPU_FLAG_INFO_RING_IDX)) &&
 	    HOST_FAIL(cmd, D4, "%s: hdr.flags 0x%x has undefined bits",

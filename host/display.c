@@ -53,13 +53,20 @@ void host__scanouts_forget(struct host_device *dev, uint32_t res_id)
 static struct host_scanout *find_scanout(struct host_cmd *cmd, uint32_t id,
 					 const char *name, const char *field)
 {
-	if (id >= cmd->dev->opts.num_scanouts) {
+	if (id < cmd->dev->opts.num_scanouts)
+		return &cmd->dev->scanouts[id];
+	/* QEMU ignores a cursor command for no scanout (rows K1, K1M). */
+	if (cmd->hdr.type == VIRTIO_GPU_CMD_UPDATE_CURSOR)
+		HOST_FAIL(cmd, K1, "%s: %s %u >= num_scanouts %u", name, field,
+			  id, cmd->dev->opts.num_scanouts);
+	else if (cmd->hdr.type == VIRTIO_GPU_CMD_MOVE_CURSOR)
+		HOST_FAIL(cmd, K1M, "%s: %s %u >= num_scanouts %u", name,
+			  field, id, cmd->dev->opts.num_scanouts);
+	else
 		HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_SCANOUT_ID,
 			 "%s: %s %u >= num_scanouts %u", name, field, id,
 			 cmd->dev->opts.num_scanouts);
-		return NULL;
-	}
-	return &cmd->dev->scanouts[id];
+	return NULL;
 }
 
 /* 5.7.6.8 GET_DISPLAY_INFO: "a list of per-scanout information": every
@@ -123,19 +130,13 @@ static void read_rect(struct virtio_gpu_rect *r,
 
 /* Can a 3D resource be scanned out: a 2D (or RECT) texture of one of the
  * 4-byte virtio_gpu_formats, whose layout we can convert? */
-static bool scanout_3d_ok(struct host_cmd *cmd, const char *name,
-			  const struct host_resource *res)
+static bool texture_2d_ok(const struct host_resource *res)
 {
 	const uint32_t pipe_texture_2d = 2, pipe_texture_rect = 5;
-	if ((res->target != pipe_texture_2d && res->target != pipe_texture_rect) ||
-	    !host__format_ok(res->format)) {
-		HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
-			 "%s: 3D resource %u (target %u, format %u) is not a 2D "
-			 "texture in one of enum virtio_gpu_formats", name,
-			 res->id, res->target, res->format);
-		return false;
-	}
-	return true;
+
+	return (res->target == pipe_texture_2d ||
+		res->target == pipe_texture_rect) &&
+	       host__format_ok(res->format);
 }
 
 /*
@@ -193,17 +194,28 @@ void host_cmd_set_scanout(struct host_cmd *cmd)
 	if (!scanout_begin(cmd, name, le32toh(req.scanout_id), res_id, &s,
 			   &res))
 		return;
+	/* The model shows none of these; where a VMM answers OK it
+	 * leaves the scanout as it was (rows S4-S6). */
 	switch (res->kind) {
 	case HOST_RES_BLOB:
-		HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
-			 "%s: resource %u is a blob; use SET_SCANOUT_BLOB",
-			 name, res_id);
+		HOST_FAIL(cmd, S5, "%s: resource %u is a blob; use "
+			  "SET_SCANOUT_BLOB", name, res_id);
 		return;
 	case HOST_RES_3D:
-		if (!scanout_3d_ok(cmd, name, res))
+		if (!texture_2d_ok(res)) {
+			HOST_FAIL(cmd, S6, "%s: 3D resource %u (target %u, "
+				  "format %u) is not a 2D texture in one of "
+				  "enum virtio_gpu_formats", name, res->id,
+				  res->target, res->format);
 			return;
+		}
 		break;
 	case HOST_RES_2D:
+		/* QEMU's 2D device: "no backing storage" (v.c:685). */
+		if (!res->iov &&
+		    HOST_FAIL(cmd, S4, "%s: resource %u has no backing", name,
+			      res_id))
+			return;
 		break;
 	}
 	if (r.width == 0 || r.height == 0 ||
@@ -231,14 +243,13 @@ static bool extra_planes_clear(struct host_cmd *cmd, const char *name,
 			       const struct virtio_gpu_set_scanout_blob *req)
 {
 	for (int i = 1; i < 4; i++) {
-		if (req->strides[i] || req->offsets[i]) {
-			HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
-				 "%s: strides[%d] %u / offsets[%d] %u set for a "
-				 "single-plane format", name, i,
-				 le32toh(req->strides[i]), i,
-				 le32toh(req->offsets[i]));
+		/* Neither QEMU nor crosvm looks at them (row S12). */
+		if ((req->strides[i] || req->offsets[i]) &&
+		    HOST_FAIL(cmd, S12, "%s: strides[%d] %u / offsets[%d] %u "
+			      "set for a single-plane format", name, i,
+			      le32toh(req->strides[i]), i,
+			      le32toh(req->offsets[i])))
 			return false;
-		}
 	}
 	return true;
 }
@@ -268,26 +279,36 @@ void host_cmd_set_scanout_blob(struct host_cmd *cmd)
 	uint32_t format = le32toh(req.format);
 	uint32_t stride = le32toh(req.strides[0]);
 	uint32_t offset = le32toh(req.offsets[0]);
+	/* Where a VMM answers OK here the model shows nothing and leaves
+	 * the scanout as it was (rows S7, S10, S11). */
 	if (res->kind != HOST_RES_BLOB) {
-		HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
-			 "%s: resource %u is not a blob; use SET_SCANOUT", name,
-			 res_id);
+		HOST_FAIL(cmd, S7, "%s: resource %u is not a blob; use "
+			  "SET_SCANOUT", name, res_id);
 		return;
 	}
 	if (!host__format_ok(format)) {
 		host__violation(cmd->dev, cmd, HOST_RULE_SCANOUT_FORMAT,
 				"resource_id %u, format %u", res_id, format);
-		HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
-			 "%s: format %u is not one of enum virtio_gpu_formats",
-			 name, format);
+		HOST_FAIL(cmd, S8, "%s: format %u is not one of enum "
+			  "virtio_gpu_formats", name, format);
 		return;
 	}
-	if (w == 0 || h == 0 || (uint64_t)stride < (uint64_t)w * 4) {
+	/* crosvm maps only these three to a DRM format (mod.rs:636). */
+	if (format != VIRTIO_GPU_FORMAT_B8G8R8X8_UNORM &&
+	    format != VIRTIO_GPU_FORMAT_B8G8R8A8_UNORM &&
+	    format != VIRTIO_GPU_FORMAT_R8G8B8A8_UNORM &&
+	    HOST_FAIL(cmd, S8X, "%s: format %u is not B8G8R8X8, B8G8R8A8 "
+		      "or R8G8B8A8", name, format))
+		return;
+	if (w == 0 || h == 0) {
 		HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
-			 "%s: width %u height %u strides[0] %u: empty, or rows "
-			 "longer than the stride", name, w, h, stride);
+			 "%s: width %u height %u: empty", name, w, h);
 		return;
 	}
+	if ((uint64_t)stride < (uint64_t)w * 4 &&
+	    HOST_FAIL(cmd, S9S, "%s: width %u: rows longer than strides[0] "
+		      "%u", name, w, stride))
+		return;
 	/* QEMU (both devices) refuses framebuffers below 16x16. */
 	if ((w < 16 || h < 16) &&
 	    HOST_FAIL(cmd, S9, "%s: width %u height %u: below 16", name, w, h))
@@ -295,18 +316,17 @@ void host_cmd_set_scanout_blob(struct host_cmd *cmd)
 	if (!extra_planes_clear(cmd, name, &req))
 		return;
 	if (r.width == 0 || r.height == 0 || !rect_inside(&r, w, h)) {
-		HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
-			 "%s: rect %u,%u %ux%u is empty or outside the %ux%u "
-			 "framebuffer", name, r.x, r.y, r.width, r.height, w, h);
+		HOST_FAIL(cmd, S10, "%s: rect %u,%u %ux%u is empty or outside "
+			  "the %ux%u framebuffer", name, r.x, r.y, r.width,
+			  r.height, w, h);
 		return;
 	}
 	uint64_t end = offset + (uint64_t)(h - 1) * stride + (uint64_t)w * 4;
 	if (end > res->blob_size) {
-		HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
-			 "%s: offsets[0] %u + %u rows of strides[0] %u end at "
-			 "byte %llu, past the %llu-byte blob %u", name, offset,
-			 h, stride, (unsigned long long)end,
-			 (unsigned long long)res->blob_size, res_id);
+		HOST_FAIL(cmd, S11, "%s: offsets[0] %u + %u rows of strides[0] "
+			  "%u end at byte %llu, past the %llu-byte blob %u",
+			  name, offset, h, stride, (unsigned long long)end,
+			  (unsigned long long)res->blob_size, res_id);
 		return;
 	}
 	show(s, res_id, &r, format, w, h, stride, offset);
@@ -343,6 +363,25 @@ static bool intersects(const struct virtio_gpu_rect *a,
 	       (uint64_t)b->y < (uint64_t)a->y + a->height;
 }
 
+/* Does @r touch a scanout showing blob @res, as QEMU's 2D device tests it
+ * (its right and bottom edges included)? */
+static bool blob_flush_touches(const struct host_device *dev,
+			       const struct host_resource *res,
+			       const struct virtio_gpu_rect *r)
+{
+	for (unsigned i = 0; i < dev->opts.num_scanouts; i++) {
+		const struct virtio_gpu_rect *s = &dev->scanouts[i].r;
+
+		if (dev->scanouts[i].resource_id == res->id &&
+		    r->x < (uint64_t)s->x + s->width &&
+		    (uint64_t)r->x + r->width >= s->x &&
+		    r->y < (uint64_t)s->y + s->height &&
+		    (uint64_t)r->y + r->height >= s->y)
+			return true;
+	}
+	return false;
+}
+
 /*
  * 5.7.6.8 RESOURCE_FLUSH: "flushes any scanouts the resource is being
  * used on".  The rect is in resource coordinates (for blobs: those of
@@ -363,17 +402,15 @@ void host_cmd_resource_flush(struct host_cmd *cmd)
 	if (!res)
 		return;
 	struct host_device *dev = cmd->dev;
-	for (unsigned i = 0; i < dev->opts.num_scanouts; i++) {
-		const struct host_scanout *s = &dev->scanouts[i];
-		if (s->resource_id == res->id &&
-		    !rect_inside(&r, s->fb_width, s->fb_height)) {
-			HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
-				 "%s: rect %u,%u %ux%u is outside resource %u "
-				 "(%ux%u as shown on scanout %u)", name, r.x,
-				 r.y, r.width, r.height, res->id, s->fb_width,
-				 s->fb_height, i);
-			return;
-		}
+	/* A blob's rect is checked against the scanouts showing it only:
+	 * QEMU's 2D device refuses one that touches none ("flush bounds
+	 * outside scanouts bounds", v.c:490); its virgl device and crosvm
+	 * do not look (row L2).  Where the answer is OK nothing is shown. */
+	if (res->kind == HOST_RES_BLOB && !blob_flush_touches(dev, res, &r)) {
+		HOST_FAIL(cmd, L2, "%s: rect %u,%u %ux%u touches no scanout "
+			  "showing blob %u", name, r.x, r.y, r.width, r.height,
+			  res->id);
+		return;
 	}
 	if (res->kind != HOST_RES_BLOB &&
 	    !rect_inside(&r, res->width, res->height)) {
@@ -420,23 +457,25 @@ void host_cmd_update_cursor(struct host_cmd *cmd)
 		res = host__find_resource(cmd, res_id, name);
 		if (!res)
 			return;
+		/* QEMU leaves the cursor as it was; crosvm copies 64x64
+		 * of it only onto a scanout that shows something (rows K2,
+		 * K2N). */
 		if (res->kind == HOST_RES_BLOB ||
-		    (res->kind == HOST_RES_3D && !scanout_3d_ok(cmd, name, res)) ||
+		    (res->kind == HOST_RES_3D && !texture_2d_ok(res)) ||
 		    res->width != HOST_CURSOR_SIZE ||
 		    res->height != HOST_CURSOR_SIZE) {
-			if (!cmd->error)
-				HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
-					 "%s: resource %u is not a 64x64 2D or "
-					 "3D image (%ux%u)", name, res_id,
-					 res->width, res->height);
+			HOST_FAIL_ROW(cmd, s->resource_id ? HOST_ROW_K2
+							  : HOST_ROW_K2N,
+				      "%s: resource %u is not a 64x64 2D or 3D "
+				      "image (%ux%u)", name, res_id,
+				      res->width, res->height);
 			return;
 		}
-		if (hot_x >= HOST_CURSOR_SIZE || hot_y >= HOST_CURSOR_SIZE) {
-			HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
-				 "%s: hot_x %u / hot_y %u outside the 64x64 "
-				 "image", name, hot_x, hot_y);
+		/* Neither VMM uses the hot spot (row K3). */
+		if ((hot_x >= HOST_CURSOR_SIZE || hot_y >= HOST_CURSOR_SIZE) &&
+		    HOST_FAIL(cmd, K3, "%s: hot_x %u / hot_y %u outside the "
+			      "64x64 image", name, hot_x, hot_y))
 			return;
-		}
 	}
 	s->cursor_resource = res_id;
 	s->cursor_x = le32toh(req.pos.x);

@@ -34,10 +34,15 @@ bool host__fence_check(struct host_cmd *cmd)
 	/* 5.7.6.7: "If VIRTIO_GPU_F_CONTEXT_INIT is supported, then the
 	 * driver MAY set VIRTIO_GPU_FLAG_INFO_RING_IDX". */
 	if (!host__feature(dev, VIRTIO_GPU_F_CONTEXT_INIT)) {
-		HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
-			 "%s: hdr.flags has FLAG_INFO_RING_IDX without "
-			 "VIRTIO_GPU_F_CONTEXT_INIT", name);
-		return false;
+		if (HOST_FAIL(cmd, F8, "%s: hdr.flags has FLAG_INFO_RING_IDX "
+			      "without VIRTIO_GPU_F_CONTEXT_INIT", name))
+			return false;
+		/* QEMU's 2D device never looks at the flag (row F8). */
+		if (host__answer(cmd, HOST_ROW_F8) == HOST_ANSWER_IGNORE) {
+			cmd->hdr.flags &=
+				~(uint32_t)VIRTIO_GPU_FLAG_INFO_RING_IDX;
+			return true;
+		}
 	}
 	/* 5.7.6.7: "The minimum value is 0 and maximum value is 63". */
 	if (cmd->hdr.ring_idx >= HOST_MAX_RINGS) {

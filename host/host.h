@@ -97,6 +97,9 @@ const char *host_vmm_models(enum host_vmm vmm);
  * renderer, and all it can offer (host_device_create refuses others). */
 uint64_t host_vmm_default_features(enum host_vmm vmm, bool virgl);
 uint64_t host_vmm_offerable_features(enum host_vmm vmm);
+/* The host-visible region the VMM's device has without being asked: 0
+ * for none (docs/device-answers.md 5.2). */
+uint64_t host_vmm_default_hostmem(enum host_vmm vmm);
 void host_vmm_queue_sizes(enum host_vmm vmm, bool virgl, uint16_t *ctrlq,
 			  uint16_t *cursorq);
 /* Every personality answers every row: 0, or -EINVAL naming the gap. */

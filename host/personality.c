@@ -40,6 +40,7 @@ struct host_personality {
 	uint64_t offerable;		/* what --features may ask for */
 	uint16_t ctrlq[2], cursorq;	/* queue sizes: [virgl] */
 	bool all_scanouts;		/* config num_scanouts is always 16 */
+	uint64_t hostmem;		/* host-visible region by default */
 	bool bit5_fence_passing;	/* bit 5 is crosvm's FENCE_PASSING */
 	bool log_rules;			/* log each broken driver rule */
 	uint8_t answer[2][HOST_ROW_COUNT];	/* enum host_answer */
@@ -51,18 +52,59 @@ struct host_personality {
 		[HOST_ROW_D2] = HOST_ANSWER_OK,                         \
 		[HOST_ROW_D3] = HOST_ANSWER_UNSPEC,                     \
 		[HOST_ROW_D4] = HOST_ANSWER_PASS,                       \
+		[HOST_ROW_D5] = HOST_ANSWER_PARTIAL,                    \
+		[HOST_ROW_D6] = HOST_ANSWER_PASS,                       \
 		[HOST_ROW_F0] = HOST_ANSWER_UNSPEC,                     \
+		[HOST_ROW_F1] = HOST_ANSWER_UNSPEC,                     \
+		[HOST_ROW_F2] = HOST_ANSWER_UNSPEC,                     \
+		[HOST_ROW_F3] = HOST_ANSWER_PASS,                       \
+		[HOST_ROW_F4] = HOST_ANSWER_PARAM,                      \
+		[HOST_ROW_F5] = HOST_ANSWER_PARAM,                      \
+		[HOST_ROW_F6] = HOST_ANSWER_UNSPEC,                     \
+		[HOST_ROW_F7] = HOST_ANSWER_UNSPEC,                     \
+		[HOST_ROW_F8] = HOST_ANSWER_IGNORE,                       \
+		[HOST_ROW_R1] = HOST_ANSWER_RES,                        \
 		[HOST_ROW_R2] = HOST_ANSWER_RES,                        \
+		[HOST_ROW_R5T] = HOST_ANSWER_RES,                       \
+		[HOST_ROW_R5B] = HOST_ANSWER_RES,                       \
+		[HOST_ROW_R5L] = HOST_ANSWER_RES,                       \
+		[HOST_ROW_C1] = HOST_ANSWER_PARAM,                      \
+		[HOST_ROW_C2] = HOST_ANSWER_OOM,                        \
 		[HOST_ROW_B1] = HOST_ANSWER_OK,                         \
 		[HOST_ROW_B3] = HOST_ANSWER_UNSPEC,                     \
+		[HOST_ROW_B5] = HOST_ANSWER_UNSPEC,                     \
 		[HOST_ROW_B7] = HOST_ANSWER_UNSPEC,                     \
+		[HOST_ROW_B8] = HOST_ANSWER_OK,                         \
 		[HOST_ROW_B9] = HOST_ANSWER_UNSPEC,                     \
+		[HOST_ROW_B10] = HOST_ANSWER_OK,                        \
 		[HOST_ROW_T1] = HOST_ANSWER_PARAM,                      \
+		[HOST_ROW_T2] = HOST_ANSWER_UNSPEC,                     \
+		[HOST_ROW_T3] = HOST_ANSWER_PASS,                       \
+		[HOST_ROW_T4] = HOST_ANSWER_OK,                         \
+		[HOST_ROW_T5] = HOST_ANSWER_OK,                         \
 		[HOST_ROW_L1] = HOST_ANSWER_PARAM,                      \
+		[HOST_ROW_L2] = HOST_ANSWER_PARAM,                      \
 		[HOST_ROW_S3] = HOST_ANSWER_PARAM,                      \
+		[HOST_ROW_S4] = HOST_ANSWER_UNSPEC,                     \
+		[HOST_ROW_S5] = HOST_ANSWER_UNSPEC,                     \
+		[HOST_ROW_S6] = HOST_ANSWER_OK,                         \
+		[HOST_ROW_S7] = HOST_ANSWER_PARAM,                      \
+		[HOST_ROW_S8] = HOST_ANSWER_PARAM,                      \
+		[HOST_ROW_S8X] = HOST_ANSWER_PASS,                      \
 		[HOST_ROW_S16] = HOST_ANSWER_PARAM,                     \
 		[HOST_ROW_S9] = HOST_ANSWER_PARAM,                      \
+		[HOST_ROW_S9S] = HOST_ANSWER_PASS,                      \
+		[HOST_ROW_S10] = HOST_ANSWER_PARAM,                     \
+		[HOST_ROW_S11] = HOST_ANSWER_PARAM,                     \
+		[HOST_ROW_S12] = HOST_ANSWER_PASS,                      \
 		[HOST_ROW_E1] = HOST_ANSWER_PARAM,                      \
+		[HOST_ROW_K0] = HOST_ANSWER_DROP,                       \
+		[HOST_ROW_K1] = HOST_ANSWER_OK,                         \
+		[HOST_ROW_K1M] = HOST_ANSWER_OK,                        \
+		[HOST_ROW_K2] = HOST_ANSWER_OK,                         \
+		[HOST_ROW_K2N] = HOST_ANSWER_OK,                        \
+		[HOST_ROW_K3] = HOST_ANSWER_PASS,                       \
+		[HOST_ROW_K4] = HOST_ANSWER_OK,                         \
 		[HOST_ROW_X1] = HOST_ANSWER_UNSPEC,                     \
 		[HOST_ROW_X2] = HOST_ANSWER_UNSPEC,                     \
 		[HOST_ROW_X4] = HOST_ANSWER_UNSPEC,                     \
@@ -102,18 +144,59 @@ struct host_personality {
 		[HOST_ROW_D2] = HOST_ANSWER_OK,                         \
 		[HOST_ROW_D3] = HOST_ANSWER_UNSPEC,                     \
 		[HOST_ROW_D4] = HOST_ANSWER_PASS,                       \
+		[HOST_ROW_D5] = HOST_ANSWER_PARTIAL,                    \
+		[HOST_ROW_D6] = HOST_ANSWER_PASS,                       \
 		[HOST_ROW_F0] = HOST_ANSWER_PASS,                       \
+		[HOST_ROW_F1] = HOST_ANSWER_UNSPEC,                     \
+		[HOST_ROW_F2] = HOST_ANSWER_UNSPEC,                     \
+		[HOST_ROW_F3] = HOST_ANSWER_PASS,                       \
+		[HOST_ROW_F4] = HOST_ANSWER_PARAM,                      \
+		[HOST_ROW_F5] = HOST_ANSWER_PASS,                       \
+		[HOST_ROW_F6] = HOST_ANSWER_PASS,                       \
+		[HOST_ROW_F7] = HOST_ANSWER_UNSPEC,                     \
+		[HOST_ROW_F8] = HOST_ANSWER_PASS,                       \
+		[HOST_ROW_R1] = HOST_ANSWER_RES,                        \
 		[HOST_ROW_R2] = HOST_ANSWER_RES,                        \
+		[HOST_ROW_R5T] = HOST_ANSWER_OK,                        \
+		[HOST_ROW_R5B] = HOST_ANSWER_OK,                        \
+		[HOST_ROW_R5L] = HOST_ANSWER_OK,                        \
+		[HOST_ROW_C1] = HOST_ANSWER_OK,                         \
+		[HOST_ROW_C2] = HOST_ANSWER_OK,                         \
 		[HOST_ROW_B1] = HOST_ANSWER_OK,                         \
 		[HOST_ROW_B3] = HOST_ANSWER_UNSPEC,                     \
+		[HOST_ROW_B5] = HOST_ANSWER_UNSPEC,                     \
 		[HOST_ROW_B7] = HOST_ANSWER_OK,                         \
+		[HOST_ROW_B8] = HOST_ANSWER_OK,                         \
 		[HOST_ROW_B9] = HOST_ANSWER_OK,                         \
+		[HOST_ROW_B10] = HOST_ANSWER_OK,                        \
 		[HOST_ROW_T1] = HOST_ANSWER_OK,                         \
+		[HOST_ROW_T2] = HOST_ANSWER_OK,                         \
+		[HOST_ROW_T3] = HOST_ANSWER_PASS,                       \
+		[HOST_ROW_T4] = HOST_ANSWER_OK,                         \
+		[HOST_ROW_T5] = HOST_ANSWER_OK,                         \
 		[HOST_ROW_L1] = HOST_ANSWER_OK,                         \
+		[HOST_ROW_L2] = HOST_ANSWER_OK,                         \
 		[HOST_ROW_S3] = HOST_ANSWER_OK,                         \
+		[HOST_ROW_S4] = HOST_ANSWER_PASS,                       \
+		[HOST_ROW_S5] = HOST_ANSWER_PARAM,                      \
+		[HOST_ROW_S6] = HOST_ANSWER_OK,                         \
+		[HOST_ROW_S7] = HOST_ANSWER_UNSPEC,                     \
+		[HOST_ROW_S8] = HOST_ANSWER_PARAM,                      \
+		[HOST_ROW_S8X] = HOST_ANSWER_PASS,                      \
 		[HOST_ROW_S16] = HOST_ANSWER_PASS,                      \
 		[HOST_ROW_S9] = HOST_ANSWER_PARAM,                      \
+		[HOST_ROW_S9S] = HOST_ANSWER_PASS,                      \
+		[HOST_ROW_S10] = HOST_ANSWER_PARAM,                     \
+		[HOST_ROW_S11] = HOST_ANSWER_PARAM,                     \
+		[HOST_ROW_S12] = HOST_ANSWER_PASS,                      \
 		[HOST_ROW_E1] = HOST_ANSWER_PARAM,                      \
+		[HOST_ROW_K0] = HOST_ANSWER_DROP,                       \
+		[HOST_ROW_K1] = HOST_ANSWER_OK,                         \
+		[HOST_ROW_K1M] = HOST_ANSWER_OK,                        \
+		[HOST_ROW_K2] = HOST_ANSWER_OK,                         \
+		[HOST_ROW_K2N] = HOST_ANSWER_OK,                        \
+		[HOST_ROW_K3] = HOST_ANSWER_PASS,                       \
+		[HOST_ROW_K4] = HOST_ANSWER_OK,                         \
 		[HOST_ROW_X1] = HOST_ANSWER_OK,                         \
 		[HOST_ROW_X2] = HOST_ANSWER_OK,                         \
 		[HOST_ROW_X4] = HOST_ANSWER_PASS,                       \
@@ -152,24 +235,66 @@ struct host_personality {
 }
 
 /* crosvm: rutabaga's errors all become ERR_UNSPEC (proto.rs:968); only
- * checks in crosvm's own virtio_gpu.rs give other codes. */
-#define CROSVM_ANSWERS_ONE(b7)                                          \
+ * checks in crosvm's own virtio_gpu.rs give other codes.  @v: 0 the 2D
+ * mode (Rutabaga2D), 1 the virglrenderer mode. */
+#define CROSVM_ANSWERS_ONE(v)                                          \
 	{                                                               \
 		[HOST_ROW_D2] = HOST_ANSWER_UNSPEC,                     \
 		[HOST_ROW_D3] = HOST_ANSWER_PASS,                       \
 		[HOST_ROW_D4] = HOST_ANSWER_PASS,                       \
+		[HOST_ROW_D5] = HOST_ANSWER_DROP,                       \
+		[HOST_ROW_D6] = HOST_ANSWER_PASS,                       \
 		[HOST_ROW_F0] = HOST_ANSWER_PASS,                       \
+		[HOST_ROW_F1] = HOST_ANSWER_PASS,                       \
+		[HOST_ROW_F2] = HOST_ANSWER_UNSPEC,                     \
+		[HOST_ROW_F3] = HOST_ANSWER_PASS,                       \
+		[HOST_ROW_F4] = HOST_ANSWER_PASS,                       \
+		[HOST_ROW_F5] = HOST_ANSWER_PASS,                       \
+		[HOST_ROW_F6] = HOST_ANSWER_PASS,                       \
+		[HOST_ROW_F7] = HOST_ANSWER_PASS,                       \
+		[HOST_ROW_F8] = HOST_ANSWER_PASS,                       \
+		[HOST_ROW_R1] = (v) ? HOST_ANSWER_UNSPEC : HOST_ANSWER_OK, \
 		[HOST_ROW_R2] = HOST_ANSWER_UNSPEC,                     \
+		[HOST_ROW_R5T] = HOST_ANSWER_UNSPEC,                    \
+		[HOST_ROW_R5B] = HOST_ANSWER_RES,                       \
+		[HOST_ROW_R5L] = HOST_ANSWER_RES,                       \
+		[HOST_ROW_C1] = (v) ? HOST_ANSWER_UNSPEC : HOST_ANSWER_OK, \
+		[HOST_ROW_C2] = (v) ? HOST_ANSWER_UNSPEC : HOST_ANSWER_OK, \
 		[HOST_ROW_B1] = HOST_ANSWER_UNSPEC,                     \
 		[HOST_ROW_B3] = HOST_ANSWER_UNSPEC,                     \
-		[HOST_ROW_B7] = b7,                                     \
+		[HOST_ROW_B5] = HOST_ANSWER_PASS,                       \
+		[HOST_ROW_B7] = (v) ? HOST_ANSWER_UNSPEC : HOST_ANSWER_OK, \
+		[HOST_ROW_B8] = HOST_ANSWER_OK,                         \
 		[HOST_ROW_B9] = HOST_ANSWER_OK,                         \
+		[HOST_ROW_B10] = HOST_ANSWER_OK,                        \
 		[HOST_ROW_T1] = HOST_ANSWER_UNSPEC,                     \
+		[HOST_ROW_T2] = HOST_ANSWER_UNSPEC,                     \
+		[HOST_ROW_T3] = HOST_ANSWER_PASS,                       \
+		[HOST_ROW_T4] = HOST_ANSWER_OK,                         \
+		[HOST_ROW_T5] = HOST_ANSWER_UNSPEC,                     \
 		[HOST_ROW_L1] = HOST_ANSWER_OK,                         \
+		[HOST_ROW_L2] = HOST_ANSWER_OK,                         \
 		[HOST_ROW_S3] = HOST_ANSWER_OK,                         \
+		[HOST_ROW_S4] = HOST_ANSWER_PASS,                       \
+		[HOST_ROW_S5] = HOST_ANSWER_OK,                         \
+		[HOST_ROW_S6] = HOST_ANSWER_OK,                         \
+		[HOST_ROW_S7] = HOST_ANSWER_OK,                         \
+		[HOST_ROW_S8] = HOST_ANSWER_UNSPEC,                     \
+		[HOST_ROW_S8X] = HOST_ANSWER_UNSPEC,                    \
 		[HOST_ROW_S16] = HOST_ANSWER_PASS,                      \
 		[HOST_ROW_S9] = HOST_ANSWER_PASS,                       \
+		[HOST_ROW_S9S] = HOST_ANSWER_PASS,                      \
+		[HOST_ROW_S10] = HOST_ANSWER_OK,                        \
+		[HOST_ROW_S11] = HOST_ANSWER_OK,                        \
+		[HOST_ROW_S12] = HOST_ANSWER_PASS,                      \
 		[HOST_ROW_E1] = HOST_ANSWER_EMPTY,                      \
+		[HOST_ROW_K0] = HOST_ANSWER_PASS,                       \
+		[HOST_ROW_K1] = HOST_ANSWER_SCANOUT,                    \
+		[HOST_ROW_K1M] = HOST_ANSWER_OK,                        \
+		[HOST_ROW_K2] = HOST_ANSWER_UNSPEC,                     \
+		[HOST_ROW_K2N] = HOST_ANSWER_OK,                        \
+		[HOST_ROW_K3] = HOST_ANSWER_PASS,                       \
+		[HOST_ROW_K4] = HOST_ANSWER_RES,                        \
 		[HOST_ROW_X1] = HOST_ANSWER_UNSPEC,                     \
 		[HOST_ROW_X2] = HOST_ANSWER_UNSPEC,                     \
 		[HOST_ROW_X4] = HOST_ANSWER_PASS,                       \
@@ -234,12 +359,15 @@ static const struct host_personality personalities[] = {
 			     F_BIT5,
 		.ctrlq = { 512, 512 }, .cursorq = 16,	/* mod.rs:99 */
 		.all_scanouts = true,			/* mod.rs:1736 */
+		/* get_shared_memory_region is always Some (mod.rs:1887),
+		 * pci_bar_size 1 << 33 by default (parameters.rs:116). */
+		.hostmem = 8ull << 30,
 		.bit5_fence_passing = true,
 		.answer = {
 			/* C2D replaces the backing (core.rs:814): the
 			 * answer is OK; the model keeps the old one. */
-			[0] = CROSVM_ANSWERS_ONE(HOST_ANSWER_OK),
-			[1] = CROSVM_ANSWERS_ONE(HOST_ANSWER_UNSPEC),
+			[0] = CROSVM_ANSWERS_ONE(0),
+			[1] = CROSVM_ANSWERS_ONE(1),
 		},
 	},
 	[HOST_VMM_STRICT] = {
@@ -289,6 +417,9 @@ static const char *const answer_names[] = {
 	[HOST_ANSWER_POISON] = "OK_CAPSET_INFO with capset_id 0xffffffff",
 	[HOST_ANSWER_EMPTY] = "OK_CAPSET without data (G2) or a default "
 			      "display's OK_EDID (E1)",
+	[HOST_ANSWER_PARTIAL] = "the part that fits written",
+	[HOST_ANSWER_DROP] = "nothing written, used length 0",
+	[HOST_ANSWER_IGNORE] = "flag ignored: a global fence",
 };
 
 static const uint32_t answer_codes[] = {
@@ -332,6 +463,11 @@ const char *host_vmm_models(enum host_vmm vmm)
 uint64_t host_vmm_default_features(enum host_vmm vmm, bool virgl)
 {
 	return personalities[vmm].features[virgl];
+}
+
+uint64_t host_vmm_default_hostmem(enum host_vmm vmm)
+{
+	return personalities[vmm].hostmem;
 }
 
 uint64_t host_vmm_offerable_features(enum host_vmm vmm)
@@ -388,6 +524,9 @@ bool host__fail(struct host_cmd *cmd, enum host_row row, const char *func,
 	case HOST_ANSWER_ZEROS:
 	case HOST_ANSWER_POISON:
 	case HOST_ANSWER_EMPTY:
+	case HOST_ANSWER_PARTIAL:
+	case HOST_ANSWER_DROP:
+	case HOST_ANSWER_IGNORE:
 		return false;
 	case HOST_ANSWER_OK:
 		cmd->error = 0;

@@ -13,6 +13,7 @@
 #define HOST_PERSONALITY_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct host_cmd;
@@ -28,18 +29,61 @@ struct host_device;
 	X(D2, "5.7.6.7", "command shorter than its struct")                 \
 	X(D3, "5.7.2", "command on the other queue")                        \
 	X(D4, "5.7.6.7", "hdr.flags with undefined bits")                   \
+	X(D5, "5.7.6.7", "response buffer smaller than the response")       \
+	X(D6, "5.7.6.8", "GET_CAPSET response buffer smaller than the "     \
+			 "capset")                                          \
 	X(F0, "5.7.3", "command whose feature was offered, not negotiated") \
+	X(F1, "5.7.3", "GET_CAPSET_INFO/GET_CAPSET, VIRGL never offered")  \
+	X(F2, "5.7.3", "3D command, VIRGL never offered")                   \
+	X(F3, "5.7.3", "GET_EDID, EDID never offered")                      \
+	X(F4, "5.7.3", "RESOURCE_CREATE_BLOB, RESOURCE_BLOB never offered") \
+	X(F5, "5.7.3", "SET_SCANOUT_BLOB, RESOURCE_BLOB never offered")     \
+	X(F6, "5.7.3", "MAP/UNMAP_BLOB, RESOURCE_BLOB never offered")       \
+	X(F7, "5.7.3", "RESOURCE_ASSIGN_UUID, RESOURCE_UUID never offered") \
+	X(F8, "5.7.6.7", "FLAG_INFO_RING_IDX without CONTEXT_INIT")         \
+	X(R1, "5.7.6.8", "new resource with resource_id 0")                 \
 	X(R2, "5.7.6.8", "new resource_id already in use")                  \
+	X(R5T, "5.7.6.8", "TRANSFER_* of an unknown resource")              \
+	X(R5B, "5.7.6.8", "ATTACH/DETACH_BACKING of an unknown resource")   \
+	X(R5L, "5.7.6.8", "RESOURCE_FLUSH of an unknown resource")          \
+	X(C1, "5.7.6.8", "RESOURCE_CREATE_2D format not in the enum")       \
+	X(C2, "5.7.6.8", "RESOURCE_CREATE_2D width or height 0")            \
 	X(B1, "5.7.6.8", "ATTACH_BACKING with nr_entries 0")                \
 	X(B3, "5.7.6.8", "mem entries: count, chain or address unusable")   \
+	X(B5, "5.7.6.8", "mem entry with length 0")                         \
 	X(B7, "5.7.6.8", "ATTACH_BACKING on a resource with backing")       \
+	X(B8, "5.7.6.8", "ATTACH_BACKING on a HOST3D blob")                 \
 	X(B9, "5.7.6.8", "DETACH_BACKING of a resource without backing")    \
+	X(B10, "5.7.6.8", "DETACH_BACKING of a mapped guest blob")          \
 	X(T1, "5.7.6.8", "TRANSFER_TO_HOST_2D rect outside the resource")   \
+	X(T2, "5.7.6.8", "TRANSFER_TO_HOST_2D without backing")             \
+	X(T3, "5.7.6.8", "TRANSFER_TO_HOST_2D reads past the backing")      \
+	X(T4, "5.7.6.8", "TRANSFER_TO_HOST_2D on a blob")                   \
+	X(T5, "5.7.6.8", "TRANSFER_TO_HOST_2D the renderer refuses")        \
 	X(L1, "5.7.6.8", "RESOURCE_FLUSH rect outside the resource")        \
+	X(L2, "5.7.6.8", "RESOURCE_FLUSH of a blob touching no scanout")    \
 	X(S3, "5.7.6.8", "SET_SCANOUT rect empty or outside the resource")  \
+	X(S4, "5.7.6.8", "SET_SCANOUT of a 2D resource without backing")    \
+	X(S5, "5.7.6.8", "SET_SCANOUT of a blob")                           \
+	X(S6, "5.7.6.8", "SET_SCANOUT of a 3D resource not a 2D texture")   \
+	X(S7, "5.7.6.8", "SET_SCANOUT_BLOB of a resource not a blob")       \
+	X(S8, "5.7.6.8", "SET_SCANOUT_BLOB format not in the enum")         \
+	X(S8X, "5.7.6.8", "SET_SCANOUT_BLOB format other than B8G8R8X8, "   \
+			  "B8G8R8A8, R8G8B8A8")                             \
 	X(S16, "5.7.6.8", "SET_SCANOUT rect narrower or lower than 16")    \
 	X(S9, "5.7.6.8", "SET_SCANOUT_BLOB width or height below 16")      \
+	X(S9S, "5.7.6.8", "SET_SCANOUT_BLOB rows longer than strides[0]")   \
+	X(S10, "5.7.6.8", "SET_SCANOUT_BLOB rect outside the framebuffer")  \
+	X(S11, "5.7.6.8", "SET_SCANOUT_BLOB framebuffer past the blob")     \
+	X(S12, "5.7.6.8", "SET_SCANOUT_BLOB planes 1..3 of a 1-plane format") \
 	X(E1, "5.7.6.8", "GET_EDID scanout_id not below num_scanouts")      \
+	X(K0, "5.7.6.10", "cursorq command with a writable part")           \
+	X(K1, "5.7.6.10", "UPDATE_CURSOR scanout_id past num_scanouts")      \
+	X(K1M, "5.7.6.10", "MOVE_CURSOR scanout_id past num_scanouts")       \
+	X(K2, "5.7.6.10", "UPDATE_CURSOR resource not 64x64, scanout shown")\
+	X(K2N, "5.7.6.10", "UPDATE_CURSOR resource not 64x64, scanout off") \
+	X(K3, "5.7.6.10", "UPDATE_CURSOR hot_x/hot_y outside 64x64")        \
+	X(K4, "5.7.6.10", "UPDATE_CURSOR of an unknown resource")           \
 	X(X1, "5.7.6.9", "CTX_CREATE with ctx_id 0")                        \
 	X(X2, "5.7.6.9", "CTX_CREATE with a ctx_id in use")                 \
 	X(X4, "5.7.6.9", "CTX_CREATE nlen above 64")                        \
@@ -105,6 +149,10 @@ enum host_answer {
 	HOST_ANSWER_POISON,	/* G1: OK_CAPSET_INFO, capset_id 0xffffffff */
 	HOST_ANSWER_EMPTY,	/* G2: OK_CAPSET, no data; E1: OK_EDID of a
 				 * default display */
+	/* how the response is written (D5, K0) */
+	HOST_ANSWER_PARTIAL,	/* what fits; the used length says how much */
+	HOST_ANSWER_DROP,	/* nothing written, used length 0 */
+	HOST_ANSWER_IGNORE,	/* F8: the flag is dropped, a global fence */
 };
 
 /*
@@ -178,10 +226,25 @@ bool host__fail(struct host_cmd *cmd, enum host_row row, const char *func,
 		const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 #define HOST_FAIL(cmd, row, ...) \
 	host__fail(cmd, HOST_ROW_##row, __func__, __VA_ARGS__)
+/* The same, with the row chosen at run time. */
+#define HOST_FAIL_ROW(cmd, row, ...) \
+	host__fail(cmd, row, __func__, __VA_ARGS__)
 /* @cmd (NULL: a config write) broke @rule; @fmt names the fields. */
 void host__violation(struct host_device *dev, const struct host_cmd *cmd,
 		     enum host_rule rule, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
+/* host/personality_cmd.c: rows that shape more than an answer code. */
+struct virtio_gpu_ctrl_hdr;
+/* Write the response as the personality does (D5, K0); the used length. */
+uint32_t host__write_reply(struct host_cmd *cmd,
+			   const struct virtio_gpu_ctrl_hdr *hdr,
+			   const void *resp, size_t len);
+/* @missing features were never offered (F1-F7); true: @cmd stops. */
+bool host__never_offered(struct host_cmd *cmd, const char *cmd_name,
+			 uint64_t missing);
+/* The row for an unknown resource_id in @cmd, HOST_ROW_COUNT if none. */
+enum host_row host__unknown_resource_row(const struct host_cmd *cmd);
+
 /* Queue sizes and config policy of the device's personality. */
 uint16_t host__queue_size(const struct host_device *dev, unsigned queue);
 /* crosvm (2023-08 to 2026-07) offers bit 5 as its own FENCE_PASSING: the

@@ -374,8 +374,12 @@ void host__rec_response(struct host_cmd *cmd, const void *hdr,
 	memcpy(fixed + 8, &w, 4);
 	memcpy(fixed + 16, &fence, 8);
 	memcpy(fixed + 24, cr, 8);
-	size_t hlen = written ? sizeof(struct virtio_gpu_ctrl_hdr) : 0;
-	size_t rest = written ? len - hlen : 0;
+	/* What the guest got: all @len bytes, none, or the part that fit
+	 * (row D5 of docs/device-answers.md). */
+	size_t got = written < len ? written : len;
+	size_t hlen = got < sizeof(struct virtio_gpu_ctrl_hdr)
+			      ? got : sizeof(struct virtio_gpu_ctrl_hdr);
+	size_t rest = got - hlen;
 	sim_capture_write(cmd->dev->rec->cap, SIM_CAPTURE_RESPONSE, fixed,
 			  sizeof(fixed), hdr, hlen, &(struct iovec){
 				  (char *)resp + hlen, rest }, 1, rest);

@@ -20,10 +20,19 @@ struct host_resource *host__find_resource(struct host_cmd *cmd, uint32_t id,
 					  const char *name)
 {
 	struct host_resource *res = host_table_get(&cmd->dev->resources, id);
-	if (!res)
+	enum host_row row = host__unknown_resource_row(cmd);
+
+	if (res)
+		return res;
+	/* The answer differs per command and personality (rows R5*, K4);
+	 * none carries on without the resource. */
+	if (row != HOST_ROW_COUNT)
+		HOST_FAIL_ROW(cmd, row, "%s: resource_id %u does not exist",
+			      name, id);
+	else
 		HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_RESOURCE_ID,
 			 "%s: resource_id %u does not exist", name, id);
-	return res;
+	return NULL;
 }
 
 /* Every command host__read_resource_cmd serves starts with resource_id. */
@@ -80,8 +89,9 @@ bool host__new_resource_id_ok(struct host_cmd *cmd, uint32_t id,
 			      const char *name)
 {
 	if (id == 0) {
-		HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_RESOURCE_ID,
-			 "%s: resource_id 0 is reserved", name);
+		/* crosvm's 2D mode creates it; the model creates nothing
+		 * in any personality (row R1). */
+		HOST_FAIL(cmd, R1, "%s: resource_id 0 is reserved", name);
 		return false;
 	}
 	if (host_table_get(&cmd->dev->resources, id)) {
@@ -204,11 +214,20 @@ int host__read_mem_entries(struct host_cmd *cmd, const char *name,
 				      : NULL;
 		iov[i].iov_len = len;
 		gpa[i] = addr;
+		if (!len) {
+			/* QEMU's dma_memory_map fails on 0 bytes, crosvm
+			 * takes the entry (row B5). */
+			if (!HOST_FAIL(cmd, B5, "%s: resource %u mem entry %u "
+				       "(addr 0x%llx) has length 0", name,
+				       res->id, i, (unsigned long long)addr))
+				continue;
+		} else if (!iov[i].iov_base) {
+			HOST_FAIL(cmd, B3, "%s: resource %u mem entry %u (addr "
+				  "0x%llx length %u) is not inside guest RAM",
+				  name, res->id, i, (unsigned long long)addr,
+				  len);
+		}
 		if (!iov[i].iov_base) {
-			HOST_FAIL(cmd, B3, "%s: resource %u mem entry %u (addr 0x%llx "
-				 "length %u) is %s", name, res->id, i,
-				 (unsigned long long)addr, len,
-				 len ? "not inside guest RAM" : "empty");
 			free(iov);
 			free(gpa);
 			return -EINVAL;
@@ -361,9 +380,9 @@ void host_cmd_resource_attach_backing(struct host_cmd *cmd)
 		return;
 	if (res->kind == HOST_RES_BLOB &&
 	    res->blob_mem == VIRTIO_GPU_BLOB_MEM_HOST3D) {
-		HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
-			 "%s: resource %u is a host-only (HOST3D) blob and "
-			 "takes no guest memory", name, res->id);
+		/* QEMU ignores virglrenderer's answer (row B8). */
+		HOST_FAIL(cmd, B8, "%s: resource %u is a host-only (HOST3D) "
+			  "blob and takes no guest memory", name, res->id);
 		return;
 	}
 	if (res->iov) {
@@ -418,11 +437,12 @@ void host_cmd_resource_detach_backing(struct host_cmd *cmd)
 		return;
 	}
 	if (res->mapped && res->map_guest_pages) {
-		/* The mapping in the host-visible region shows these pages. */
-		HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
-			 "%s: resource %u is mapped at 0x%llx of the "
-			 "host-visible region; unmap it first", name, res->id,
-			 (unsigned long long)res->map_offset);
+		/* The mapping in the host-visible region shows these pages:
+		 * the model keeps them (QEMU and crosvm do not check, and
+		 * answer OK: row B10). */
+		HOST_FAIL(cmd, B10, "%s: resource %u is mapped at 0x%llx of "
+			  "the host-visible region; unmap it first", name,
+			  res->id, (unsigned long long)res->map_offset);
 		return;
 	}
 	host__drop_backing(cmd->dev, res);

@@ -86,8 +86,9 @@ static void test_host_3d_capsets(void **state)
 	memcpy(&max_ver, buf + 24, 4);
 	assert_int_equal(le32toh(max_ver), 2);
 	struct virtio_gpu_ctrl_hdr small;
+	/* QEMU writes the part that fits (rows D6, D5) */
 	assert_int_equal(th_cmd(h, TH_CTRLQ, &gc, sizeof(gc), &small,
-				sizeof(small)), E_UNSPEC);
+				sizeof(small)), VIRTIO_GPU_RESP_OK_CAPSET);
 	/* A version above the max is not checked (row G3). */
 	gc.capset_version = htole32(3);
 	assert_int_equal(th_cmd(h, TH_CTRLQ, &gc, sizeof(gc), buf, len),
@@ -235,13 +236,14 @@ static void test_host_3d_transfers(void **state)
 	uint64_t gpa = cleared_rt(h, 1, 1);
 	assert_int_equal(th_transfer_3d(h, true, 1, 1, 64, 64, 256), OK);
 	assert_int_equal(th_transfer_3d(h, true, 0, 1, 64, 64, 256), OK);
-	/* Rows P6, P9-P12 (QEMU's answers): the renderer refuses these and
-	 * QEMU ignores its refusal; crosvm answers ERR_UNSPEC
+	/* Rows P6 (box outside), R5T (unknown resource) and X9 (unknown
+	 * context), QEMU's answers: the renderer refuses these and QEMU
+	 * ignores its refusal; crosvm answers ERR_UNSPEC
 	 * (scenarios/device/answers.md). */
 	assert_int_equal(th_transfer_3d(h, true, 1, 1, 64, 65, 256), OK);
-	assert_int_equal(th_transfer_3d(h, true, 1, 2, 64, 64, 256), E_RES);
+	assert_int_equal(th_transfer_3d(h, true, 1, 2, 64, 64, 256), OK);
 	assert_int_equal(th_transfer_3d(h, false, 1, 1, 65, 64, 256), OK);
-	assert_int_equal(th_transfer_3d(h, false, 1, 9, 64, 64, 256), E_RES);
+	assert_int_equal(th_transfer_3d(h, false, 1, 9, 64, 64, 256), OK);
 	assert_int_equal(th_transfer_3d(h, false, 5, 1, 64, 64, 256), OK);
 	struct virtio_gpu_transfer_host_3d c = {
 		.hdr = th_hdr(VIRTIO_GPU_CMD_TRANSFER_FROM_HOST_3D, 1),
@@ -297,7 +299,8 @@ static void test_host_3d_scanout_png(void **state)
 		.array_size = htole32(1),
 	};
 	assert_int_equal(th_cmd0(h, &c, sizeof(c)), OK);
-	assert_int_equal(th_set_scanout(h, 0, 2, 0, 0, 64, 1), E_PARAM);
+	/* QEMU's virgl device answers OK; nothing is shown (row S6) */
+	assert_int_equal(th_set_scanout(h, 0, 2, 0, 0, 64, 1), OK);
 	th_release(h, gpa, 64 * 64 * 4);
 }
 
@@ -401,7 +404,9 @@ static void test_host_3d_ring_fences(void **state)
 	struct th_req *r = fenced(h, &att, sizeof(att), 1, 0);
 	th_kick(h, TH_CTRLQ);
 	assert_ptr_equal(th_wait(h, TH_CTRLQ), r);
-	assert_int_equal(th_req_type(r), E_PARAM);
+	/* without CONTEXT_INIT QEMU's virgl device still makes it a
+	 * context fence (row F8) */
+	assert_int_equal(th_req_type(r), OK);
 	th_req_free(h, r);
 }
 

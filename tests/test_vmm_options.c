@@ -110,6 +110,8 @@ static void test_vmm_options_env_round_trip(void **state)
 	a.vmm = HOST_VMM_CROSVM;
 	a.features = 1ull << VIRTIO_GPU_F_EDID;
 	a.features_given = true;
+	a.hostmem_size = 64ull << 20;
+	a.hostmem_given = true;
 	snprintf(a.scanout_dir, sizeof(a.scanout_dir), "/tmp");
 	snprintf(a.inject, sizeof(a.inject), "cmd=SUBMIT_3D,count=1");
 	a.kernels = 0x5;	/* 6.1,6.8 */
@@ -122,17 +124,20 @@ static void test_vmm_options_env_round_trip(void **state)
 	assert_memory_equal(&a, &b, sizeof(a));
 	for (unsigned i = 0; i < vmm_ndevopts; i++)
 		unsetenv(vmm_devopts[i].env);
-	/* Features not given are not passed on: the program's side picks
-	 * the same VMM's default. */
+	/* Features and a region not given are not passed on: the
+	 * program's side picks the same VMM's defaults. */
 	a.features_given = false;
+	a.hostmem_given = false;
 	vmm_devopts_finish(&a);
 	assert_int_equal(vmm_devopts_to_env(&a), 0);
 	assert_null(getenv("VGS_SHIM_FEATURES"));
+	assert_null(getenv("VGS_SHIM_HOSTMEM"));
 	vmm_devopts_defaults(&b);
 	assert_int_equal(vmm_devopts_from_env(&b, err, sizeof(err)), 0);
 	assert_memory_equal(&a, &b, sizeof(a));
 	assert_int_equal(b.features,
 			 host_vmm_default_features(HOST_VMM_CROSVM, true));
+	assert_int_equal(b.hostmem_size, 8ull << 30);	/* crosvm's region */
 	for (unsigned i = 0; i < vmm_ndevopts; i++)
 		unsetenv(vmm_devopts[i].env);
 }

@@ -83,7 +83,10 @@ void vmm_devopts_usage(FILE *out, const struct vmm_machine_options *defaults)
 				   o->metavar ? o->metavar : "");
 
 		vmm_devopt_format(o, &d, def, sizeof(def));
-		if (o->kind == VMM_DEVOPT_FLAG || !def[0])
+		/* A region not given follows the --vmm (its help says). */
+		if (o->kind == VMM_DEVOPT_FLAG || !def[0] ||
+		    (o->offset == offsetof(struct vmm_machine_options,
+					   hostmem_size) && !d.hostmem_given))
 			snprintf(help, sizeof(help), "%s", o->help);
 		else
 			snprintf(help, sizeof(help), "%s (default %s)", o->help,
@@ -103,8 +106,11 @@ int vmm_devopts_to_env(const struct vmm_machine_options *m)
 
 	for (unsigned i = 0; i < vmm_ndevopts; i++) {
 		/* Features not given follow the VMM in the program too. */
-		if (vmm_devopts[i].kind == VMM_DEVOPT_FEATURES &&
-		    !m->features_given) {
+		if ((vmm_devopts[i].kind == VMM_DEVOPT_FEATURES &&
+		     !m->features_given) ||
+		    (vmm_devopts[i].offset == offsetof(struct vmm_machine_options,
+						       hostmem_size) &&
+		     !m->hostmem_given)) {
 			if (unsetenv(vmm_devopts[i].env))
 				return -errno;
 			continue;

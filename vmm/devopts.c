@@ -31,9 +31,10 @@ const struct vmm_devopt vmm_devopts[] = {
 	  false, "VGS_SHIM_RAM", FIELD(ram_size),
 	  "guest RAM, a sparse memfd: only pages the guest touches cost "
 	  "host memory" },
-	{ "hostmem", VMM_DEVOPT_SIZE, "SIZE", "0", 0, 64 * G, 4 * K,
+	{ "hostmem", VMM_DEVOPT_SIZE, "SIZE", NULL, 0, 64 * G, 4 * K,
 	  false, "VGS_SHIM_HOSTMEM", FIELD(hostmem_size),
-	  "the host-visible memory region for mapped blobs, 0 for none" },
+	  "the host-visible memory region for mapped blobs, 0 for none; "
+	  "by default the --vmm's (qemu: none, crosvm: 8G)" },
 	{ "vmm", VMM_DEVOPT_CHOICES, "NAME", "qemu", 0, 0, 0, false,
 	  "VGS_SHIM_VMM", FIELD(vmms),
 	  "whose virtio-gpu device to answer as: " HOST_VMM_NAMES
@@ -416,9 +417,12 @@ int vmm_devopt_set(const struct vmm_devopt *o, const char *value,
 	case VMM_DEVOPT_SIZE:
 	case VMM_DEVOPT_NUMBER:
 	case VMM_DEVOPT_POW2:
-		if (value)
-			return set_number(o, value, m, err, errlen);
-		break;
+		if (!value)
+			break;
+		if (o->offset == offsetof(struct vmm_machine_options,
+					  hostmem_size))
+			m->hostmem_given = true;
+		return set_number(o, value, m, err, errlen);
 	case VMM_DEVOPT_FEATURES:
 		if (!value)
 			break;
@@ -569,4 +573,7 @@ void vmm_devopts_finish(struct vmm_machine_options *m)
 	if (!m->features_given)
 		m->features = host_vmm_default_features(m->vmm,
 							m->virgl || m->venus);
+	/* crosvm's device always has its region (issue 18). */
+	if (!m->hostmem_given)
+		m->hostmem_size = host_vmm_default_hostmem(m->vmm);
 }

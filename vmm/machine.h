@@ -35,6 +35,7 @@ struct vmm_machine_options {
 	bool render_server;		/* venus in the render server */
 	uint32_t num_scanouts;
 	uint64_t hostmem_size;		/* host-visible region, 0 = none */
+	bool hostmem_given;		/* else the VMM's (vmm_devopts_finish) */
 	char scanout_dir[PATH_MAX];	/* PNGs of flushed scanouts, or "" */
 	bool lockstep;			/* each guest call waits for an idle device */
 	char inject[4096];		/* faults to inject (host/host.h), or "" */
