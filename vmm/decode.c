@@ -111,6 +111,17 @@ void vmm_decode_sub_end(struct vmm_decode_out *o)
 	o->first = false;
 }
 
+void vmm_decode_put_undecodable(struct vmm_decode_out *o, size_t offset,
+				const char *why)
+{
+	if (!o->json) {
+		fprintf(o->f, " undecodable from offset %zu: %s", offset, why);
+		return;
+	}
+	vmm_decode_put_u(o, "undecodable", offset);
+	vmm_decode_put_s(o, "reason", why);
+}
+
 /* ------------------------------------------------------------------ */
 /* Records                                                             */
 

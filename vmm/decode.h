@@ -30,6 +30,10 @@ void vmm_decode_put_x(struct vmm_decode_out *o, const char *key,
 /* A stream command: a nested object in JSON, an indented line in text. */
 void vmm_decode_sub_begin(struct vmm_decode_out *o);
 void vmm_decode_sub_end(struct vmm_decode_out *o);
+/* Inside a stream command: "undecodable from offset N: why" (text), or
+ * "undecodable":N,"reason":why (JSON). */
+void vmm_decode_put_undecodable(struct vmm_decode_out *o, size_t offset,
+				const char *why);
 
 /* decode_fields.c */
 void vmm_decode_request(struct vmm_decode_out *o, const uint8_t *p,
@@ -41,5 +45,10 @@ void vmm_decode_response(struct vmm_decode_out *o, const uint8_t *p,
 const char *vmm_decode_resp_name(uint32_t type);
 void vmm_decode_stream(struct vmm_decode_out *o, const uint8_t *p,
 		       size_t len, bool venus);
+
+/* decode_venus.c: every command of a venus stream, up to the first one
+ * it cannot size. */
+void vmm_decode_venus(struct vmm_decode_out *o, const uint8_t *p,
+		      size_t len);
 
 #endif

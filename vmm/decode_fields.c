@@ -4,14 +4,13 @@
  * request struct's fields by the names <linux/virtio_gpu.h> (and virtio
  * 1.2 5.7.6) give them, indexed by the command's row in the one command
  * table (sim/gpu_cmds.h), and SUBMIT_3D streams decoded to virgl
- * (guest/virgl/virgl_cmds.h) or venus (guest/venus) command names.
+ * (guest/virgl/virgl_cmds.h) or venus (decode_venus.c) command names.
  */
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <linux/virtio_gpu.h>
 
-#include "guest/venus/venus_enc.h"
 #include "guest/virgl/virgl_cmds.h"
 #include "sim/capture.h"
 #include "sim/gpu_cmds.h"
@@ -273,44 +272,11 @@ static void decode_virgl(struct vmm_decode_out *o, const uint8_t *p,
 	}
 }
 
-/*
- * A venus stream: u32 command type, u32 flags, arguments (FACTS.md);
- * the arguments' sizes depend on the command, which only the encoder's
- * generated decoders know, so only the first command is named with
- * certainty and the rest follow the guest encoder's batches, in which
- * vkSeekReplyCommandStreamMESA (a u64 after the header) precedes each
- * call.  The first command and any seek-led call are named.
- */
-static void decode_venus(struct vmm_decode_out *o, const uint8_t *p,
-			 size_t len)
-{
-	size_t off = 0;
-
-	while (off + 8 <= len) {
-		uint32_t type = sim_capture_le32(p + off);
-		uint32_t flags = sim_capture_le32(p + off + 4);
-		const char *name = guest_vn_command_name(type);
-		char buf[48];
-		if (!name) {
-			snprintf(buf, sizeof(buf), "vkCommand%u", type);
-			name = buf;
-		}
-		vmm_decode_sub_begin(o);
-		vmm_decode_put_s(o, "venus", name);
-		vmm_decode_put_x(o, "flags", flags);
-		vmm_decode_sub_end(o);
-		/* Only the seek has a size known without its schema. */
-		if (type != GUEST_VN_CMD_vkSeekReplyCommandStreamMESA)
-			break;
-		off += 8 + 8;	/* header, the u64 position */
-	}
-}
-
 void vmm_decode_stream(struct vmm_decode_out *o, const uint8_t *p,
 		       size_t len, bool venus)
 {
 	if (venus)
-		decode_venus(o, p, len);
+		vmm_decode_venus(o, p, len);
 	else
 		decode_virgl(o, p, len);
 }

@@ -8,6 +8,11 @@
       decode of the stored capture STORED (a lockstep capture of SCRIPT)
       equals GOLDEN; a fresh one decodes alike (offsets and times aside);
       --json parses line by line; --cmd filters
+  capture_test.py venus SIM VENUS_DIR GOLDEN [SKIPS VERSION]
+      every bundled venus script's streams decode to the end, every
+      command named; fill.vgs's commands equal GOLDEN; an unknown command
+      id, an unknown pNext struct and a cut stream stop with
+      "undecodable from offset N"; --json carries them
   capture_test.py repeat SIM SCRIPT N
       one capture of SCRIPT replayed N times, freed heap memory filled
       (MALLOC_PERTURB_): a renderer slower than the recording's must not
@@ -182,6 +187,116 @@ def golden(sim, script, stored, gold):
            r.stdout)
 
 
+CHAIN, SUBMIT_3D = 4, 0x207
+
+
+def venus_streams(sim, cap):
+    """The venus command lines of each SUBMIT_3D chain, a list a chain,
+    consecutive identical chains once (fence polls repeat as the renderer
+    takes its time)."""
+    r = run([sim, 'decode', cap])
+    chains = []
+    for line in r.stdout.splitlines():
+        if line.startswith('offset='):
+            chains.append([])
+        elif line.startswith('    ') and chains:
+            chains[-1].append(line.strip())
+    out = []
+    for c in chains:
+        if c and (not out or out[-1] != c):
+            out.append(c)
+    return r, out
+
+
+def patch_stream(data, find, edit):
+    """A copy of capture @data whose first SUBMIT_3D stream starting with
+    the u32s @find is changed by @edit(stream bytearray, chain data,
+    offset of the stream in data)."""
+    data = bytearray(data)
+    for off, typ, p in records(data):
+        if typ != CHAIN:
+            continue
+        out_num, in_num = struct.unpack_from('<HH', p, 8)
+        start = off + HDR + 16 + 4 * (out_num + in_num)
+        if struct.unpack_from('<I', data, start)[0] != SUBMIT_3D:
+            continue
+        st = start + 32
+        if list(struct.unpack_from('<%dI' % len(find), data, st)) == find:
+            edit(data, start, st)
+            return bytes(data)
+    return None
+
+
+def venus_edits(sim, cap, tmp):
+    """Streams the walker cannot size: each stops at its offset."""
+    data = open(cap, 'rb').read()
+    seek, create_buffer = 179, 50
+    def unknown_id(d, chain, st):
+        struct.pack_into('<I', d, st + 16, 0x7fff0000)
+    def unknown_pnext(d, chain, st):
+        # vkCreateBuffer at 16: header 8, device 8, pCreateInfo 8, sType 4:
+        # the pNext presence at 44, then an sType no registry has.
+        struct.pack_into('<QI', d, st + 44, 1, 0x7ffffff0)
+    def cut(d, chain, st):
+        struct.pack_into('<I', d, chain + 24, 16 + 40)
+    cases = [
+        (unknown_id, 'undecodable from offset 16: command type 2147418112 '
+         'is not in the table'),
+        (unknown_pnext, 'undecodable from offset 52: pNext struct of sType '
+         '2147483632 is not in the schema'),
+        (cut, 'undecodable from offset 56: size needs 8 bytes, the '
+         'stream has 0'),
+    ]
+    for edit, want in cases:
+        bad = patch_stream(data, [seek, 0, 0, 0, create_buffer], edit)
+        path = os.path.join(tmp, 'edited.vgscap')
+        open(path, 'wb').write(bad or b'')
+        r = run([sim, 'decode', path])
+        ok(bad and r.returncode == 0 and want in r.stdout,
+           'decode stops with "%s"' % want, r.stdout[-2000:] + r.stderr)
+        r = run([sim, 'decode', '--json', path])
+        objs = [json.loads(l) for l in r.stdout.splitlines()]
+        subs = [s for o in objs for s in o.get('stream', [])
+                if 'undecodable' in s]
+        ok(len(subs) == 1 and want.split(': ', 1)[1] in subs[0]['reason'],
+           'decode --json: {"undecodable": offset, "reason": ...}',
+           repr(subs))
+
+
+def venus(sim, root, gold, skips_file=None, version=None):
+    skips = row_skips(skips_file, version) if skips_file else {}
+    scripts = sorted(f for f in os.listdir(root) if f.endswith('.vgs'))
+    with tempfile.TemporaryDirectory() as tmp:
+        cap = os.path.join(tmp, 'c.vgscap')
+        for name in scripts:
+            if 'venus/' + name in skips:
+                skip(name + ' streams decoded', skips['venus/' + name])
+                continue
+            good, out = record(sim, os.path.join(root, name), cap)
+            r, streams = venus_streams(sim, cap)
+            lines = [l for c in streams for l in c]
+            bad = [l for l in lines if 'undecodable' in l or
+                   l.startswith('venus=vkCommand')]
+            if name == 'malformed_stream.vgs':   # its junk stream
+                want = ['undecodable from offset 0: command type '
+                        '2147418112 is not in the table '
+                        '(guest/venus/venus_cmd_ids.def)']
+            else:
+                want = []
+            ok(good and r.returncode == 0 and bad == want,
+               '%s: every venus command named (%d)' % (name, len(lines)),
+               out + '\n'.join(bad))
+            if name != 'fill.vgs':
+                continue
+            with open(gold) as f:
+                golden_lines = f.read().splitlines()
+            ok(lines == golden_lines, 'fill.vgs decodes as ' +
+               os.path.basename(gold), '\n'.join(
+                   'want: %s\ngot:  %s' % (w, g) for w, g in
+                   zip(golden_lines, lines) if w != g)[:3000])
+            venus_edits(sim, cap, tmp)
+
+
 def divergence(sim, script):
     with tempfile.TemporaryDirectory() as tmp:
         cap = os.path.join(tmp, 'c.vgscap')
@@ -334,6 +449,8 @@ def main():
         scenarios(*sys.argv[2:6])
     elif mode == 'golden':
         golden(*sys.argv[2:6])
+    elif mode == 'venus':
+        venus(*sys.argv[2:7])
     elif mode == 'repeat':
         repeat(sys.argv[2], sys.argv[3], int(sys.argv[4]))
     elif mode == 'divergence':
