@@ -13,6 +13,10 @@
       command named; fill.vgs's commands equal GOLDEN; an unknown command
       id, an unknown pNext struct and a cut stream stop with
       "undecodable from offset N"; --json carries them
+  capture_test.py resource SIM STORED BLOB_SCANOUT_SCRIPT HOST3D_MAP_SCRIPT
+      decode --resource=N keeps the records tied to N: its requests, their
+      responses, virgl streams carrying its handle, its backing's guest
+      memory, its mapped window, its checksums; nothing of another
   capture_test.py repeat SIM SCRIPT N
       one capture of SCRIPT replayed N times, freed heap memory filled
       (MALLOC_PERTURB_): a renderer slower than the recording's must not
@@ -297,6 +301,53 @@ def venus(sim, root, gold, skips_file=None, version=None):
             venus_edits(sim, cap, tmp)
 
 
+def kept(sim, cap, res):
+    """The (record, key fields) lines decode --resource keeps."""
+    r = run([sim, 'decode', '--resource=%d' % res, cap])
+    return r, [strip_volatile(l) for l in r.stdout.splitlines()
+               if l.startswith('offset=')]
+
+
+def resource(sim, stored, scanout_script, map_script):
+    # A virgl stream naming resource 1 (CREATE_OBJECT SURFACE), its
+    # fenced response and the read-back checksum.
+    r, lines = kept(sim, stored, 1)
+    submit = [l for l in lines if 'hdr.type=SUBMIT_3D' in l]
+    ok(r.returncode == 0 and submit and
+       any(l.startswith('record=RESPONSE seq=6 ') and 'retired=global' in l
+           for l in lines) and
+       any('kind=readback resource_id=1' in l for l in lines) and
+       not any('record=INFO' in l or 'record=CAPSET' in l for l in lines),
+       '--resource=1: the SUBMIT_3D whose stream names it, its fence '
+       'retirement, its read-back checksum', r.stdout + r.stderr)
+    r, lines = kept(sim, stored, 2)
+    ok(r.returncode == 0 and lines == [],
+       '--resource=2: nothing of resource 1', r.stdout)
+    with tempfile.TemporaryDirectory() as tmp:
+        cap = os.path.join(tmp, 'c.vgscap')
+        good, out = record(sim, scanout_script, cap)
+        r, lines = kept(sim, cap, 1)
+        ok(good and any('record=GUEST_MEM gpa=0x5000' in l for l in lines)
+           and any('kind=scanout scanout_id=0' in l for l in lines) and
+           any('hdr.type=CTX_ATTACH_RESOURCE' in l for l in lines),
+           '--resource=1 of %s: its guest blob pages, the scanout '
+           'showing it, its attachment' % os.path.basename(scanout_script),
+           out + r.stdout + r.stderr)
+        r, lines = kept(sim, cap, 7)
+        ok(not any('GUEST_MEM' in l or 'CHECKSUM' in l for l in lines),
+           '--resource=7: none of them', r.stdout)
+        good, out = record(sim, map_script, cap)
+        windows = {}
+        for res in (1, 2, 3, 4):
+            r, lines = kept(sim, cap, res)
+            windows[res] = [l.split()[1] for l in lines
+                            if l.startswith('record=HOST_MEM')]
+        ok(good and windows == {1: ['offset=0x0'], 2: ['offset=0x1000'],
+                                3: ['offset=0x2000'], 4: []},
+           '--resource=N of %s: the host-visible window each is mapped at'
+           % os.path.basename(map_script), repr(windows) + out)
+
+
 def divergence(sim, script):
     with tempfile.TemporaryDirectory() as tmp:
         cap = os.path.join(tmp, 'c.vgscap')
@@ -451,6 +502,8 @@ def main():
         golden(*sys.argv[2:6])
     elif mode == 'venus':
         venus(*sys.argv[2:7])
+    elif mode == 'resource':
+        resource(*sys.argv[2:6])
     elif mode == 'repeat':
         repeat(sys.argv[2], sys.argv[3], int(sys.argv[4]))
     elif mode == 'divergence':
