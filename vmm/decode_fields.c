@@ -236,7 +236,8 @@ void vmm_decode_response(struct vmm_decode_out *o, const uint8_t *p,
  * Where virgl commands carry resource handles: payload dword @first, then
  * every @stride dwords (0: once), by virgl_protocol.h's layouts
  * (VIRGL_OBJ_SURFACE_RES_HANDLE, VIRGL_SET_VERTEX_BUFFER_HANDLE(x),
- * VIRGL_CMD_BLIT_DST/SRC_RES_HANDLE, ...).  @obj: for CREATE_OBJECT, the
+ * VIRGL_CMD_BLIT_DST/SRC_RES_HANDLE, VIRGL_COPY_TRANSFER3D_SRC_RES_HANDLE,
+ * ...).  @obj: for CREATE_OBJECT, the
  * object type; otherwise GUEST_VIRGL_OBJECT_NULL.
  */
 static const struct {
@@ -256,6 +257,7 @@ static const struct {
 	{ GUEST_VIRGL_CCMD_SET_SHADER_BUFFERS, 0, 4, 3 },
 	{ GUEST_VIRGL_CCMD_SET_SHADER_IMAGES, 0, 6, 5 },
 	{ GUEST_VIRGL_CCMD_TRANSFER3D, 0, 0, 0 },
+	{ GUEST_VIRGL_CCMD_COPY_TRANSFER3D, 0, 0, 11 },
 	{ GUEST_VIRGL_CCMD_CLEAR_TEXTURE, 0, 0, 0 },
 };
 
