@@ -297,6 +297,9 @@ static bool walk_command(struct walk *w, struct vmm_decode_out *o)
 	if (!c)
 		return fail(w, "command type %u is not in the table "
 			    "(guest/venus/venus_cmd_ids.def)", id);
+	if (!c->sized)
+		return fail(w, "%s (command type %u): its parameters are not in "
+			    "the vk.xml this build read", c->name, id);
 	w->off += 8;
 	vmm_decode_sub_begin(o);
 	vmm_decode_put_s(o, "venus", c->name);

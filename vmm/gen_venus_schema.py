@@ -15,18 +15,140 @@ import re
 import sys
 import xml.etree.ElementTree as ET
 
-VENUS_EXTRA = """<registry><types>
+VENUS_EXTRA = """<registry>
+<enums name="VkStructureType">
+ <enum value="1000384000" name="VK_STRUCTURE_TYPE_RING_CREATE_INFO_MESA"/>
+ <enum value="1000384001" name="VK_STRUCTURE_TYPE_MEMORY_RESOURCE_PROPERTIES_MESA"/>
+ <enum value="1000384002" name="VK_STRUCTURE_TYPE_IMPORT_MEMORY_RESOURCE_INFO_MESA"/>
+ <enum value="1000384003" name="VK_STRUCTURE_TYPE_MEMORY_RESOURCE_ALLOCATION_SIZE_PROPERTIES_MESA"/>
+ <enum value="1000384004" name="VK_STRUCTURE_TYPE_IMPORT_SEMAPHORE_RESOURCE_INFO_MESA"/>
+ <enum value="1000384005" name="VK_STRUCTURE_TYPE_DEVICE_QUEUE_TIMELINE_INFO_MESA"/>
+ <enum value="1000384006" name="VK_STRUCTURE_TYPE_RING_MONITOR_INFO_MESA"/>
+ <enum value="1000384007" name="VK_STRUCTURE_TYPE_RING_PRIORITY_INFO_MESA"/>
+</enums>
+<types>
 <type category="struct" name="VkCommandStreamDescriptionMESA">
  <member><type>uint32_t</type> <name>resourceId</name></member>
  <member><type>size_t</type> <name>offset</name></member>
  <member><type>size_t</type> <name>size</name></member>
-</type></types><commands>
+</type>
+<type category="struct" name="VkCommandStreamDependencyMESA">
+ <member><type>uint32_t</type> <name>srcCommandStream</name></member>
+ <member><type>uint32_t</type> <name>dstCommandStream</name></member>
+</type>
+<type category="struct" name="VkRingCreateInfoMESA">
+ <member values="VK_STRUCTURE_TYPE_RING_CREATE_INFO_MESA"><type>VkStructureType</type> <name>sType</name></member>
+ <member>const <type>void</type>* <name>pNext</name></member>
+ <member><type>VkFlags</type> <name>flags</name></member>
+ <member><type>uint32_t</type> <name>resourceId</name></member>
+ <member><type>size_t</type> <name>offset</name></member>
+ <member><type>size_t</type> <name>size</name></member>
+ <member><type>uint64_t</type> <name>idleTimeout</name></member>
+ <member><type>size_t</type> <name>headOffset</name></member>
+ <member><type>size_t</type> <name>tailOffset</name></member>
+ <member><type>size_t</type> <name>statusOffset</name></member>
+ <member><type>size_t</type> <name>bufferOffset</name></member>
+ <member><type>size_t</type> <name>bufferSize</name></member>
+ <member><type>size_t</type> <name>extraOffset</name></member>
+ <member><type>size_t</type> <name>extraSize</name></member>
+</type>
+<type category="struct" name="VkRingMonitorInfoMESA" structextends="VkRingCreateInfoMESA">
+ <member values="VK_STRUCTURE_TYPE_RING_MONITOR_INFO_MESA"><type>VkStructureType</type> <name>sType</name></member>
+ <member>const <type>void</type>* <name>pNext</name></member>
+ <member><type>uint32_t</type> <name>maxReportingPeriodMicroseconds</name></member>
+</type>
+<type category="struct" name="VkRingPriorityInfoMESA" structextends="VkRingCreateInfoMESA">
+ <member values="VK_STRUCTURE_TYPE_RING_PRIORITY_INFO_MESA"><type>VkStructureType</type> <name>sType</name></member>
+ <member>const <type>void</type>* <name>pNext</name></member>
+ <member><type>int32_t</type> <name>priority</name></member>
+</type>
+<type category="struct" name="VkMemoryResourcePropertiesMESA">
+ <member values="VK_STRUCTURE_TYPE_MEMORY_RESOURCE_PROPERTIES_MESA"><type>VkStructureType</type> <name>sType</name></member>
+ <member><type>void</type>* <name>pNext</name></member>
+ <member><type>uint32_t</type> <name>memoryTypeBits</name></member>
+</type>
+<type category="struct" name="VkMemoryResourceAllocationSizePropertiesMESA" structextends="VkMemoryResourcePropertiesMESA">
+ <member values="VK_STRUCTURE_TYPE_MEMORY_RESOURCE_ALLOCATION_SIZE_PROPERTIES_MESA"><type>VkStructureType</type> <name>sType</name></member>
+ <member><type>void</type>* <name>pNext</name></member>
+ <member><type>uint64_t</type> <name>allocationSize</name></member>
+</type>
+<type category="struct" name="VkImportMemoryResourceInfoMESA" structextends="VkMemoryAllocateInfo">
+ <member values="VK_STRUCTURE_TYPE_IMPORT_MEMORY_RESOURCE_INFO_MESA"><type>VkStructureType</type> <name>sType</name></member>
+ <member>const <type>void</type>* <name>pNext</name></member>
+ <member><type>uint32_t</type> <name>resourceId</name></member>
+</type>
+<type category="struct" name="VkImportSemaphoreResourceInfoMESA">
+ <member values="VK_STRUCTURE_TYPE_IMPORT_SEMAPHORE_RESOURCE_INFO_MESA"><type>VkStructureType</type> <name>sType</name></member>
+ <member>const <type>void</type>* <name>pNext</name></member>
+ <member><type>VkSemaphore</type> <name>semaphore</name></member>
+ <member><type>uint32_t</type> <name>resourceId</name></member>
+</type>
+<type category="struct" name="VkDeviceQueueTimelineInfoMESA" structextends="VkDeviceQueueInfo2">
+ <member values="VK_STRUCTURE_TYPE_DEVICE_QUEUE_TIMELINE_INFO_MESA"><type>VkStructureType</type> <name>sType</name></member>
+ <member>const <type>void</type>* <name>pNext</name></member>
+ <member><type>uint32_t</type> <name>ringIdx</name></member>
+</type>
+</types><commands>
 <command><proto><type>void</type> <name>vkSetReplyCommandStreamMESA</name></proto>
  <param>const <type>VkCommandStreamDescriptionMESA</type>* <name>pStream</name></param>
 </command>
 <command><proto><type>void</type> <name>vkSeekReplyCommandStreamMESA</name></proto>
  <param><type>size_t</type> <name>position</name></param>
-</command></commands></registry>"""
+</command>
+<command><proto><type>void</type> <name>vkExecuteCommandStreamsMESA</name></proto>
+ <param><type>uint32_t</type> <name>streamCount</name></param>
+ <param len="streamCount">const <type>VkCommandStreamDescriptionMESA</type>* <name>pStreams</name></param>
+ <param len="streamCount">const <type>size_t</type>* <name>pReplyPositions</name></param>
+ <param><type>uint32_t</type> <name>dependencyCount</name></param>
+ <param len="dependencyCount">const <type>VkCommandStreamDependencyMESA</type>* <name>pDependencies</name></param>
+ <param><type>VkFlags</type> <name>flags</name></param>
+</command>
+<command><proto><type>void</type> <name>vkCreateRingMESA</name></proto>
+ <param><type>uint64_t</type> <name>ring</name></param>
+ <param>const <type>VkRingCreateInfoMESA</type>* <name>pCreateInfo</name></param>
+</command>
+<command><proto><type>void</type> <name>vkDestroyRingMESA</name></proto>
+ <param><type>uint64_t</type> <name>ring</name></param>
+</command>
+<command><proto><type>void</type> <name>vkNotifyRingMESA</name></proto>
+ <param><type>uint64_t</type> <name>ring</name></param>
+ <param><type>uint32_t</type> <name>seqno</name></param>
+ <param><type>VkFlags</type> <name>flags</name></param>
+</command>
+<command><proto><type>void</type> <name>vkWriteRingExtraMESA</name></proto>
+ <param><type>uint64_t</type> <name>ring</name></param>
+ <param><type>size_t</type> <name>offset</name></param>
+ <param><type>uint32_t</type> <name>value</name></param>
+</command>
+<command><proto><type>VkResult</type> <name>vkGetMemoryResourcePropertiesMESA</name></proto>
+ <param><type>VkDevice</type> <name>device</name></param>
+ <param><type>uint32_t</type> <name>resourceId</name></param>
+ <param><type>VkMemoryResourcePropertiesMESA</type>* <name>pMemoryResourceProperties</name></param>
+</command>
+<command><proto><type>void</type> <name>vkResetFenceResourceMESA</name></proto>
+ <param><type>VkDevice</type> <name>device</name></param>
+ <param><type>VkFence</type> <name>fence</name></param>
+</command>
+<command><proto><type>void</type> <name>vkWaitSemaphoreResourceMESA</name></proto>
+ <param><type>VkDevice</type> <name>device</name></param>
+ <param><type>VkSemaphore</type> <name>semaphore</name></param>
+</command>
+<command><proto><type>void</type> <name>vkImportSemaphoreResourceMESA</name></proto>
+ <param><type>VkDevice</type> <name>device</name></param>
+ <param>const <type>VkImportSemaphoreResourceInfoMESA</type>* <name>pImportSemaphoreResourceInfo</name></param>
+</command>
+<command><proto><type>void</type> <name>vkSubmitVirtqueueSeqnoMESA</name></proto>
+ <param><type>uint64_t</type> <name>ring</name></param>
+ <param><type>uint64_t</type> <name>seqno</name></param>
+</command>
+<command><proto><type>void</type> <name>vkWaitVirtqueueSeqnoMESA</name></proto>
+ <param><type>uint64_t</type> <name>seqno</name></param>
+</command>
+<command><proto><type>void</type> <name>vkWaitRingSeqnoMESA</name></proto>
+ <param><type>uint64_t</type> <name>ring</name></param>
+ <param><type>uint64_t</type> <name>seqno</name></param>
+</command>
+</commands></registry>"""
 
 U32 = {'uint32_t', 'int32_t', 'float', 'VkBool32', 'VkSampleMask', 'VkFlags'}
 U64 = {'uint64_t', 'int64_t', 'VkDeviceSize', 'VkDeviceAddress', 'size_t',
@@ -192,6 +314,18 @@ class Gen:
                 flags = 2       # VMM_VN_PRESENCE
         return (name, typ, kind, shape, flags, index)
 
+    def find_command(self, name):
+        """A command's parameters; a core name this vk.xml lacks may be
+        here under the extension's name it was promoted from."""
+        names = [name, name + 'KHR', name + 'EXT']
+        if name.endswith('KHR'):        # promoted from an EXT
+            names.append(name[:-3] + 'EXT')
+        for n in names:
+            params = self.reg.commands.get(self.reg.resolve(n))
+            if params is not None:
+                return params
+        return None
+
     def members_of(self, els, command=False):
         lens = {(p.get('len') or '').split(',')[0] for p in els}
         first = len(self.members)
@@ -202,9 +336,10 @@ class Gen:
     def run(self, ids):
         commands = []
         for cid, cname in ids:
-            params = self.reg.commands.get(self.reg.resolve(cname))
-            if params is None:
-                sys.exit('gen_venus_schema: %s is not in vk.xml' % cname)
+            params = self.find_command(cname)
+            if params is None:      # newer than this vk.xml: not sized
+                commands.append((cid, cname, 0, -1))
+                continue
             first, count = self.members_of(params, command=True)
             commands.append((cid, cname, first, count))
         rows = {}
@@ -247,7 +382,9 @@ def emit(out, gen, commands, rows):
     w('};\nconst uint32_t vmm_vn_struct_count = %d;\n\n' % len(gen.struct_index))
     w('const struct vmm_vn_command vmm_vn_commands[] = {\n')
     for cid, cname, first, count in sorted(commands):
-        w('\t{ %d, %s, %d, %d },\n' % (cid, c_str(cname), first, count))
+        w('\t{ %d, %s, %d, %d, %s },\n' % (cid, c_str(cname), first,
+                                         max(count, 0),
+                                         'true' if count >= 0 else 'false'))
     w('};\nconst uint32_t vmm_vn_command_count = %d;\n' % len(commands))
 
 

@@ -2,8 +2,9 @@
 /*
  * The venus decoder's schema: each command's parameters and each struct's
  * members as the venus protocol serializes them, generated at build time
- * by vmm/gen_venus_schema.py from the Vulkan registry (vk.xml) and the
- * command ids of guest/venus/venus_cmd_ids.def.  Private to vmm/
+ * by vmm/gen_venus_schema.py from the Vulkan registry (vk.xml), the
+ * command ids of guest/venus/venus_cmd_ids.def and the transport commands
+ * and structs of VK_MESA_venus_protocol it declares itself.  Private to vmm/
  * (decode_venus.c walks a stream with it).
  *
  * The wire rules the kinds and shapes stand for (venus-protocol, as
@@ -74,6 +75,7 @@ struct vmm_vn_command {
 	uint32_t id;		/* VkCommandTypeEXT */
 	const char *name;
 	uint32_t first, count;	/* its parameters in vmm_vn_members */
+	bool sized;		/* false: newer than the build's vk.xml */
 };
 
 extern const struct vmm_vn_member vmm_vn_members[];
