@@ -24,6 +24,7 @@
 struct walk {
 	const uint8_t *p;
 	size_t len, off;
+	struct vmm_decode_out *o;	/* its want_res / res_seen */
 	unsigned depth;
 	size_t fail_off;
 	char why[192];
@@ -124,6 +125,13 @@ static bool walk_elem(struct walk *w, const struct vmm_vn_member *m,
 
 	switch (m->kind) {
 	case VMM_VN_U32:
+		/* A virtio-gpu resource id (VK_MESA_venus_protocol's streams,
+		 * rings and imports): --resource follows it. */
+		if (w->o->want_res && w->off + 4 <= w->len &&
+		    !strcmp(m->name, "resourceId") &&
+		    sim_capture_le32(w->p + w->off) == w->o->want_res)
+			w->o->res_seen = true;
+		return take(w, 4, m->name);
 	case VMM_VN_STYPE:
 		return take(w, 4, m->name);
 	case VMM_VN_U64:
@@ -313,7 +321,7 @@ static bool walk_command(struct walk *w, struct vmm_decode_out *o)
 
 void vmm_decode_venus(struct vmm_decode_out *o, const uint8_t *p, size_t len)
 {
-	struct walk w = { .p = p, .len = len };
+	struct walk w = { .p = p, .len = len, .o = o };
 
 	while (w.off < len) {
 		if (len - w.off < 8) {

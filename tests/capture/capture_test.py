@@ -335,6 +335,12 @@ def venus(sim, root, gold, skips_file=None, version=None):
                    zip(golden_lines, lines) if w != g)[:3000])
             venus_edits(sim, cap, tmp)
             venus_transport(sim, cap, tmp)
+            # The reply stream's resource (1 in fill.vgs) in a resourceId.
+            kept1 = run([sim, 'decode', '--resource=1', cap]).stdout
+            kept2 = run([sim, 'decode', '--resource=2', cap]).stdout
+            ok('vkSetReplyCommandStreamMESA' in kept1 and
+               'vkSetReplyCommandStreamMESA' not in kept2,
+               '--resource=1 keeps the submit setting it as reply stream')
 
 
 def kept(sim, cap, res):
