@@ -72,9 +72,12 @@ static bool read_u64(struct walk *w, uint64_t *v, const char *what)
 	return true;
 }
 
-static uint64_t pad4(uint64_t n)
+/* @n bytes padded to 4 (a string's or a byte array's). */
+static bool take_padded(struct walk *w, uint64_t n, const char *what)
 {
-	return (n + 3) & ~(uint64_t)3;
+	if (n > w->len - w->off)	/* before padding: no overflow */
+		return take(w, n, what);
+	return take(w, (n + 3) & ~(uint64_t)3, what);
 }
 
 static bool walk_struct(struct walk *w, uint32_t row, bool partial,
@@ -153,7 +156,7 @@ static bool walk_elem(struct walk *w, const struct vmm_vn_member *m,
 		return walk_member(w, &vmm_vn_members[u->first + tag], partial);
 	}
 	case VMM_VN_STRING:
-		return read_u64(w, &n, m->name) && take(w, pad4(n), m->name);
+		return read_u64(w, &n, m->name) && take_padded(w, n, m->name);
 	case VMM_VN_PNEXT:
 		return walk_pnext(w, partial);
 	}
@@ -166,7 +169,7 @@ static bool walk_elems(struct walk *w, const struct vmm_vn_member *m,
 		       uint64_t n, bool partial)
 {
 	if (m->kind == VMM_VN_BYTE)
-		return take(w, pad4(n), m->name);
+		return take_padded(w, n, m->name);
 	for (uint64_t i = 0; i < n; i++) {
 		size_t before = w->off;
 		if (!walk_elem(w, m, partial))
