@@ -42,6 +42,8 @@ struct decoder {
 	uint32_t nseqs;
 	uint32_t ctx_capset[4096];	/* capset of context ids below 4096 */
 	struct vmm_decode_res res;	/* --resource: what is tied to it */
+	FILE *out;			/* the lines (stdout) */
+	bool quiet;			/* no message for a bad capture */
 };
 
 /* ------------------------------------------------------------------ */
@@ -354,18 +356,40 @@ static int decode_all(struct decoder *d, const char *path,
 		bool in_time = rec.time_ns >= d->filter.from_ns &&
 			       rec.time_ns <= d->filter.to_ns;
 		if (ret > 0 && in_time)
-			printf("%s\n", d->json ? line : line + 1);
+			fprintf(d->out, "%s\n", d->json ? line : line + 1);
 		free(line);
 		if (ret < 0)
 			break;
 		ret = 0;
 	}
-	if (ret < 0) {
-		fflush(stdout);
+	if (ret < 0 && !d->quiet) {
+		fflush(d->out);
 		fprintf(stderr, "virtgpu-sim decode: %s: %s\n", path, err);
-		return ret;
 	}
-	return 0;
+	return ret < 0 ? ret : 0;
+}
+
+int vmm_decode_capture(const uint8_t *buf, size_t len, bool json,
+		       uint32_t res, FILE *out)
+{
+	struct decoder *d = calloc(1, sizeof(*d));
+
+	if (!d)
+		return -ENOMEM;
+	d->json = json;
+	d->out = out;
+	d->quiet = true;
+	d->filter.to_ns = UINT64_MAX;
+	if (res) {
+		d->filter.res_set = true;
+		d->filter.res = res;
+		vmm_decode_res_init(&d->res, res);
+	}
+	int ret = decode_all(d, "", buf, len);
+	free(d->seqs);
+	vmm_decode_res_fini(&d->res);
+	free(d);
+	return ret;
 }
 
 static void decode_usage(FILE *out)
@@ -445,6 +469,7 @@ int vmm_cmd_decode(int argc, char **argv)
 	if (!d)
 		return 1;
 	d->filter.to_ns = UINT64_MAX;
+	d->out = stdout;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
 		if (c == 'h') {

@@ -52,6 +52,13 @@ void vmm_decode_sub_end(struct vmm_decode_out *o);
 void vmm_decode_put_undecodable(struct vmm_decode_out *o, size_t offset,
 				const char *why);
 
+/* decode.c: the whole capture @buf to @out, one line per record, as
+ * `virtgpu-sim decode [--json] [--resource=RES] FILE` prints it (RES 0:
+ * no filter), with no message for a bad capture: 0 or a negative errno.
+ * The fuzz target tests/fuzz/fuzz_decode.c runs it. */
+int vmm_decode_capture(const uint8_t *buf, size_t len, bool json,
+		       uint32_t res, FILE *out);
+
 /* decode_fields.c */
 void vmm_decode_request(struct vmm_decode_out *o, const uint8_t *p,
 			size_t len);
