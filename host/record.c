@@ -299,20 +299,134 @@ static void sync_resource(struct host_device *dev, uint32_t key, void *val,
 	sync_window(dev->rec, val);
 }
 
-/* Does a command of @type read guest memory outside its chain? */
-static bool reads_memory(uint32_t type)
+/*
+ * virgl_protocol.h: the stream commands that make vrend read a resource's
+ * guest backing: TRANSFER3D (payload dword 0: the resource; a transfer to
+ * the host reads it) and COPY_TRANSFER3D (payload dword 11: its source, a
+ * staging buffer whose storage is guest memory).  A command is a header
+ * (length << 16 | object << 8 | opcode) and length payload dwords.
+ */
+#define VIRGL_CCMD_TRANSFER3D 43
+#define VIRGL_CCMD_COPY_TRANSFER3D 45
+#define VIRGL_COPY_TRANSFER3D_SRC 11
+
+static void sync_one(struct host_device *dev, uint32_t res_id)
 {
+	struct host_resource *res = host_table_get(&dev->resources, res_id);
+
+	if (res)
+		sync_resource(dev, res_id, res, NULL);
+}
+
+static void sync_blob(struct host_device *dev, uint32_t key, void *val,
+		      void *arg)
+{
+	const struct host_resource *res = val;
+
+	if (res->blob_mem)
+		sync_resource(dev, key, val, arg);
+}
+
+static uint32_t iov_le32(const struct sim_vq_elem *e, size_t off, bool *ok)
+{
+	uint32_t v = 0;
+
+	*ok = sim_iov_to_buf(e->out_iov, e->out_num, off, &v, 4) == 4;
+	return le32toh(v);
+}
+
+/*
+ * Before a virgl context's SUBMIT_3D: the backings its stream transfers
+ * from, and every blob (a guest blob may be a buffer's storage, a mapped
+ * host blob is read where the guest wrote it).  Other backings are read
+ * only by transfers, so they need not be compared (the frame loop's
+ * submits mostly carry none: docs/performance.md section 8).
+ */
+static void sync_virgl_stream(struct host_device *dev,
+			      const struct sim_vq_elem *e)
+{
+	const size_t start = sizeof(struct virtio_gpu_cmd_submit);
+	bool ok;
+	uint32_t size = iov_le32(e, offsetof(struct virtio_gpu_cmd_submit,
+					     size), &ok);
+
+	host_table_foreach(&dev->resources, sync_blob, dev, NULL);
+	if (!ok || size > e->out_len - start)
+		size = e->out_len > start ? (uint32_t)(e->out_len - start) : 0;
+	for (size_t dw = 0; dw < size / 4;) {
+		uint32_t h = iov_le32(e, start + 4 * dw, &ok);
+		uint32_t op = h & 0xff, n = h >> 16;
+		size_t at = 0;
+		if (!ok || dw + 1 + n > size / 4)
+			break;	/* the renderer stops there too */
+		if (op == VIRGL_CCMD_TRANSFER3D && n >= 1)
+			at = dw + 1;
+		else if (op == VIRGL_CCMD_COPY_TRANSFER3D &&
+			 n > VIRGL_COPY_TRANSFER3D_SRC)
+			at = dw + 1 + VIRGL_COPY_TRANSFER3D_SRC;
+		if (at)
+			sync_one(dev, iov_le32(e, start + 4 * at, &ok));
+		dw += 1 + n;
+	}
+}
+
+/* The resource_id of a command that reads one resource's memory, at
+ * @off of its request. */
+static void sync_named(struct host_device *dev, const struct sim_vq_elem *e,
+		       size_t off)
+{
+	bool ok;
+	uint32_t id = iov_le32(e, off, &ok);
+
+	if (ok)
+		sync_one(dev, id);
+}
+
+/*
+ * Before a command that can make the device or the renderer read guest
+ * memory outside its chain: what of that memory differs from the shadow.
+ * Transfers, flushes and blob scanouts read the resource they name; a
+ * virgl stream what sync_virgl_stream says; a venus stream (or a context
+ * not known yet) any attached resource, so all of them.
+ */
+static void sync_for(struct host_device *dev, const struct sim_vq_elem *e,
+		     uint32_t type)
+{
+	bool ok;
+
 	switch (type) {
 	case VIRTIO_GPU_CMD_TRANSFER_TO_HOST_2D:
+		sync_named(dev, e, offsetof(struct virtio_gpu_transfer_to_host_2d,
+					    resource_id));
+		return;
 	case VIRTIO_GPU_CMD_TRANSFER_TO_HOST_3D:
 	case VIRTIO_GPU_CMD_TRANSFER_FROM_HOST_3D:
-	case VIRTIO_GPU_CMD_SUBMIT_3D:
+		sync_named(dev, e, offsetof(struct virtio_gpu_transfer_host_3d,
+					    resource_id));
+		return;
 	case VIRTIO_GPU_CMD_RESOURCE_FLUSH:
+		sync_named(dev, e, offsetof(struct virtio_gpu_resource_flush,
+					    resource_id));
+		return;
 	case VIRTIO_GPU_CMD_SET_SCANOUT_BLOB:
-		return true;
+		sync_named(dev, e, offsetof(struct virtio_gpu_set_scanout_blob,
+					    resource_id));
+		return;
+	case VIRTIO_GPU_CMD_SUBMIT_3D:
+		break;
 	default:
-		return false;
+		return;
 	}
+	uint32_t ctx_id = iov_le32(e, offsetof(struct virtio_gpu_ctrl_hdr,
+					       ctx_id), &ok);
+	const struct host_context *ctx = ok ? host_table_get(&dev->contexts,
+							     ctx_id) : NULL;
+	if (ctx && (ctx->capset_id == 0 ||
+		    ctx->capset_id == VIRTIO_GPU_CAPSET_VIRGL ||
+		    ctx->capset_id == VIRTIO_GPU_CAPSET_VIRGL2))
+		sync_virgl_stream(dev, e);
+	else
+		host_table_foreach(&dev->resources, sync_resource, dev, NULL);
 }
 
 /* A chain as the device popped it, after the guest memory it may read
@@ -324,9 +438,7 @@ void host__rec_chain(struct host_cmd *cmd)
 	uint32_t type = 0;
 
 	sim_iov_to_buf(e->out_iov, e->out_num, 0, &type, sizeof(type));
-	if (reads_memory(le32toh(type)))
-		host_table_foreach(&cmd->dev->resources, sync_resource,
-				   cmd->dev, NULL);
+	sync_for(cmd->dev, e, le32toh(type));
 	cmd->rec_seq = sim_capture_next_seq(r->cap);
 
 	unsigned n = e->out_num + e->in_num;

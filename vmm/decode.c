@@ -31,7 +31,8 @@ struct decode_filter {
 
 /* What a chain was, for its response's filters and stream decoding. */
 struct seq_info {
-	uint32_t type, ctx, res;
+	uint32_t type, ctx;
+	bool res_hit;		/* it names --resource's, or its stream does */
 };
 
 struct decoder {
@@ -40,6 +41,9 @@ struct decoder {
 	struct seq_info *seqs;
 	uint32_t nseqs;
 	uint32_t ctx_capset[4096];	/* capset of context ids below 4096 */
+	struct vmm_decode_res res;	/* --resource: what is tied to it */
+	FILE *out;			/* the lines (stdout) */
+	bool quiet;			/* no message for a bad capture */
 };
 
 /* ------------------------------------------------------------------ */
@@ -111,6 +115,17 @@ void vmm_decode_sub_end(struct vmm_decode_out *o)
 	o->first = false;
 }
 
+void vmm_decode_put_undecodable(struct vmm_decode_out *o, size_t offset,
+				const char *why)
+{
+	if (!o->json) {
+		fprintf(o->f, " undecodable from offset %zu: %s", offset, why);
+		return;
+	}
+	vmm_decode_put_u(o, "undecodable", offset);
+	vmm_decode_put_s(o, "reason", why);
+}
+
 /* ------------------------------------------------------------------ */
 /* Records                                                             */
 
@@ -156,7 +171,7 @@ static bool keep_cmd(const struct decoder *d, const struct seq_info *si)
 	const struct decode_filter *f = &d->filter;
 	if (f->ctx_set && (!si || si->ctx != f->ctx))
 		return false;
-	if (f->res_set && (!si || si->res != f->res))
+	if (f->res_set && (!si || !si->res_hit))
 		return false;
 	if (f->cmd && (!si || si->type != f->cmd->type))
 		return false;
@@ -166,6 +181,15 @@ static bool keep_cmd(const struct decoder *d, const struct seq_info *si)
 static bool any_cmd_filter(const struct decoder *d)
 {
 	return d->filter.ctx_set || d->filter.res_set || d->filter.cmd;
+}
+
+/* A record of no context and no command (guest memory, a checksum):
+ * kept with no such filter, or by --resource alone when @tied to it. */
+static bool keep_other(const struct decoder *d, bool tied)
+{
+	if (d->filter.ctx_set || d->filter.cmd)
+		return false;
+	return !d->filter.res_set || tied;
 }
 
 /* The chain: queue, layout, the request's fields, its stream.  Returns
@@ -185,10 +209,8 @@ static bool decode_chain(struct decoder *d, struct vmm_decode_out *o,
 	if (c->out_len >= sizeof(struct virtio_gpu_ctrl_hdr)) {
 		si.type = sim_capture_le32(c->data);
 		si.ctx = sim_capture_le32(c->data + 16);
-		si.res = o->resource;
 	}
-	if (remember(d, c->seq, si))
-		return false;
+	vmm_decode_res_chain(&d->res, c->data, c->out_len, o->resource);
 	if (si.type == VIRTIO_GPU_CMD_CTX_CREATE &&
 	    c->out_len >= sizeof(struct virtio_gpu_ctx_create) &&
 	    si.ctx < SIM_COUNT(d->ctx_capset))
@@ -202,6 +224,10 @@ static bool decode_chain(struct decoder *d, struct vmm_decode_out *o,
 		vmm_decode_stream(o, c->data + sizeof(struct virtio_gpu_cmd_submit),
 				  size < have ? size : have, venus);
 	}
+	si.res_hit = d->filter.res_set &&
+		     (o->resource == d->filter.res || o->res_seen);
+	if (remember(d, c->seq, si))
+		return false;
 	return keep_cmd(d, &si);
 }
 
@@ -276,7 +302,8 @@ static int decode_record(struct decoder *d, struct vmm_decode_out *o,
 				 : "offset", m.addr);
 		vmm_decode_put_u(o, "length", m.len);
 		vmm_decode_put_s(o, "contents", m.data ? "bytes" : "zero");
-		break;
+		return keep_other(d, vmm_decode_res_mem(
+			&d->res, rec->type == SIM_CAPTURE_HOST_MEM, m.addr, m.len));
 	case SIM_CAPTURE_CHECKSUM:
 		sim_capture_parse_sum(rec, &s);
 		vmm_decode_put_u(o, "seq", s.seq);
@@ -286,7 +313,7 @@ static int decode_record(struct decoder *d, struct vmm_decode_out *o,
 				 ? "scanout_id" : "resource_id", s.id);
 		vmm_decode_put_u(o, "bytes", s.bytes);
 		vmm_decode_put_x(o, "sum", s.sum);
-		break;
+		return keep_other(d, vmm_decode_res_sum(&d->res, s.kind, s.id));
 	case SIM_CAPTURE_END:
 		vmm_decode_put_u(o, "records", sim_capture_le64(p));
 		break;
@@ -312,7 +339,9 @@ static int decode_all(struct decoder *d, const char *path,
 
 	while (ret == 0 && (ret = sim_capture_reader_next(&rd, &rec, err,
 							  sizeof(err))) == 1) {
-		struct vmm_decode_out o = { .json = d->json, .first = true };
+		struct vmm_decode_out o = { .json = d->json, .first = true,
+					    .want_res = d->filter.res_set ?
+							d->filter.res : 0 };
 		char *line = NULL;
 		size_t n = 0;
 		o.f = open_memstream(&line, &n);
@@ -327,18 +356,40 @@ static int decode_all(struct decoder *d, const char *path,
 		bool in_time = rec.time_ns >= d->filter.from_ns &&
 			       rec.time_ns <= d->filter.to_ns;
 		if (ret > 0 && in_time)
-			printf("%s\n", d->json ? line : line + 1);
+			fprintf(d->out, "%s\n", d->json ? line : line + 1);
 		free(line);
 		if (ret < 0)
 			break;
 		ret = 0;
 	}
-	if (ret < 0) {
-		fflush(stdout);
+	if (ret < 0 && !d->quiet) {
+		fflush(d->out);
 		fprintf(stderr, "virtgpu-sim decode: %s: %s\n", path, err);
-		return ret;
 	}
-	return 0;
+	return ret < 0 ? ret : 0;
+}
+
+int vmm_decode_capture(const uint8_t *buf, size_t len, bool json,
+		       uint32_t res, FILE *out)
+{
+	struct decoder *d = calloc(1, sizeof(*d));
+
+	if (!d)
+		return -ENOMEM;
+	d->json = json;
+	d->out = out;
+	d->quiet = true;
+	d->filter.to_ns = UINT64_MAX;
+	if (res) {
+		d->filter.res_set = true;
+		d->filter.res = res;
+		vmm_decode_res_init(&d->res, res);
+	}
+	int ret = decode_all(d, "", buf, len);
+	free(d->seqs);
+	vmm_decode_res_fini(&d->res);
+	free(d);
+	return ret;
 }
 
 static void decode_usage(FILE *out)
@@ -353,8 +404,12 @@ static void decode_usage(FILE *out)
 		"  --ctx=N          only chains and responses of context N\n"
 		"  --cmd=NAME       only chains and responses of command NAME "
 		"(SUBMIT_3D, ...)\n"
-		"  --resource=N     only chains and responses naming "
-		"resource_id N\n"
+		"  --resource=N     only records tied to resource N: requests "
+		"naming it\n"
+		"                   (in a field or a virgl stream), their "
+		"responses, its\n"
+		"                   backing's guest memory, its mapped window, "
+		"its checksums\n"
 		"  --from=NS        only records at NS ns or later\n"
 		"  --to=NS          only records up to NS ns\n"
 		"  -h, --help       this help\n"
@@ -378,6 +433,7 @@ static int parse_filter(struct decoder *d, int c, const char *arg)
 	case 'r':
 		d->filter.res_set = true;
 		d->filter.res = (uint32_t)v;
+		vmm_decode_res_init(&d->res, d->filter.res);
 		return 0;
 	case 'f':
 		d->filter.from_ns = v;
@@ -413,6 +469,7 @@ int vmm_cmd_decode(int argc, char **argv)
 	if (!d)
 		return 1;
 	d->filter.to_ns = UINT64_MAX;
+	d->out = stdout;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
 		if (c == 'h') {
@@ -442,6 +499,7 @@ int vmm_cmd_decode(int argc, char **argv)
 		free(buf);
 	}
 	free(d->seqs);
+	vmm_decode_res_fini(&d->res);
 	free(d);
 	return ret ? 1 : 0;
 }

@@ -4,17 +4,17 @@
  * request struct's fields by the names <linux/virtio_gpu.h> (and virtio
  * 1.2 5.7.6) give them, indexed by the command's row in the one command
  * table (sim/gpu_cmds.h), and SUBMIT_3D streams decoded to virgl
- * (guest/virgl/virgl_cmds.h) or venus (guest/venus) command names.
+ * (guest/virgl/virgl_cmds.h) or venus (decode_venus.c) command names.
  */
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <linux/virtio_gpu.h>
 
-#include "guest/venus/venus_enc.h"
 #include "guest/virgl/virgl_cmds.h"
 #include "sim/capture.h"
 #include "sim/gpu_cmds.h"
+#include "sim/units.h"
 #include "vmm/decode.h"
 
 struct field {
@@ -233,6 +233,58 @@ void vmm_decode_response(struct vmm_decode_out *o, const uint8_t *p,
 }
 
 /*
+ * Where virgl commands carry resource handles: payload dword @first, then
+ * every @stride dwords (0: once), by virgl_protocol.h's layouts
+ * (VIRGL_OBJ_SURFACE_RES_HANDLE, VIRGL_SET_VERTEX_BUFFER_HANDLE(x),
+ * VIRGL_CMD_BLIT_DST/SRC_RES_HANDLE, VIRGL_COPY_TRANSFER3D_SRC_RES_HANDLE,
+ * ...).  @obj: for CREATE_OBJECT, the
+ * object type; otherwise GUEST_VIRGL_OBJECT_NULL.
+ */
+static const struct {
+	uint8_t op, obj, first, stride;
+} virgl_res_at[] = {
+	{ GUEST_VIRGL_CCMD_CREATE_OBJECT, GUEST_VIRGL_OBJECT_SURFACE, 1, 0 },
+	{ GUEST_VIRGL_CCMD_CREATE_OBJECT, GUEST_VIRGL_OBJECT_MSAA_SURFACE, 1, 0 },
+	{ GUEST_VIRGL_CCMD_CREATE_OBJECT, GUEST_VIRGL_OBJECT_SAMPLER_VIEW, 1, 0 },
+	{ GUEST_VIRGL_CCMD_CREATE_OBJECT, GUEST_VIRGL_OBJECT_STREAMOUT_TARGET, 1, 0 },
+	{ GUEST_VIRGL_CCMD_CREATE_OBJECT, GUEST_VIRGL_OBJECT_QUERY, 3, 0 },
+	{ GUEST_VIRGL_CCMD_SET_VERTEX_BUFFERS, 0, 2, 3 },
+	{ GUEST_VIRGL_CCMD_SET_INDEX_BUFFER, 0, 0, 0 },
+	{ GUEST_VIRGL_CCMD_SET_UNIFORM_BUFFER, 0, 4, 0 },
+	{ GUEST_VIRGL_CCMD_RESOURCE_INLINE_WRITE, 0, 0, 0 },
+	{ GUEST_VIRGL_CCMD_RESOURCE_COPY_REGION, 0, 0, 5 },
+	{ GUEST_VIRGL_CCMD_BLIT, 0, 3, 9 },
+	{ GUEST_VIRGL_CCMD_SET_SHADER_BUFFERS, 0, 4, 3 },
+	{ GUEST_VIRGL_CCMD_SET_SHADER_IMAGES, 0, 6, 5 },
+	{ GUEST_VIRGL_CCMD_TRANSFER3D, 0, 0, 0 },
+	{ GUEST_VIRGL_CCMD_COPY_TRANSFER3D, 0, 0, 11 },
+	{ GUEST_VIRGL_CCMD_CLEAR_TEXTURE, 0, 0, 0 },
+};
+
+/* The resource handles of the command at dword @i (payload of @n dwords):
+ * printed as resource=, and noted when one is --resource's. */
+static void virgl_resources(struct vmm_decode_out *o, const uint8_t *p,
+			    size_t ndw, size_t i, uint32_t op, uint32_t obj,
+			    uint32_t n)
+{
+	for (size_t k = 0; k < SIM_COUNT(virgl_res_at); k++) {
+		if (virgl_res_at[k].op != op ||
+		    (op == GUEST_VIRGL_CCMD_CREATE_OBJECT &&
+		     virgl_res_at[k].obj != obj))
+			continue;
+		for (uint32_t at = virgl_res_at[k].first; at < n && i + 1 + at < ndw;
+		     at += virgl_res_at[k].stride) {
+			uint32_t res = sim_capture_le32(p + 4 * (i + 1 + at));
+			vmm_decode_put_u(o, "resource", res);
+			if (res && res == o->want_res)
+				o->res_seen = true;
+			if (!virgl_res_at[k].stride)
+				break;
+		}
+	}
+}
+
+/*
  * A virgl stream (guest/virgl/virgl_enc.h): dwords, each command a header
  * (length << 16) | (object type << 8) | opcode and length payload dwords.
  * Object commands carry their handle first.
@@ -262,6 +314,7 @@ static void decode_virgl(struct vmm_decode_out *o, const uint8_t *p,
 				vmm_decode_put_u(o, "handle",
 						 sim_capture_le32(p + 4 * (i + 1)));
 		}
+		virgl_resources(o, p, ndw, i, op, obj, n);
 		vmm_decode_put_u(o, "length", n);
 		vmm_decode_sub_end(o);
 		if (i + 1 + n > ndw) {
@@ -273,44 +326,11 @@ static void decode_virgl(struct vmm_decode_out *o, const uint8_t *p,
 	}
 }
 
-/*
- * A venus stream: u32 command type, u32 flags, arguments (FACTS.md);
- * the arguments' sizes depend on the command, which only the encoder's
- * generated decoders know, so only the first command is named with
- * certainty and the rest follow the guest encoder's batches, in which
- * vkSeekReplyCommandStreamMESA (a u64 after the header) precedes each
- * call.  The first command and any seek-led call are named.
- */
-static void decode_venus(struct vmm_decode_out *o, const uint8_t *p,
-			 size_t len)
-{
-	size_t off = 0;
-
-	while (off + 8 <= len) {
-		uint32_t type = sim_capture_le32(p + off);
-		uint32_t flags = sim_capture_le32(p + off + 4);
-		const char *name = guest_vn_command_name(type);
-		char buf[48];
-		if (!name) {
-			snprintf(buf, sizeof(buf), "vkCommand%u", type);
-			name = buf;
-		}
-		vmm_decode_sub_begin(o);
-		vmm_decode_put_s(o, "venus", name);
-		vmm_decode_put_x(o, "flags", flags);
-		vmm_decode_sub_end(o);
-		/* Only the seek has a size known without its schema. */
-		if (type != GUEST_VN_CMD_vkSeekReplyCommandStreamMESA)
-			break;
-		off += 8 + 8;	/* header, the u64 position */
-	}
-}
-
 void vmm_decode_stream(struct vmm_decode_out *o, const uint8_t *p,
 		       size_t len, bool venus)
 {
 	if (venus)
-		decode_venus(o, p, len);
+		vmm_decode_venus(o, p, len);
 	else
 		decode_virgl(o, p, len);
 }

@@ -205,24 +205,9 @@ int guest_vn_encode_dwords(struct guest_vn_enc *e, const uint32_t *dw,
 const char *guest_vn_command_name(uint32_t type)
 {
 	switch (type) {
-#define N(x) case GUEST_VN_CMD_##x: return #x
-	N(vkCreateInstance); N(vkDestroyInstance);
-	N(vkEnumeratePhysicalDevices); N(vkGetPhysicalDeviceProperties);
-	N(vkGetPhysicalDeviceQueueFamilyProperties);
-	N(vkGetPhysicalDeviceMemoryProperties); N(vkCreateDevice);
-	N(vkDestroyDevice); N(vkGetDeviceQueue); N(vkQueueSubmit);
-	N(vkAllocateMemory); N(vkFreeMemory); N(vkBindBufferMemory);
-	N(vkGetBufferMemoryRequirements); N(vkCreateFence);
-	N(vkDestroyFence); N(vkResetFences); N(vkGetFenceStatus);
-	N(vkWaitForFences); N(vkCreateBuffer); N(vkDestroyBuffer);
-	N(vkCreateCommandPool); N(vkDestroyCommandPool);
-	N(vkAllocateCommandBuffers); N(vkFreeCommandBuffers);
-	N(vkBeginCommandBuffer); N(vkEndCommandBuffer); N(vkCmdCopyBuffer);
-	N(vkCmdFillBuffer); N(vkCmdPipelineBarrier);
-	N(vkEnumerateInstanceVersion);
-	N(vkGetDeviceQueue2); N(vkSetReplyCommandStreamMESA);
-	N(vkSeekReplyCommandStreamMESA);
-#undef N
+#define VN_CMD(name, id) case id: return #name;
+#include "guest/venus/venus_cmd_ids.def"
+#undef VN_CMD
 	}
 	return NULL;
 }

@@ -44,42 +44,12 @@
 
 _Static_assert(sizeof(void *) == 8, "handles carry 64-bit object ids");
 
-/* VkCommandTypeEXT values (venus-protocol; stable across versions). */
+/* VkCommandTypeEXT values (venus-protocol; stable across versions), from
+ * the one table of them, guest/venus/venus_cmd_ids.def. */
 enum guest_vn_command_type {
-	GUEST_VN_CMD_vkCreateInstance = 0,
-	GUEST_VN_CMD_vkDestroyInstance = 1,
-	GUEST_VN_CMD_vkEnumeratePhysicalDevices = 2,
-	GUEST_VN_CMD_vkGetPhysicalDeviceProperties = 6,
-	GUEST_VN_CMD_vkGetPhysicalDeviceQueueFamilyProperties = 7,
-	GUEST_VN_CMD_vkGetPhysicalDeviceMemoryProperties = 8,
-	GUEST_VN_CMD_vkCreateDevice = 11,
-	GUEST_VN_CMD_vkDestroyDevice = 12,
-	GUEST_VN_CMD_vkGetDeviceQueue = 17,
-	GUEST_VN_CMD_vkQueueSubmit = 18,
-	GUEST_VN_CMD_vkAllocateMemory = 21,
-	GUEST_VN_CMD_vkFreeMemory = 22,
-	GUEST_VN_CMD_vkBindBufferMemory = 28,
-	GUEST_VN_CMD_vkGetBufferMemoryRequirements = 30,
-	GUEST_VN_CMD_vkCreateFence = 35,
-	GUEST_VN_CMD_vkDestroyFence = 36,
-	GUEST_VN_CMD_vkResetFences = 37,
-	GUEST_VN_CMD_vkGetFenceStatus = 38,
-	GUEST_VN_CMD_vkWaitForFences = 39,
-	GUEST_VN_CMD_vkCreateBuffer = 50,
-	GUEST_VN_CMD_vkDestroyBuffer = 51,
-	GUEST_VN_CMD_vkCreateCommandPool = 85,
-	GUEST_VN_CMD_vkDestroyCommandPool = 86,
-	GUEST_VN_CMD_vkAllocateCommandBuffers = 88,
-	GUEST_VN_CMD_vkFreeCommandBuffers = 89,
-	GUEST_VN_CMD_vkBeginCommandBuffer = 90,
-	GUEST_VN_CMD_vkEndCommandBuffer = 91,
-	GUEST_VN_CMD_vkCmdCopyBuffer = 112,
-	GUEST_VN_CMD_vkCmdFillBuffer = 118,
-	GUEST_VN_CMD_vkCmdPipelineBarrier = 126,
-	GUEST_VN_CMD_vkEnumerateInstanceVersion = 137,
-	GUEST_VN_CMD_vkGetDeviceQueue2 = 155,
-	GUEST_VN_CMD_vkSetReplyCommandStreamMESA = 178,
-	GUEST_VN_CMD_vkSeekReplyCommandStreamMESA = 179,
+#define VN_CMD(name, id) GUEST_VN_CMD_##name = id,
+#include "guest/venus/venus_cmd_ids.def"
+#undef VN_CMD
 };
 
 /* VkCommandFlagBitsEXT: the host writes a reply for this command. */

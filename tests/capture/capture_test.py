@@ -8,6 +8,15 @@
       decode of the stored capture STORED (a lockstep capture of SCRIPT)
       equals GOLDEN; a fresh one decodes alike (offsets and times aside);
       --json parses line by line; --cmd filters
+  capture_test.py venus SIM VENUS_DIR GOLDEN [SKIPS VERSION]
+      every bundled venus script's streams decode to the end, every
+      command named; fill.vgs's commands equal GOLDEN; an unknown command
+      id, an unknown pNext struct and a cut stream stop with
+      "undecodable from offset N"; --json carries them
+  capture_test.py resource SIM STORED BLOB_SCANOUT_SCRIPT HOST3D_MAP_SCRIPT
+      decode --resource=N keeps the records tied to N: its requests, their
+      responses, virgl streams carrying its handle, its backing's guest
+      memory, its mapped window, its checksums; nothing of another
   capture_test.py repeat SIM SCRIPT N
       one capture of SCRIPT replayed N times, freed heap memory filled
       (MALLOC_PERTURB_): a renderer slower than the recording's must not
@@ -182,6 +191,205 @@ def golden(sim, script, stored, gold):
            r.stdout)
 
 
+CHAIN, SUBMIT_3D = 4, 0x207
+
+
+def venus_streams(sim, cap):
+    """The venus command lines of each SUBMIT_3D chain, a list a chain,
+    consecutive identical chains once (fence polls repeat as the renderer
+    takes its time)."""
+    r = run([sim, 'decode', cap])
+    chains = []
+    for line in r.stdout.splitlines():
+        if line.startswith('offset='):
+            chains.append([])
+        elif line.startswith('    ') and chains:
+            chains[-1].append(line.strip())
+    out = []
+    for c in chains:
+        if c and (not out or out[-1] != c):
+            out.append(c)
+    return r, out
+
+
+def patch_stream(data, find, edit):
+    """A copy of capture @data whose first SUBMIT_3D stream starting with
+    the u32s @find is changed by @edit(stream bytearray, chain data,
+    offset of the stream in data)."""
+    data = bytearray(data)
+    for off, typ, p in records(data):
+        if typ != CHAIN:
+            continue
+        out_num, in_num = struct.unpack_from('<HH', p, 8)
+        start = off + HDR + 16 + 4 * (out_num + in_num)
+        if struct.unpack_from('<I', data, start)[0] != SUBMIT_3D:
+            continue
+        st = start + 32
+        if list(struct.unpack_from('<%dI' % len(find), data, st)) == find:
+            edit(data, start, st)
+            return bytes(data)
+    return None
+
+
+def venus_edits(sim, cap, tmp):
+    """Streams the walker cannot size: each stops at its offset."""
+    data = open(cap, 'rb').read()
+    seek, create_buffer = 179, 50
+    def unknown_id(d, chain, st):
+        struct.pack_into('<I', d, st + 16, 0x7fff0000)
+    def unknown_pnext(d, chain, st):
+        # vkCreateBuffer at 16: header 8, device 8, pCreateInfo 8, sType 4:
+        # the pNext presence at 44, then an sType no registry has.
+        struct.pack_into('<QI', d, st + 44, 1, 0x7ffffff0)
+    def cut(d, chain, st):
+        struct.pack_into('<I', d, chain + 24, 16 + 40)
+    cases = [
+        (unknown_id, 'undecodable from offset 16: command type 2147418112 '
+         'is not in the table'),
+        (unknown_pnext, 'undecodable from offset 52: pNext struct of sType '
+         '2147483632 is not in the schema'),
+        (cut, 'undecodable from offset 56: size needs 8 bytes, the '
+         'stream has 0'),
+    ]
+    for edit, want in cases:
+        bad = patch_stream(data, [seek, 0, 0, 0, create_buffer], edit)
+        path = os.path.join(tmp, 'edited.vgscap')
+        open(path, 'wb').write(bad or b'')
+        r = run([sim, 'decode', path])
+        ok(bad and r.returncode == 0 and want in r.stdout,
+           'decode stops with "%s"' % want, r.stdout[-2000:] + r.stderr)
+        r = run([sim, 'decode', '--json', path])
+        objs = [json.loads(l) for l in r.stdout.splitlines()]
+        subs = [s for o in objs for s in o.get('stream', [])
+                if 'undecodable' in s]
+        ok(len(subs) == 1 and want.split(': ', 1)[1] in subs[0]['reason'],
+           'decode --json: {"undecodable": offset, "reason": ...}',
+           repr(subs))
+
+
+def venus_transport(sim, cap, tmp):
+    """The VK_MESA_venus_protocol ring commands Mesa's venus driver sends
+    in SUBMIT_3D (their parameters are declared by vmm/gen_venus_schema.py,
+    not vk.xml), with a VkRingMonitorInfoMESA in a pNext chain, written
+    over a recorded 312-byte stream."""
+    # The header, ring 7, pCreateInfo present, its sType, a pNext: present,
+    # the monitor's sType, its own pNext NULL, maxReportingPeriod 5000;
+    # then flags 0, resourceId 2 and the ten u64 and size_t fields.
+    ring = (struct.pack('<IIQQI', 188, 0, 7, 1, 1000384000) +
+            struct.pack('<QIQI', 1, 1000384006, 0, 5000) +
+            struct.pack('<II', 0, 2) + struct.pack('<10Q', *range(10)))
+    stream = (ring +
+              struct.pack('<IIQII', 190, 0, 7, 3, 0) +        # notify
+              struct.pack('<IIQQI', 191, 0, 7, 16, 9) +       # extra
+              struct.pack('<IIQQ', 251, 0, 7, 11) +           # seqno
+              struct.pack('<IIQQ', 253, 1, 7, 11))            # wait
+    def put(d, chain, st):
+        d[st:st + len(stream)] = stream
+        struct.pack_into('<I', d, chain + 24, len(stream))
+    data = open(cap, 'rb').read()
+    edited = patch_stream(data, [118, 0], put)
+    path = os.path.join(tmp, 'ring.vgscap')
+    open(path, 'wb').write(edited or b'')
+    r, streams = venus_streams(sim, path)
+    want = ['venus=vkCreateRingMESA flags=0x0 ring=7',
+            'venus=vkNotifyRingMESA flags=0x0 ring=7 seqno=3 flags=0',
+            'venus=vkWriteRingExtraMESA flags=0x0 ring=7 offset=16 value=9',
+            'venus=vkSubmitVirtqueueSeqnoMESA flags=0x0 ring=7 seqno=11',
+            'venus=vkWaitRingSeqnoMESA flags=0x1 ring=7 seqno=11']
+    ok(edited and want in streams,
+       'the ring commands of VK_MESA_venus_protocol decode to the end',
+       '\n'.join(l for c in streams for l in c if 'Ring' in l or
+                 'undecodable' in l or 'Seqno' in l))
+
+
+def venus(sim, root, gold, skips_file=None, version=None):
+    skips = row_skips(skips_file, version) if skips_file else {}
+    scripts = sorted(f for f in os.listdir(root) if f.endswith('.vgs'))
+    with tempfile.TemporaryDirectory() as tmp:
+        cap = os.path.join(tmp, 'c.vgscap')
+        for name in scripts:
+            if 'venus/' + name in skips:
+                skip(name + ' streams decoded', skips['venus/' + name])
+                continue
+            good, out = record(sim, os.path.join(root, name), cap)
+            r, streams = venus_streams(sim, cap)
+            lines = [l for c in streams for l in c]
+            bad = [l for l in lines if 'undecodable' in l or
+                   l.startswith('venus=vkCommand')]
+            if name == 'malformed_stream.vgs':   # its junk stream
+                want = ['undecodable from offset 0: command type '
+                        '2147418112 is not in the table '
+                        '(guest/venus/venus_cmd_ids.def)']
+            else:
+                want = []
+            ok(good and r.returncode == 0 and bad == want,
+               '%s: every venus command named (%d)' % (name, len(lines)),
+               out + '\n'.join(bad))
+            if name != 'fill.vgs':
+                continue
+            with open(gold) as f:
+                golden_lines = f.read().splitlines()
+            ok(lines == golden_lines, 'fill.vgs decodes as ' +
+               os.path.basename(gold), '\n'.join(
+                   'want: %s\ngot:  %s' % (w, g) for w, g in
+                   zip(golden_lines, lines) if w != g)[:3000])
+            venus_edits(sim, cap, tmp)
+            venus_transport(sim, cap, tmp)
+            # The reply stream's resource (1 in fill.vgs) in a resourceId.
+            kept1 = run([sim, 'decode', '--resource=1', cap]).stdout
+            kept2 = run([sim, 'decode', '--resource=2', cap]).stdout
+            ok('vkSetReplyCommandStreamMESA' in kept1 and
+               'vkSetReplyCommandStreamMESA' not in kept2,
+               '--resource=1 keeps the submit setting it as reply stream')
+
+
+def kept(sim, cap, res):
+    """The (record, key fields) lines decode --resource keeps."""
+    r = run([sim, 'decode', '--resource=%d' % res, cap])
+    return r, [strip_volatile(l) for l in r.stdout.splitlines()
+               if l.startswith('offset=')]
+
+
+def resource(sim, stored, scanout_script, map_script):
+    # A virgl stream naming resource 1 (CREATE_OBJECT SURFACE), its
+    # fenced response and the read-back checksum.
+    r, lines = kept(sim, stored, 1)
+    submit = [l for l in lines if 'hdr.type=SUBMIT_3D' in l]
+    ok(r.returncode == 0 and submit and
+       any(l.startswith('record=RESPONSE seq=6 ') and 'retired=global' in l
+           for l in lines) and
+       any('kind=readback resource_id=1' in l for l in lines) and
+       not any('record=INFO' in l or 'record=CAPSET' in l for l in lines),
+       '--resource=1: the SUBMIT_3D whose stream names it, its fence '
+       'retirement, its read-back checksum', r.stdout + r.stderr)
+    r, lines = kept(sim, stored, 2)
+    ok(r.returncode == 0 and lines == [],
+       '--resource=2: nothing of resource 1', r.stdout)
+    with tempfile.TemporaryDirectory() as tmp:
+        cap = os.path.join(tmp, 'c.vgscap')
+        good, out = record(sim, scanout_script, cap)
+        r, lines = kept(sim, cap, 1)
+        ok(good and any('record=GUEST_MEM gpa=0x5000' in l for l in lines)
+           and any('kind=scanout scanout_id=0' in l for l in lines) and
+           any('hdr.type=CTX_ATTACH_RESOURCE' in l for l in lines),
+           '--resource=1 of %s: its guest blob pages, the scanout '
+           'showing it, its attachment' % os.path.basename(scanout_script),
+           out + r.stdout + r.stderr)
+        r, lines = kept(sim, cap, 7)
+        ok(not any('GUEST_MEM' in l or 'CHECKSUM' in l for l in lines),
+           '--resource=7: none of them', r.stdout)
+        good, out = record(sim, map_script, cap)
+        windows = {}
+        for res in (1, 2, 3, 4):
+            r, lines = kept(sim, cap, res)
+            windows[res] = [l.split()[1] for l in lines
+                            if l.startswith('record=HOST_MEM')]
+        ok(good and windows == {1: ['offset=0x0'], 2: ['offset=0x1000'],
+                                3: ['offset=0x2000'], 4: []},
+           '--resource=N of %s: the host-visible window each is mapped at'
+           % os.path.basename(map_script), repr(windows) + out)
+
+
 def divergence(sim, script):
     with tempfile.TemporaryDirectory() as tmp:
         cap = os.path.join(tmp, 'c.vgscap')
@@ -334,6 +542,10 @@ def main():
         scenarios(*sys.argv[2:6])
     elif mode == 'golden':
         golden(*sys.argv[2:6])
+    elif mode == 'venus':
+        venus(*sys.argv[2:7])
+    elif mode == 'resource':
+        resource(*sys.argv[2:6])
     elif mode == 'repeat':
         repeat(sys.argv[2], sys.argv[3], int(sys.argv[4]))
     elif mode == 'divergence':
