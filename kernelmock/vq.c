@@ -5,6 +5,7 @@
  * interrupt handler that takes answers off the used ring.
  */
 #include <errno.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -189,6 +190,18 @@ void km__notify_locked(struct km_device *dev)
 		sim_transport_notify(dev->transport, 0);
 	if ((kicks & 2) && sim_vqd_should_notify(dev->cursorq))
 		sim_transport_notify(dev->transport, 1);
+}
+
+/*
+ * The CPU of a program thread that submitted work it will wait for, or
+ * starts to wait: the device may place its threads next to it
+ * (sim_transport_set_guest_cpu).  sched_getcpu reads the rseq area here,
+ * no system call.  Only from program threads: the kernel worker and the
+ * interrupt handler run elsewhere.
+ */
+void km__note_guest_cpu(struct km_device *dev)
+{
+	sim_transport_set_guest_cpu(dev->transport, sched_getcpu());
 }
 
 int km__vbuf_wait_locked(struct km_device *dev, struct km_vbuf *vbuf,
