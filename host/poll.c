@@ -66,11 +66,15 @@ static bool suppress_notify(struct host_device *dev, bool suppress)
 }
 
 /* Notifications suppressed while draining and polling: not when polling is
- * off (every command kicked, as before), nor in lockstep. */
+ * off (every command kicked, as before), nor in lockstep, nor while the
+ * device thread follows the guest's CPU: a kick then wakes it on the
+ * guest's own CPU, and a polling thread there would take the guest's
+ * time (host/placement.c). */
 static bool poll_enabled(struct host_device *dev)
 {
 	return dev->opts.poll_max_ns && dev->queues_live &&
-	       !sim_transport_lockstep(dev->transport);
+	       !sim_transport_lockstep(dev->transport) &&
+	       !host__placement_pinned(dev);
 }
 
 /*
@@ -161,6 +165,8 @@ void host__poll_stop(struct host_device *dev, bool look_again)
 {
 	uv_idle_stop(&dev->poll_idle);
 	resume_notify(dev, look_again);
+	/* About to sleep: where the next kick should find us. */
+	host__placement_idle(dev);
 	dev->idle_since_ns = uv_hrtime();
 }
 
