@@ -108,10 +108,14 @@ struct host_placement_in {
 	int guest_cpu;			/* -1: not known */
 	unsigned sync_streak;		/* capped at HOST_PLACEMENT_SYNC_MIN */
 	bool contended;			/* the followed CPU was found busy */
+	bool device_polls;		/* the device's poll window is open */
 };
-/* The one CPU the device's threads keep to, or -1 for all of
- * in->allowed. */
-int host_placement_decide(const struct host_placement_in *in);
+/* The one CPU each thread keeps to, or -1 for all of in->allowed. */
+struct host_placement {
+	int fence_cpu;			/* the renderer's fence thread */
+	int device_cpu;			/* the device thread, while it sleeps */
+};
+struct host_placement host_placement_decide(const struct host_placement_in *in);
 /* Whether @run_delay_ns waited on a run queue over @timeslices means a
  * CPU shared with other work. */
 bool host_placement_contended(uint64_t run_delay_ns, uint64_t timeslices);

@@ -269,12 +269,12 @@ struct host_device {
 	/* when that happened: the window adapts from there (atomic) */
 	uint64_t poll_reopen_ns;
 	/* Thread placement (host/placement.c).  place_allowed and place_on
-	 * are fixed at creation; place_cpu is written by the device thread
-	 * and read by renderer threads (atomic), -1 for no pin; the rest is
-	 * the device thread's. */
+	 * are fixed at creation; place_fence_cpu is written by the device
+	 * thread and read by renderer threads (atomic), -1 for no pin; the
+	 * rest is the device thread's. */
 	cpu_set_t place_allowed;	/* the process's CPUs */
 	bool place_on;
-	int place_cpu;
+	int place_fence_cpu, place_device_cpu;
 	unsigned place_streak;		/* synchronous fenced commands */
 	uint64_t place_backoff_until, place_backoff_ns;
 	uint64_t place_sample_ns, place_delay, place_slices;
@@ -377,7 +377,6 @@ bool host__poll_reopen_wanted_locked(struct host_device *dev);
  * fence callback; fini on the device thread before it ends. */
 void host__placement_init(struct host_device *dev);
 void host__placement_fenced(struct host_device *dev, bool overlapped);
-bool host__placement_pinned(const struct host_device *dev);
 void host__placement_work(struct host_device *dev);
 void host__placement_idle(struct host_device *dev);
 void host__placement_follow(struct host_device *dev);

@@ -23,17 +23,24 @@
  * (sched_setaffinity(0)), only when the published CPU differs from what
  * it last applied (about 2.5 us a change here).
  *
- * Threads a pinned thread creates inherit its mask.  The renderer creates
- * threads while it handles commands (llvmpipe's rasterizer threads with
- * each GL context, so with a virgl sub-context inside a SUBMIT_3D; venus
- * rings and queues), so the device thread is pinned only while it sleeps:
- * it relaxes to the process's CPUs before it handles commands and pins
- * itself again before it sleeps, so the kick that wakes it lands on the
- * guest's CPU.  The fence thread only signals, and keeps its pin.  Our
- * threads never leave the process's CPUs (read at device creation); with
- * one CPU, under valgrind or with placement off nothing is ever pinned;
- * the device thread relaxes before it exits, and a fence thread relaxes
- * at its next signal after the decision changed.
+ * The device thread follows only while its poll window is closed
+ * (host/poll.c): while it polls, it finds the guest's next submit without
+ * any wake-up, and pinned it would poll on the guest's CPU.  So with the
+ * guest's submits far apart (its own work between frames longer than the
+ * window) both hand-offs stay on the guest's CPU, and with them close
+ * together the kick costs nothing and the answer stays there.
+ *
+ * Threads a pinned thread creates inherit its mask.  The renderer may
+ * create threads while it handles commands (a GL context per virgl
+ * sub-context inside a SUBMIT_3D, venus rings and queues; llvmpipe on
+ * Debian 12 starts its own once per screen), so the device thread is
+ * pinned only while it sleeps: it relaxes to the process's CPUs before it
+ * handles commands and pins itself again before it sleeps, so the kick
+ * that wakes it lands on the guest's CPU.  The fence thread only signals,
+ * and keeps its pin.  Our threads never leave the process's CPUs (read at
+ * device creation); with one CPU, under valgrind or with placement off
+ * nothing is ever pinned; the device thread relaxes before it exits, and
+ * a fence thread relaxes at its next signal after the decision changed.
  */
 #include <fcntl.h>
 #include <inttypes.h>
@@ -52,19 +59,27 @@
 #define BACKOFF_NS 1000000000ull
 #define BACKOFF_MAX_NS 8000000000ull
 
-int host_placement_decide(const struct host_placement_in *in)
+struct host_placement host_placement_decide(const struct host_placement_in *in)
 {
+	struct host_placement none = { -1, -1 };
+
 	if (!in->follow || !in->allowed || CPU_COUNT(in->allowed) < 2)
-		return -1;
+		return none;
 	if (in->guest_cpu < 0 || in->guest_cpu >= CPU_SETSIZE ||
 	    !CPU_ISSET(in->guest_cpu, in->allowed))
-		return -1;
+		return none;
 	/* Frames in flight, or too few synchronous ones yet to tell. */
 	if (in->sync_streak < HOST_PLACEMENT_SYNC_MIN)
-		return -1;
+		return none;
 	if (in->contended)
-		return -1;
-	return in->guest_cpu;
+		return none;
+	/* A device thread that polls finds the guest's next submit without
+	 * a wake-up; pinned, it would share the guest's CPU while polling
+	 * (measured: a fenced round trip of 60-69 us against 46-48). */
+	return (struct host_placement){
+		.fence_cpu = in->guest_cpu,
+		.device_cpu = in->device_polls ? -1 : in->guest_cpu,
+	};
 }
 
 bool host_placement_contended(uint64_t run_delay_ns, uint64_t timeslices)
@@ -101,7 +116,7 @@ static void apply(struct host_device *dev, int cpu)
 
 void host__placement_init(struct host_device *dev)
 {
-	dev->place_cpu = -1;
+	dev->place_fence_cpu = dev->place_device_cpu = -1;
 	if (sched_getaffinity(0, sizeof(dev->place_allowed),
 			      &dev->place_allowed)) {
 		CPU_ZERO(&dev->place_allowed);
@@ -120,9 +135,15 @@ static void decide(struct host_device *dev)
 		.guest_cpu = sim_transport_guest_cpu(dev->transport),
 		.sync_streak = dev->place_streak,
 		.contended = uv_hrtime() < dev->place_backoff_until,
+		/* host/poll.c: a window of 0 never polls; lockstep never */
+		.device_polls = dev->opts.poll_max_ns &&
+				__atomic_load_n(&dev->poll_ns, __ATOMIC_RELAXED) &&
+				!sim_transport_lockstep(dev->transport),
 	};
-	__atomic_store_n(&dev->place_cpu, host_placement_decide(&in),
-			 __ATOMIC_RELAXED);
+	struct host_placement p = host_placement_decide(&in);
+
+	dev->place_device_cpu = p.device_cpu;
+	__atomic_store_n(&dev->place_fence_cpu, p.fence_cpu, __ATOMIC_RELAXED);
 }
 
 void host__placement_fenced(struct host_device *dev, bool overlapped)
@@ -134,11 +155,6 @@ void host__placement_fenced(struct host_device *dev, bool overlapped)
 	else if (dev->place_streak < HOST_PLACEMENT_SYNC_MIN)
 		dev->place_streak++;
 	decide(dev);
-}
-
-bool host__placement_pinned(const struct host_device *dev)
-{
-	return __atomic_load_n(&dev->place_cpu, __ATOMIC_RELAXED) >= 0;
 }
 
 /* /proc/thread-self/schedstat: time on the CPU, time waiting on a run
@@ -209,7 +225,7 @@ void host__placement_idle(struct host_device *dev)
 		return;
 	sample(dev, uv_hrtime());
 	decide(dev);
-	apply(dev, __atomic_load_n(&dev->place_cpu, __ATOMIC_RELAXED));
+	apply(dev, dev->place_device_cpu);
 }
 
 void host__placement_follow(struct host_device *dev)
@@ -218,7 +234,7 @@ void host__placement_follow(struct host_device *dev)
 	 * (virgl_renderer_poll); it keeps to its own rule. */
 	if (!dev->place_on || pthread_equal(pthread_self(), dev->thread))
 		return;
-	apply(dev, __atomic_load_n(&dev->place_cpu, __ATOMIC_RELAXED));
+	apply(dev, __atomic_load_n(&dev->place_fence_cpu, __ATOMIC_RELAXED));
 }
 
 void host__placement_fini(struct host_device *dev)

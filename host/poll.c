@@ -66,15 +66,11 @@ static bool suppress_notify(struct host_device *dev, bool suppress)
 }
 
 /* Notifications suppressed while draining and polling: not when polling is
- * off (every command kicked, as before), nor in lockstep, nor while the
- * device thread follows the guest's CPU: a kick then wakes it on the
- * guest's own CPU, and a polling thread there would take the guest's
- * time (host/placement.c). */
+ * off (every command kicked, as before), nor in lockstep. */
 static bool poll_enabled(struct host_device *dev)
 {
 	return dev->opts.poll_max_ns && dev->queues_live &&
-	       !sim_transport_lockstep(dev->transport) &&
-	       !host__placement_pinned(dev);
+	       !sim_transport_lockstep(dev->transport);
 }
 
 /*

@@ -3,7 +3,8 @@
  * Thread placement (host/placement.c, host_options.follow_guest_cpu): the
  * decision as a pure function (a table of inputs and the CPU chosen), and
  * on a device: a driver that waits for each fenced command gets the
- * device thread and the renderer's fence thread on its CPU, frames in
+ * renderer's fence thread on its CPU, and the device thread too when it
+ * does not poll its queues; frames in
  * flight release them, and nothing is pinned with placement off, without
  * a known guest CPU or once the device is gone.  (That the device thread
  * relaxes before it handles commands, so threads the renderer starts do
@@ -56,23 +57,32 @@ static void test_placement_decide(void **state)
 		bool follow;
 		int allowed;		/* 0: two, 1: one, 2: far, 3: NULL */
 		int guest_cpu;
-		unsigned streak;
-		bool contended;
-		int want;
+		unsigned streak;	/* 4: HOST_PLACEMENT_SYNC_MIN */
+		bool contended, polls;
+		int fence, device;	/* the CPUs chosen, -1: all */
 	} cases[] = {
-		{ "synchronous guest on CPU 1: follow it", true, 0, 1, 4, false, 1 },
-		{ "synchronous guest on CPU 0", true, 0, 0, 4, false, 0 },
-		{ "placement off", false, 0, 1, 4, false, -1 },
-		{ "one CPU allowed: nothing to gain", true, 1, 1, 4, false, -1 },
-		{ "guest CPU not known", true, 0, -1, 4, false, -1 },
-		{ "guest CPU outside the process's CPUs", true, 0, 3, 4, false, -1 },
-		{ "guest CPU beyond CPU_SETSIZE", true, 0, CPU_SETSIZE, 4, false, -1 },
-		{ "frames in flight (streak reset)", true, 0, 1, 0, false, -1 },
-		{ "one short of the streak", true, 0, 1, 3, false, -1 },
-		{ "followed CPU found busy", true, 0, 1, 4, true, -1 },
-		{ "sparse CPU set, guest on one of them", true, 2, 5, 4, false, 5 },
-		{ "sparse CPU set, guest between them", true, 2, 3, 4, false, -1 },
-		{ "no CPU set", true, 3, 1, 4, false, -1 },
+		{ "synchronous guest on CPU 1, device asleep: both follow",
+		  true, 0, 1, 4, false, false, 1, 1 },
+		{ "synchronous guest on CPU 0", true, 0, 0, 4, false, false, 0, 0 },
+		{ "device polling: only the fence thread follows",
+		  true, 0, 1, 4, false, true, 1, -1 },
+		{ "placement off", false, 0, 1, 4, false, false, -1, -1 },
+		{ "one CPU allowed: nothing to gain",
+		  true, 1, 1, 4, false, false, -1, -1 },
+		{ "guest CPU not known", true, 0, -1, 4, false, false, -1, -1 },
+		{ "guest CPU outside the process's CPUs",
+		  true, 0, 3, 4, false, false, -1, -1 },
+		{ "guest CPU beyond CPU_SETSIZE",
+		  true, 0, CPU_SETSIZE, 4, false, false, -1, -1 },
+		{ "frames in flight (streak reset)",
+		  true, 0, 1, 0, false, false, -1, -1 },
+		{ "one short of the streak", true, 0, 1, 3, false, false, -1, -1 },
+		{ "followed CPU found busy", true, 0, 1, 4, true, false, -1, -1 },
+		{ "sparse CPU set, guest on one of them",
+		  true, 2, 5, 4, false, false, 5, 5 },
+		{ "sparse CPU set, guest between them",
+		  true, 2, 3, 4, false, false, -1, -1 },
+		{ "no CPU set", true, 3, 1, 4, false, false, -1, -1 },
 	};
 	const cpu_set_t *sets[] = { &two, &one, &far, NULL };
 
@@ -84,11 +94,15 @@ static void test_placement_decide(void **state)
 			.sync_streak = cases[i].streak == 4 ? sync
 							    : cases[i].streak,
 			.contended = cases[i].contended,
+			.device_polls = cases[i].polls,
 		};
-		int got = host_placement_decide(&in);
-		if (got != cases[i].want)
-			fail_msg("%s: CPU %d, expected %d", cases[i].desc, got,
-				 cases[i].want);
+		struct host_placement got = host_placement_decide(&in);
+		if (got.fence_cpu != cases[i].fence ||
+		    got.device_cpu != cases[i].device)
+			fail_msg("%s: fence thread CPU %d, device thread %d; "
+				 "expected %d, %d", cases[i].desc,
+				 got.fence_cpu, got.device_cpu,
+				 cases[i].fence, cases[i].device);
 	}
 }
 
@@ -179,22 +193,25 @@ static int last_cpu(void)
 	return last;
 }
 
-static struct th *device(bool follow)
+static struct th *device(bool follow, uint64_t poll_max_ns)
 {
 	struct th_options o = { .virgl = true, .follow_cpu = follow,
-				.poll_max_ns = 128000 };
+				.poll_max_ns = poll_max_ns };
 	struct th *h = th_create(&o);
 	assert_int_equal(th_ctx_create(h, 1, 0), VIRTIO_GPU_RESP_OK_NODATA);
 	return h;
 }
 
-static void test_placement_follows_synchronous_guest(void **state)
+/* A guest that waits for each fenced command: with the device polling
+ * (it finds the next submit soon) only the fence thread follows; with
+ * polling off the device thread, asleep, follows too.  Frames in flight
+ * release both; nothing stays pinned once the device is gone. */
+static void follow_guest(uint64_t poll_max_ns, unsigned want)
 {
-	(void)state;
 	int cpu = last_cpu();
 	if (cpu < 0 || RUNNING_ON_VALGRIND)
 		skip();
-	struct th *h = device(true);
+	struct th *h = device(true, poll_max_ns);
 	uint32_t dw[32], ndw = th_clear_stream(7, dw);
 	uint64_t fence = 1;
 
@@ -203,19 +220,28 @@ static void test_placement_follows_synchronous_guest(void **state)
 	sim_transport_set_guest_cpu(h->t, cpu);
 	for (int i = 0; i < 8; i++)
 		fenced_submit(h, 1, dw, ndw, fence++, true);
-	/* The device thread (asleep) and vrend's fence thread. */
-	assert_int_equal(wait_pinned(cpu, 2), 2);
+	assert_int_equal(wait_pinned(cpu, want), want);
 
 	/* Frames in flight: the second submit finds the first outstanding. */
-	struct th_req *a = fenced_submit(h, 1, dw, ndw, fence++, false);
-	struct th_req *b = fenced_submit(h, 1, dw, ndw, fence++, false);
-	(void)a;
-	(void)b;
+	fenced_submit(h, 1, dw, ndw, fence++, false);
+	fenced_submit(h, 1, dw, ndw, fence++, false);
 	for (int i = 0; i < 2; i++)
 		th_req_free(h, th_wait(h, TH_CTRLQ));
 	assert_int_equal(wait_pinned(cpu, 0), 0);
 	th_destroy(h);
 	assert_int_equal(pinned_threads(cpu), 0);
+}
+
+static void test_placement_follows_guest_polling(void **state)
+{
+	(void)state;
+	follow_guest(HOST_POLL_LIMIT_NS, 1);	/* vrend's fence thread */
+}
+
+static void test_placement_follows_guest_asleep(void **state)
+{
+	(void)state;
+	follow_guest(0, 2);	/* and the device thread */
 }
 
 static void test_placement_off_and_unknown_cpu_pin_nothing(void **state)
@@ -225,7 +251,7 @@ static void test_placement_off_and_unknown_cpu_pin_nothing(void **state)
 	if (cpu < 0 || RUNNING_ON_VALGRIND)
 		skip();
 	for (int follow = 0; follow < 2; follow++) {
-		struct th *h = device(follow);
+		struct th *h = device(follow, 0);
 		/* follow off with a known CPU; follow on without one */
 		if (!follow)
 			sim_transport_set_guest_cpu(h->t, cpu);
@@ -242,7 +268,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_placement_decide),
 		cmocka_unit_test(test_placement_contended),
-		cmocka_unit_test(test_placement_follows_synchronous_guest),
+		cmocka_unit_test(test_placement_follows_guest_polling),
+		cmocka_unit_test(test_placement_follows_guest_asleep),
 		cmocka_unit_test(test_placement_off_and_unknown_cpu_pin_nothing),
 	};
 	return cmocka_run_group_tests_name("host_placement", tests, NULL, NULL);
