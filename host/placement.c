@@ -129,10 +129,11 @@ void host__placement_init(struct host_device *dev)
 
 static void decide(struct host_device *dev)
 {
+	bool waited;
 	struct host_placement_in in = {
 		.follow = dev->place_on,
 		.allowed = &dev->place_allowed,
-		.guest_cpu = sim_transport_guest_cpu(dev->transport),
+		.guest_cpu = sim_transport_guest_cpu(dev->transport, &waited),
 		.sync_streak = dev->place_streak,
 		.contended = uv_hrtime() < dev->place_backoff_until,
 		/* host/poll.c: a window of 0 never polls; lockstep never */
@@ -148,9 +149,15 @@ static void decide(struct host_device *dev)
 
 void host__placement_fenced(struct host_device *dev, bool overlapped)
 {
+	bool waited;
+
 	if (!dev->place_on)
 		return;
-	if (overlapped)
+	sim_transport_guest_cpu(dev->transport, &waited);
+	/* A guest that kept running since its last submit (frames in
+	 * flight, the device faster than the guest) would share its CPU
+	 * with our threads' work. */
+	if (overlapped || !waited)
 		dev->place_streak = 0;
 	else if (dev->place_streak < HOST_PLACEMENT_SYNC_MIN)
 		dev->place_streak++;

@@ -193,15 +193,45 @@ void km__notify_locked(struct km_device *dev)
 }
 
 /*
- * The CPU of a program thread that submitted work it will wait for, or
- * starts to wait: the device may place its threads next to it
+ * Whether the calling thread slept for a quarter or more of the time
+ * since its previous submit: a program that waits for each frame sleeps
+ * while the device works; one with frames in flight keeps running.  The
+ * thread's CPU time costs a system call (no vDSO for CPU-time clocks).
+ */
+static bool slept_since_last_submit(void)
+{
+	static __thread uint64_t last_wall, last_cpu;
+	struct timespec w, c;
+
+	clock_gettime(CLOCK_MONOTONIC, &w);
+	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c))
+		return false;
+	uint64_t wall = (uint64_t)w.tv_sec * 1000000000u + (uint64_t)w.tv_nsec;
+	uint64_t cpu = (uint64_t)c.tv_sec * 1000000000u + (uint64_t)c.tv_nsec;
+	uint64_t dw = wall - last_wall, dc = cpu - last_cpu;
+	bool slept = last_wall && wall > last_wall && dc < dw &&
+		     (dw - dc) * 4 >= dw;
+	last_wall = wall;
+	last_cpu = cpu;
+	return slept;
+}
+
+/*
+ * The CPU of a program thread that submits work, or starts to wait, and
+ * whether it waited: the device may place its threads next to it
  * (sim_transport_set_guest_cpu).  sched_getcpu reads the rseq area here,
  * no system call.  Only from program threads: the kernel worker and the
  * interrupt handler run elsewhere.
  */
-void km__note_guest_cpu(struct km_device *dev)
+void km__note_guest_submit(struct km_device *dev)
 {
-	sim_transport_set_guest_cpu(dev->transport, sched_getcpu());
+	bool slept = slept_since_last_submit();
+	sim_transport_set_guest_cpu(dev->transport, sched_getcpu(), slept);
+}
+
+void km__note_guest_wait(struct km_device *dev)
+{
+	sim_transport_set_guest_cpu(dev->transport, sched_getcpu(), true);
 }
 
 int km__vbuf_wait_locked(struct km_device *dev, struct km_vbuf *vbuf,

@@ -60,7 +60,7 @@ struct sim_transport {
 	pthread_cond_t idle_cond;
 
 	unsigned long guest_call;	/* atomic, not under lock */
-	int guest_cpu_plus1;		/* atomic; 0: not known */
+	int guest_cpu;			/* atomic: sim_transport_set_guest_cpu */
 };
 
 int sim_transport_create(struct sim_transport **out)
@@ -466,18 +466,22 @@ unsigned long sim_transport_guest_call(struct sim_transport *t)
 	return __atomic_load_n(&t->guest_call, __ATOMIC_RELAXED);
 }
 
-void sim_transport_set_guest_cpu(struct sim_transport *t, int cpu)
+void sim_transport_set_guest_cpu(struct sim_transport *t, int cpu,
+				 bool waited)
 {
-	/* Stored only when it changes: the line stays shared (read by the
-	 * device's threads) while the guest keeps to one CPU. */
-	int v = cpu < 0 ? 0 : cpu + 1;
-	if (__atomic_load_n(&t->guest_cpu_plus1, __ATOMIC_RELAXED) != v)
-		__atomic_store_n(&t->guest_cpu_plus1, v, __ATOMIC_RELAXED);
+	/* One word, (cpu + 1) << 1 | waited, stored only when it changes:
+	 * the line stays shared (read by the device's threads) while the
+	 * guest keeps to one CPU. */
+	int v = (cpu < 0 ? 0 : (cpu + 1) << 1) | waited;
+	if (__atomic_load_n(&t->guest_cpu, __ATOMIC_RELAXED) != v)
+		__atomic_store_n(&t->guest_cpu, v, __ATOMIC_RELAXED);
 }
 
-int sim_transport_guest_cpu(struct sim_transport *t)
+int sim_transport_guest_cpu(struct sim_transport *t, bool *waited)
 {
-	return __atomic_load_n(&t->guest_cpu_plus1, __ATOMIC_RELAXED) - 1;
+	int v = __atomic_load_n(&t->guest_cpu, __ATOMIC_RELAXED);
+	*waited = v & 1;
+	return (v >> 1) - 1;
 }
 
 int sim_transport_setup_queue(struct sim_transport *t, unsigned queue,
