@@ -276,9 +276,14 @@ struct host_device {
 	bool place_on;
 	int place_fence_cpu, place_device_cpu;
 	unsigned place_streak;		/* synchronous fenced commands */
+	/* atomic: fence threads back off too */
 	uint64_t place_backoff_until, place_backoff_ns;
-	uint64_t place_sample_ns, place_delay, place_slices;
-	bool place_sampled_pinned;
+	/* the last look at a thread's schedstat (placement.c): the device
+	 * thread's here, a fence thread's in its thread-local storage */
+	struct place_sample {
+		uint64_t at, delay, slices;
+		bool pinned;		/* the thread was pinned then */
+	} place_sample;
 
 	/* protects control_req, control_done and the condition */
 	pthread_mutex_t control_lock;

@@ -55,7 +55,7 @@
 /* How often the device thread measures its CPU's contention while it is
  * pinned, and how long it stops following once it found it contended
  * (doubled while it stays so, up to the maximum). */
-#define SAMPLE_NS 100000000ull
+#define SAMPLE_NS 20000000ull
 #define BACKOFF_NS 1000000000ull
 #define BACKOFF_MAX_NS 8000000000ull
 
@@ -135,7 +135,9 @@ static void decide(struct host_device *dev)
 		.allowed = &dev->place_allowed,
 		.guest_cpu = sim_transport_guest_cpu(dev->transport, &waited),
 		.sync_streak = dev->place_streak,
-		.contended = uv_hrtime() < dev->place_backoff_until,
+		.contended = uv_hrtime() <
+			     __atomic_load_n(&dev->place_backoff_until,
+					     __ATOMIC_RELAXED),
 		/* host/poll.c: a window of 0 never polls; lockstep never */
 		.device_polls = dev->opts.poll_max_ns &&
 				__atomic_load_n(&dev->poll_ns, __ATOMIC_RELAXED) &&
@@ -184,40 +186,59 @@ static bool read_schedstat(uint64_t *delay, uint64_t *slices)
 }
 
 /*
- * While pinned, the device thread's own wake-ups tell whether its CPU is
- * shared with other work: a wake-up that waits on the run queue longer
- * than a cross-CPU hand-off costs is a loss, so following stops for a
- * while, then is tried again.
+ * While pinned, a thread's own wake-ups tell whether its CPU is shared
+ * with other work: waiting on the run queue longer than a cross-CPU
+ * hand-off costs is a loss.  true when the thread was pinned since the
+ * last look, at least SAMPLE_NS ago, and found it so.
  */
-static void sample(struct host_device *dev, uint64_t now)
+static bool sample_busy(struct place_sample *ps, uint64_t now)
 {
 	uint64_t delay, slices;
 
-	if (now - dev->place_sample_ns < SAMPLE_NS)
-		return;
-	bool judge = dev->place_sampled_pinned && pinned_plus1;
-	dev->place_sample_ns = now;
-	dev->place_sampled_pinned = pinned_plus1 != 0;
+	if (now - ps->at < SAMPLE_NS)
+		return false;
+	bool judge = ps->pinned && pinned_plus1;
+	ps->at = now;
+	ps->pinned = pinned_plus1 != 0;
 	if (!read_schedstat(&delay, &slices))
-		return;
-	bool busy = judge && host_placement_contended(
-		delay - dev->place_delay, slices - dev->place_slices);
-	dev->place_delay = delay;
-	dev->place_slices = slices;
-	if (!judge)
-		return;
-	if (!busy) {
-		dev->place_backoff_ns = 0;
-		return;
-	}
-	dev->place_backoff_ns = dev->place_backoff_ns ?
-				dev->place_backoff_ns * 2 : BACKOFF_NS;
-	if (dev->place_backoff_ns > BACKOFF_MAX_NS)
-		dev->place_backoff_ns = BACKOFF_MAX_NS;
-	dev->place_backoff_until = now + dev->place_backoff_ns;
-	SIM_DEBUG(SIM_DEBUG_CMD, HOST_LAYER, "placement: CPU %d contended, "
-		  "not following for %" PRIu64 " ms", pinned_plus1 - 1,
-		  dev->place_backoff_ns / 1000000);
+		return false;
+	bool busy = judge && host_placement_contended(delay - ps->delay,
+						      slices - ps->slices);
+	ps->delay = delay;
+	ps->slices = slices;
+	if (busy)
+		SIM_DEBUG(SIM_DEBUG_CMD, HOST_LAYER, "placement: CPU %d is "
+			  "busy with other work", pinned_plus1 - 1);
+	return busy;
+}
+
+/*
+ * A thread found the followed CPU busy: following stops for a while, then
+ * is tried again, for twice as long each time it is found busy again
+ * (reset by a look that found it free).  The device thread and fence
+ * threads both may: atomics, and a lost doubling is harmless.
+ */
+static void back_off(struct host_device *dev, uint64_t now)
+{
+	uint64_t ns = __atomic_load_n(&dev->place_backoff_ns, __ATOMIC_RELAXED);
+
+	ns = ns ? ns * 2 : BACKOFF_NS;
+	if (ns > BACKOFF_MAX_NS)
+		ns = BACKOFF_MAX_NS;
+	__atomic_store_n(&dev->place_backoff_ns, ns, __ATOMIC_RELAXED);
+	__atomic_store_n(&dev->place_backoff_until, now + ns, __ATOMIC_RELAXED);
+}
+
+/* After a look at a pinned thread's schedstat: busy or free. */
+static void judge(struct host_device *dev, struct place_sample *ps,
+		  uint64_t now)
+{
+	bool judged = ps->pinned && pinned_plus1 && now - ps->at >= SAMPLE_NS;
+
+	if (sample_busy(ps, now))
+		back_off(dev, now);
+	else if (judged)
+		__atomic_store_n(&dev->place_backoff_ns, 0, __ATOMIC_RELAXED);
 }
 
 void host__placement_work(struct host_device *dev)
@@ -230,7 +251,7 @@ void host__placement_idle(struct host_device *dev)
 {
 	if (!dev->place_on)
 		return;
-	sample(dev, uv_hrtime());
+	judge(dev, &dev->place_sample, uv_hrtime());
 	decide(dev);
 	apply(dev, dev->place_device_cpu);
 }
@@ -239,8 +260,13 @@ void host__placement_follow(struct host_device *dev)
 {
 	/* The device thread may run the renderer's callbacks itself
 	 * (virgl_renderer_poll); it keeps to its own rule. */
+	static __thread struct place_sample fence_sample;
+
 	if (!dev->place_on || pthread_equal(pthread_self(), dev->thread))
 		return;
+	/* A fence thread follows also while the device thread polls (not
+	 * pinned, so not measuring): it measures its own CPU. */
+	judge(dev, &fence_sample, uv_hrtime());
 	apply(dev, __atomic_load_n(&dev->place_fence_cpu, __ATOMIC_RELAXED));
 }
 
