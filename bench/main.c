@@ -9,8 +9,9 @@
  *                 [--scenarios=DIR] [--server=PATH]
  *
  * --only takes a comma list of: micro (workloads 1-4 and 6), startup,
- * suite, frames.  For profiling one piece: --way=direct|sim|sim-off|vtest runs
- * the micro workloads on that way alone, --workloads=LIST (memory, fence,
+ * suite, frames.  For profiling one piece: --way=direct|sim|sim-follow|
+ * vtest runs the micro workloads on that way alone (sim-follow: sim with
+ * --placement, the fence round trip only), --workloads=LIST (memory, fence,
  * clear, xfer, map) only those micro workloads.  --load runs a process
  * spinning on the last CPU for the whole run (the loaded-machine
  * figures).  Paths default to the build tree this program was built
@@ -70,8 +71,8 @@ static const struct bench_way_ops *way_by_name(const char *name)
 		return &bench_direct_ops;
 	if (!strcmp(name, "sim"))
 		return &bench_sim_ops;
-	if (!strcmp(name, "sim-off"))
-		return &bench_sim_off_ops;
+	if (!strcmp(name, "sim-follow"))
+		return &bench_sim_follow_ops;
 	if (!strcmp(name, "vtest"))
 		return &bench_vtest_ops;
 	return NULL;
@@ -124,7 +125,7 @@ static void usage(FILE *f)
 {
 	fprintf(f, "Usage: virtgpu-bench [--json] [--quick] [--no-scatter] "
 		"[--only=micro,startup,suite,frames]\n"
-		"                     [--way=direct|sim|sim-off|vtest] "
+		"                     [--way=direct|sim|sim-follow|vtest] "
 		"[--workloads=memory,fence,clear,xfer,map]\n"
 		"                     [--sim=PATH] [--frames-bin=PATH] "
 		"[--scenarios=DIR] [--server=PATH]\n"
@@ -276,7 +277,7 @@ static void run_micro_pass(struct bench_main *bm, const struct bench_cfg *cfg,
 			   struct bench_results *res)
 {
 	static const struct bench_way_ops *const ways[] = {
-		&bench_direct_ops, &bench_sim_ops, &bench_sim_off_ops,
+		&bench_direct_ops, &bench_sim_ops, &bench_sim_follow_ops,
 		&bench_vtest_ops,
 	};
 
@@ -287,9 +288,9 @@ static void run_micro_pass(struct bench_main *bm, const struct bench_cfg *cfg,
 
 		if (bm->way && strcmp(bm->way, ways[i]->name))
 			continue;
-		/* sim without placement: the round trip only, for the
+		/* sim with placement: the round trip only, for the
 		 * follow / off ratio (docs/performance.md) */
-		if (ways[i] == &bench_sim_off_ops) {
+		if (ways[i] == &bench_sim_follow_ops) {
 			only_fence.workloads &= BENCH_W_FENCE;
 			if (!only_fence.workloads)
 				continue;

@@ -353,7 +353,7 @@ static void frames_finish(struct frames_run *fr, int status)
 	frames_counts(fr);
 }
 
-/* @way: "native", "exec" or "exec-off" (exec with --no-placement). */
+/* @way: "native", "exec" or "exec-follow" (exec with --placement). */
 static void frames_direct(const struct bench_cfg *cfg,
 			  struct bench_results *res, const char *way, bool sync)
 {
@@ -373,8 +373,8 @@ static void frames_direct(const struct bench_cfg *cfg,
 	if (exec) {
 		argv[a++] = (char *)cfg->sim_bin;
 		argv[a++] = "exec";
-		if (!strcmp(way, "exec-off"))
-			argv[a++] = "--no-placement";
+		if (!strcmp(way, "exec-follow"))
+			argv[a++] = "--placement";
 		argv[a++] = "--";
 	}
 	argv[a++] = (char *)cfg->frames_bin;
@@ -540,12 +540,12 @@ void bench_frames(const struct bench_cfg *cfg, struct bench_results *res)
 {
 	for (unsigned r = 0; r < cfg->frame_reps; r++) {
 		for (int sync = 0; sync < 2; sync++) {
-			/* placement on and off, in turn first */
-			bool off_first = r % 2;
+			/* placement off and on, in turn first */
+			bool on_first = r % 2;
 			frames_direct(cfg, res, "native", sync);
-			frames_direct(cfg, res, off_first ? "exec-off" : "exec",
+			frames_direct(cfg, res, on_first ? "exec-follow" : "exec",
 				      sync);
-			frames_direct(cfg, res, off_first ? "exec" : "exec-off",
+			frames_direct(cfg, res, on_first ? "exec" : "exec-follow",
 				      sync);
 			frames_vtest(cfg, res, sync);
 		}

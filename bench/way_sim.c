@@ -76,13 +76,14 @@ static int sim_open_placed(const struct bench_cfg *cfg, bool follow_cpu,
 
 static int sim_open(const struct bench_cfg *cfg, struct bench_way **out)
 {
-	return sim_open_placed(cfg, true, out);
+	return sim_open_placed(cfg, false, out);
 }
 
-/* "sim-off": the same machine with --no-placement. */
-static int sim_open_off(const struct bench_cfg *cfg, struct bench_way **out)
+/* "sim-follow": the same machine with --placement. */
+static int sim_open_follow(const struct bench_cfg *cfg,
+			   struct bench_way **out)
 {
-	return sim_open_placed(cfg, false, out);
+	return sim_open_placed(cfg, true, out);
 }
 
 /* poll(2) on a sync_file until it signals, then close it. */
@@ -278,9 +279,9 @@ const struct bench_way_ops bench_sim_ops = {
 	.rss_kib = sim_rss_kib,
 };
 
-const struct bench_way_ops bench_sim_off_ops = {
-	.name = "sim-off",
-	.open = sim_open_off,
+const struct bench_way_ops bench_sim_follow_ops = {
+	.name = "sim-follow",
+	.open = sim_open_follow,
 	.close = sim_close,
 	.tex_create = sim_tex_create,
 	.res_destroy = sim_res_destroy,
