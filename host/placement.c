@@ -52,9 +52,9 @@
 #include "sim/log.h"
 #include "sim/transport.h"
 
-/* How often the device thread measures its CPU's contention while it is
- * pinned, and how long it stops following once it found it contended
- * (doubled while it stays so, up to the maximum). */
+/* How often a pinned thread (the device thread or a fence thread)
+ * measures its CPU's contention, and how long following stops once one
+ * found it contended (doubled while it stays so, up to the maximum). */
 #define SAMPLE_NS 20000000ull
 #define BACKOFF_NS 1000000000ull
 #define BACKOFF_MAX_NS 8000000000ull
@@ -125,6 +125,9 @@ void host__placement_init(struct host_device *dev)
 	/* Valgrind runs one thread at a time: nothing to place. */
 	dev->place_on = dev->opts.follow_guest_cpu && !RUNNING_ON_VALGRIND &&
 			CPU_COUNT(&dev->place_allowed) > 1;
+	/* Only then is the driver asked for its CPU (a system call per
+	 * EXECBUFFER, kernelmock/vq.c). */
+	sim_transport_want_guest_cpu(dev->transport, dev->place_on);
 }
 
 static void decide(struct host_device *dev)

@@ -219,18 +219,22 @@ static bool slept_since_last_submit(void)
 /*
  * The CPU of a program thread that submits work, or starts to wait, and
  * whether it waited: the device may place its threads next to it
- * (sim_transport_set_guest_cpu).  sched_getcpu reads the rseq area here,
- * no system call.  Only from program threads: the kernel worker and the
- * interrupt handler run elsewhere.
+ * (sim_transport_set_guest_cpu), when it asks.  sched_getcpu reads the
+ * rseq area here, no system call.  Only from program threads: the kernel
+ * worker and the interrupt handler run elsewhere.
  */
 void km__note_guest_submit(struct km_device *dev)
 {
+	if (!sim_transport_wants_guest_cpu(dev->transport))
+		return;
 	bool slept = slept_since_last_submit();
 	sim_transport_set_guest_cpu(dev->transport, sched_getcpu(), slept);
 }
 
 void km__note_guest_wait(struct km_device *dev)
 {
+	if (!sim_transport_wants_guest_cpu(dev->transport))
+		return;
 	sim_transport_set_guest_cpu(dev->transport, sched_getcpu(), true);
 }
 

@@ -61,6 +61,7 @@ struct sim_transport {
 
 	unsigned long guest_call;	/* atomic, not under lock */
 	int guest_cpu;			/* atomic: sim_transport_set_guest_cpu */
+	bool want_guest_cpu;		/* atomic */
 };
 
 int sim_transport_create(struct sim_transport **out)
@@ -475,6 +476,16 @@ void sim_transport_set_guest_cpu(struct sim_transport *t, int cpu,
 	int v = (cpu < 0 ? 0 : (cpu + 1) << 1) | waited;
 	if (__atomic_load_n(&t->guest_cpu, __ATOMIC_RELAXED) != v)
 		__atomic_store_n(&t->guest_cpu, v, __ATOMIC_RELAXED);
+}
+
+void sim_transport_want_guest_cpu(struct sim_transport *t, bool want)
+{
+	__atomic_store_n(&t->want_guest_cpu, want, __ATOMIC_RELAXED);
+}
+
+bool sim_transport_wants_guest_cpu(struct sim_transport *t)
+{
+	return __atomic_load_n(&t->want_guest_cpu, __ATOMIC_RELAXED);
 }
 
 int sim_transport_guest_cpu(struct sim_transport *t, bool *waited)

@@ -139,6 +139,10 @@ unsigned long sim_transport_guest_call(struct sim_transport *t);
 void sim_transport_set_guest_cpu(struct sim_transport *t, int cpu,
 				 bool waited);
 int sim_transport_guest_cpu(struct sim_transport *t, bool *waited);
+/* Whether the device uses that hint (set by the device at plug time):
+ * a driver that is not asked spends nothing on it. */
+void sim_transport_want_guest_cpu(struct sim_transport *t, bool want);
+bool sim_transport_wants_guest_cpu(struct sim_transport *t);
 /*
  * Set up queue @queue (after FEATURES_OK, before DRIVER_OK): -EINVAL for an
  * unknown queue, a size that is 0, not a power of 2 or above the maximum,
