@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <sched.h>
+#include <sys/resource.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -194,25 +195,32 @@ void km__notify_locked(struct km_device *dev)
 
 /*
  * Whether the calling thread slept for a quarter or more of the time
- * since its previous submit: a program that waits for each frame sleeps
- * while the device works; one with frames in flight keeps running.  The
- * thread's CPU time costs a system call (no vDSO for CPU-time clocks).
+ * since its previous submit, and was never preempted meanwhile: a program
+ * that waits for each frame sleeps while the device works; one with
+ * frames in flight keeps running; one preempted shares its CPU with other
+ * work, and the time it waited to run is no sleep.  getrusage is one
+ * system call (no vDSO for a thread's CPU time).
  */
 static bool slept_since_last_submit(void)
 {
 	static __thread uint64_t last_wall, last_cpu;
-	struct timespec w, c;
+	static __thread long last_nivcsw;
+	struct timespec w;
+	struct rusage ru;
 
 	clock_gettime(CLOCK_MONOTONIC, &w);
-	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c))
+	if (getrusage(RUSAGE_THREAD, &ru))
 		return false;
 	uint64_t wall = (uint64_t)w.tv_sec * 1000000000u + (uint64_t)w.tv_nsec;
-	uint64_t cpu = (uint64_t)c.tv_sec * 1000000000u + (uint64_t)c.tv_nsec;
+	uint64_t cpu = ((uint64_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) *
+			1000000u + (uint64_t)(ru.ru_utime.tv_usec +
+					      ru.ru_stime.tv_usec)) * 1000u;
 	uint64_t dw = wall - last_wall, dc = cpu - last_cpu;
 	bool slept = last_wall && wall > last_wall && dc < dw &&
-		     (dw - dc) * 4 >= dw;
+		     (dw - dc) * 4 >= dw && ru.ru_nivcsw == last_nivcsw;
 	last_wall = wall;
 	last_cpu = cpu;
+	last_nivcsw = ru.ru_nivcsw;
 	return slept;
 }
 
