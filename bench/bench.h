@@ -131,6 +131,8 @@ struct bench_way_ops {
 
 extern const struct bench_way_ops bench_direct_ops;
 extern const struct bench_way_ops bench_sim_ops;
+/* sim with --placement (host/placement.c): the fence round trip only */
+extern const struct bench_way_ops bench_sim_follow_ops;
 extern const struct bench_way_ops bench_vtest_ops;
 
 /* --- workloads.c --- */

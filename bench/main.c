@@ -9,8 +9,9 @@
  *                 [--scenarios=DIR] [--server=PATH]
  *
  * --only takes a comma list of: micro (workloads 1-4 and 6), startup,
- * suite, frames.  For profiling one piece: --way=direct|sim|vtest runs
- * the micro workloads on that way alone, --workloads=LIST (memory, fence,
+ * suite, frames.  For profiling one piece: --way=direct|sim|sim-follow|
+ * vtest runs the micro workloads on that way alone (sim-follow: sim with
+ * --placement, the fence round trip only), --workloads=LIST (memory, fence,
  * clear, xfer, map) only those micro workloads.  --load runs a process
  * spinning on the last CPU for the whole run (the loaded-machine
  * figures).  Paths default to the build tree this program was built
@@ -70,6 +71,8 @@ static const struct bench_way_ops *way_by_name(const char *name)
 		return &bench_direct_ops;
 	if (!strcmp(name, "sim"))
 		return &bench_sim_ops;
+	if (!strcmp(name, "sim-follow"))
+		return &bench_sim_follow_ops;
 	if (!strcmp(name, "vtest"))
 		return &bench_vtest_ops;
 	return NULL;
@@ -122,7 +125,7 @@ static void usage(FILE *f)
 {
 	fprintf(f, "Usage: virtgpu-bench [--json] [--quick] [--no-scatter] "
 		"[--only=micro,startup,suite,frames]\n"
-		"                     [--way=direct|sim|vtest] "
+		"                     [--way=direct|sim|sim-follow|vtest] "
 		"[--workloads=memory,fence,clear,xfer,map]\n"
 		"                     [--sim=PATH] [--frames-bin=PATH] "
 		"[--scenarios=DIR] [--server=PATH]\n"
@@ -139,7 +142,7 @@ static void size_runs(struct bench_cfg *c)
 	c->bw_procs = c->quick ? 1 : 3;
 	c->startup_reps = c->quick ? 2 : 5;
 	c->suite_reps = c->quick ? 1 : 3;
-	c->frame_reps = c->quick ? 1 : 3;
+	c->frame_reps = c->quick ? 1 : 4;	/* even: placement off first in half */
 	c->frames = 1000;
 }
 
@@ -274,15 +277,25 @@ static void run_micro_pass(struct bench_main *bm, const struct bench_cfg *cfg,
 			   struct bench_results *res)
 {
 	static const struct bench_way_ops *const ways[] = {
-		&bench_direct_ops, &bench_sim_ops, &bench_vtest_ops,
+		&bench_direct_ops, &bench_sim_ops, &bench_sim_follow_ops,
+		&bench_vtest_ops,
 	};
 
 	for (size_t i = 0; i < sizeof(ways) / sizeof(ways[0]); i++) {
+		struct bench_cfg only_fence = *cfg;
 		struct way_job job = { cfg, ways[i] };
 		int st;
 
 		if (bm->way && strcmp(bm->way, ways[i]->name))
 			continue;
+		/* sim with placement: the round trip only, for the
+		 * follow / off ratio (docs/performance.md) */
+		if (ways[i] == &bench_sim_follow_ops) {
+			only_fence.workloads &= BENCH_W_FENCE;
+			if (!only_fence.workloads)
+				continue;
+			job.cfg = &only_fence;
+		}
 		if (ways[i] == &bench_vtest_ops && server_pid <= 0) {
 			bench_results_note(res, "fence_rt", "vtest",
 					   "virgl_test_server did not start");

@@ -353,26 +353,37 @@ static void frames_finish(struct frames_run *fr, int status)
 	frames_counts(fr);
 }
 
+/* @way: "native", "exec" or "exec-follow" (exec with --placement). */
 static void frames_direct(const struct bench_cfg *cfg,
-			  struct bench_results *res, bool exec, bool sync)
+			  struct bench_results *res, const char *way, bool sync)
 {
 	static const char *const env[] = {
 		"MESA_SHADER_CACHE_DISABLE", "true", NULL,
 	};
+	bool exec = strcmp(way, "native") != 0;
 	char n[32], *mode = sync ? "--sync" : "--warmup=50";
-	char *native[] = { (char *)cfg->frames_bin, "--frames", n, mode, NULL };
-	char *under[] = {
-		(char *)cfg->sim_bin, "exec", "--", (char *)cfg->frames_bin,
-		"--frames", n, mode, NULL,
-	};
+	char *argv[10];
+	int a = 0;
 	struct frames_run fr = {
-		.res = res, .way = exec ? "exec" : "native", .want_virgl = exec,
+		.res = res, .way = way, .want_virgl = exec,
 		.metric = sync ? "frame_sync" : "frame", .first_ms = -1,
 	};
 	int fd;
 
+	if (exec) {
+		argv[a++] = (char *)cfg->sim_bin;
+		argv[a++] = "exec";
+		if (!strcmp(way, "exec-follow"))
+			argv[a++] = "--placement";
+		argv[a++] = "--";
+	}
+	argv[a++] = (char *)cfg->frames_bin;
+	argv[a++] = "--frames";
+	argv[a++] = n;
+	argv[a++] = mode;
+	argv[a] = NULL;
 	snprintf(n, sizeof(n), "%u", cfg->frames);
-	pid_t pid = spawn(exec ? under : native, -1, false, env, &fd);
+	pid_t pid = spawn(argv, -1, false, env, &fd);
 	if (pid < 0)
 		return;
 	frames_finish(&fr, collect(pid, fd, 90, frames_line, &fr));
@@ -523,14 +534,19 @@ static void frames_vtest(const struct bench_cfg *cfg,
 	frames_finish(&fr, collect(pid, p[0], 90, frames_line, &fr));
 }
 
-/* Both loops, the three ways taking turns, so that a change of load
- * during the run touches every way alike. */
+/* Both loops, the ways taking turns, so that a change of load during the
+ * run touches every way alike. */
 void bench_frames(const struct bench_cfg *cfg, struct bench_results *res)
 {
 	for (unsigned r = 0; r < cfg->frame_reps; r++) {
 		for (int sync = 0; sync < 2; sync++) {
-			frames_direct(cfg, res, false, sync);
-			frames_direct(cfg, res, true, sync);
+			/* placement off and on, in turn first */
+			bool on_first = r % 2;
+			frames_direct(cfg, res, "native", sync);
+			frames_direct(cfg, res, on_first ? "exec-follow" : "exec",
+				      sync);
+			frames_direct(cfg, res, on_first ? "exec" : "exec-follow",
+				      sync);
 			frames_vtest(cfg, res, sync);
 		}
 		frames_exec_record(cfg, res);

@@ -12,18 +12,19 @@
 #include "bench/bench.h"
 
 enum better { LOWER, HIGHER };
+#define NWAYS 5
 
 struct metric_info {
 	const char *id;
 	const char *title;
 	const char *unit;
 	enum better better;
-	const char *ways[4];	/* print order; ways[0] is the baseline */
+	const char *ways[NWAYS];	/* print order; ways[0] is the baseline */
 };
 
 static const struct metric_info metrics[] = {
 	{ "fence_rt", "1. fenced no-op submit round trip", "us", LOWER,
-	  { "direct", "sim", "sim-wait", "vtest" } },
+	  { "direct", "sim", "sim-follow", "sim-wait", "vtest" } },
 	{ "clear_rate", "2. clear 64x64 + fence", "ops/s", HIGHER,
 	  { "direct", "sim", "vtest" } },
 	{ "xfer_to", "3. TRANSFER_TO_HOST 64 MiB", "MiB/s", HIGHER,
@@ -41,16 +42,17 @@ static const struct metric_info metrics[] = {
 	{ "rss_1000", "6. RSS added by 1000 64x64 textures", "MiB", LOWER,
 	  { "direct", "sim", "vtest" } },
 	{ "frame", "7. GLES frame loop (textured quad, 2 in flight)",
-	  "ms/frame", LOWER, { "native", "exec", "vtest", "exec-record" } },
+	  "ms/frame", LOWER,
+	  { "native", "exec", "exec-follow", "vtest", "exec-record" } },
 	{ "frame_sys_guest", "7. system calls per frame, GL thread",
 	  "calls", LOWER, { "native", "exec", "vtest" } },
 	{ "frame_sys_all", "7. system calls per frame, all threads",
 	  "calls", LOWER, { "native", "exec", "vtest" } },
 	{ "frame_csw_all", "7. context switches per frame, all threads",
-	  "switches", LOWER, { "native", "exec", "vtest" } },
+	  "switches", LOWER, { "native", "exec", "exec-follow", "vtest" } },
 	{ "frame_sync", "8. GLES frame loop, glFinish every frame (upload "
 	  "64x64, textured quad)", "ms/frame", LOWER,
-	  { "native", "exec", "vtest" } },
+	  { "native", "exec", "exec-follow", "vtest" } },
 	{ "first_frame", "8. first frame (the host translates and compiles "
 	  "the shaders)", "ms", LOWER, { "native", "exec", "vtest" } },
 	{ "frame_sync_sys_guest", "8. system calls per glFinish frame, GL "
@@ -60,7 +62,8 @@ static const struct metric_info metrics[] = {
 	{ "frame_sync_csw_guest", "8. context switches per glFinish frame, "
 	  "GL thread", "switches", LOWER, { "native", "exec", "vtest" } },
 	{ "frame_sync_csw_all", "8. context switches per glFinish frame, "
-	  "all threads", "switches", LOWER, { "native", "exec", "vtest" } },
+	  "all threads", "switches", LOWER,
+	  { "native", "exec", "exec-follow", "vtest" } },
 };
 #define NMETRICS (sizeof(metrics) / sizeof(metrics[0]))
 
@@ -257,6 +260,44 @@ static size_t targets(struct bench_results *res, struct target *t)
 	return n;
 }
 
+/*
+ * Thread placement (issue 21): exec-follow and sim-follow run with
+ * --placement, next to exec and sim (off, the default) in the same run,
+ * the processes taking turns.
+ */
+static const struct {
+	const char *what, *metric, *follow, *off, *base;
+} placement[] = {
+	{ "glFinish loop, exec / native", "frame_sync", "exec-follow",
+	  "exec", "native" },
+	{ "pipelined loop, exec / native", "frame", "exec-follow", "exec",
+	  "native" },
+	{ "fenced round trip, sim / direct", "fence_rt", "sim-follow", "sim",
+	  "direct" },
+};
+#define NPLACEMENT (sizeof(placement) / sizeof(placement[0]))
+
+static void print_placement_text(struct bench_results *res)
+{
+	printf("\nPlacement (issue 21): follow (--placement) against off "
+	       "(the default), this run\n");
+	for (size_t i = 0; i < NPLACEMENT; i++) {
+		double f = ratio(res, placement[i].metric, placement[i].follow,
+				 placement[i].base);
+		double o = ratio(res, placement[i].metric, placement[i].off,
+				 placement[i].base);
+		double fo = ratio(res, placement[i].metric,
+				  placement[i].follow, placement[i].off);
+		if (isnan(fo)) {
+			printf("  %-34s not measured in this run\n",
+			       placement[i].what);
+			continue;
+		}
+		printf("  %-34s follow %6.3fx  off %6.3fx  follow / off "
+		       "%6.3fx\n", placement[i].what, f, o, fo);
+	}
+}
+
 /* --- text --- */
 
 static void print_metric_text(struct bench_results *res,
@@ -267,7 +308,7 @@ static void print_metric_text(struct bench_results *res,
 
 	/* A workload this run left out (--only, --way, --workloads) has
 	 * neither samples nor a note for any way: say nothing of it. */
-	for (int i = 0; i < 4 && m->ways[i]; i++) {
+	for (int i = 0; i < NWAYS && m->ways[i]; i++) {
 		struct bench_summary s;
 
 		if (summary(res, m->id, m->ways[i], &s) ||
@@ -278,7 +319,7 @@ static void print_metric_text(struct bench_results *res,
 		return;
 	printf("\n%s [%s, %s is better]\n", m->title, m->unit,
 	       m->better == LOWER ? "lower" : "higher");
-	for (int i = 0; i < 4 && m->ways[i]; i++) {
+	for (int i = 0; i < NWAYS && m->ways[i]; i++) {
 		struct bench_summary s;
 		const char *note = notes(res, m->id, m->ways[i]);
 
@@ -321,6 +362,7 @@ void bench_print_text(const struct bench_cfg *cfg, struct bench_results *res,
 					: "lowest first");
 	for (size_t i = 0; i < NMETRICS; i++)
 		print_metric_text(res, &metrics[i]);
+	print_placement_text(res);
 	printf("\nTargets (issues 8 and 21)\n");
 	for (size_t i = 0; i < nt; i++) {
 		if (isnan(t[i].value)) {
@@ -367,7 +409,7 @@ static void print_metric_json(struct bench_results *res,
 	printf(", \"unit\": \"%s\", \"better\": \"%s\", \"baseline\": \"%s\","
 	       " \"ways\": {", m->unit, m->better == LOWER ? "lower" : "higher",
 	       m->ways[0]);
-	for (int i = 0; i < 4 && m->ways[i]; i++) {
+	for (int i = 0; i < NWAYS && m->ways[i]; i++) {
 		struct bench_summary s;
 		const char *note = notes(res, m->id, m->ways[i]);
 		bool have = summary(res, m->id, m->ways[i], &s);
@@ -396,6 +438,26 @@ static void print_metric_json(struct bench_results *res,
 	printf("}}%s\n", last ? "" : ",");
 }
 
+static void print_placement_json(struct bench_results *res)
+{
+	printf("  \"placement\": [\n");
+	for (size_t i = 0; i < NPLACEMENT; i++) {
+		printf("    {\"what\": ");
+		json_string(placement[i].what);
+		printf(", \"follow\": ");
+		json_number(ratio(res, placement[i].metric,
+				  placement[i].follow, placement[i].base));
+		printf(", \"off\": ");
+		json_number(ratio(res, placement[i].metric, placement[i].off,
+				  placement[i].base));
+		printf(", \"follow_over_off\": ");
+		json_number(ratio(res, placement[i].metric,
+				  placement[i].follow, placement[i].off));
+		printf("}%s\n", i + 1 == NPLACEMENT ? "" : ",");
+	}
+	printf("  ],\n");
+}
+
 void bench_print_json(const struct bench_cfg *cfg, struct bench_results *res,
 		      const char *machine, const char *load_start,
 		      const char *load_end)
@@ -413,7 +475,9 @@ void bench_print_json(const struct bench_cfg *cfg, struct bench_results *res,
 	       cfg->scatter ? "true" : "false", cfg->load_cpu);
 	for (size_t i = 0; i < NMETRICS; i++)
 		print_metric_json(res, &metrics[i], i + 1 == NMETRICS);
-	printf("  ],\n  \"targets\": [\n");
+	printf("  ],\n");
+	print_placement_json(res);
+	printf("  \"targets\": [\n");
 	for (size_t i = 0; i < nt; i++) {
 		printf("    {\"what\": ");
 		json_string(t[i].what);

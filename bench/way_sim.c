@@ -41,7 +41,8 @@ static void sim_close(struct bench_way *w)
 	free(w);
 }
 
-static int sim_open(const struct bench_cfg *cfg, struct bench_way **out)
+static int sim_open_placed(const struct bench_cfg *cfg, bool follow_cpu,
+			   struct bench_way **out)
 {
 	struct vmm_machine_options o;
 	struct bench_way *w = calloc(1, sizeof(*w));
@@ -57,6 +58,7 @@ static int sim_open(const struct bench_cfg *cfg, struct bench_way **out)
 	o.scatter = cfg->scatter;
 	o.features |= 1ull << VIRTIO_GPU_F_RESOURCE_BLOB;
 	o.hostmem_size = 128ull << 20;
+	o.follow_cpu = follow_cpu;
 	ret = vmm_machine_create(&o, &w->m);
 	if (ret) {
 		free(w);
@@ -70,6 +72,18 @@ static int sim_open(const struct bench_cfg *cfg, struct bench_way **out)
 	}
 	*out = w;
 	return 0;
+}
+
+static int sim_open(const struct bench_cfg *cfg, struct bench_way **out)
+{
+	return sim_open_placed(cfg, false, out);
+}
+
+/* "sim-follow": the same machine with --placement. */
+static int sim_open_follow(const struct bench_cfg *cfg,
+			   struct bench_way **out)
+{
+	return sim_open_placed(cfg, true, out);
 }
 
 /* poll(2) on a sync_file until it signals, then close it. */
@@ -260,6 +274,18 @@ const struct bench_way_ops bench_sim_ops = {
 	.res_destroy = sim_res_destroy,
 	.submit_wait = sim_submit_wait,
 	.submit_wait_bo = sim_submit_wait_bo,
+	.transfer_wait = sim_transfer_wait,
+	.blob_create_map = sim_blob_create_map,
+	.rss_kib = sim_rss_kib,
+};
+
+const struct bench_way_ops bench_sim_follow_ops = {
+	.name = "sim-follow",
+	.open = sim_open_follow,
+	.close = sim_close,
+	.tex_create = sim_tex_create,
+	.res_destroy = sim_res_destroy,
+	.submit_wait = sim_submit_wait,
 	.transfer_wait = sim_transfer_wait,
 	.blob_create_map = sim_blob_create_map,
 	.rss_kib = sim_rss_kib,

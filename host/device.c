@@ -352,6 +352,9 @@ static void kick_cb(uv_async_t *handle)
 {
 	struct host_device *dev = handle->data;
 
+	/* Commands may make the renderer start threads: not while pinned
+	 * (host/placement.c); host__poll_stop pins again before we sleep. */
+	host__placement_work(dev);
 	host__poll_kicked(dev);
 }
 
@@ -510,8 +513,10 @@ static void *device_thread(void *arg)
 	if (ret == 0 && dev->rec)
 		host__rec_renderer(dev);
 	report_init(dev, ret);
-	if (ret == 0)
+	if (ret == 0) {
 		uv_run(&dev->loop, UV_RUN_DEFAULT);
+		host__placement_fini(dev);
+	}
 	else {
 		dev->fence_closed = true;
 		host__inject_stop(dev);
@@ -647,6 +652,7 @@ static int setup_alloc(struct host_setup *su, struct sim_ram *ram,
 	dev->opts.inject = NULL;	/* parsed into dev->inject below */
 	if (RUNNING_ON_VALGRIND)
 		dev->opts.poll_max_ns = 0;
+	host__placement_init(dev);
 	dev->fence_pending_tail = &dev->fence_pending;
 	host_table_init(&dev->resources);
 	host_table_init(&dev->contexts);

@@ -143,6 +143,8 @@ void host__fence_cmd(struct host_cmd *cmd)
 		.per_context = ring,
 	};
 	cmd->fence_seq = ring ? ++dev->next_ctx_seq : ++dev->next_global_seq;
+	/* Did the guest wait for its earlier fences before this one? */
+	host__placement_fenced(dev, dev->fence_pending != NULL);
 	cmd->next = NULL;
 	*dev->fence_pending_tail = cmd;
 	dev->fence_pending_tail = &cmd->next;

@@ -8,6 +8,7 @@
 #ifndef HOST_H
 #define HOST_H
 
+#include <sched.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -66,6 +67,11 @@ struct host_options {
 	 * up to HOST_POLL_LIMIT_NS, 0 for never.  Ignored in lockstep and
 	 * under valgrind. */
 	uint64_t poll_max_ns;
+	/* Keep the device thread and the renderer's fence thread on the CPU
+	 * of the guest thread that submits and waits while its frames are
+	 * synchronous (host/placement.c, docs/performance.md); never with
+	 * one CPU or under valgrind. */
+	bool follow_guest_cpu;
 	/* What one guest may make the host allocate, as a VMM bounds it
 	 * (issue 16: every virgl context costs llvmpipe some 4.5 MB, and
 	 * 10,000 of them met the OOM killer).  Beyond a limit the command
@@ -86,6 +92,33 @@ struct host_options {
 	struct sim_capture *record;
 };
 #define HOST_POLL_LIMIT_NS 10000000u	/* 10 ms */
+
+/* host/placement.c: where the device's threads run, decided from what a
+ * device knows (a pure function, for tests). */
+/* Fenced commands in a row that found nothing outstanding (the guest
+ * waited for each) before the threads follow the guest's CPU. */
+#define HOST_PLACEMENT_SYNC_MIN 4u
+/* Run-queue wait per timeslice of the pinned device thread beyond which
+ * its CPU counts as busy with other work: about one cross-CPU wake-up,
+ * what following saves. */
+#define HOST_PLACEMENT_BUSY_NS 25000u
+struct host_placement_in {
+	bool follow;			/* host_options.follow_guest_cpu */
+	const cpu_set_t *allowed;	/* the process's CPUs */
+	int guest_cpu;			/* -1: not known */
+	unsigned sync_streak;		/* capped at HOST_PLACEMENT_SYNC_MIN */
+	bool contended;			/* the followed CPU was found busy */
+	bool device_polls;		/* the device's poll window is open */
+};
+/* The one CPU each thread keeps to, or -1 for all of in->allowed. */
+struct host_placement {
+	int fence_cpu;			/* the renderer's fence thread */
+	int device_cpu;			/* the device thread, while it sleeps */
+};
+struct host_placement host_placement_decide(const struct host_placement_in *in);
+/* Whether @run_delay_ns waited on a run queue over @timeslices means a
+ * CPU shared with other work. */
+bool host_placement_contended(uint64_t run_delay_ns, uint64_t timeslices);
 
 /* host/personality.c: the personalities before a device exists. */
 /* 0 and *out for a name of HOST_VMM_NAMES (@len bytes), else -EINVAL. */

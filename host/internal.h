@@ -268,6 +268,22 @@ struct host_device {
 	bool poll_reopen;
 	/* when that happened: the window adapts from there (atomic) */
 	uint64_t poll_reopen_ns;
+	/* Thread placement (host/placement.c).  place_allowed and place_on
+	 * are fixed at creation; place_fence_cpu is written by the device
+	 * thread and read by renderer threads (atomic), -1 for no pin; the
+	 * rest is the device thread's. */
+	cpu_set_t place_allowed;	/* the process's CPUs */
+	bool place_on;
+	int place_fence_cpu, place_device_cpu;
+	unsigned place_streak;		/* synchronous fenced commands */
+	/* atomic: fence threads back off too */
+	uint64_t place_backoff_until, place_backoff_ns;
+	/* the last look at a thread's schedstat (placement.c): the device
+	 * thread's here, a fence thread's in its thread-local storage */
+	struct place_sample {
+		uint64_t at, delay, slices;
+		bool pinned;		/* the thread was pinned then */
+	} place_sample;
 
 	/* protects control_req, control_done and the condition */
 	pthread_mutex_t control_lock;
@@ -356,6 +372,20 @@ void host__poll_reopen_locked(struct host_device *dev);
  * true when the device thread must be woken to poll (fence_async).
  * state_lock held. */
 bool host__poll_reopen_wanted_locked(struct host_device *dev);
+
+/* placement.c: where the device's threads run; each call places only
+ * the calling thread.  init at creation; fenced on the device thread for
+ * each fenced command (@overlapped: another was still outstanding);
+ * work / idle on the device thread before it handles commands (relaxed:
+ * the renderer may create threads, which inherit its mask) and before
+ * it sleeps (pinned when following); follow on a renderer thread in its
+ * fence callback; fini on the device thread before it ends. */
+void host__placement_init(struct host_device *dev);
+void host__placement_fenced(struct host_device *dev, bool overlapped);
+void host__placement_work(struct host_device *dev);
+void host__placement_idle(struct host_device *dev);
+void host__placement_follow(struct host_device *dev);
+void host__placement_fini(struct host_device *dev);
 
 /* fence.c: timelines (5.7.6.7) */
 /* Check the fence fields of a command before it runs; false after setting

@@ -161,6 +161,8 @@ void host__poll_stop(struct host_device *dev, bool look_again)
 {
 	uv_idle_stop(&dev->poll_idle);
 	resume_notify(dev, look_again);
+	/* About to sleep: where the next kick should find us. */
+	host__placement_idle(dev);
 	dev->idle_since_ns = uv_hrtime();
 }
 

@@ -41,6 +41,8 @@ _Static_assert(sizeof(struct virgl_box) == sizeof(struct virtio_gpu_box),
 static void queue_signal(struct host_device *dev,
 			 const struct host_timeline *tl, uint64_t seq)
 {
+	/* Answer from the waiting guest's CPU (host/placement.c). */
+	host__placement_follow(dev);
 	pthread_mutex_lock(&dev->fence_lock);
 	if (dev->fence_closed) {
 		/* The device is stopping; nobody waits for this any more. */

@@ -126,6 +126,8 @@ int km__fence_wait_locked(struct km_device *dev, struct km_fence *f,
 			  int timeout_ms)
 {
 	int64_t deadline = km__deadline(timeout_ms);
+	if (!f->signaled)
+		km__note_guest_wait(dev);
 	while (!f->signaled)
 		if (km__cond_timedwait_locked(dev, deadline))
 			return -ETIME;

@@ -323,6 +323,11 @@ int km__queue_ctrl_locked(struct km_device *dev, struct km_vbuf *vbuf,
 int km__queue_cursor_locked(struct km_device *dev, struct km_vbuf *vbuf);
 /* Kick the device if anything was queued since the last kick. */
 void km__notify_locked(struct km_device *dev);
+/* Tell the transport the calling program thread's CPU as it submits or
+ * starts to wait, and whether it waited (a placement hint for the device,
+ * sim/transport.h). */
+void km__note_guest_submit(struct km_device *dev);
+void km__note_guest_wait(struct km_device *dev);
 /* Sleep until @vbuf is answered; returns its response type, or -ETIME. */
 int km__vbuf_wait_locked(struct km_device *dev, struct km_vbuf *vbuf,
 			 int timeout_ms);

@@ -204,6 +204,8 @@ static void submit_complete(struct km_submit *submit)
 	submit->out_fd = -1;	/* the program's now */
 	km__submit_process_post_deps(submit->dev, &submit->syncobjs,
 				     submit->fence);
+	/* The submitter may wait for this fence next, on this CPU. */
+	km__note_guest_submit(submit->dev);
 	km__notify_locked(submit->dev);
 }
 

@@ -5,6 +5,8 @@
  * interrupt handler that takes answers off the used ring.
  */
 #include <errno.h>
+#include <sched.h>
+#include <sys/resource.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -189,6 +191,59 @@ void km__notify_locked(struct km_device *dev)
 		sim_transport_notify(dev->transport, 0);
 	if ((kicks & 2) && sim_vqd_should_notify(dev->cursorq))
 		sim_transport_notify(dev->transport, 1);
+}
+
+/*
+ * Whether the calling thread slept for a quarter or more of the time
+ * since its previous submit, and was never preempted meanwhile: a program
+ * that waits for each frame sleeps while the device works; one with
+ * frames in flight keeps running; one preempted shares its CPU with other
+ * work, and the time it waited to run is no sleep.  getrusage is one
+ * system call (no vDSO for a thread's CPU time).
+ */
+static bool slept_since_last_submit(void)
+{
+	static __thread uint64_t last_wall, last_cpu;
+	static __thread long last_nivcsw;
+	struct timespec w;
+	struct rusage ru;
+
+	clock_gettime(CLOCK_MONOTONIC, &w);
+	if (getrusage(RUSAGE_THREAD, &ru))
+		return false;
+	uint64_t wall = (uint64_t)w.tv_sec * 1000000000u + (uint64_t)w.tv_nsec;
+	uint64_t cpu = ((uint64_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) *
+			1000000u + (uint64_t)(ru.ru_utime.tv_usec +
+					      ru.ru_stime.tv_usec)) * 1000u;
+	uint64_t dw = wall - last_wall, dc = cpu - last_cpu;
+	bool slept = last_wall && wall > last_wall && dc < dw &&
+		     (dw - dc) * 4 >= dw && ru.ru_nivcsw == last_nivcsw;
+	last_wall = wall;
+	last_cpu = cpu;
+	last_nivcsw = ru.ru_nivcsw;
+	return slept;
+}
+
+/*
+ * The CPU of a program thread that submits work, or starts to wait, and
+ * whether it waited: the device may place its threads next to it
+ * (sim_transport_set_guest_cpu), when it asks.  sched_getcpu reads the
+ * rseq area here, no system call.  Only from program threads: the kernel
+ * worker and the interrupt handler run elsewhere.
+ */
+void km__note_guest_submit(struct km_device *dev)
+{
+	if (!sim_transport_wants_guest_cpu(dev->transport))
+		return;
+	bool slept = slept_since_last_submit();
+	sim_transport_set_guest_cpu(dev->transport, sched_getcpu(), slept);
+}
+
+void km__note_guest_wait(struct km_device *dev)
+{
+	if (!sim_transport_wants_guest_cpu(dev->transport))
+		return;
+	sim_transport_set_guest_cpu(dev->transport, sched_getcpu(), true);
 }
 
 int km__vbuf_wait_locked(struct km_device *dev, struct km_vbuf *vbuf,

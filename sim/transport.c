@@ -60,6 +60,8 @@ struct sim_transport {
 	pthread_cond_t idle_cond;
 
 	unsigned long guest_call;	/* atomic, not under lock */
+	int guest_cpu;			/* atomic: sim_transport_set_guest_cpu */
+	bool want_guest_cpu;		/* atomic */
 };
 
 int sim_transport_create(struct sim_transport **out)
@@ -463,6 +465,34 @@ void sim_transport_set_guest_call(struct sim_transport *t, unsigned long req)
 unsigned long sim_transport_guest_call(struct sim_transport *t)
 {
 	return __atomic_load_n(&t->guest_call, __ATOMIC_RELAXED);
+}
+
+void sim_transport_set_guest_cpu(struct sim_transport *t, int cpu,
+				 bool waited)
+{
+	/* One word, (cpu + 1) << 1 | waited, stored only when it changes:
+	 * the line stays shared (read by the device's threads) while the
+	 * guest keeps to one CPU. */
+	int v = (cpu < 0 ? 0 : (cpu + 1) << 1) | waited;
+	if (__atomic_load_n(&t->guest_cpu, __ATOMIC_RELAXED) != v)
+		__atomic_store_n(&t->guest_cpu, v, __ATOMIC_RELAXED);
+}
+
+void sim_transport_want_guest_cpu(struct sim_transport *t, bool want)
+{
+	__atomic_store_n(&t->want_guest_cpu, want, __ATOMIC_RELAXED);
+}
+
+bool sim_transport_wants_guest_cpu(struct sim_transport *t)
+{
+	return __atomic_load_n(&t->want_guest_cpu, __ATOMIC_RELAXED);
+}
+
+int sim_transport_guest_cpu(struct sim_transport *t, bool *waited)
+{
+	int v = __atomic_load_n(&t->guest_cpu, __ATOMIC_RELAXED);
+	*waited = v & 1;
+	return (v >> 1) - 1;
 }
 
 int sim_transport_setup_queue(struct sim_transport *t, unsigned queue,

@@ -130,6 +130,19 @@ uint16_t sim_transport_queue_size_of(struct sim_transport *t, unsigned queue);
  * otherwise the device may see a command after its call returned. */
 void sim_transport_set_guest_call(struct sim_transport *t, unsigned long req);
 unsigned long sim_transport_guest_call(struct sim_transport *t);
+/* The CPU the driver's thread ran on when it last submitted work or
+ * started to wait (sched_getcpu), -1 when not known, and whether that
+ * thread slept (waited for the device) since its previous submit: a VMM
+ * knows which vCPU exited and whether it was halted, and a device may
+ * place its threads next to a guest that waits for it (host/placement.c).
+ * Any thread, lock-free; a hint only, never a condition of correctness. */
+void sim_transport_set_guest_cpu(struct sim_transport *t, int cpu,
+				 bool waited);
+int sim_transport_guest_cpu(struct sim_transport *t, bool *waited);
+/* Whether the device uses that hint (set by the device at plug time):
+ * a driver that is not asked spends nothing on it. */
+void sim_transport_want_guest_cpu(struct sim_transport *t, bool want);
+bool sim_transport_wants_guest_cpu(struct sim_transport *t);
 /*
  * Set up queue @queue (after FEATURES_OK, before DRIVER_OK): -EINVAL for an
  * unknown queue, a size that is 0, not a power of 2 or above the maximum,

@@ -87,6 +87,7 @@ struct th *th_create(const struct th_options *o)
 		.hostmem = h->hostmem,
 		.scanout_dir = o->scanout_pngs ? h->png_dir : NULL,
 		.poll_max_ns = o->poll_max_ns,
+		.follow_guest_cpu = o->follow_cpu,
 	};
 	ho.modes[1].width = o->mode1_w;
 	ho.modes[1].height = o->mode1_h;

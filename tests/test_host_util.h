@@ -36,6 +36,8 @@ struct th_options {
 	uint32_t blob_alignment;
 	/* the personality; false: strict (every feature, QEMU's answers) */
 	bool crosvm;
+	/* host_options.follow_guest_cpu (thread placement) */
+	bool follow_cpu;
 };
 
 struct th {

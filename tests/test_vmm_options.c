@@ -184,8 +184,8 @@ static const struct {
 	  "t.vgs:1:8: error: expected a device option (ram, hostmem, vmm, "
 	  "features, no_virgl, venus, render_server, blob_alignment, "
 	  "scanouts, scanout_dir, "
-	  "scatter, seed, lockstep, poll_max_ns, max_contexts, max_resources, "
-	  "max_renderer_mem, record, trace, inject, kernel), got 'turbo'" },
+	  "scatter, seed, lockstep, poll_max_ns, placement, max_contexts, "
+	  "max_resources, max_renderer_mem, record, trace, inject, kernel), got 'turbo'" },
 	{ "ram not in pages", "ram", "4097",
 	  "t.vgs:1:8: error: ram: expected a size from 1M to 64G in whole 4K "
 	  "pages (bytes, or with a K, M or G suffix), got '4097'" },

@@ -80,6 +80,11 @@ const struct vmm_devopt vmm_devopts[] = {
 	  FIELD(poll_max_ns),
 	  "the device polls its queues up to NS after a drain before it "
 	  "sleeps, 0 for never (docs/performance.md)" },
+	{ "placement", VMM_DEVOPT_FLAG, NULL, "0", 0, 0, 0, true,
+	  "VGS_SHIM_PLACEMENT", FIELD(follow_cpu),
+	  "keep the device thread and the renderer's fence thread on the CPU "
+	  "of a guest thread that waits for each frame (off by default: "
+	  "docs/performance.md, \"Placement\")" },
 	{ "max-contexts", VMM_DEVOPT_NUMBER, "N", "1024", 1, UINT32_MAX, 0,
 	  false, "VGS_SHIM_MAX_CONTEXTS", FIELD(max_contexts),
 	  "contexts the guest may have at once; one more is refused with "

@@ -114,6 +114,7 @@ int vmm_machine_create(const struct vmm_machine_options *opts,
 		.max_resources = opts->max_resources,
 		.max_renderer_bytes = opts->max_renderer_bytes,
 		.poll_max_ns = opts->poll_max_ns,
+		.follow_guest_cpu = opts->follow_cpu,
 		.record = m->capture,
 	};
 	ret = host_device_create(m->ram, m->transport, &hopts, &m->host);

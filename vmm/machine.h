@@ -40,6 +40,7 @@ struct vmm_machine_options {
 	bool lockstep;			/* each guest call waits for an idle device */
 	char inject[4096];		/* faults to inject (host/host.h), or "" */
 	uint64_t poll_max_ns;		/* device queue polling window (host/host.h) */
+	bool follow_cpu;		/* thread placement (host/host.h) */
 	uint32_t max_contexts;		/* host limits (host/host.h) */
 	uint32_t max_resources;
 	uint64_t max_renderer_bytes;
