@@ -92,9 +92,11 @@ struct host_personality {
 		[HOST_ROW_BL8] = HOST_ANSWER_PASS,                      \
 		[HOST_ROW_BL9] = HOST_ANSWER_PARAM,                     \
 		[HOST_ROW_BL10] = HOST_ANSWER_UNSPEC,                   \
+		[HOST_ROW_BL12] = HOST_ANSWER_PASS,                     \
 		[HOST_ROW_M1] = HOST_ANSWER_UNSPEC,                     \
 		[HOST_ROW_M1M] = HOST_ANSWER_UNSPEC,                    \
 		[HOST_ROW_M2] = HOST_ANSWER_UNSPEC,                     \
+		[HOST_ROW_M6] = HOST_ANSWER_UNSPEC,                     \
 		[HOST_ROW_U1] = HOST_ANSWER_UNSPEC,                     \
 		[HOST_ROW_A1] = HOST_ANSWER_UNSPEC,                     \
 	},                                                              \
@@ -143,9 +145,11 @@ struct host_personality {
 		[HOST_ROW_BL8] = HOST_ANSWER_PASS,                      \
 		[HOST_ROW_BL9] = HOST_ANSWER_UNSPEC,                    \
 		[HOST_ROW_BL10] = HOST_ANSWER_UNSPEC,                   \
+		[HOST_ROW_BL12] = HOST_ANSWER_UNSPEC,                   \
 		[HOST_ROW_M1] = HOST_ANSWER_UNSPEC,                     \
 		[HOST_ROW_M1M] = HOST_ANSWER_PASS,                      \
 		[HOST_ROW_M2] = HOST_ANSWER_UNSPEC,                     \
+		[HOST_ROW_M6] = HOST_ANSWER_UNSPEC,                     \
 		[HOST_ROW_U1] = HOST_ANSWER_OK,                         \
 		[HOST_ROW_A1] = HOST_ANSWER_UNSPEC,                     \
 	},                                                              \
@@ -153,7 +157,7 @@ struct host_personality {
 
 /* crosvm: rutabaga's errors all become ERR_UNSPEC (proto.rs:968); only
  * checks in crosvm's own virtio_gpu.rs give other codes. */
-#define CROSVM_ANSWERS_ONE(b7)                                          \
+#define CROSVM_ANSWERS_ONE(b7, bl12)                                          \
 	{                                                               \
 		[HOST_ROW_D2] = HOST_ANSWER_UNSPEC,                     \
 		[HOST_ROW_D3] = HOST_ANSWER_PASS,                       \
@@ -199,9 +203,11 @@ struct host_personality {
 		[HOST_ROW_BL8] = HOST_ANSWER_PASS,                      \
 		[HOST_ROW_BL9] = HOST_ANSWER_UNSPEC,                    \
 		[HOST_ROW_BL10] = HOST_ANSWER_UNSPEC,                   \
+		[HOST_ROW_BL12] = bl12,                                 \
 		[HOST_ROW_M1] = HOST_ANSWER_UNSPEC,                     \
 		[HOST_ROW_M1M] = HOST_ANSWER_PASS,                      \
 		[HOST_ROW_M2] = HOST_ANSWER_UNSPEC,                     \
+		[HOST_ROW_M6] = HOST_ANSWER_UNSPEC,                     \
 		[HOST_ROW_U1] = HOST_ANSWER_UNSPEC,                     \
 		[HOST_ROW_A1] = HOST_ANSWER_PASS,                       \
 	}
@@ -237,9 +243,14 @@ static const struct host_personality personalities[] = {
 		.bit5_fence_passing = true,
 		.answer = {
 			/* C2D replaces the backing (core.rs:814): the
-			 * answer is OK; the model keeps the old one. */
-			[0] = CROSVM_ANSWERS_ONE(HOST_ANSWER_OK),
-			[1] = CROSVM_ANSWERS_ONE(HOST_ANSWER_UNSPEC),
+			 * answer is OK; the model keeps the old one.
+			 * BL12: Rutabaga2D keeps a guest blob without
+			 * entries (r2d.rs:209), virglrenderer refuses it
+			 * (vr.rs:839). */
+			[0] = CROSVM_ANSWERS_ONE(HOST_ANSWER_OK,
+						 HOST_ANSWER_PASS),
+			[1] = CROSVM_ANSWERS_ONE(HOST_ANSWER_UNSPEC,
+						 HOST_ANSWER_UNSPEC),
 		},
 	},
 	[HOST_VMM_STRICT] = {

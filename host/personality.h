@@ -73,10 +73,12 @@ struct host_device;
 	X(BL8, "5.7.6.8", "CREATE_BLOB GUEST with blob_id not 0")           \
 	X(BL9, "5.7.6.8", "CREATE_BLOB mem entries hold less than size")    \
 	X(BL10, "5.7.6.8", "CREATE_BLOB HOST3D* refused by the renderer")   \
+	X(BL12, "5.7.6.8", "CREATE_BLOB GUEST with nr_entries 0")           \
 	X(M1, "5.7.6.9", "RESOURCE_MAP_BLOB of a resource not a blob")      \
 	X(M1M, "5.7.6.9", "RESOURCE_MAP_BLOB of a host blob without "       \
 			  "USE_MAPPABLE")                                   \
 	X(M2, "5.7.6.9", "RESOURCE_MAP_BLOB of a mapped blob")              \
+	X(M6, "5.7.6.9", "RESOURCE_MAP_BLOB of a GUEST blob")               \
 	X(U1, "5.7.6.9", "RESOURCE_UNMAP_BLOB of a blob not mapped")        \
 	X(A1, "5.7.6.8", "RESOURCE_ASSIGN_UUID of a blob without "          \
 			 "USE_CROSS_DEVICE")

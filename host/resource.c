@@ -417,14 +417,6 @@ void host_cmd_resource_detach_backing(struct host_cmd *cmd)
 			  res->id);
 		return;
 	}
-	if (res->mapped && res->map_guest_pages) {
-		/* The mapping in the host-visible region shows these pages. */
-		HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
-			 "%s: resource %u is mapped at 0x%llx of the "
-			 "host-visible region; unmap it first", name, res->id,
-			 (unsigned long long)res->map_offset);
-		return;
-	}
 	host__drop_backing(cmd->dev, res);
 }
 
