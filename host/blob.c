@@ -5,11 +5,11 @@
  * (5.7.6.9 "Device Operation: controlq (3d)"), which place a blob's
  * memory in the host-visible region (shmid 1, 5.7.5).
  *
- * Where the memory of a mapping comes from:
- *  - GUEST blobs: their guest pages, mapped by the device itself
- *    (sim_ram_map_pages), which needs page-aligned mem entries.
- *    virglrenderer 0.10.4 cannot map them (FACTS.md).
- *  - HOST3D / HOST3D_GUEST blobs: virgl_renderer_resource_map.
+ * The memory of a mapping is the renderer's (virgl_renderer_resource_map),
+ * as in QEMU and crosvm: only HOST3D / HOST3D_GUEST blobs can be mapped.
+ * A GUEST blob is guest pages already; the guest maps those itself (Linux
+ * and kernelmock mmap a guest blob's shmem pages), and MAP_BLOB of one is
+ * row M6 (docs/device-answers.md).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -18,7 +18,6 @@
 #include "host/internal.h"
 #include "sim/hostmem.h"
 #include "sim/log.h"
-#include "sim/ram.h"
 
 #define BLOB_FLAGS (VIRTIO_GPU_BLOB_FLAG_USE_MAPPABLE |		\
 		    VIRTIO_GPU_BLOB_FLAG_USE_SHAREABLE |		\
@@ -154,10 +153,19 @@ void host_cmd_resource_create_blob(struct host_cmd *cmd)
 			  (unsigned long long)res->blob_size);
 		goto err_free;
 	}
-	/* virglrenderer 0.10.4 refuses a guest blob without memory: such a
-	 * blob reaches the renderer with its first ATTACH_BACKING. */
-	if (res->blob_mem == VIRTIO_GPU_BLOB_MEM_GUEST && !nr)
+	/* Row BL12: QEMU's virgl device and crosvm's virglrenderer mode
+	 * hand a guest blob's entries to virglrenderer with the create, and
+	 * it refuses entries that hold less than size; QEMU's 2D device and
+	 * Rutabaga2D keep the blob, and so does the model where not checked:
+	 * it reaches the renderer with its first ATTACH_BACKING.  Linux sends
+	 * the entries in the same command (virtio_gpu_cmd_resource_create_blob). */
+	if (res->blob_mem == VIRTIO_GPU_BLOB_MEM_GUEST && !nr) {
+		if (HOST_FAIL(cmd, BL12, "%s: resource %u: guest blob of %llu "
+			      "bytes with nr_entries 0", name, id,
+			      (unsigned long long)res->blob_size))
+			goto err_free;
 		goto put;
+	}
 	/* Host blobs are the renderer's memory (guest blobs are guest
 	 * pages): they count toward max_renderer_bytes. */
 	if (res->blob_mem != VIRTIO_GPU_BLOB_MEM_GUEST &&
@@ -194,50 +202,6 @@ err_free:
 	free(res->iov);
 	free(res->iov_gpa);
 	free(res);
-}
-
-/* GUEST blobs: the device maps the guest pages of the mem entries at
- * consecutive addresses, which needs page-aligned entries. */
-static int map_guest_pages(struct host_cmd *cmd, const char *name,
-			   struct host_resource *res, uint64_t len, void **ptr)
-{
-	if (!res->iov) {
-		HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
-			 "%s: guest blob %u has no mem entries", name, res->id);
-		return -EINVAL;
-	}
-	for (unsigned i = 0; i < res->iov_cnt; i++) {
-		if (res->iov_gpa[i] % HOST_PAGE_SIZE ||
-		    res->iov[i].iov_len % HOST_PAGE_SIZE) {
-			HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
-				 "%s: guest blob %u: mem entry %u (addr 0x%llx "
-				 "length %zu) is not page aligned; this device "
-				 "maps guest blobs page by page", name, res->id,
-				 i, (unsigned long long)res->iov_gpa[i],
-				 res->iov[i].iov_len);
-			return -EINVAL;
-		}
-	}
-	uint64_t npages = len / HOST_PAGE_SIZE, n = 0;
-	uint64_t *gpas = calloc(npages, sizeof(*gpas));
-	if (!gpas) {
-		cmd->error = VIRTIO_GPU_RESP_ERR_OUT_OF_MEMORY;
-		return -ENOMEM;
-	}
-	/* Entries cover size (checked at creation), so they cover len. */
-	for (unsigned i = 0; i < res->iov_cnt && n < npages; i++)
-		for (uint64_t off = 0; off < res->iov[i].iov_len && n < npages;
-		     off += HOST_PAGE_SIZE)
-			gpas[n++] = res->iov_gpa[i] + off;
-	int ret = sim_ram_map_pages(cmd->dev->ram, gpas, npages, ptr);
-	free(gpas);
-	if (ret) {
-		SIM_ERROR(HOST_LAYER, "%s: mapping the %llu pages of guest blob "
-			  "%u failed: %s", name, (unsigned long long)npages,
-			  res->id, strerror(-ret));
-		cmd->error = VIRTIO_GPU_RESP_ERR_UNSPEC;
-	}
-	return ret;
 }
 
 static int map_host(struct host_cmd *cmd, const char *name,
@@ -288,19 +252,28 @@ static bool map_args_ok(struct host_cmd *cmd, const char *name,
 			  res->id);
 		return false;
 	}
+	bool guest = res->blob_mem == VIRTIO_GPU_BLOB_MEM_GUEST;
 	if (!(res->blob_flags & VIRTIO_GPU_BLOB_FLAG_USE_MAPPABLE)) {
 		host__violation(cmd->dev, cmd, HOST_RULE_BLOB_FLAGS,
 				"resource_id %u, blob_flags 0x%x without "
 				"USE_MAPPABLE", res->id, res->blob_flags);
-		if (res->blob_mem == VIRTIO_GPU_BLOB_MEM_GUEST) {
-			HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
-				 "%s: guest blob %u was created without "
-				 "BLOB_FLAG_USE_MAPPABLE", name, res->id);
+		if (!guest && HOST_FAIL(cmd, M1M, "%s: blob %u was created "
+					"without BLOB_FLAG_USE_MAPPABLE", name,
+					res->id))
 			return false;
-		}
-		if (HOST_FAIL(cmd, M1M, "%s: blob %u was created without "
-			      "BLOB_FLAG_USE_MAPPABLE", name, res->id))
-			return false;
+	}
+	/* Row M6: 5.7.6.9 maps "a host-only blob resource".  QEMU's 2D
+	 * device has no MAP_BLOB; its virgl device and crosvm ask
+	 * virglrenderer, which has nothing to map for a resource made of
+	 * iovecs (virgl_renderer_resource_map: no pipe resource, no fd).
+	 * No personality maps one: there is no path here that could. */
+	if (guest) {
+		HOST_FAIL(cmd, M6, "%s: blob %u is a GUEST blob (blob_mem 1): "
+			  "the renderer has no memory of it to map", name,
+			  res->id);
+		if (!cmd->error)
+			cmd->error = VIRTIO_GPU_RESP_ERR_UNSPEC;
+		return false;
 	}
 	/* "The driver MUST not map a blob resource that is already
 	 * mapped." */
@@ -359,18 +332,13 @@ void host_cmd_resource_map_blob(struct host_cmd *cmd)
 	uint64_t len = page_round(res->blob_size);
 	if (!map_args_ok(cmd, name, res, offset, len))
 		return;
-	bool guest = res->blob_mem == VIRTIO_GPU_BLOB_MEM_GUEST;
 	uint32_t map_info = VIRTIO_GPU_MAP_CACHE_CACHED;
 	void *ptr;
-	if (guest ? map_guest_pages(cmd, name, res, len, &ptr)
-		  : map_host(cmd, name, res, &ptr, &map_info))
+	if (map_host(cmd, name, res, &ptr, &map_info))
 		return;
 	int ret = sim_hostmem_map(cmd->dev->opts.hostmem, offset, ptr, len);
 	if (ret) {
-		if (guest)
-			sim_ram_unmap_pages(ptr, len / HOST_PAGE_SIZE);
-		else
-			host_vr_unmap(res->id);
+		host_vr_unmap(res->id);
 		HOST_BAD(cmd, ret == -ENOMEM ? VIRTIO_GPU_RESP_ERR_OUT_OF_MEMORY
 			 : VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
 			 "%s: blob %u at offset 0x%llx (+0x%llx): %s", name,
@@ -381,7 +349,6 @@ void host_cmd_resource_map_blob(struct host_cmd *cmd)
 		return;
 	}
 	res->mapped = true;
-	res->map_guest_pages = guest;
 	res->map_offset = offset;
 	res->map_len = len;
 	res->map_ptr = ptr;
@@ -398,10 +365,7 @@ void host__blob_unmap(struct host_device *dev, struct host_resource *res)
 	if (ret)
 		SIM_ERROR(HOST_LAYER, "blob %u: no window at 0x%llx: %s", res->id,
 			  (unsigned long long)res->map_offset, strerror(-ret));
-	if (res->map_guest_pages)
-		sim_ram_unmap_pages(res->map_ptr, res->map_len / HOST_PAGE_SIZE);
-	else
-		host_vr_unmap(res->id);
+	host_vr_unmap(res->id);
 	res->mapped = false;
 	res->map_ptr = NULL;
 	res->map_offset = res->map_len = 0;

@@ -172,7 +172,6 @@ struct host_resource {
 	uint64_t blob_id, blob_size;
 	/* RESOURCE_MAP_BLOB state */
 	bool mapped;
-	bool map_guest_pages;		/* sim_ram_map_pages, not the renderer */
 	uint64_t map_offset;		/* in the host-visible region */
 	uint64_t map_len;		/* page multiple */
 	void *map_ptr;

@@ -76,7 +76,6 @@ struct host_personality {
 		[HOST_ROW_B7] = HOST_ANSWER_UNSPEC,                     \
 		[HOST_ROW_B8] = HOST_ANSWER_OK,                         \
 		[HOST_ROW_B9] = HOST_ANSWER_UNSPEC,                     \
-		[HOST_ROW_B10] = HOST_ANSWER_OK,                        \
 		[HOST_ROW_T1] = HOST_ANSWER_PARAM,                      \
 		[HOST_ROW_T2] = HOST_ANSWER_UNSPEC,                     \
 		[HOST_ROW_T3] = HOST_ANSWER_PASS,                       \
@@ -134,9 +133,11 @@ struct host_personality {
 		[HOST_ROW_BL8] = HOST_ANSWER_PASS,                      \
 		[HOST_ROW_BL9] = HOST_ANSWER_PARAM,                     \
 		[HOST_ROW_BL10] = HOST_ANSWER_UNSPEC,                   \
+		[HOST_ROW_BL12] = HOST_ANSWER_PASS,                     \
 		[HOST_ROW_M1] = HOST_ANSWER_UNSPEC,                     \
 		[HOST_ROW_M1M] = HOST_ANSWER_UNSPEC,                    \
 		[HOST_ROW_M2] = HOST_ANSWER_UNSPEC,                     \
+		[HOST_ROW_M6] = HOST_ANSWER_UNSPEC,                     \
 		[HOST_ROW_U1] = HOST_ANSWER_UNSPEC,                     \
 		[HOST_ROW_A1] = HOST_ANSWER_UNSPEC,                     \
 	},                                                              \
@@ -168,7 +169,6 @@ struct host_personality {
 		[HOST_ROW_B7] = HOST_ANSWER_OK,                         \
 		[HOST_ROW_B8] = HOST_ANSWER_OK,                         \
 		[HOST_ROW_B9] = HOST_ANSWER_OK,                         \
-		[HOST_ROW_B10] = HOST_ANSWER_OK,                        \
 		[HOST_ROW_T1] = HOST_ANSWER_OK,                         \
 		[HOST_ROW_T2] = HOST_ANSWER_OK,                         \
 		[HOST_ROW_T3] = HOST_ANSWER_PASS,                       \
@@ -226,9 +226,11 @@ struct host_personality {
 		[HOST_ROW_BL8] = HOST_ANSWER_PASS,                      \
 		[HOST_ROW_BL9] = HOST_ANSWER_UNSPEC,                    \
 		[HOST_ROW_BL10] = HOST_ANSWER_UNSPEC,                   \
+		[HOST_ROW_BL12] = HOST_ANSWER_UNSPEC,                   \
 		[HOST_ROW_M1] = HOST_ANSWER_UNSPEC,                     \
 		[HOST_ROW_M1M] = HOST_ANSWER_PASS,                      \
 		[HOST_ROW_M2] = HOST_ANSWER_UNSPEC,                     \
+		[HOST_ROW_M6] = HOST_ANSWER_UNSPEC,                     \
 		[HOST_ROW_U1] = HOST_ANSWER_OK,                         \
 		[HOST_ROW_A1] = HOST_ANSWER_UNSPEC,                     \
 	},                                                              \
@@ -266,7 +268,6 @@ struct host_personality {
 		[HOST_ROW_B7] = (v) ? HOST_ANSWER_UNSPEC : HOST_ANSWER_OK, \
 		[HOST_ROW_B8] = HOST_ANSWER_OK,                         \
 		[HOST_ROW_B9] = HOST_ANSWER_OK,                         \
-		[HOST_ROW_B10] = HOST_ANSWER_OK,                        \
 		[HOST_ROW_T1] = HOST_ANSWER_UNSPEC,                     \
 		[HOST_ROW_T2] = HOST_ANSWER_UNSPEC,                     \
 		[HOST_ROW_T3] = HOST_ANSWER_PASS,                       \
@@ -324,9 +325,11 @@ struct host_personality {
 		[HOST_ROW_BL8] = HOST_ANSWER_PASS,                      \
 		[HOST_ROW_BL9] = HOST_ANSWER_UNSPEC,                    \
 		[HOST_ROW_BL10] = HOST_ANSWER_UNSPEC,                   \
+		[HOST_ROW_BL12] = (v) ? HOST_ANSWER_UNSPEC : HOST_ANSWER_PASS, \
 		[HOST_ROW_M1] = HOST_ANSWER_UNSPEC,                     \
 		[HOST_ROW_M1M] = HOST_ANSWER_PASS,                      \
 		[HOST_ROW_M2] = HOST_ANSWER_UNSPEC,                     \
+		[HOST_ROW_M6] = HOST_ANSWER_UNSPEC,                     \
 		[HOST_ROW_U1] = HOST_ANSWER_UNSPEC,                     \
 		[HOST_ROW_A1] = HOST_ANSWER_PASS,                       \
 	}
@@ -365,7 +368,10 @@ static const struct host_personality personalities[] = {
 		.bit5_fence_passing = true,
 		.answer = {
 			/* C2D replaces the backing (core.rs:814): the
-			 * answer is OK; the model keeps the old one. */
+			 * answer is OK; the model keeps the old one.
+			 * BL12: Rutabaga2D keeps a guest blob without
+			 * entries (r2d.rs:209), virglrenderer refuses it
+			 * (vr.rs:839). */
 			[0] = CROSVM_ANSWERS_ONE(0),
 			[1] = CROSVM_ANSWERS_ONE(1),
 		},

@@ -54,7 +54,6 @@ struct host_device;
 	X(B7, "5.7.6.8", "ATTACH_BACKING on a resource with backing")       \
 	X(B8, "5.7.6.8", "ATTACH_BACKING on a HOST3D blob")                 \
 	X(B9, "5.7.6.8", "DETACH_BACKING of a resource without backing")    \
-	X(B10, "5.7.6.8", "DETACH_BACKING of a mapped guest blob")          \
 	X(T1, "5.7.6.8", "TRANSFER_TO_HOST_2D rect outside the resource")   \
 	X(T2, "5.7.6.8", "TRANSFER_TO_HOST_2D without backing")             \
 	X(T3, "5.7.6.8", "TRANSFER_TO_HOST_2D reads past the backing")      \
@@ -117,10 +116,12 @@ struct host_device;
 	X(BL8, "5.7.6.8", "CREATE_BLOB GUEST with blob_id not 0")           \
 	X(BL9, "5.7.6.8", "CREATE_BLOB mem entries hold less than size")    \
 	X(BL10, "5.7.6.8", "CREATE_BLOB HOST3D* refused by the renderer")   \
+	X(BL12, "5.7.6.8", "CREATE_BLOB GUEST with nr_entries 0")           \
 	X(M1, "5.7.6.9", "RESOURCE_MAP_BLOB of a resource not a blob")      \
 	X(M1M, "5.7.6.9", "RESOURCE_MAP_BLOB of a host blob without "       \
 			  "USE_MAPPABLE")                                   \
 	X(M2, "5.7.6.9", "RESOURCE_MAP_BLOB of a mapped blob")              \
+	X(M6, "5.7.6.9", "RESOURCE_MAP_BLOB of a GUEST blob")               \
 	X(U1, "5.7.6.9", "RESOURCE_UNMAP_BLOB of a blob not mapped")        \
 	X(A1, "5.7.6.8", "RESOURCE_ASSIGN_UUID of a blob without "          \
 			 "USE_CROSS_DEVICE")

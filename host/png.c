@@ -87,7 +87,7 @@ static int read_host_blob(struct host_resource *res, uint64_t offset,
 			  uint32_t stride, const struct virtio_gpu_rect *r,
 			  uint8_t *out)
 {
-	if (res->mapped && !res->map_guest_pages) {
+	if (res->mapped) {
 		gather_rows(res->map_ptr, NULL, 0, offset, stride, r, out);
 		return 0;
 	}

@@ -254,7 +254,7 @@ static void sync_window(struct host_rec *r, const struct host_resource *res)
 {
 	bool known = false;
 
-	if (!res->mapped || res->map_guest_pages || !res->map_ptr ||
+	if (!res->mapped || !res->map_ptr ||
 	    res->map_offset >= r->hm_size ||
 	    res->map_len > r->hm_size - res->map_offset)
 		return;

@@ -436,15 +436,6 @@ void host_cmd_resource_detach_backing(struct host_cmd *cmd)
 			  res->id);
 		return;
 	}
-	if (res->mapped && res->map_guest_pages) {
-		/* The mapping in the host-visible region shows these pages:
-		 * the model keeps them (QEMU and crosvm do not check, and
-		 * answer OK: row B10). */
-		HOST_FAIL(cmd, B10, "%s: resource %u is mapped at 0x%llx of "
-			  "the host-visible region; unmap it first", name,
-			  res->id, (unsigned long long)res->map_offset);
-		return;
-	}
 	host__drop_backing(cmd->dev, res);
 }
 

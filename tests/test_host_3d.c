@@ -367,26 +367,34 @@ static void test_host_3d_ring_fences(void **state)
 		.resource_id = htole32(1),
 	};
 	assert_int_equal(th_create_3d_rt(h, 1, 16, 16), OK);
-	assert_int_equal(th_create_blob(h, 0, 77, VIRTIO_GPU_BLOB_MEM_GUEST, 0,
-					0, 4096, 0), OK);
+	uint64_t gpa = th_alloc(h, 4096);
+	assert_int_equal(th_create_blob(h, 0, 77, VIRTIO_GPU_BLOB_MEM_GUEST,
+					VIRTIO_GPU_BLOB_FLAG_USE_MAPPABLE, 0,
+					4096, gpa), OK);
+	struct virtio_gpu_resource_map_blob map = {
+		.hdr = th_hdr(VIRTIO_GPU_CMD_RESOURCE_MAP_BLOB, 1),
+		.resource_id = htole32(77),
+	};
 	static const struct {
 		const char *desc;
 		int ring;
 		uint32_t ctx, res, want;
+		bool map;
 	} cases[] = {
-		{ "ring 0", 0, 1, 1, OK },
-		{ "ring 1 of a virgl context", 1, 1, 1, E_PARAM },
-		{ "ring 63 of a virgl context", 63, 1, 1, E_PARAM },
-		{ "ring 64", 64, 1, 1, E_PARAM },
-		{ "ring of an unknown context", 0, 9, 1, E_CTX },
-		/* a guest blob without memory (row X12) */
-		{ "error on ring 0", 0, 1, 77, E_PARAM },
+		{ "ring 0", 0, 1, 1, OK, false },
+		{ "ring 1 of a virgl context", 1, 1, 1, E_PARAM, false },
+		{ "ring 63 of a virgl context", 63, 1, 1, E_PARAM, false },
+		{ "ring 64", 64, 1, 1, E_PARAM, false },
+		{ "ring of an unknown context", 0, 9, 1, E_CTX, false },
+		/* MAP_BLOB of a guest blob (row M6) */
+		{ "error on ring 0", 0, 1, 77, E_UNSPEC, true },
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		att.hdr.ctx_id = htole32(cases[i].ctx);
 		att.resource_id = htole32(cases[i].res);
-		struct th_req *r = fenced(h, &att, sizeof(att), 500 + i,
-					  cases[i].ring);
+		struct th_req *r = cases[i].map
+			? fenced(h, &map, sizeof(map), 500 + i, cases[i].ring)
+			: fenced(h, &att, sizeof(att), 500 + i, cases[i].ring);
 		th_kick(h, TH_CTRLQ);
 		assert_ptr_equal(th_wait(h, TH_CTRLQ), r);
 		if (th_req_type(r) != cases[i].want)
@@ -398,6 +406,7 @@ static void test_host_3d_ring_fences(void **state)
 		assert_int_equal(hdr->ring_idx, (uint8_t)cases[i].ring);
 		th_req_free(h, r);
 	}
+	th_release(h, gpa, 4096);
 	th_renegotiate(h, NO(CONTEXT_INIT));
 	assert_int_equal(th_ctx_create(h, 1, 0), OK);
 	att.hdr.ctx_id = htole32(1);
