@@ -9,7 +9,10 @@
  *  - GUEST blobs: their guest pages, mapped by the device itself
  *    (sim_ram_map_pages), which needs page-aligned mem entries.
  *    virglrenderer 0.10.4 cannot map them (FACTS.md).
- *  - HOST3D / HOST3D_GUEST blobs: virgl_renderer_resource_map.
+ *  - HOST3D / HOST3D_GUEST blobs: the renderer's memory, placed at the
+ *    window's own address with virgl_renderer_resource_map_fixed where
+ *    the virglrenderer has it (1.3), else wherever
+ *    virgl_renderer_resource_map puts it (host/vr_map_*.c).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -233,10 +236,12 @@ static int map_guest_pages(struct host_cmd *cmd, const char *name,
 }
 
 static int map_host(struct host_cmd *cmd, const char *name,
-		    struct host_resource *res, void **ptr, uint32_t *map_info)
+		    struct host_resource *res, uint64_t offset, uint64_t len,
+		    void **ptr, uint32_t *map_info)
 {
 	uint64_t size;
-	int ret = host_vr_map(res->id, ptr, &size, map_info);
+	int ret = host__vr_map_window(cmd->dev, res, offset, len, ptr, &size,
+				      map_info);
 	if (ret) {
 		/* Not the guest's fault: the blob was created mappable.
 		 * 0.10.4 cannot map venus memory under the render server,
@@ -259,7 +264,7 @@ static int map_host(struct host_cmd *cmd, const char *name,
 			  "bytes of a %llu-byte blob", name, res->id,
 			  (unsigned long long)size,
 			  (unsigned long long)res->blob_size);
-		host_vr_unmap(res->id);
+		host__vr_unmap_window(cmd->dev, res);
 		cmd->error = VIRTIO_GPU_RESP_ERR_UNSPEC;
 		return -ERANGE;
 	}
@@ -346,14 +351,14 @@ void host_cmd_resource_map_blob(struct host_cmd *cmd)
 	uint32_t map_info = VIRTIO_GPU_MAP_CACHE_CACHED;
 	void *ptr;
 	if (guest ? map_guest_pages(cmd, name, res, len, &ptr)
-		  : map_host(cmd, name, res, &ptr, &map_info))
+		  : map_host(cmd, name, res, offset, len, &ptr, &map_info))
 		return;
 	int ret = sim_hostmem_map(cmd->dev->opts.hostmem, offset, ptr, len);
 	if (ret) {
 		if (guest)
 			sim_ram_unmap_pages(ptr, len / HOST_PAGE_SIZE);
 		else
-			host_vr_unmap(res->id);
+			host__vr_unmap_window(cmd->dev, res);
 		HOST_BAD(cmd, ret == -ENOMEM ? VIRTIO_GPU_RESP_ERR_OUT_OF_MEMORY
 			 : VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
 			 "%s: blob %u at offset 0x%llx (+0x%llx): %s", name,
@@ -384,7 +389,7 @@ void host__blob_unmap(struct host_device *dev, struct host_resource *res)
 	if (res->map_guest_pages)
 		sim_ram_unmap_pages(res->map_ptr, res->map_len / HOST_PAGE_SIZE);
 	else
-		host_vr_unmap(res->id);
+		host__vr_unmap_window(dev, res);
 	res->mapped = false;
 	res->map_ptr = NULL;
 	res->map_offset = res->map_len = 0;
