@@ -46,10 +46,4 @@ static inline unsigned test_virgl2_capset_size(void)
 		}                                                            \
 	} while (0)
 
-/* The guest venus encoder (guest/venus) speaks 0.10.4's venus. */
-#define TEST_WHY_VENUS_WIRE_0                                                \
-	"guest/venus encodes 0.10.4's venus (wire format 0): 1.x's render "  \
-	"server wants VkDeviceQueueTimelineInfoMESA in vkGetDeviceQueue2 "   \
-	"and loses the context without it"
-
 #endif
