@@ -16,7 +16,9 @@
  *     attachment, copied out: exact pixels off the diagonal edge;
  *  5. a timeline semaphore across the two queues (fill on one, copy on
  *     the other after it), waited for on the host, and a fence; on one
- *     queue when the device offers only one (the TAP line says so).
+ *     queue when the device offers only one (the TAP line says so);
+ *  6. memory exported as a dma_buf by one VkDevice and imported by a
+ *     second (vk_share.c), or a skip naming what the driver lacks.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -25,6 +27,7 @@
 
 #include <vulkan/vulkan.h>
 
+#include "vk_share.h"
 #include "vk_spirv.h"
 
 #define SIZE (64u << 10)
@@ -703,11 +706,11 @@ int main(void)
 {
 	struct vk v = { 0 };
 
-	printf("TAP version 13\n1..5\n");
+	printf("TAP version 13\n1..6\n");
 	bool up = find_venus(&v) && create_device(&v);
 	tap(up, "Virtio-GPU Venus enumerated, device created");
 	if (!up) {
-		for (int i = 2; i <= 5; i++)
+		for (int i = 2; i <= 6; i++)
 			tap(false, "skipped: no device");
 		return 1;
 	}
@@ -721,8 +724,18 @@ int main(void)
 	       "sees the fill\n", tl ? "ok" : "not ok", ++test_no,
 	       v.nqueues == 2 ? "two queues" : "submits on the device's one "
 	       "queue (it offers no second)");
+	char why[200] = "";
+	int sh = vk_share_check(v.pdev, v.family, why, sizeof(why));
+
+	if (sh < 0)
+		printf("ok %d - memory shared between two devices # SKIP %s\n",
+		       ++test_no, why);
+	else
+		printf("%s %d - memory exported as a dma_buf by one device, "
+		       "imported by another: the bytes both ways%s%s\n",
+		       sh ? "ok" : "not ok", ++test_no, sh ? "" : ": ", why);
 	vkDestroyCommandPool(v.dev, v.pool, NULL);
 	vkDestroyDevice(v.dev, NULL);
 	vkDestroyInstance(v.instance, NULL);
-	return test_no == 5 ? 0 : 1;
+	return test_no == 6 ? 0 : 1;
 }
