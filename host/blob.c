@@ -10,6 +10,10 @@
  * A GUEST blob is guest pages already; the guest maps those itself (Linux
  * and kernelmock mmap a guest blob's shmem pages), and MAP_BLOB of one is
  * row M6 (docs/device-answers.md).
+ * HOST3D / HOST3D_GUEST memory is placed at the window's own address
+ * with virgl_renderer_resource_map_fixed where the virglrenderer has it
+ * (1.3), else wherever virgl_renderer_resource_map puts it
+ * (host/vr_map_*.c).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -205,10 +209,12 @@ err_free:
 }
 
 static int map_host(struct host_cmd *cmd, const char *name,
-		    struct host_resource *res, void **ptr, uint32_t *map_info)
+		    struct host_resource *res, uint64_t offset, uint64_t len,
+		    void **ptr, uint32_t *map_info)
 {
 	uint64_t size;
-	int ret = host_vr_map(res->id, ptr, &size, map_info);
+	int ret = host__vr_map_window(cmd->dev, res, offset, len, ptr, &size,
+				      map_info);
 	if (ret) {
 		/* Not the guest's fault: the blob was created mappable.
 		 * 0.10.4 cannot map venus memory under the render server,
@@ -231,7 +237,7 @@ static int map_host(struct host_cmd *cmd, const char *name,
 			  "bytes of a %llu-byte blob", name, res->id,
 			  (unsigned long long)size,
 			  (unsigned long long)res->blob_size);
-		host_vr_unmap(res->id);
+		host__vr_unmap_window(cmd->dev, res);
 		cmd->error = VIRTIO_GPU_RESP_ERR_UNSPEC;
 		return -ERANGE;
 	}
@@ -334,11 +340,11 @@ void host_cmd_resource_map_blob(struct host_cmd *cmd)
 		return;
 	uint32_t map_info = VIRTIO_GPU_MAP_CACHE_CACHED;
 	void *ptr;
-	if (map_host(cmd, name, res, &ptr, &map_info))
+	if (map_host(cmd, name, res, offset, len, &ptr, &map_info))
 		return;
 	int ret = sim_hostmem_map(cmd->dev->opts.hostmem, offset, ptr, len);
 	if (ret) {
-		host_vr_unmap(res->id);
+		host__vr_unmap_window(cmd->dev, res);
 		HOST_BAD(cmd, ret == -ENOMEM ? VIRTIO_GPU_RESP_ERR_OUT_OF_MEMORY
 			 : VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
 			 "%s: blob %u at offset 0x%llx (+0x%llx): %s", name,
@@ -365,7 +371,7 @@ void host__blob_unmap(struct host_device *dev, struct host_resource *res)
 	if (ret)
 		SIM_ERROR(HOST_LAYER, "blob %u: no window at 0x%llx: %s", res->id,
 			  (unsigned long long)res->map_offset, strerror(-ret));
-	host_vr_unmap(res->id);
+	host__vr_unmap_window(dev, res);
 	res->mapped = false;
 	res->map_ptr = NULL;
 	res->map_offset = res->map_len = 0;

@@ -620,6 +620,7 @@ static void free_device(struct host_device *dev)
 	pthread_mutex_destroy(&dev->control_lock);
 	host_table_fini(&dev->resources);
 	host_table_fini(&dev->contexts);
+	host__vr_region_release(dev);
 	host__inject_free(dev->inject);
 	host__rec_free(dev->rec);
 	free((char *)dev->opts.scanout_dir);

@@ -186,5 +186,10 @@ const char *host_device_gl_version(const struct host_device *dev);
 /* True when this virglrenderer runs venus only in its render server
  * (1.0 and later; host/vr_venus_server.c). */
 bool host_venus_needs_render_server(void);
+/* Blob windows the renderer placed at their own address in the
+ * host-visible region so far (virgl_renderer_resource_map_fixed, 1.3;
+ * host/vr_map_fixed.c), or -1 when this virglrenderer cannot
+ * (host/vr_map_plain.c).  Any thread. */
+int64_t host_device_fixed_maps(struct host_device *dev);
 
 #endif

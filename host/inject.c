@@ -163,7 +163,10 @@ static bool is_render_server(pid_t pid)
 	if (n <= 0)
 		return false;
 	exe[n] = '\0';
-	return strcmp(exe, RENDER_SERVER_PATH) == 0;
+	/* virglrenderer 1.x execs the server RENDER_SERVER_EXEC_PATH names
+	 * when set (its proxy_server.c; tools/debian13-row sets it). */
+	const char *want = getenv("RENDER_SERVER_EXEC_PATH");
+	return strcmp(exe, want && *want ? want : RENDER_SERVER_PATH) == 0;
 }
 
 /*

@@ -172,6 +172,7 @@ struct host_resource {
 	uint64_t blob_id, blob_size;
 	/* RESOURCE_MAP_BLOB state */
 	bool mapped;
+	bool map_fixed;			/* placed by resource_map_fixed */
 	uint64_t map_offset;		/* in the host-visible region */
 	uint64_t map_len;		/* page multiple */
 	void *map_ptr;
@@ -337,6 +338,10 @@ struct host_device {
 	/* recording (record.c), or NULL: every hook tests it first */
 	struct host_rec *rec;
 	char gl_version[160];		/* vr_version.c */
+	/* The host-visible region's address range (vr_map_fixed.c), or
+	 * NULL: reserved on the first map, unmapped with the device. */
+	void *region_base;
+	uint64_t fixed_maps;		/* windows placed at their address */
 };
 
 /* device.c */
@@ -509,6 +514,16 @@ void host__vr_probe_gl_version(struct host_device *dev);
  * 0, or -ENOTSUP after a message when this virglrenderer cannot run
  * venus where @opts asks for it. */
 int host__vr_venus_check(const struct host_options *opts);
+/* vr_map_fixed.c or vr_map_plain.c (meson: does the virglrenderer have
+ * virgl_renderer_resource_map_fixed?): the memory of a HOST3D blob's
+ * window at @offset (@len bytes) of the host-visible region.  0 with *ptr,
+ * the renderer's *size and *map_info, else a negative errno. */
+int host__vr_map_window(struct host_device *dev, struct host_resource *res,
+			uint64_t offset, uint64_t len, void **ptr,
+			uint64_t *size, uint32_t *map_info);
+void host__vr_unmap_window(struct host_device *dev, struct host_resource *res);
+/* Give the region's address range back (free_device). */
+void host__vr_region_release(struct host_device *dev);
 
 int host_vr_init(struct host_device *dev);
 void host_vr_fini(struct host_device *dev);

@@ -448,7 +448,6 @@ static struct guest_vn_session *session(struct km_file *f)
  * its GPU work go on. */
 static void test_faults_hostmem_shrunk(void **state)
 {
-	TEST_SKIP_FROM_1_0(TEST_WHY_VENUS_WIRE_0);
 	struct vmm_machine *m = machine("hostmem=64K", WITH_VENUS);
 	struct km_file *f;
 	struct guest_vn_instance_info info;
@@ -484,7 +483,6 @@ static void test_faults_hostmem_shrunk(void **state)
  */
 static void test_faults_render_server_worker_killed(void **state)
 {
-	TEST_SKIP_FROM_1_0(TEST_WHY_VENUS_WIRE_0);
 	struct vmm_machine *m = machine("worker=kill,ctx=1,skip=7",
 					WITH_RENDER_SERVER);
 	struct km_file *f[3];

@@ -29,6 +29,7 @@
 #include "kernelmock/virtgpu_drm.h"
 #include "sim/log.h"
 #include "tests/machine_fixture.h"
+#include "tests/renderer_row.h"
 #include "vmm/machine.h"
 
 #define FILL_SIZE (64u << 10)
@@ -154,10 +155,14 @@ static void test_venus_instance_reports_lavapipe(void **state)
 	(void)state;
 	assert_int_equal(km_open(vmm_machine_kernel(m), &f), 0);
 	assert_int_equal(guest_vn_capset_query(f, &cs), 0);
-	assert_int_equal(cs.wire_format_version, 0);	/* what we encode */
+	/* 0 is 0.10.4's venus, 1 the released protocol (1.x); the
+	 * encoder speaks what the capset names. */
+	assert_int_equal(cs.wire_format_version, test_renderer_major() >= 1);
 	assert_true(cs.vk_xml_version >= VK_API_VERSION_1_3);
 	struct guest_vn_session *s = session(f, 10000);
 
+	assert_int_equal(guest_vn_session_wire_format(s),
+			 cs.wire_format_version);
 	assert_true(guest_vn_session_instance_version(s) >= VK_API_VERSION_1_3);
 	ASSERT_VN(s, guest_vn_instance_create(s, VK_API_VERSION_1_3, &info));
 	assert_true(info.physical_device_count >= 1);
@@ -177,8 +182,28 @@ static void test_venus_instance_reports_lavapipe(void **state)
 	test_machine_finish(m, &f, 1);
 }
 
+/* Queue 0 of family 0 with vkGetDeviceQueue on wire format 0; wire
+ * format 1 (virglrenderer 1.x) loses the context at vkGetDeviceQueue and
+ * wants vkGetDeviceQueue2 with the queue bound to a ring. */
+static void get_queue(struct guest_vn_session *s, VkDevice dev, VkQueue queue)
+{
+	const struct guest_vn_queue_timeline_info tl = {
+		.sType = GUEST_VN_STYPE_DEVICE_QUEUE_TIMELINE_INFO_MESA,
+		.ringIdx = 1,
+	};
+	const VkDeviceQueueInfo2 qi = {
+		.sType = VK_STRUCTURE_TYPE_DEVICE_QUEUE_INFO_2, .pNext = &tl,
+	};
+
+	if (guest_vn_session_wire_format(s) == 0)
+		ASSERT_VN(s, guest_vn_call_vkGetDeviceQueue(s, dev, 0, 0, queue));
+	else
+		ASSERT_VN(s, guest_vn_call_vkGetDeviceQueue2(s, dev, &qi, queue));
+}
+
 /* The calls the flows do not make: vkGetDeviceQueue (0.10.4 accepts it
- * next to vkGetDeviceQueue2), fences created signalled, reset, waited
+ * next to vkGetDeviceQueue2; wire format 1 gets vkGetDeviceQueue2 with
+ * the queue on ring 1), fences created signalled, reset, waited
  * for with timeout 0. */
 static void test_venus_queue_and_fence_calls(void **state)
 {
@@ -217,7 +242,7 @@ static void test_venus_queue_and_fence_calls(void **state)
 	VkFence fence = GUEST_VN_HANDLE(VkFence, guest_vn_session_new_id(s));
 
 	ASSERT_VN(s, guest_vn_call_vkCreateDevice(s, pdev, &dci, dev));
-	ASSERT_VN(s, guest_vn_call_vkGetDeviceQueue(s, dev, 0, 0, queue));
+	get_queue(s, dev, queue);
 	ASSERT_VN(s, guest_vn_call_vkCreateFence(s, dev, &fci, fence));
 	ASSERT_VN(s, guest_vn_call_vkWaitForFences(s, dev, 1, &fence, VK_TRUE,
 						   0, &signaled));
@@ -242,11 +267,20 @@ static void test_venus_queue_and_fence_calls(void **state)
 	VkDeviceMemory mem = GUEST_VN_HANDLE(VkDeviceMemory,
 					     guest_vn_session_new_id(s));
 
-	assert_int_equal(guest_vn_call_vkAllocateMemory(s, dev, &huge, mem),
-			 -EIO);
-	assert_non_null(strstr(guest_vn_session_error(s),
-			       "vkAllocateMemory returned VK_ERROR_"));
-	assert_true(guest_vn_session_last_result(s) < 0);
+	int ret = guest_vn_call_vkAllocateMemory(s, dev, &huge, mem);
+
+	if (ret == 0 && strncmp(host_renderer_version(), "1.3.", 4) == 0) {
+		/* A host fact, not ours to hide: 1.3.0 answers VK_SUCCESS. */
+		printf("# virglrenderer %s: a 2^50-byte vkAllocateMemory "
+		       "returns VK_SUCCESS, so the -EIO path is not reached\n",
+		       host_renderer_version());
+		ASSERT_VN(s, guest_vn_async_vkFreeMemory(s, dev, mem));
+	} else {
+		assert_int_equal(ret, -EIO);
+		assert_non_null(strstr(guest_vn_session_error(s),
+				       "vkAllocateMemory returned VK_ERROR_"));
+		assert_true(guest_vn_session_last_result(s) < 0);
+	}
 	ASSERT_VN(s, guest_vn_async_vkDestroyFence(s, dev, fence));
 	ASSERT_VN(s, guest_vn_async_vkDestroyDevice(s, dev));
 	ASSERT_VN(s, guest_vn_session_sync(s));
@@ -277,6 +311,9 @@ static void test_venus_fill_read_through_guest_mapping(void **state)
 
 static void test_venus_render_server_cannot_map(void **state)
 {
+	TEST_SKIP_FROM_1_0("0.10.4 cannot map venus memory from the render "
+			   "server; 1.x maps it (the fill tests read through "
+			   "the mapping)");
 	struct vmm_machine *m = machine_create(true);
 	struct km_file *f;
 	struct guest_vn_instance_info info;

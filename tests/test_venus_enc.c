@@ -296,6 +296,49 @@ static void test_venus_enc_device(void **state)
 	guest_vn_enc_fini(&e);
 }
 
+/*
+ * Wire format 1: VkDeviceQueueTimelineInfoMESA chained to
+ * VkDeviceQueueInfo2, as Mesa's vn_encode_VkDeviceQueueInfo2_pnext puts
+ * it: the pointer, the struct's sType, its NULL pNext, ringIdx.
+ */
+static void test_venus_enc_queue_timeline(void **state)
+{
+	struct guest_vn_enc e;
+	static const uint32_t get2_tl[] = {
+		155, 1,		/* vkGetDeviceQueue2 */
+		Q(0x33, 0),
+		Q(1, 0),	/* pQueueInfo */
+		1000145003,	/* sType DEVICE_QUEUE_INFO_2 */
+		Q(1, 0),	/* pNext */
+		1000384005,	/* sType DEVICE_QUEUE_TIMELINE_INFO_MESA */
+		Q(0, 0),	/* its pNext */
+		3,		/* ringIdx */
+		0, 0, 0,	/* flags, queueFamilyIndex, queueIndex */
+		Q(1, 0), Q(0x44, 0),	/* pQueue */
+	};
+	const struct guest_vn_queue_timeline_info tl = {
+		.sType = GUEST_VN_STYPE_DEVICE_QUEUE_TIMELINE_INFO_MESA,
+		.ringIdx = 3,
+	};
+	const VkDeviceQueueInfo2 qtl = {
+		.sType = VK_STRUCTURE_TYPE_DEVICE_QUEUE_INFO_2, .pNext = &tl,
+	};
+
+	(void)state;
+	guest_vn_enc_init(&e);
+	check(&e, guest_vn_encode_vkGetDeviceQueue2(&e, REPLY, DEV, &qtl, QUEUE),
+	      guest_vn_sizeof_vkGetDeviceQueue2(DEV, &qtl, QUEUE), get2_tl,
+	      COUNT(get2_tl));
+	/* Any other chained struct is refused, not sent half-encoded. */
+	const VkDeviceQueueInfo2 other = { .sType = qtl.sType, .pNext = &qtl };
+
+	guest_vn_enc_init(&e);
+	assert_int_equal(guest_vn_encode_vkGetDeviceQueue2(&e, REPLY, DEV,
+							   &other, QUEUE),
+			 -EOPNOTSUPP);
+	guest_vn_enc_fini(&e);
+}
+
 static void test_venus_enc_memory_and_buffers(void **state)
 {
 	struct guest_vn_enc e;
@@ -655,6 +698,7 @@ int main(void)
 		cmocka_unit_test(test_venus_enc_instance),
 		cmocka_unit_test(test_venus_enc_physical_device),
 		cmocka_unit_test(test_venus_enc_device),
+		cmocka_unit_test(test_venus_enc_queue_timeline),
 		cmocka_unit_test(test_venus_enc_memory_and_buffers),
 		cmocka_unit_test(test_venus_enc_command_buffers),
 		cmocka_unit_test(test_venus_enc_recorded_commands),

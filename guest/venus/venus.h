@@ -104,8 +104,12 @@ struct guest_vn_instance_info {
  */
 int guest_vn_instance_create(struct guest_vn_session *s, uint32_t api_version,
 			     struct guest_vn_instance_info *info);
+/* The host venus's wire format, from the capset: 0 (virglrenderer
+ * 0.10.4) or 1 (the released protocol, 1.x). */
+uint32_t guest_vn_session_wire_format(const struct guest_vn_session *s);
 /* vkCreateDevice with one queue of the chosen family, then
- * vkGetDeviceQueue2 for it.  -EBUSY without an instance. */
+ * vkGetDeviceQueue2 for it (on wire format 1 bound to ring 1 with
+ * VkDeviceQueueTimelineInfoMESA).  -EBUSY without an instance. */
 int guest_vn_device_create(struct guest_vn_session *s);
 /* vkDestroyDevice / vkDestroyInstance, confirmed by a round trip. */
 int guest_vn_device_destroy(struct guest_vn_session *s);

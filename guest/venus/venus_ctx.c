@@ -330,6 +330,34 @@ static int context_init(struct guest_vn_session *s)
 	return 0;
 }
 
+/*
+ * Which venus the host speaks, from the capset (Mesa's venus driver reads
+ * the same field and refuses all but its own).  Wire format 1 is the
+ * released protocol; what this encoder does differently for it is in
+ * guest_vn_device_create.
+ */
+static int wire_format_init(struct guest_vn_session *s)
+{
+	struct guest_vn_capset caps;
+	int ret = guest_vn_capset_query(s->file, &caps);
+
+	if (ret)
+		return guest_vn__error(s, ret, "GET_CAPS of capset VENUS: %s",
+				       strerror(-ret));
+	if (caps.wire_format_version > 1)
+		return guest_vn__error(s, -EPROTONOSUPPORT, "the host's venus "
+				       "speaks wire format %u; this encoder "
+				       "knows 0 and 1",
+				       caps.wire_format_version);
+	s->wire_format = caps.wire_format_version;
+	return 0;
+}
+
+uint32_t guest_vn_session_wire_format(const struct guest_vn_session *s)
+{
+	return s->wire_format;
+}
+
 static int reply_stream_init(struct guest_vn_session *s)
 {
 	void *map;
@@ -386,6 +414,8 @@ int guest_vn_session_create(struct km_file *file,
 				      (unsigned long long)s->reply_size);
 	if (!ret)
 		ret = context_init(s);
+	if (!ret)
+		ret = wire_format_init(s);
 	if (!ret)
 		ret = reply_stream_init(s);
 	if (ret) {

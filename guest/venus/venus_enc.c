@@ -620,9 +620,22 @@ int guest_vn_encode_vkGetDeviceQueue2(struct guest_vn_enc *e, uint32_t flags,
 
 	guest_vn__handle(e, guest_vn_id(device), false);
 	if (guest_vn__required(e, info)) {
-		guest_vn__struct_head(e, info->sType,
-				      VK_STRUCTURE_TYPE_DEVICE_QUEUE_INFO_2,
-				      info->pNext);
+		const struct guest_vn_queue_timeline_info *tl = info->pNext;
+
+		if (info->sType != VK_STRUCTURE_TYPE_DEVICE_QUEUE_INFO_2)
+			guest_vn__fail(e, -EINVAL);
+		if (tl && (tl->sType !=
+			   GUEST_VN_STYPE_DEVICE_QUEUE_TIMELINE_INFO_MESA ||
+			   tl->pNext))
+			guest_vn__fail(e, -EOPNOTSUPP);
+		guest_vn__i32(e, VK_STRUCTURE_TYPE_DEVICE_QUEUE_INFO_2);
+		/* pNext: a pointer, then the chained struct's sType, its
+		 * own (NULL) pNext and its fields */
+		if (guest_vn__ptr(e, tl)) {
+			guest_vn__i32(e, (int32_t)tl->sType);
+			guest_vn__ptr(e, NULL);
+			guest_vn__u32(e, tl->ringIdx);
+		}
 		guest_vn__u32(e, info->flags);
 		guest_vn__u32(e, info->queueFamilyIndex);
 		guest_vn__u32(e, info->queueIndex);

@@ -153,6 +153,22 @@ int guest_vn_encode_vkGetDeviceQueue(struct guest_vn_enc *e, uint32_t flags,
 				     uint32_t index, VkQueue queue);
 size_t guest_vn_sizeof_vkGetDeviceQueue(VkDevice device, uint32_t family,
 					uint32_t index, VkQueue queue);
+/*
+ * VkDeviceQueueTimelineInfoMESA, the venus protocol's own struct (Mesa's
+ * venus-protocol, VK_MESA_venus_protocol): chained to VkDeviceQueueInfo2,
+ * it binds the queue to fence timeline (ring) ringIdx of the context.
+ * Wire format 1 (virglrenderer 1.x, vkr_dispatch_vkGetDeviceQueue2)
+ * requires it, with ringIdx 1..63 and one queue per ring; wire format 0
+ * (0.10.4) knows no such struct.  The only pNext vkGetDeviceQueue2 takes.
+ */
+#define GUEST_VN_STYPE_DEVICE_QUEUE_TIMELINE_INFO_MESA \
+	((VkStructureType)1000384005)
+struct guest_vn_queue_timeline_info {
+	VkStructureType sType;
+	const void *pNext;
+	uint32_t ringIdx;
+};
+
 int guest_vn_encode_vkGetDeviceQueue2(struct guest_vn_enc *e, uint32_t flags,
 				      VkDevice device,
 				      const VkDeviceQueueInfo2 *info,

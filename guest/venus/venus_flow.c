@@ -140,9 +140,17 @@ int guest_vn_device_create(struct guest_vn_session *s)
 	s->device = device;
 	/* vkGetDeviceQueue2, as Mesa's venus driver does: virglrenderer
 	 * releases after 0.10.4 treat vkGetDeviceQueue as fatal (0.10.4
-	 * accepts both; tests/test_venus.c checks vkGetDeviceQueue too). */
+	 * accepts both; tests/test_venus.c checks vkGetDeviceQueue too).
+	 * Wire format 1 also wants the queue bound to a ring of its own
+	 * (1..63; ring 0 stays the CPU's, which our fences use), or the
+	 * render server loses the context (vkr_queue_assign_ring_idx). */
+	const struct guest_vn_queue_timeline_info tl = {
+		.sType = GUEST_VN_STYPE_DEVICE_QUEUE_TIMELINE_INFO_MESA,
+		.ringIdx = 1,
+	};
 	const VkDeviceQueueInfo2 qi = {
 		.sType = VK_STRUCTURE_TYPE_DEVICE_QUEUE_INFO_2,
+		.pNext = s->wire_format >= 1 ? &tl : NULL,
 		.queueFamilyIndex = s->queue_family,
 		.queueIndex = 0,
 	};

@@ -25,6 +25,9 @@ struct guest_vn_session {
 	int lost;			/* 0, or why the context is unusable */
 	VkResult last_result;
 	uint32_t instance_version;
+	/* the capset's wire_format_version: 0 is 0.10.4's venus, 1 the
+	 * released protocol of virglrenderer 1.x (guest_vn_device_create) */
+	uint32_t wire_format;
 	char error[320];
 
 	/* flow state (venus_flow.c) */

@@ -11,9 +11,14 @@
  *     copy read back through a host-visible mapping;
  *  3. an offscreen image cleared, a region uploaded into it, the whole
  *     image copied out: exact pixels;
- *  4. a timeline semaphore across the two queues (fill on one, copy on
+ *  4. a triangle drawn through a graphics pipeline (vertex and fragment
+ *     shaders as SPIR-V words, vk_spirv.h) into a render pass's cleared
+ *     attachment, copied out: exact pixels off the diagonal edge;
+ *  5. a timeline semaphore across the two queues (fill on one, copy on
  *     the other after it), waited for on the host, and a fence; on one
- *     queue when the device offers only one (the TAP line says so).
+ *     queue when the device offers only one (the TAP line says so);
+ *  6. memory exported as a dma_buf by one VkDevice and imported by a
+ *     second (vk_share.c), or a skip naming what the driver lacks.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -21,6 +26,9 @@
 #include <string.h>
 
 #include <vulkan/vulkan.h>
+
+#include "vk_share.h"
+#include "vk_spirv.h"
 
 #define SIZE (64u << 10)
 #define IMG 64u
@@ -307,11 +315,15 @@ static bool pixels_are(const uint32_t *px, uint32_t outside, uint32_t square)
 	return true;
 }
 
-/* RGBA8 image: cleared red, a 16x16 blue square uploaded at (8, 24),
- * copied out whole; every pixel checked. */
-static bool image_pixels(const struct vk *v)
+struct image {
+	VkImage img;
+	VkDeviceMemory mem;
+};
+
+/* An IMG x IMG RGBA8 optimal-tiling image with @usage, bound to memory. */
+static bool image_create(const struct vk *v, VkImageUsageFlags usage,
+			 struct image *im)
 {
-	const uint32_t red = 0xff0000ffu, blue = 0xffff0000u; /* ABGR */
 	VkImageCreateInfo ici = {
 		.sType = VK_STRUCTURE_TYPE_IMAGE_CREATE_INFO,
 		.imageType = VK_IMAGE_TYPE_2D,
@@ -321,18 +333,13 @@ static bool image_pixels(const struct vk *v)
 		.arrayLayers = 1,
 		.samples = VK_SAMPLE_COUNT_1_BIT,
 		.tiling = VK_IMAGE_TILING_OPTIMAL,
-		.usage = VK_IMAGE_USAGE_TRANSFER_SRC_BIT |
-			 VK_IMAGE_USAGE_TRANSFER_DST_BIT,
+		.usage = usage,
 	};
 	VkMemoryRequirements req;
-	VkDeviceMemory mem;
-	VkImage img;
 	uint32_t type;
-	struct buf up, out;
-	VkCommandBuffer cb;
 
-	VK_OK(vkCreateImage(v->dev, &ici, NULL, &img));
-	vkGetImageMemoryRequirements(v->dev, img, &req);
+	VK_OK(vkCreateImage(v->dev, &ici, NULL, &im->img));
+	vkGetImageMemoryRequirements(v->dev, im->img, &req);
 	if (!memory_type(v, req.memoryTypeBits, 0, &type))
 		return false;
 	VkMemoryAllocateInfo mai = {
@@ -340,8 +347,30 @@ static bool image_pixels(const struct vk *v)
 		.allocationSize = req.size,
 		.memoryTypeIndex = type,
 	};
-	VK_OK(vkAllocateMemory(v->dev, &mai, NULL, &mem));
-	VK_OK(vkBindImageMemory(v->dev, img, mem, 0));
+	VK_OK(vkAllocateMemory(v->dev, &mai, NULL, &im->mem));
+	VK_OK(vkBindImageMemory(v->dev, im->img, im->mem, 0));
+	return true;
+}
+
+static void image_free(const struct vk *v, struct image *im)
+{
+	vkDestroyImage(v->dev, im->img, NULL);
+	vkFreeMemory(v->dev, im->mem, NULL);
+}
+
+/* RGBA8 image: cleared red, a 16x16 blue square uploaded at (8, 24),
+ * copied out whole; every pixel checked. */
+static bool image_pixels(const struct vk *v)
+{
+	const uint32_t red = 0xff0000ffu, blue = 0xffff0000u; /* ABGR */
+	struct image im;
+	struct buf up, out;
+	VkCommandBuffer cb;
+
+	if (!image_create(v, VK_IMAGE_USAGE_TRANSFER_SRC_BIT |
+			  VK_IMAGE_USAGE_TRANSFER_DST_BIT, &im))
+		return false;
+	VkImage img = im.img;
 	if (!buffer(v, 16 * 16 * 4, &up) || !buffer(v, IMG * IMG * 4, &out) ||
 	    !begin(v, &cb))
 		return false;
@@ -379,10 +408,208 @@ static bool image_pixels(const struct vk *v)
 	bool ok = pixels_are(out.map, red, blue);
 	buffer_free(v, &up);
 	buffer_free(v, &out);
-	vkDestroyImage(v->dev, img, NULL);
-	vkFreeMemory(v->dev, mem, NULL);
+	image_free(v, &im);
 	return ok;
 }
+
+/* ---- a draw through a real vertex + fragment pipeline ---- */
+
+struct draw {
+	VkShaderModule vs, fs;
+	VkRenderPass pass;
+	VkPipelineLayout layout;
+	VkPipeline pipe;
+};
+
+static bool draw_pass(const struct vk *v, struct draw *d)
+{
+	VkAttachmentDescription att = {
+		.format = VK_FORMAT_R8G8B8A8_UNORM,
+		.samples = VK_SAMPLE_COUNT_1_BIT,
+		.loadOp = VK_ATTACHMENT_LOAD_OP_CLEAR,
+		.storeOp = VK_ATTACHMENT_STORE_OP_STORE,
+		.stencilLoadOp = VK_ATTACHMENT_LOAD_OP_DONT_CARE,
+		.stencilStoreOp = VK_ATTACHMENT_STORE_OP_DONT_CARE,
+		.initialLayout = VK_IMAGE_LAYOUT_UNDEFINED,
+		.finalLayout = VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL,
+	};
+	VkAttachmentReference ref = { 0, VK_IMAGE_LAYOUT_COLOR_ATTACHMENT_OPTIMAL };
+	VkSubpassDescription sub = {
+		.pipelineBindPoint = VK_PIPELINE_BIND_POINT_GRAPHICS,
+		.colorAttachmentCount = 1,
+		.pColorAttachments = &ref,
+	};
+	/* The copy after the pass waits for its color writes. */
+	VkSubpassDependency dep = {
+		.srcSubpass = 0, .dstSubpass = VK_SUBPASS_EXTERNAL,
+		.srcStageMask = VK_PIPELINE_STAGE_COLOR_ATTACHMENT_OUTPUT_BIT,
+		.dstStageMask = VK_PIPELINE_STAGE_TRANSFER_BIT,
+		.srcAccessMask = VK_ACCESS_COLOR_ATTACHMENT_WRITE_BIT,
+		.dstAccessMask = VK_ACCESS_TRANSFER_READ_BIT,
+	};
+	VkRenderPassCreateInfo rpci = {
+		.sType = VK_STRUCTURE_TYPE_RENDER_PASS_CREATE_INFO,
+		.attachmentCount = 1, .pAttachments = &att,
+		.subpassCount = 1, .pSubpasses = &sub,
+		.dependencyCount = 1, .pDependencies = &dep,
+	};
+	VkShaderModuleCreateInfo vs = {
+		.sType = VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO,
+		.codeSize = sizeof(vs_spv), .pCode = vs_spv,
+	};
+	VkShaderModuleCreateInfo fs = {
+		.sType = VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO,
+		.codeSize = sizeof(fs_spv), .pCode = fs_spv,
+	};
+	VkPipelineLayoutCreateInfo plci = {
+		.sType = VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO,
+	};
+	VK_OK(vkCreateRenderPass(v->dev, &rpci, NULL, &d->pass));
+	VK_OK(vkCreateShaderModule(v->dev, &vs, NULL, &d->vs));
+	VK_OK(vkCreateShaderModule(v->dev, &fs, NULL, &d->fs));
+	VK_OK(vkCreatePipelineLayout(v->dev, &plci, NULL, &d->layout));
+	return true;
+}
+
+static bool draw_pipeline(const struct vk *v, struct draw *d)
+{
+	VkPipelineShaderStageCreateInfo st[2] = {
+		{ .sType = VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO,
+		  .stage = VK_SHADER_STAGE_VERTEX_BIT, .module = d->vs,
+		  .pName = "main" },
+		{ .sType = VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO,
+		  .stage = VK_SHADER_STAGE_FRAGMENT_BIT, .module = d->fs,
+		  .pName = "main" },
+	};
+	VkPipelineVertexInputStateCreateInfo vi = {
+		.sType = VK_STRUCTURE_TYPE_PIPELINE_VERTEX_INPUT_STATE_CREATE_INFO,
+	};
+	VkPipelineInputAssemblyStateCreateInfo ia = {
+		.sType = VK_STRUCTURE_TYPE_PIPELINE_INPUT_ASSEMBLY_STATE_CREATE_INFO,
+		.topology = VK_PRIMITIVE_TOPOLOGY_TRIANGLE_LIST,
+	};
+	VkViewport vp = { 0, 0, IMG, IMG, 0, 1 };
+	VkRect2D sc = { { 0, 0 }, { IMG, IMG } };
+	VkPipelineViewportStateCreateInfo vps = {
+		.sType = VK_STRUCTURE_TYPE_PIPELINE_VIEWPORT_STATE_CREATE_INFO,
+		.viewportCount = 1, .pViewports = &vp,
+		.scissorCount = 1, .pScissors = &sc,
+	};
+	VkPipelineRasterizationStateCreateInfo rs = {
+		.sType = VK_STRUCTURE_TYPE_PIPELINE_RASTERIZATION_STATE_CREATE_INFO,
+		.polygonMode = VK_POLYGON_MODE_FILL,
+		.cullMode = VK_CULL_MODE_NONE,
+		.lineWidth = 1.0f,
+	};
+	VkPipelineMultisampleStateCreateInfo ms = {
+		.sType = VK_STRUCTURE_TYPE_PIPELINE_MULTISAMPLE_STATE_CREATE_INFO,
+		.rasterizationSamples = VK_SAMPLE_COUNT_1_BIT,
+	};
+	VkPipelineColorBlendAttachmentState cba = { .colorWriteMask = 0xf };
+	VkPipelineColorBlendStateCreateInfo cb = {
+		.sType = VK_STRUCTURE_TYPE_PIPELINE_COLOR_BLEND_STATE_CREATE_INFO,
+		.attachmentCount = 1, .pAttachments = &cba,
+	};
+	VkGraphicsPipelineCreateInfo gp = {
+		.sType = VK_STRUCTURE_TYPE_GRAPHICS_PIPELINE_CREATE_INFO,
+		.stageCount = 2, .pStages = st,
+		.pVertexInputState = &vi, .pInputAssemblyState = &ia,
+		.pViewportState = &vps, .pRasterizationState = &rs,
+		.pMultisampleState = &ms, .pColorBlendState = &cb,
+		.layout = d->layout, .renderPass = d->pass,
+	};
+	VK_OK(vkCreateGraphicsPipelines(v->dev, VK_NULL_HANDLE, 1, &gp, NULL,
+					&d->pipe));
+	return true;
+}
+
+static void draw_free(const struct vk *v, struct draw *d)
+{
+	vkDestroyPipeline(v->dev, d->pipe, NULL);
+	vkDestroyPipelineLayout(v->dev, d->layout, NULL);
+	vkDestroyShaderModule(v->dev, d->vs, NULL);
+	vkDestroyShaderModule(v->dev, d->fs, NULL);
+	vkDestroyRenderPass(v->dev, d->pass, NULL);
+}
+
+/* Green where x + y < 63, the clear's red where x + y > 63; the diagonal
+ * itself (pixel centres on the edge) is the rasterizer's to decide. */
+static bool triangle_is(const uint32_t *px, uint32_t in, uint32_t out)
+{
+	for (uint32_t y = 0; y < IMG; y++)
+		for (uint32_t x = 0; x < IMG; x++) {
+			if (x + y == IMG - 1)
+				continue;
+			uint32_t want = x + y < IMG - 1 ? in : out;
+
+			if (px[y * IMG + x] != want) {
+				printf("# pixel (%u, %u): 0x%08x, expected "
+				       "0x%08x\n", x, y, px[y * IMG + x], want);
+				return false;
+			}
+		}
+	return true;
+}
+
+/* An RGBA8 color attachment cleared red in a render pass, one triangle
+ * drawn green with vs_spv/fs_spv, copied out: exact pixels. */
+static bool draw_triangle(const struct vk *v)
+{
+	const uint32_t red = 0xff0000ffu, green = 0xff00ff00u; /* ABGR */
+	struct draw d = { 0 };
+	struct image im;
+	struct buf out;
+	VkCommandBuffer cb;
+	VkImageView view;
+	VkFramebuffer fb;
+
+	if (!draw_pass(v, &d) || !draw_pipeline(v, &d) ||
+	    !image_create(v, VK_IMAGE_USAGE_COLOR_ATTACHMENT_BIT |
+			  VK_IMAGE_USAGE_TRANSFER_SRC_BIT, &im) ||
+	    !buffer(v, IMG * IMG * 4, &out) || !begin(v, &cb))
+		return false;
+	VkImageViewCreateInfo vci = {
+		.sType = VK_STRUCTURE_TYPE_IMAGE_VIEW_CREATE_INFO,
+		.image = im.img, .viewType = VK_IMAGE_VIEW_TYPE_2D,
+		.format = VK_FORMAT_R8G8B8A8_UNORM,
+		.subresourceRange = { VK_IMAGE_ASPECT_COLOR_BIT, 0, 1, 0, 1 },
+	};
+	VK_OK(vkCreateImageView(v->dev, &vci, NULL, &view));
+	VkFramebufferCreateInfo fci = {
+		.sType = VK_STRUCTURE_TYPE_FRAMEBUFFER_CREATE_INFO,
+		.renderPass = d.pass, .attachmentCount = 1,
+		.pAttachments = &view, .width = IMG, .height = IMG,
+		.layers = 1,
+	};
+	VK_OK(vkCreateFramebuffer(v->dev, &fci, NULL, &fb));
+	memset(out.map, 0, IMG * IMG * 4);
+	VkClearValue clear = { .color.float32 = { 1.0f, 0.0f, 0.0f, 1.0f } };
+	VkRenderPassBeginInfo rbi = {
+		.sType = VK_STRUCTURE_TYPE_RENDER_PASS_BEGIN_INFO,
+		.renderPass = d.pass, .framebuffer = fb,
+		.renderArea = { { 0, 0 }, { IMG, IMG } },
+		.clearValueCount = 1, .pClearValues = &clear,
+	};
+	vkCmdBeginRenderPass(cb, &rbi, VK_SUBPASS_CONTENTS_INLINE);
+	vkCmdBindPipeline(cb, VK_PIPELINE_BIND_POINT_GRAPHICS, d.pipe);
+	vkCmdDraw(cb, 3, 1, 0, 0);
+	vkCmdEndRenderPass(cb);
+	VkBufferImageCopy all = {
+		.imageSubresource = { VK_IMAGE_ASPECT_COLOR_BIT, 0, 0, 1 },
+		.imageExtent = { IMG, IMG, 1 },
+	};
+	vkCmdCopyImageToBuffer(cb, im.img, VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL,
+			       out.b, 1, &all);
+	barrier(cb, VK_PIPELINE_STAGE_HOST_BIT, VK_ACCESS_HOST_READ_BIT);
+	bool ok = submit_wait(v, v->q[0], cb) && triangle_is(out.map, green, red);
+	vkDestroyFramebuffer(v->dev, fb, NULL);
+	vkDestroyImageView(v->dev, view, NULL);
+	image_free(v, &im);
+	buffer_free(v, &out);
+	draw_free(v, &d);
+	return ok;
+}
+
 
 static bool timeline_submit(const struct vk *v, VkQueue q, VkCommandBuffer cb,
 			    VkSemaphore sem, uint64_t wait, uint64_t signal,
@@ -479,24 +706,36 @@ int main(void)
 {
 	struct vk v = { 0 };
 
-	printf("TAP version 13\n1..4\n");
+	printf("TAP version 13\n1..6\n");
 	bool up = find_venus(&v) && create_device(&v);
 	tap(up, "Virtio-GPU Venus enumerated, device created");
 	if (!up) {
-		for (int i = 2; i <= 4; i++)
+		for (int i = 2; i <= 6; i++)
 			tap(false, "skipped: no device");
 		return 1;
 	}
 	tap(fill_copy(&v), "fill and copy a buffer on a queue: every dword");
 	tap(image_pixels(&v), "offscreen image cleared, region uploaded, "
 	    "read back: exact pixels");
+	tap(draw_triangle(&v), "a triangle drawn with a vertex and fragment "
+	    "pipeline (SPIR-V) into a cleared attachment: exact pixels");
 	bool tl = timeline_two_queues(&v);
 	printf("%s %d - timeline semaphore across %s and a fence: the copy "
 	       "sees the fill\n", tl ? "ok" : "not ok", ++test_no,
 	       v.nqueues == 2 ? "two queues" : "submits on the device's one "
 	       "queue (it offers no second)");
+	char why[200] = "";
+	int sh = vk_share_check(v.pdev, v.family, why, sizeof(why));
+
+	if (sh < 0)
+		printf("ok %d - memory shared between two devices # SKIP %s\n",
+		       ++test_no, why);
+	else
+		printf("%s %d - memory exported as a dma_buf by one device, "
+		       "imported by another: the bytes both ways%s%s\n",
+		       sh ? "ok" : "not ok", ++test_no, sh ? "" : ": ", why);
 	vkDestroyCommandPool(v.dev, v.pool, NULL);
 	vkDestroyDevice(v.dev, NULL);
 	vkDestroyInstance(v.instance, NULL);
-	return test_no == 4 ? 0 : 1;
+	return test_no == 6 ? 0 : 1;
 }
