@@ -52,9 +52,9 @@ int host__read_req(struct host_cmd *cmd, void *dst, size_t len)
 
 /*
  * The one place a reply is written.  5.7.6.7 "Device Operation: Request
- * header": the response carries the request's fence flag and fence_id
- * back (and ctx_id / ring_idx), so the driver can signal the fence from
- * the response alone.
+ * header": a fenced response carries the request's fence flag and
+ * fence_id back, so the driver can signal the fence from the response
+ * alone; the other header fields are the personality's (row N6).
  *
  * The cursorq is special: Linux queues cursor commands without any
  * device-writable buffer (it never reads an answer), and QEMU returns
@@ -80,12 +80,7 @@ void host__reply(struct host_cmd *cmd, const void *resp, size_t len)
 	}
 	struct virtio_gpu_ctrl_hdr hdr;
 	memcpy(&hdr, resp, sizeof(hdr));	/* type is already little endian */
-	hdr.flags = htole32(cmd->hdr.flags & (VIRTIO_GPU_FLAG_FENCE |
-					      VIRTIO_GPU_FLAG_INFO_RING_IDX));
-	hdr.fence_id = htole64(cmd->hdr.fence_id);
-	hdr.ctx_id = htole32(cmd->hdr.ctx_id);
-	hdr.ring_idx = (uint8_t)cmd->hdr.ring_idx;
-	memset(hdr.padding, 0, sizeof(hdr.padding));
+	host__resp_hdr(cmd, &hdr);	/* the personality's fields (N6) */
 
 	uint32_t written = host__write_reply(cmd, &hdr, resp, len);
 	if (cmd->dev->rec)

@@ -43,6 +43,7 @@ struct host_personality {
 	uint64_t hostmem;		/* host-visible region by default */
 	bool bit5_fence_passing;	/* bit 5 is crosvm's FENCE_PASSING */
 	bool log_rules;			/* log each broken driver rule */
+	enum host_resp_hdr resp_hdr;	/* answer header fields (row N6) */
 	uint8_t answer[2][HOST_ROW_COUNT];	/* enum host_answer */
 };
 
@@ -345,6 +346,7 @@ static const struct host_personality personalities[] = {
 		/* blob=on adds RESOURCE_BLOB; never UUID or bit 5. */
 		.offerable = F_VIRGL | F_EDID | F_BLOB | F_CTX_INIT,
 		.ctrlq = { 64, 256 }, .cursorq = 16,	/* vb.c:181 */
+		.resp_hdr = HOST_RESP_HDR_QEMU,		/* v.c:167 */
 		.answer = QEMU_ANSWERS,
 	},
 	[HOST_VMM_CROSVM] = {
@@ -366,6 +368,7 @@ static const struct host_personality personalities[] = {
 		 * pci_bar_size 1 << 33 by default (parameters.rs:116). */
 		.hostmem = 8ull << 30,
 		.bit5_fence_passing = true,
+		.resp_hdr = HOST_RESP_HDR_CROSVM,	/* mod.rs:743 */
 		.answer = {
 			/* C2D replaces the backing (core.rs:814): the
 			 * answer is OK; the model keeps the old one.
@@ -386,6 +389,7 @@ static const struct host_personality personalities[] = {
 			     F_BIT5,
 		.ctrlq = { 64, 256 }, .cursorq = 16,
 		.log_rules = true,
+		.resp_hdr = HOST_RESP_HDR_QEMU,
 		.answer = QEMU_ANSWERS,
 	},
 };
@@ -614,6 +618,44 @@ uint16_t host__queue_size(const struct host_device *dev, unsigned queue)
 
 	return queue == HOST_CURSORQ ? of(dev)->cursorq
 				     : of(dev)->ctrlq[virgl];
+}
+
+/*
+ * Row N6.  5.7.6.7 "Request header", fence_id: with FLAG_FENCE in the
+ * request "the device MUST: set VIRTIO_GPU_FLAG_FENCE bit in the
+ * response, copy the content of the fence_id field from the request to
+ * the response"; the rest of the header is the VMM's.  Every
+ * personality keeps that, which is all Linux reads back
+ * (virtio_gpu_dequeue_ctrl_func: FLAG_FENCE, then fence_id).
+ * Both VMMs answer an unfenced command with zeros.  QEMU
+ * (virtio_gpu_ctrl_response, hw/display/virtio-gpu.c:167-171, unchanged
+ * in 10.2) sets FLAG_FENCE, fence_id and ctx_id, never ring_idx, even
+ * for the ring fences of its virgl device (virtio-gpu-virgl.c:978,
+ * since 10.1).  crosvm (devices/src/virtio/gpu/mod.rs:743-768) copies
+ * the whole flags word, undefined bits included, fence_id, ctx_id and
+ * ring_idx.  @cmd->hdr.flags is the request's word as read (F8's
+ * IGNORE, qemu only, drops INFO_RING_IDX from it first).
+ */
+void host__resp_hdr(const struct host_cmd *cmd, struct virtio_gpu_ctrl_hdr *hdr)
+{
+	hdr->flags = 0;
+	hdr->fence_id = 0;
+	hdr->ctx_id = 0;
+	hdr->ring_idx = 0;
+	memset(hdr->padding, 0, sizeof(hdr->padding));
+	if (!(cmd->hdr.flags & VIRTIO_GPU_FLAG_FENCE))
+		return;
+	hdr->fence_id = htole64(cmd->hdr.fence_id);
+	hdr->ctx_id = htole32(cmd->hdr.ctx_id);
+	switch (of(cmd->dev)->resp_hdr) {
+	case HOST_RESP_HDR_QEMU:
+		hdr->flags = htole32(VIRTIO_GPU_FLAG_FENCE);
+		break;
+	case HOST_RESP_HDR_CROSVM:
+		hdr->flags = htole32(cmd->hdr.flags);
+		hdr->ring_idx = (uint8_t)cmd->hdr.ring_idx;
+		break;
+	}
 }
 
 bool host__bit5_is_blob_alignment(const struct host_device *dev)

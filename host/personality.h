@@ -18,6 +18,7 @@
 
 struct host_cmd;
 struct host_device;
+struct virtio_gpu_ctrl_hdr;
 
 /*
  * The failures a personality answers its own way: X(ID, section, what),
@@ -212,6 +213,13 @@ struct host_violation_rec {
 	char fields[160];
 };
 
+/* How a personality fills the header of an answer (row N6). */
+enum host_resp_hdr {
+	HOST_RESP_HDR_QEMU,	/* fenced: FLAG_FENCE, fence_id, ctx_id */
+	HOST_RESP_HDR_CROSVM,	/* fenced: flags word, fence_id, ctx_id,
+				 * ring_idx */
+};
+
 /* The personality's answer to @row for @cmd's device (which of the VMM's
  * devices answers depends on whether VIRGL was negotiated). */
 enum host_answer host__answer(const struct host_cmd *cmd, enum host_row row);
@@ -234,6 +242,10 @@ bool host__fail(struct host_cmd *cmd, enum host_row row, const char *func,
 void host__violation(struct host_device *dev, const struct host_cmd *cmd,
 		     enum host_rule rule, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
+/* Fill @hdr's flags, fence_id, ctx_id, ring_idx and padding for @cmd's
+ * answer as the personality does (row N6; type is the caller's). */
+void host__resp_hdr(const struct host_cmd *cmd,
+		    struct virtio_gpu_ctrl_hdr *hdr);
 /* host/personality_cmd.c: rows that shape more than an answer code. */
 struct virtio_gpu_ctrl_hdr;
 /* Write the response as the personality does (D5, K0); the used length. */

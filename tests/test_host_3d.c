@@ -401,9 +401,12 @@ static void test_host_3d_ring_fences(void **state)
 			fail_msg("%s: got 0x%x, want 0x%x", cases[i].desc,
 				 th_req_type(r), cases[i].want);
 		const struct virtio_gpu_ctrl_hdr *hdr = (const void *)r->resp;
-		assert_int_equal(le32toh(hdr->flags), FENCE | RING);
+		/* QEMU's header (row N6): FLAG_FENCE, fence_id and ctx_id
+		 * back, never INFO_RING_IDX or ring_idx. */
+		assert_int_equal(le32toh(hdr->flags), FENCE);
 		assert_int_equal(le64toh(hdr->fence_id), 500 + i);
-		assert_int_equal(hdr->ring_idx, (uint8_t)cases[i].ring);
+		assert_int_equal(le32toh(hdr->ctx_id), cases[i].ctx);
+		assert_int_equal(hdr->ring_idx, 0);
 		th_req_free(h, r);
 	}
 	th_release(h, gpa, 4096);

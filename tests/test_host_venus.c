@@ -80,8 +80,11 @@ static uint32_t submit_ring(struct th *h, uint32_t ctx, const uint32_t *dw,
 	uint32_t type = th_cmd(h, TH_CTRLQ, c, len, &r, sizeof(r));
 	free(c);
 	if (type == OK) {
+		/* QEMU's header (row N6): the fence back, never the ring */
+		assert_int_equal(le32toh(r.flags), VIRTIO_GPU_FLAG_FENCE);
 		assert_int_equal(le64toh(r.fence_id), fence);
-		assert_int_equal(r.ring_idx, ring);
+		assert_int_equal(le32toh(r.ctx_id), ctx);
+		assert_int_equal(r.ring_idx, 0);
 	}
 	return type;
 }
