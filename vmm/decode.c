@@ -40,6 +40,7 @@ struct decoder {
 	bool json;
 	struct seq_info *seqs;
 	uint32_t nseqs;
+	uint32_t nchains;		/* CHAIN records read so far */
 	uint32_t ctx_capset[4096];	/* capset of context ids below 4096 */
 	struct vmm_decode_res res;	/* --resource: what is tied to it */
 	FILE *out;			/* the lines (stdout) */
@@ -151,8 +152,15 @@ static void decode_info(struct vmm_decode_out *o,
 	}
 }
 
+/* What a chain was, for the records that name its seq later.  A
+ * recorder numbers chains 0, 1, ... (sim_capture_next_seq), so a seq past
+ * the chains read so far is a corrupt capture's: not remembered (its
+ * responses then decode without it), and never sizes an allocation (a
+ * fuzzed seq of 2^32 - 1 asked for 23 GB). */
 static int remember(struct decoder *d, uint32_t seq, struct seq_info si)
 {
+	if (seq > d->nchains++)
+		return 0;
 	if (seq >= d->nseqs) {
 		uint32_t n = seq + 1024;
 		struct seq_info *s = realloc(d->seqs, n * sizeof(*s));
