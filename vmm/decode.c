@@ -159,7 +159,9 @@ static void decode_info(struct vmm_decode_out *o,
  * fuzzed seq of 2^32 - 1 asked for 23 GB). */
 static int remember(struct decoder *d, uint32_t seq, struct seq_info si)
 {
-	if (seq > d->nchains++)
+	uint32_t read_before = d->nchains++;
+
+	if (seq > read_before)
 		return 0;
 	if (seq >= d->nseqs) {
 		uint32_t n = seq + 1024;
