@@ -222,6 +222,14 @@ static void process_cmd(struct host_device *dev, unsigned queue,
 				host__rec_after(cmd);
 		}
 	}
+	if (cmd->parked && host__fenced_answer_at_once(cmd)) {
+		/* row N4: the answer goes out now, with no fence */
+		cmd->parked = false;
+		if (cmd->resp && !cmd->error)
+			host__reply(cmd, cmd->resp, cmd->resp_len);
+		free(cmd->resp);
+		cmd->resp = NULL;
+	}
 	if (cmd->parked) {
 		if (!cmd->resp || cmd->error) {
 			struct virtio_gpu_ctrl_hdr hdr = {

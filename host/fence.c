@@ -143,6 +143,7 @@ void host__fence_cmd(struct host_cmd *cmd)
 		.per_context = ring,
 	};
 	cmd->fence_seq = ring ? ++dev->next_ctx_seq : ++dev->next_global_seq;
+	cmd->fence_path = true;
 	/* Did the guest wait for its earlier fences before this one? */
 	host__placement_fenced(dev, dev->fence_pending != NULL);
 	cmd->next = NULL;

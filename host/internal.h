@@ -133,6 +133,7 @@ struct host_cmd {
 	uint64_t fence_seq;
 	bool has_fence;			/* the renderer will signal fence_seq */
 	bool signalled;			/* complete; answer in order */
+	bool fence_path;		/* answered by fence.c, in order */
 	struct host_cmd *next;
 	uint32_t rec_seq;		/* its CHAIN in a capture (record.c) */
 };

@@ -44,6 +44,7 @@ struct host_personality {
 	bool bit5_fence_passing;	/* bit 5 is crosvm's FENCE_PASSING */
 	bool log_rules;			/* log each broken driver rule */
 	enum host_resp_hdr resp_hdr;	/* answer header fields (row N6) */
+	bool fence_nodata_only;	/* row N4 */
 	uint8_t answer[2][HOST_ROW_COUNT];	/* enum host_answer */
 };
 
@@ -347,6 +348,7 @@ static const struct host_personality personalities[] = {
 		.offerable = F_VIRGL | F_EDID | F_BLOB | F_CTX_INIT,
 		.ctrlq = { 64, 256 }, .cursorq = 16,	/* vb.c:181 */
 		.resp_hdr = HOST_RESP_HDR_QEMU,		/* v.c:167 */
+		.fence_nodata_only = true,		/* vv.c:875 tail */
 		.answer = QEMU_ANSWERS,
 	},
 	[HOST_VMM_CROSVM] = {
@@ -390,6 +392,7 @@ static const struct host_personality personalities[] = {
 		.ctrlq = { 64, 256 }, .cursorq = 16,
 		.log_rules = true,
 		.resp_hdr = HOST_RESP_HDR_QEMU,
+		.fence_nodata_only = true,
 		.answer = QEMU_ANSWERS,
 	},
 };
@@ -656,6 +659,29 @@ void host__resp_hdr(const struct host_cmd *cmd, struct virtio_gpu_ctrl_hdr *hdr)
 		hdr->ring_idx = (uint8_t)cmd->hdr.ring_idx;
 		break;
 	}
+}
+
+/*
+ * Row N4.  5.7.6.5 "Command lifecycle and fencing" has a fenced command
+ * answered once it is complete; the spec does not say whether the answer
+ * of a command that failed, or that answers with data, still waits for
+ * the fences before it.  QEMU's virgl device creates a fence only for a
+ * command that succeeded without writing its own answer: an error is
+ * answered at once (virtio_gpu_virgl_process_cmd, virtio-gpu-virgl.c:875
+ * tail, "if (cmd->error) ... virtio_gpu_ctrl_response_nodata; return"
+ * before virgl_renderer_create_fence), and so is an answer with data
+ * (GET_CAPSET*, GET_DISPLAY_INFO, GET_EDID, MAP_BLOB: the handler calls
+ * virtio_gpu_ctrl_response, which sets cmd->finished, and the function
+ * returns first); its 2D device answers everything at once.  The answer
+ * still carries FLAG_FENCE and the fence_id (N6), so Linux signals that
+ * fence and every earlier one of its timeline
+ * (virtio_gpu_fence_event_process) whether or not their work is done.
+ * crosvm creates the fence whatever the command did and answers when it
+ * signals (Frontend::process_descriptor, mod.rs:743-768).
+ */
+bool host__fenced_answer_at_once(const struct host_cmd *cmd)
+{
+	return (cmd->error || cmd->resp) && of(cmd->dev)->fence_nodata_only;
 }
 
 bool host__bit5_is_blob_alignment(const struct host_device *dev)

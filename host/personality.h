@@ -246,6 +246,9 @@ void host__violation(struct host_device *dev, const struct host_cmd *cmd,
  * answer as the personality does (row N6; type is the caller's). */
 void host__resp_hdr(const struct host_cmd *cmd,
 		    struct virtio_gpu_ctrl_hdr *hdr);
+/* @cmd, fenced, failed or answered with data: is it answered now, with
+ * no fence, rather than when the fences before it have signalled (N4)? */
+bool host__fenced_answer_at_once(const struct host_cmd *cmd);
 /* host/personality_cmd.c: rows that shape more than an answer code. */
 struct virtio_gpu_ctrl_hdr;
 /* Write the response as the personality does (D5, K0); the used length. */

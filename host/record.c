@@ -477,6 +477,10 @@ void host__rec_response(struct host_cmd *cmd, const void *hdr,
 		flags |= SIM_CAPTURE_RESP_FENCE;
 	if (fenced && (cmd->hdr.flags & VIRTIO_GPU_FLAG_INFO_RING_IDX))
 		flags |= SIM_CAPTURE_RESP_RING;
+	/* Answered at once (a gate error, row N4): not a fence retirement,
+	 * so its place among its timeline's answers is not an order. */
+	if (fenced && !cmd->fence_path)
+		flags |= SIM_CAPTURE_RESP_AT_ONCE;
 	uint32_t seq = htole32(cmd->rec_seq), w = htole32(written);
 	uint16_t qf[2] = { htole16(cmd->queue), htole16(flags) };
 	uint64_t fence = htole64(cmd->hdr.fence_id);

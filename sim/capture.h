@@ -80,6 +80,8 @@ enum sim_capture_type {
 
 #define SIM_CAPTURE_RESP_FENCE 1u	/* answered a fenced command */
 #define SIM_CAPTURE_RESP_RING 2u	/* ... of ring ring_idx of ctx_id */
+#define SIM_CAPTURE_RESP_AT_ONCE 4u	/* ... answered at once, no fence
+					 * retired (an error, row N4) */
 #define SIM_CAPTURE_MEM_ZERO 1u
 #define SIM_CAPTURE_SUM_SCANOUT 1u	/* id: scanout, after RESOURCE_FLUSH */
 #define SIM_CAPTURE_SUM_READBACK 2u	/* id: resource, its whole backing

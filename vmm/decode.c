@@ -247,7 +247,10 @@ static bool decode_response(struct decoder *d, struct vmm_decode_out *o,
 	vmm_decode_put_u(o, "seq", r->seq);
 	vmm_decode_put_s(o, "queue", r->queue ? "cursorq" : "controlq");
 	vmm_decode_put_u(o, "written", r->written);
-	if (r->flags & SIM_CAPTURE_RESP_FENCE) {
+	if (r->flags & SIM_CAPTURE_RESP_AT_ONCE) {
+		/* An error answered before any fence (row N4). */
+		vmm_decode_put_s(o, "retired", "none");
+	} else if (r->flags & SIM_CAPTURE_RESP_FENCE) {
 		/* 5.7.6.7: the fence of this timeline retired. */
 		vmm_decode_put_s(o, "retired",
 				 r->flags & SIM_CAPTURE_RESP_RING ? "ring"
