@@ -212,6 +212,26 @@ static int share(VkPhysicalDevice pdev, struct side *a, struct side *b,
 	return words_are(a->map, 0xb0b0cafeu, "exporter", why, len);
 }
 
+/*
+ * Why a venus device offers no external memory.  Mesa's venus driver
+ * offers VK_KHR_external_memory_fd and VK_EXT_external_memory_dma_buf
+ * only when the renderer's device has VK_EXT_external_memory_dma_buf,
+ * VK_EXT_image_drm_format_modifier and VK_EXT_queue_family_foreign
+ * (vn_physical_device_init_external_memory and
+ * vn_physical_device_get_external_memory_support, Mesa 25).  lavapipe
+ * 25.0.7, Debian 13's host driver, lists the first and the last but not
+ * VK_EXT_image_drm_format_modifier (its vulkaninfo in the Debian 13
+ * root, 2026-12-03).
+ */
+static const char *why_no_external_memory(void)
+{
+	return " (Mesa's venus offers external memory only when the host's "
+	       "device has VK_EXT_external_memory_dma_buf, "
+	       "VK_EXT_image_drm_format_modifier and "
+	       "VK_EXT_queue_family_foreign; Debian 13's lavapipe 25.0.7 "
+	       "lacks VK_EXT_image_drm_format_modifier)";
+}
+
 int vk_share_check(VkPhysicalDevice pdev, uint32_t family, char *why,
 		   size_t len)
 {
@@ -224,8 +244,8 @@ int vk_share_check(VkPhysicalDevice pdev, uint32_t family, char *why,
 
 	for (unsigned i = 0; i < 2; i++)
 		if (!has_extension(pdev, need[i])) {
-			snprintf(why, len, "the device does not offer %s",
-				 need[i]);
+			snprintf(why, len, "the device does not offer %s%s",
+				 need[i], why_no_external_memory());
 			return -1;
 		}
 	ret = device(pdev, family, &a.dev, why, len);
