@@ -127,6 +127,7 @@ struct host_personality {
 		[HOST_ROW_G2] = HOST_ANSWER_UNSPEC,                     \
 		[HOST_ROW_G3] = HOST_ANSWER_UNSPEC,                     \
 		[HOST_ROW_BL1] = HOST_ANSWER_PARAM,                     \
+		[HOST_ROW_BL2] = HOST_ANSWER_PASS,                      \
 		[HOST_ROW_BL3] = HOST_ANSWER_PARAM,                     \
 		[HOST_ROW_BL5] = HOST_ANSWER_PARAM,                     \
 		[HOST_ROW_BL6] = HOST_ANSWER_UNSPEC,                    \
@@ -138,6 +139,8 @@ struct host_personality {
 		[HOST_ROW_M1] = HOST_ANSWER_UNSPEC,                     \
 		[HOST_ROW_M1M] = HOST_ANSWER_UNSPEC,                    \
 		[HOST_ROW_M2] = HOST_ANSWER_UNSPEC,                     \
+		[HOST_ROW_M4] = HOST_ANSWER_PARAM,                      \
+		[HOST_ROW_M5] = HOST_ANSWER_PARAM,                      \
 		[HOST_ROW_M6] = HOST_ANSWER_UNSPEC,                     \
 		[HOST_ROW_U1] = HOST_ANSWER_UNSPEC,                     \
 		[HOST_ROW_A1] = HOST_ANSWER_UNSPEC,                     \
@@ -220,6 +223,7 @@ struct host_personality {
 		[HOST_ROW_G2] = HOST_ANSWER_PARAM,                      \
 		[HOST_ROW_G3] = HOST_ANSWER_PASS,                       \
 		[HOST_ROW_BL1] = HOST_ANSWER_UNSPEC,                    \
+		[HOST_ROW_BL2] = HOST_ANSWER_PASS,                      \
 		[HOST_ROW_BL3] = HOST_ANSWER_UNSPEC,                    \
 		[HOST_ROW_BL5] = HOST_ANSWER_PARAM,                     \
 		[HOST_ROW_BL6] = HOST_ANSWER_UNSPEC,                    \
@@ -231,6 +235,8 @@ struct host_personality {
 		[HOST_ROW_M1] = HOST_ANSWER_UNSPEC,                     \
 		[HOST_ROW_M1M] = HOST_ANSWER_PASS,                      \
 		[HOST_ROW_M2] = HOST_ANSWER_UNSPEC,                     \
+		[HOST_ROW_M4] = HOST_ANSWER_PARAM,                      \
+		[HOST_ROW_M5] = HOST_ANSWER_PARAM,                      \
 		[HOST_ROW_M6] = HOST_ANSWER_UNSPEC,                     \
 		[HOST_ROW_U1] = HOST_ANSWER_OK,                         \
 		[HOST_ROW_A1] = HOST_ANSWER_UNSPEC,                     \
@@ -319,6 +325,7 @@ struct host_personality {
 		[HOST_ROW_G2] = HOST_ANSWER_EMPTY,                      \
 		[HOST_ROW_G3] = HOST_ANSWER_PASS,                       \
 		[HOST_ROW_BL1] = HOST_ANSWER_UNSPEC,                    \
+		[HOST_ROW_BL2] = HOST_ANSWER_PASS,                      \
 		[HOST_ROW_BL3] = HOST_ANSWER_UNSPEC,                    \
 		[HOST_ROW_BL5] = HOST_ANSWER_UNSPEC,                    \
 		[HOST_ROW_BL6] = HOST_ANSWER_UNSPEC,                    \
@@ -330,6 +337,8 @@ struct host_personality {
 		[HOST_ROW_M1] = HOST_ANSWER_UNSPEC,                     \
 		[HOST_ROW_M1M] = HOST_ANSWER_PASS,                      \
 		[HOST_ROW_M2] = HOST_ANSWER_UNSPEC,                     \
+		[HOST_ROW_M4] = HOST_ANSWER_UNSPEC,                     \
+		[HOST_ROW_M5] = HOST_ANSWER_UNSPEC,                     \
 		[HOST_ROW_M6] = HOST_ANSWER_UNSPEC,                     \
 		[HOST_ROW_U1] = HOST_ANSWER_UNSPEC,                     \
 		[HOST_ROW_A1] = HOST_ANSWER_PASS,                       \
