@@ -89,12 +89,13 @@ static bool create_args_ok(struct host_cmd *cmd, const char *name,
 			  res->blob_mem);
 		return false;
 	}
-	if (res->blob_flags & ~(uint32_t)BLOB_FLAGS) {
-		HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
-			 "%s: resource %u: blob_flags 0x%x has undefined bits",
-			 name, res->id, res->blob_flags);
+	/* Row BL2: neither VMM looks at undefined bits, and virglrenderer
+	 * tests only the defined ones (both versions; venus's exact
+	 * comparison with USE_MAPPABLE for blob_id 0 then refuses, BL10). */
+	if ((res->blob_flags & ~(uint32_t)BLOB_FLAGS) &&
+	    HOST_FAIL(cmd, BL2, "%s: resource %u: blob_flags 0x%x has "
+		      "undefined bits", name, res->id, res->blob_flags))
 		return false;
-	}
 	if (res->blob_size == 0) {
 		HOST_FAIL(cmd, BL3, "%s: resource %u: size 0", name, res->id);
 		return false;
@@ -244,6 +245,62 @@ static int map_host(struct host_cmd *cmd, const char *name,
 	return 0;
 }
 
+struct overlap_probe {
+	uint64_t offset, len;
+	const struct host_resource *hit;
+};
+
+static void probe_overlap(struct host_device *dev, uint32_t key, void *val,
+			  void *arg)
+{
+	const struct host_resource *r = val;
+	struct overlap_probe *p = arg;
+	(void)dev;
+	(void)key;
+	if (r->mapped && r->map_offset < p->offset + p->len &&
+	    p->offset < r->map_offset + r->map_len)
+		p->hit = r;
+}
+
+/*
+ * Rows M4 and M5: where the window [offset, offset + len) may go.  crosvm's
+ * mapper refuses a window past the BAR (address_from_pci_offset), at an
+ * offset KVM cannot take (not page aligned) or over another window (KVM's
+ * memslot overlap check); QEMU places it anyway (memory_region_add_subregion),
+ * which the model's page-granular region of disjoint windows cannot show
+ * (docs/device-answers.md 5.1).  Checked before the renderer maps anything,
+ * so that a window placed at its own address (vr_map_fixed.c) never lands
+ * on a neighbour.
+ */
+static bool window_ok(struct host_cmd *cmd, const char *name,
+		      const struct host_resource *res, uint64_t offset,
+		      uint64_t len)
+{
+	uint64_t size = sim_hostmem_size(cmd->dev->opts.hostmem);
+	if (offset % HOST_PAGE_SIZE || offset > size || len > size - offset) {
+		if (!HOST_FAIL(cmd, M4, "%s: offset 0x%llx for the %llu bytes "
+			       "of blob %u is not page aligned or past the "
+			       "0x%llx-byte region", name,
+			       (unsigned long long)offset,
+			       (unsigned long long)len, res->id,
+			       (unsigned long long)size) && !cmd->error)
+			cmd->error = VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER;
+		return false;
+	}
+	struct overlap_probe probe = { .offset = offset, .len = len };
+	host_table_foreach(&cmd->dev->resources, probe_overlap, cmd->dev,
+			   &probe);
+	if (!probe.hit)
+		return true;
+	if (!HOST_FAIL(cmd, M5, "%s: blob %u at offset 0x%llx (+0x%llx) "
+		       "overlaps blob %u at 0x%llx (+0x%llx)", name, res->id,
+		       (unsigned long long)offset, (unsigned long long)len,
+		       probe.hit->id, (unsigned long long)probe.hit->map_offset,
+		       (unsigned long long)probe.hit->map_len) && !cmd->error)
+		cmd->error = VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER;
+	return false;
+}
+
 /* Checks that need no mapping yet; false after setting cmd->error. */
 static bool map_args_ok(struct host_cmd *cmd, const char *name,
 			const struct host_resource *res, uint64_t offset,
@@ -300,16 +357,8 @@ static bool map_args_ok(struct host_cmd *cmd, const char *name,
 	}
 	if (!blob_aligned(cmd, name, "offset", offset, res->id))
 		return false;
-	uint64_t size = sim_hostmem_size(region);
-	if (offset % HOST_PAGE_SIZE || offset > size || len > size - offset) {
-		HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
-			 "%s: offset 0x%llx for the %llu bytes of blob %u is "
-			 "not page aligned or past the 0x%llx-byte region",
-			 name, (unsigned long long)offset,
-			 (unsigned long long)len, res->id,
-			 (unsigned long long)size);
+	if (!window_ok(cmd, name, res, offset, len))
 		return false;
-	}
 	/* hostmem= (host/inject.c): the host cannot back the window. */
 	if (!host__inject_hostmem_ok(cmd->dev, offset, len)) {
 		cmd->error = VIRTIO_GPU_RESP_ERR_OUT_OF_MEMORY;
@@ -349,9 +398,7 @@ void host_cmd_resource_map_blob(struct host_cmd *cmd)
 			 : VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
 			 "%s: blob %u at offset 0x%llx (+0x%llx): %s", name,
 			 res->id, (unsigned long long)offset,
-			 (unsigned long long)len,
-			 ret == -EBUSY ? "overlaps a mapped blob"
-				       : strerror(-ret));
+			 (unsigned long long)len, strerror(-ret));
 		return;
 	}
 	res->mapped = true;

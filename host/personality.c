@@ -128,6 +128,7 @@ struct host_personality {
 		[HOST_ROW_G2] = HOST_ANSWER_UNSPEC,                     \
 		[HOST_ROW_G3] = HOST_ANSWER_UNSPEC,                     \
 		[HOST_ROW_BL1] = HOST_ANSWER_PARAM,                     \
+		[HOST_ROW_BL2] = HOST_ANSWER_PASS,                      \
 		[HOST_ROW_BL3] = HOST_ANSWER_PARAM,                     \
 		[HOST_ROW_BL5] = HOST_ANSWER_PARAM,                     \
 		[HOST_ROW_BL6] = HOST_ANSWER_UNSPEC,                    \
@@ -139,6 +140,8 @@ struct host_personality {
 		[HOST_ROW_M1] = HOST_ANSWER_UNSPEC,                     \
 		[HOST_ROW_M1M] = HOST_ANSWER_UNSPEC,                    \
 		[HOST_ROW_M2] = HOST_ANSWER_UNSPEC,                     \
+		[HOST_ROW_M4] = HOST_ANSWER_PARAM,                      \
+		[HOST_ROW_M5] = HOST_ANSWER_PARAM,                      \
 		[HOST_ROW_M6] = HOST_ANSWER_UNSPEC,                     \
 		[HOST_ROW_U1] = HOST_ANSWER_UNSPEC,                     \
 		[HOST_ROW_A1] = HOST_ANSWER_UNSPEC,                     \
@@ -221,6 +224,7 @@ struct host_personality {
 		[HOST_ROW_G2] = HOST_ANSWER_PARAM,                      \
 		[HOST_ROW_G3] = HOST_ANSWER_PASS,                       \
 		[HOST_ROW_BL1] = HOST_ANSWER_UNSPEC,                    \
+		[HOST_ROW_BL2] = HOST_ANSWER_PASS,                      \
 		[HOST_ROW_BL3] = HOST_ANSWER_UNSPEC,                    \
 		[HOST_ROW_BL5] = HOST_ANSWER_PARAM,                     \
 		[HOST_ROW_BL6] = HOST_ANSWER_UNSPEC,                    \
@@ -232,6 +236,8 @@ struct host_personality {
 		[HOST_ROW_M1] = HOST_ANSWER_UNSPEC,                     \
 		[HOST_ROW_M1M] = HOST_ANSWER_PASS,                      \
 		[HOST_ROW_M2] = HOST_ANSWER_UNSPEC,                     \
+		[HOST_ROW_M4] = HOST_ANSWER_PARAM,                      \
+		[HOST_ROW_M5] = HOST_ANSWER_PARAM,                      \
 		[HOST_ROW_M6] = HOST_ANSWER_UNSPEC,                     \
 		[HOST_ROW_U1] = HOST_ANSWER_OK,                         \
 		[HOST_ROW_A1] = HOST_ANSWER_UNSPEC,                     \
@@ -320,6 +326,7 @@ struct host_personality {
 		[HOST_ROW_G2] = HOST_ANSWER_EMPTY,                      \
 		[HOST_ROW_G3] = HOST_ANSWER_PASS,                       \
 		[HOST_ROW_BL1] = HOST_ANSWER_UNSPEC,                    \
+		[HOST_ROW_BL2] = HOST_ANSWER_PASS,                      \
 		[HOST_ROW_BL3] = HOST_ANSWER_UNSPEC,                    \
 		[HOST_ROW_BL5] = HOST_ANSWER_UNSPEC,                    \
 		[HOST_ROW_BL6] = HOST_ANSWER_UNSPEC,                    \
@@ -331,6 +338,8 @@ struct host_personality {
 		[HOST_ROW_M1] = HOST_ANSWER_UNSPEC,                     \
 		[HOST_ROW_M1M] = HOST_ANSWER_PASS,                      \
 		[HOST_ROW_M2] = HOST_ANSWER_UNSPEC,                     \
+		[HOST_ROW_M4] = HOST_ANSWER_UNSPEC,                     \
+		[HOST_ROW_M5] = HOST_ANSWER_UNSPEC,                     \
 		[HOST_ROW_M6] = HOST_ANSWER_UNSPEC,                     \
 		[HOST_ROW_U1] = HOST_ANSWER_UNSPEC,                     \
 		[HOST_ROW_A1] = HOST_ANSWER_PASS,                       \

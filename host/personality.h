@@ -110,6 +110,7 @@ struct virtio_gpu_ctrl_hdr;
 	X(G3, "5.7.6.8", "GET_CAPSET capset_version above the max")         \
 	X(BL1, "5.7.6.8", "CREATE_BLOB blob_mem not GUEST, HOST3D or "      \
 			  "HOST3D_GUEST")                                   \
+	X(BL2, "5.7.6.8", "CREATE_BLOB blob_flags with undefined bits")     \
 	X(BL3, "5.7.6.8", "CREATE_BLOB size 0")                             \
 	X(BL5, "5.7.6.8", "CREATE_BLOB HOST3D* without VIRGL")              \
 	X(BL6, "5.7.6.8", "CREATE_BLOB HOST3D* with an unknown hdr.ctx_id") \
@@ -122,6 +123,9 @@ struct virtio_gpu_ctrl_hdr;
 	X(M1M, "5.7.6.9", "RESOURCE_MAP_BLOB of a host blob without "       \
 			  "USE_MAPPABLE")                                   \
 	X(M2, "5.7.6.9", "RESOURCE_MAP_BLOB of a mapped blob")              \
+	X(M4, "5.7.6.9", "RESOURCE_MAP_BLOB offset not page aligned or "    \
+			 "past the region")                                 \
+	X(M5, "5.7.6.9", "RESOURCE_MAP_BLOB over another mapping")          \
 	X(M6, "5.7.6.9", "RESOURCE_MAP_BLOB of a GUEST blob")               \
 	X(U1, "5.7.6.9", "RESOURCE_UNMAP_BLOB of a blob not mapped")        \
 	X(A1, "5.7.6.8", "RESOURCE_ASSIGN_UUID of a blob without "          \
