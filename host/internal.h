@@ -499,6 +499,9 @@ void host_cmd_submit_3d(struct host_cmd *cmd);
 void host_cmd_transfer_to_host_3d(struct host_cmd *cmd);
 void host_cmd_transfer_from_host_3d(struct host_cmd *cmd);
 void host_cmd_resource_create_3d(struct host_cmd *cmd);
+void host__renderer_resource_add(struct host_cmd *cmd,
+				 struct host_resource *res, uint32_t last_level,
+				 uint32_t nr_samples, uint32_t flags);
 
 /* blob.c */
 void host_cmd_resource_create_blob(struct host_cmd *cmd);
