@@ -376,6 +376,8 @@ static void transfer_3d(struct host_cmd *cmd, bool to_host)
 			  cmd->hdr.ctx_id);
 		return;
 	}
+	/* Only without VIRGL negotiated is a 2D resource a device image
+	 * (cmd_2d.c); rows F0/F2 decide whether the command gets here (P7). */
 	if (res->kind == HOST_RES_2D) {
 		HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
 			 "%s: resource %u is a 2D resource (a device image, not "
@@ -455,7 +457,8 @@ static uint64_t estimate_3d(const struct host_resource *res,
  * Charge @res (kind HOST_RES_3D, its creation fields set, its id checked
  * by host__new_resource_id_ok) to the renderer budget, create it in the
  * renderer and put it in the device's table.  On failure @res is freed
- * and cmd->error says why.
+ * and cmd->error says why.  RESOURCE_CREATE_3D and, with VIRGL,
+ * RESOURCE_CREATE_2D (cmd_2d.c) make their resources here.
  */
 void host__renderer_resource_add(struct host_cmd *cmd,
 				 struct host_resource *res, uint32_t last_level,

@@ -140,8 +140,10 @@ struct host_cmd {
 
 /* What a resource is; chosen at creation, never changes. */
 enum host_res_kind {
-	HOST_RES_2D,	/* RESOURCE_CREATE_2D: a host-side image */
-	HOST_RES_3D,	/* RESOURCE_CREATE_3D: a virglrenderer resource */
+	HOST_RES_2D,	/* RESOURCE_CREATE_2D without VIRGL: a host-side
+			 * image */
+	HOST_RES_3D,	/* RESOURCE_CREATE_3D, and RESOURCE_CREATE_2D with
+			 * VIRGL (cmd_2d.c): a virglrenderer resource */
 	HOST_RES_BLOB,	/* RESOURCE_CREATE_BLOB */
 };
 
