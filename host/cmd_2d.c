@@ -6,6 +6,14 @@
  * backing into it.  5.7.6 "Device Operation": "In the unaccelerated 2D
  * mode there is no support for DMA transfers from resources, just to
  * them."
+ *
+ * With VIRGL negotiated (and the renderer's virgl enabled) a 2D resource
+ * is a renderer resource instead, as both VMMs make it: QEMU's virgl
+ * device (hw/display/virtio-gpu-virgl.c:196 virgl_cmd_create_resource_2d,
+ * QEMU 10.2.50 at ece408818d27) and crosvm (devices/src/virtio/gpu/
+ * mod.rs:408, f1e797a68dad) create a 2D texture in virglrenderer, so
+ * everything a RESOURCE_CREATE_3D resource supports works on it
+ * (docs/device-answers.md row P7).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -14,6 +22,54 @@
 #include "host/internal.h"
 #include "sim/log.h"
 #include "sim/virtqueue.h"
+
+/* The renderer's texture target and bind flag for a 2D resource
+ * (virglrenderer.h: PIPE_TEXTURE_2D, VIRGL_RES_BIND_RENDER_TARGET). */
+#define TEXTURE_2D 2u
+#define BIND_RENDER_TARGET (1u << 1)
+
+static bool in_renderer(const struct host_device *dev)
+{
+	return host__feature(dev, VIRTIO_GPU_F_VIRGL) && dev->has_vrend;
+}
+
+/*
+ * The resource QEMU's virgl device asks virglrenderer for (vv.c:230-240):
+ * a 2D texture of the guest's format, bind RENDER_TARGET, depth and array
+ * size 1, no mip levels or samples, flags Y_0_TOP (rows top first, so
+ * QEMU's display shows it upright).  crosvm asks for the same with flags
+ * 0 (mod.rs:411-422).  The guest can tell: transfers undo the flag, but
+ * a RESOURCE_COPY_REGION into a resource without it turns the rows over
+ * (scenarios/device/create_2d_y0top*.vgs), so the personality chooses.
+ */
+static void create_in_renderer(struct host_cmd *cmd,
+			       struct host_resource *res)
+{
+	res->bind = BIND_RENDER_TARGET;
+	host__renderer_resource_add(cmd, res, 0, 0,
+				    host__create_2d_flags(cmd->dev));
+}
+
+/* A w x h 2D resource of @kind, not yet in the table (the scanout code
+ * reads target and format of either kind). */
+static struct host_resource *new_2d(struct host_cmd *cmd, uint32_t id,
+				    enum host_res_kind kind, uint32_t format,
+				    uint32_t w, uint32_t h)
+{
+	struct host_resource *res = calloc(1, sizeof(*res));
+	if (!res) {
+		cmd->error = VIRTIO_GPU_RESP_ERR_OUT_OF_MEMORY;
+		return NULL;
+	}
+	res->id = id;
+	res->kind = kind;
+	res->target = TEXTURE_2D;
+	res->format = format;
+	res->width = w;
+	res->height = h;
+	res->depth = res->array_size = 1;
+	return res;
+}
 
 void host_cmd_resource_create_2d(struct host_cmd *cmd)
 {
@@ -38,6 +94,13 @@ void host_cmd_resource_create_2d(struct host_cmd *cmd)
 			  "empty", name, id, w, h);
 		return;
 	}
+	struct host_resource *res;
+	if (in_renderer(cmd->dev)) {
+		res = new_2d(cmd, id, HOST_RES_3D, format, w, h);
+		if (res)
+			create_in_renderer(cmd, res);
+		return;
+	}
 	/* w * h < 2^64 always; * 4 may not be.  Compare against what is left
 	 * of the 2D budget rather than add, so nothing can wrap. */
 	uint64_t pixels = (uint64_t)w * h;
@@ -50,22 +113,16 @@ void host_cmd_resource_create_2d(struct host_cmd *cmd)
 						    dev->image_bytes));
 		return;
 	}
-	struct host_resource *res = calloc(1, sizeof(*res));
-	uint8_t *image = calloc(pixels, 4);
-	if (!res || !image || host_table_put(&dev->resources, id, res)) {
+	res = new_2d(cmd, id, HOST_RES_2D, format, w, h);
+	if (!res)
+		return;
+	res->image = calloc(pixels, 4);
+	if (!res->image || host_table_put(&dev->resources, id, res)) {
+		free(res->image);
 		free(res);
-		free(image);
 		cmd->error = VIRTIO_GPU_RESP_ERR_OUT_OF_MEMORY;
 		return;
 	}
-	res->id = id;
-	res->kind = HOST_RES_2D;
-	res->format = format;
-	res->width = w;
-	res->height = h;
-	res->depth = res->array_size = 1;
-	res->target = 2;		/* PIPE_TEXTURE_2D, for the scanout code */
-	res->image = image;
 	dev->image_bytes += pixels * 4;
 }
 
@@ -111,9 +168,11 @@ static bool backing_covers(struct host_cmd *cmd, const char *name,
  * 5.7.6.8 TRANSFER_TO_HOST_2D: "a resource id along with an destination
  * offset into the resource, and a box to transfer".  Row y of the rect is
  * read from backing offset + y * stride (stride = width * 4), as QEMU and
- * Linux lay it out; every byte read must lie in the backing.  A 3D
- * resource is updated through the renderer (as QEMU's virgl device does);
- * blobs have no 2D image.
+ * Linux lay it out; every byte read must lie in the backing.  A renderer
+ * resource (RESOURCE_CREATE_3D, or CREATE_2D with VIRGL) is updated
+ * through the renderer as QEMU's virgl device does (vv.c:490
+ * virgl_cmd_transfer_to_host_2d: level 0, stride 0, box depth 1) and
+ * crosvm (mod.rs:439, Transfer3D::new_2d); blobs have no 2D image.
  */
 void host_cmd_transfer_to_host_2d(struct host_cmd *cmd)
 {

@@ -376,6 +376,8 @@ static void transfer_3d(struct host_cmd *cmd, bool to_host)
 			  cmd->hdr.ctx_id);
 		return;
 	}
+	/* Only without VIRGL negotiated is a 2D resource a device image
+	 * (cmd_2d.c); rows F0/F2 decide whether the command gets here (P7). */
 	if (res->kind == HOST_RES_2D) {
 		HOST_BAD(cmd, VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER,
 			 "%s: resource %u is a 2D resource (a device image, not "
@@ -432,14 +434,16 @@ void host_cmd_transfer_from_host_3d(struct host_cmd *cmd)
 
 /* What a 3D resource is taken to cost the renderer (host_options): a
  * buffer (PIPE_BUFFER, target 0) its width in bytes, an image 4 bytes a
- * texel of every slice and layer, a third more with mip levels.  Each
- * factor is below 2^32, so the product of three fits 64 bits before the
- * last is checked. */
+ * texel of every slice and layer, a third more with mip levels.  Width
+ * and height are below 2^32, so their product fits 64 bits before the
+ * texel size is checked. */
 static uint64_t estimate_3d(const struct host_resource *res,
 			    uint32_t last_level)
 {
-	uint64_t bytes = res->target == 0 ? res->width
-			 : (uint64_t)res->width * res->height * 4;
+	uint64_t texels = (uint64_t)res->width * res->height;
+	if (res->target != 0 && texels > UINT64_MAX / 4)
+		return UINT64_MAX;
+	uint64_t bytes = res->target == 0 ? res->width : texels * 4;
 	uint64_t layers = (uint64_t)res->depth * (res->array_size ?
 						   res->array_size : 1);
 
@@ -447,6 +451,46 @@ static uint64_t estimate_3d(const struct host_resource *res,
 		return UINT64_MAX;
 	bytes *= layers;
 	return last_level ? bytes + bytes / 3 : bytes;
+}
+
+/*
+ * Charge @res (kind HOST_RES_3D, its creation fields set, its id checked
+ * by host__new_resource_id_ok) to the renderer budget, create it in the
+ * renderer and put it in the device's table.  On failure @res is freed
+ * and cmd->error says why.  RESOURCE_CREATE_3D and, with VIRGL,
+ * RESOURCE_CREATE_2D (cmd_2d.c) make their resources here.
+ */
+void host__renderer_resource_add(struct host_cmd *cmd,
+				 struct host_resource *res, uint32_t last_level,
+				 uint32_t nr_samples, uint32_t flags)
+{
+	const char *name = sim_gpu_cmd_name(cmd->hdr.type);
+	if (!host__charge_renderer(cmd, res, estimate_3d(res, last_level),
+				   name)) {
+		free(res);
+		return;
+	}
+	int ret = host_vr_resource_create(res, last_level, res->array_size,
+					  nr_samples, flags);
+	if (ret) {
+		/* QEMU ignores the refusal (and keeps the id in its list;
+		 * the model keeps nothing), crosvm passes it on (row P5). */
+		HOST_FAIL(cmd, P5,
+		    "%s: resource %u (target %u format %u bind 0x%x "
+		    "%ux%ux%u): renderer refused: %s", name, res->id,
+		    res->target, res->format, res->bind, res->width,
+		    res->height, res->depth, strerror(-ret));
+		cmd->dev->renderer_bytes -= res->renderer_bytes;
+		free(res);
+		return;
+	}
+	res->in_renderer = true;
+	if (host_table_put(&cmd->dev->resources, res->id, res)) {
+		host_vr_resource_unref(res->id);
+		cmd->dev->renderer_bytes -= res->renderer_bytes;
+		free(res);
+		cmd->error = VIRTIO_GPU_RESP_ERR_OUT_OF_MEMORY;
+	}
 }
 
 /* 5.7.6.9 RESOURCE_CREATE_3D. */
@@ -476,34 +520,7 @@ void host_cmd_resource_create_3d(struct host_cmd *cmd)
 		free(res);
 		return;
 	}
-	if (!host__charge_renderer(cmd, res, estimate_3d(res,
-				   le32toh(req.last_level)),
-				   sim_gpu_cmd_name(cmd->hdr.type))) {
-		free(res);
-		return;
-	}
-	int ret = host_vr_resource_create(res, le32toh(req.last_level),
-					  le32toh(req.array_size),
-					  le32toh(req.nr_samples),
-					  le32toh(req.flags));
-	if (ret) {
-		/* QEMU ignores the refusal (and keeps the id in its list;
-		 * the model keeps nothing), crosvm passes it on (row P5). */
-		HOST_FAIL(cmd, P5,
-		    "RESOURCE_CREATE_3D: resource %u (target %u format %u bind "
-		    "0x%x %ux%ux%u): renderer refused: %s", id, res->target,
-		    res->format, res->bind, res->width, res->height, res->depth,
-		    strerror(-ret));
-		cmd->dev->renderer_bytes -= res->renderer_bytes;
-		free(res);
-		return;
-	}
-	res->in_renderer = true;
-	if (host_table_put(&cmd->dev->resources, id, res)) {
-		host_vr_resource_unref(id);
-		cmd->dev->renderer_bytes -= res->renderer_bytes;
-		free(res);
-		cmd->error = VIRTIO_GPU_RESP_ERR_OUT_OF_MEMORY;
-	}
+	host__renderer_resource_add(cmd, res, le32toh(req.last_level),
+				    le32toh(req.nr_samples),
+				    le32toh(req.flags));
 }
-

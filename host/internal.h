@@ -140,8 +140,10 @@ struct host_cmd {
 
 /* What a resource is; chosen at creation, never changes. */
 enum host_res_kind {
-	HOST_RES_2D,	/* RESOURCE_CREATE_2D: a host-side image */
-	HOST_RES_3D,	/* RESOURCE_CREATE_3D: a virglrenderer resource */
+	HOST_RES_2D,	/* RESOURCE_CREATE_2D without VIRGL: a host-side
+			 * image */
+	HOST_RES_3D,	/* RESOURCE_CREATE_3D, and RESOURCE_CREATE_2D with
+			 * VIRGL (cmd_2d.c): a virglrenderer resource */
 	HOST_RES_BLOB,	/* RESOURCE_CREATE_BLOB */
 };
 
@@ -499,6 +501,9 @@ void host_cmd_submit_3d(struct host_cmd *cmd);
 void host_cmd_transfer_to_host_3d(struct host_cmd *cmd);
 void host_cmd_transfer_from_host_3d(struct host_cmd *cmd);
 void host_cmd_resource_create_3d(struct host_cmd *cmd);
+void host__renderer_resource_add(struct host_cmd *cmd,
+				 struct host_resource *res, uint32_t last_level,
+				 uint32_t nr_samples, uint32_t flags);
 
 /* blob.c */
 void host_cmd_resource_create_blob(struct host_cmd *cmd);

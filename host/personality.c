@@ -45,6 +45,7 @@ struct host_personality {
 	bool log_rules;			/* log each broken driver rule */
 	enum host_resp_hdr resp_hdr;	/* answer header fields (row N6) */
 	bool fence_nodata_only;	/* row N4 */
+	uint32_t create_2d_flags;	/* row P7: renderer resource flags */
 	uint8_t answer[2][HOST_ROW_COUNT];	/* enum host_answer */
 };
 
@@ -358,6 +359,8 @@ static const struct host_personality personalities[] = {
 		.ctrlq = { 64, 256 }, .cursorq = 16,	/* vb.c:181 */
 		.resp_hdr = HOST_RESP_HDR_QEMU,		/* v.c:167 */
 		.fence_nodata_only = true,		/* vv.c:875 tail */
+		/* vv.c:240 virgl_cmd_create_resource_2d */
+		.create_2d_flags = VIRTIO_GPU_RESOURCE_FLAG_Y_0_TOP,
 		.answer = QEMU_ANSWERS,
 	},
 	[HOST_VMM_CROSVM] = {
@@ -379,6 +382,7 @@ static const struct host_personality personalities[] = {
 		 * pci_bar_size 1 << 33 by default (parameters.rs:116). */
 		.hostmem = 8ull << 30,
 		.bit5_fence_passing = true,
+		/* mod.rs:421: flags 0 (create_2d_flags) */
 		.resp_hdr = HOST_RESP_HDR_CROSVM,	/* mod.rs:743 */
 		.answer = {
 			/* C2D replaces the backing (core.rs:814): the
@@ -402,6 +406,7 @@ static const struct host_personality personalities[] = {
 		.log_rules = true,
 		.resp_hdr = HOST_RESP_HDR_QEMU,
 		.fence_nodata_only = true,
+		.create_2d_flags = VIRTIO_GPU_RESOURCE_FLAG_Y_0_TOP,
 		.answer = QEMU_ANSWERS,
 	},
 };
@@ -702,4 +707,9 @@ uint32_t host__config_num_scanouts(const struct host_device *dev)
 {
 	return of(dev)->all_scanouts ? VIRTIO_GPU_MAX_SCANOUTS
 				     : dev->opts.num_scanouts;
+}
+
+uint32_t host__create_2d_flags(const struct host_device *dev)
+{
+	return of(dev)->create_2d_flags;
 }

@@ -271,5 +271,8 @@ uint16_t host__queue_size(const struct host_device *dev, unsigned queue);
  * device then has no blob_alignment field and checks no alignment. */
 bool host__bit5_is_blob_alignment(const struct host_device *dev);
 uint32_t host__config_num_scanouts(const struct host_device *dev);
+/* The renderer's resource flags of a RESOURCE_CREATE_2D with VIRGL
+ * (row P7): Y_0_TOP in QEMU, 0 in crosvm. */
+uint32_t host__create_2d_flags(const struct host_device *dev);
 
 #endif
