@@ -245,23 +245,6 @@ static int map_host(struct host_cmd *cmd, const char *name,
 	return 0;
 }
 
-struct overlap_probe {
-	uint64_t offset, len;
-	const struct host_resource *hit;
-};
-
-static void probe_overlap(struct host_device *dev, uint32_t key, void *val,
-			  void *arg)
-{
-	const struct host_resource *r = val;
-	struct overlap_probe *p = arg;
-	(void)dev;
-	(void)key;
-	if (r->mapped && r->map_offset < p->offset + p->len &&
-	    p->offset < r->map_offset + r->map_len)
-		p->hit = r;
-}
-
 /*
  * Rows M4 and M5: where the window [offset, offset + len) may go.  crosvm's
  * mapper refuses a window past the BAR (address_from_pci_offset), at an
@@ -270,7 +253,9 @@ static void probe_overlap(struct host_device *dev, uint32_t key, void *val,
  * which the model's page-granular region of disjoint windows cannot show
  * (docs/device-answers.md 5.1).  Checked before the renderer maps anything,
  * so that a window placed at its own address (vr_map_fixed.c) never lands
- * on a neighbour.
+ * on a neighbour.  Where a personality would place the window anyway (no
+ * table says so today), the model's own ERR_INVALID_PARAMETER answers:
+ * its region cannot hold it.
  */
 static bool window_ok(struct host_cmd *cmd, const char *name,
 		      const struct host_resource *res, uint64_t offset,
@@ -287,16 +272,14 @@ static bool window_ok(struct host_cmd *cmd, const char *name,
 			cmd->error = VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER;
 		return false;
 	}
-	struct overlap_probe probe = { .offset = offset, .len = len };
-	host_table_foreach(&cmd->dev->resources, probe_overlap, cmd->dev,
-			   &probe);
-	if (!probe.hit)
+	uint64_t at, used;
+	if (!sim_hostmem_busy(cmd->dev->opts.hostmem, offset, len, &at, &used))
 		return true;
 	if (!HOST_FAIL(cmd, M5, "%s: blob %u at offset 0x%llx (+0x%llx) "
-		       "overlaps blob %u at 0x%llx (+0x%llx)", name, res->id,
-		       (unsigned long long)offset, (unsigned long long)len,
-		       probe.hit->id, (unsigned long long)probe.hit->map_offset,
-		       (unsigned long long)probe.hit->map_len) && !cmd->error)
+		       "overlaps the window mapped at 0x%llx (+0x%llx)", name,
+		       res->id, (unsigned long long)offset,
+		       (unsigned long long)len, (unsigned long long)at,
+		       (unsigned long long)used) && !cmd->error)
 		cmd->error = VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER;
 	return false;
 }

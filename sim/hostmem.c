@@ -65,6 +65,28 @@ static unsigned lower_bound(const struct sim_hostmem *mem, uint64_t offset)
 	return lo;
 }
 
+/* Does window @i, the lower bound of @offset, overlap [offset, offset +
+ * size)?  (mem->lock) */
+static bool overlaps(const struct sim_hostmem *mem, unsigned i,
+		     uint64_t offset, uint64_t size)
+{
+	return i < mem->count && mem->win[i].offset < offset + size;
+}
+
+bool sim_hostmem_busy(struct sim_hostmem *mem, uint64_t offset,
+		      uint64_t size, uint64_t *at, uint64_t *len)
+{
+	pthread_mutex_lock(&mem->lock);
+	unsigned i = lower_bound(mem, offset);
+	bool busy = overlaps(mem, i, offset, size);
+	if (busy) {
+		*at = mem->win[i].offset;
+		*len = mem->win[i].size;
+	}
+	pthread_mutex_unlock(&mem->lock);
+	return busy;
+}
+
 int sim_hostmem_map(struct sim_hostmem *mem, uint64_t offset, void *ptr,
 		    uint64_t size)
 {
@@ -74,7 +96,7 @@ int sim_hostmem_map(struct sim_hostmem *mem, uint64_t offset, void *ptr,
 	int ret = 0;
 	pthread_mutex_lock(&mem->lock);
 	unsigned i = lower_bound(mem, offset);
-	if (i < mem->count && mem->win[i].offset < offset + size) {
+	if (overlaps(mem, i, offset, size)) {
 		ret = -EBUSY;
 		goto out;
 	}

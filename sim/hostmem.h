@@ -19,6 +19,7 @@
 #ifndef SIM_HOSTMEM_H
 #define SIM_HOSTMEM_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #define SIM_SHM_ID_HOST_VISIBLE 1
@@ -37,6 +38,10 @@ uint64_t sim_hostmem_size(const struct sim_hostmem *mem);
  */
 int sim_hostmem_map(struct sim_hostmem *mem, uint64_t offset, void *ptr,
 		    uint64_t size);
+/* Does a mapped window overlap [offset, offset + size) (@size > 0, the
+ * range inside the region)?  If so, its offset and size in @at, @len. */
+bool sim_hostmem_busy(struct sim_hostmem *mem, uint64_t offset,
+		      uint64_t size, uint64_t *at, uint64_t *len);
 /* -ENOENT when no window starts at @offset. */
 int sim_hostmem_unmap(struct sim_hostmem *mem, uint64_t offset);
 

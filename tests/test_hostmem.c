@@ -77,6 +77,21 @@ static void test_hostmem_map_cases(void **state)
 	static char backing[16 * PG];
 	assert_int_equal(sim_hostmem_map(mem, 4 * PG, backing, 2 * PG), 0);
 	for (size_t i = 0; i < sizeof(map_cases) / sizeof(map_cases[0]); i++) {
+		/* sim_hostmem_busy names the window a map would overlap:
+		 * every -EBUSY case overlaps the one at 4 pages. */
+		uint64_t at = 0, len = 0;
+		if (map_cases[i].expect != -EINVAL &&
+		    sim_hostmem_busy(mem, map_cases[i].offset,
+				     map_cases[i].size, &at, &len) !=
+			    (map_cases[i].expect == -EBUSY))
+			fail_msg("%s: sim_hostmem_busy disagrees with the map",
+				 map_cases[i].desc);
+		if (map_cases[i].expect == -EBUSY &&
+		    (at != 4 * PG || len != 2 * PG))
+			fail_msg("%s: busy at 0x%llx (+0x%llx), expected the "
+				 "window at 4 pages", map_cases[i].desc,
+				 (unsigned long long)at,
+				 (unsigned long long)len);
 		int ret = sim_hostmem_map(mem, map_cases[i].offset, backing,
 					  map_cases[i].size);
 		if (ret != map_cases[i].expect)
