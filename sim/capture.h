@@ -82,6 +82,13 @@ enum sim_capture_type {
 #define SIM_CAPTURE_RESP_RING 2u	/* ... of ring ring_idx of ctx_id */
 #define SIM_CAPTURE_RESP_AT_ONCE 4u	/* ... answered at once, no fence
 					 * retired (an error, row N4) */
+/* Did the RESPONSE with @flags retire a fence, so that its place among
+ * its timeline's answers is the fence order (5.7.6.7)? */
+static inline bool sim_capture_resp_retired(uint32_t flags)
+{
+	return (flags & SIM_CAPTURE_RESP_FENCE) &&
+	       !(flags & SIM_CAPTURE_RESP_AT_ONCE);
+}
 #define SIM_CAPTURE_MEM_ZERO 1u
 #define SIM_CAPTURE_SUM_SCANOUT 1u	/* id: scanout, after RESOURCE_FLUSH */
 #define SIM_CAPTURE_SUM_READBACK 2u	/* id: resource, its whole backing

@@ -315,8 +315,7 @@ static int check_response(struct replay *r, const struct sim_capture_rec *rec)
 		ret = diverge(r, rec, "seq %u (%s): field 'written': recorded "
 			      "%u bytes, replayed %u", want.seq, cmd,
 			      want.written, g->resp.written);
-	} else if ((want.flags & SIM_CAPTURE_RESP_FENCE) &&
-		   !(want.flags & SIM_CAPTURE_RESP_AT_ONCE)) {
+	} else if (sim_capture_resp_retired(want.flags)) {
 		/* 5.7.6.7: fences retire in order on each timeline. */
 		bool ring = want.flags & SIM_CAPTURE_RESP_RING;
 		uint32_t ctx = ring ? want.ctx_id : 0;

@@ -105,8 +105,7 @@ static void sink_response(struct replay *r, const struct sim_capture_rec *rec)
 	g->resp = resp;
 	g->resp.data = g->buf + (resp.data - rec->payload);
 	g->has_resp = true;
-	if ((resp.flags & SIM_CAPTURE_RESP_FENCE) &&
-	    !(resp.flags & SIM_CAPTURE_RESP_AT_ONCE)) {
+	if (sim_capture_resp_retired(resp.flags)) {
 		bool ring = resp.flags & SIM_CAPTURE_RESP_RING;
 		struct replay_timeline *t = timeline(r, ring ? resp.ctx_id : 0,
 						     ring ? resp.ring_idx : 0,
