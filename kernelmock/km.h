@@ -131,6 +131,16 @@ int km_sync_ioctl(struct km_device *dev, int fd, unsigned long request,
 		  void *arg);
 
 /*
+ * The program copied @oldfd to @newfd (dup, dup2, dup3, F_DUPFD): when
+ * @oldfd is one of this device's sync_files, @newfd is remembered as
+ * another of its fds, so that it stays that sync_file after @oldfd is
+ * closed (a sync_file lives while the program holds a copy; kernelmock
+ * sees only the copies it is told of or handed back).  1 when it was one,
+ * else 0.
+ */
+int km_sync_file_dup(struct km_device *dev, int oldfd, int newfd);
+
+/*
  * mmap(2) of @len bytes at @offset (an offset from DRM_IOCTL_VIRTGPU_MAP)
  * on the device file: maps the object's pages at consecutive addresses.
  * Returns 0 and *addr, or -EINVAL (no object at @offset, @len larger

@@ -169,13 +169,16 @@ struct km_hv_range {
 };
 
 /* A sync_file: the fences a fence fd stands for (one, or more after
- * SYNC_IOC_MERGE) and our write end of the pipe whose read end the
- * program holds. */
+ * SYNC_IOC_MERGE), our copy of the eventfd the program's fds are copies
+ * of, and the program's fd numbers we know of (fence.c). */
+#define KM_SYNC_FILE_FDS 8
 struct km_sync_file {
 	struct km_fence **fences;
 	unsigned nfences;
-	int wfd;		/* our end; one byte written when all signal */
-	uint64_t ino;		/* pipe inode: identifies the program's fd */
+	int efd;		/* ours; written once all have signalled */
+	long efd_id;		/* its eventfd-id, where kcmp is refused */
+	int fds[KM_SYNC_FILE_FDS];	/* the program's known copies */
+	unsigned nfds;
 	bool signaled;
 	uint64_t signal_ns;	/* CLOCK_MONOTONIC time of the signal */
 	char name[32];
@@ -461,6 +464,8 @@ void km__events_free_locked(struct km_file *file);
  * taken). */
 int km__copy_from_user(void *dst, uint64_t uptr, size_t len);
 int km__copy_to_user(uint64_t uptr, const void *src, size_t len);
+/* getpid(), remembered (a system call each otherwise; reset by fork). */
+pid_t km__self_pid(void);
 
 /* device.c */
 typedef int (*km_ioctl_fn)(struct km_file *file, void *data);

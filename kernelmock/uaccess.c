@@ -47,11 +47,11 @@
 #endif
 
 /*
- * Our own pid, for process_vm_*v.  glibc's getpid() is a system call, and
- * on this machine kind each costs 1-2 us.  The pid is a fact of the
- * process, not of a device, hence one cache per process; a forked child
- * must not copy from its parent, so the child handler of pthread_atfork
- * forgets it.
+ * Our own pid, for process_vm_*v and kcmp(2) (fence.c).  glibc's getpid()
+ * is a system call, and on this machine kind each costs 1-2 us.  The pid
+ * is a fact of the process, not of a device, hence one cache per process;
+ * a forked child must not copy from its parent, so the child handler of
+ * pthread_atfork forgets it.
  */
 static _Atomic pid_t self_pid;
 
@@ -151,7 +151,7 @@ static void self_pid_register(void)
 	pthread_atfork(NULL, NULL, self_pid_forget);
 }
 
-static pid_t self(void)
+pid_t km__self_pid(void)
 {
 	pid_t pid = atomic_load_explicit(&self_pid, memory_order_relaxed);
 
@@ -168,8 +168,8 @@ static int checked_copy(void *local, uint64_t uptr, size_t len,
 {
 	struct iovec l = { .iov_base = local, .iov_len = len };
 	struct iovec r = { .iov_base = (void *)(uintptr_t)uptr, .iov_len = len };
-	ssize_t n = to_user ? process_vm_writev(self(), &l, 1, &r, 1, 0)
-			    : process_vm_readv(self(), &l, 1, &r, 1, 0);
+	ssize_t n = to_user ? process_vm_writev(km__self_pid(), &l, 1, &r, 1, 0)
+			    : process_vm_readv(km__self_pid(), &l, 1, &r, 1, 0);
 	if (n != (ssize_t)len)
 		return -EFAULT;
 	/* memcheck does not model process_vm_*v on its own process: tell it

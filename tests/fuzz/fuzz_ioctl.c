@@ -542,8 +542,9 @@ static bool is_sync_file(struct fkm *k, int fd)
 /*
  * The input's program exits: close every fd kernelmock gave it that was
  * not open when the input began: dma-bufs (read ends of pipes) and fence
- * fds (sync_files, one end of a socket pair).  kernelmock's own ends stay,
- * as they belong to the "kernel".  With @record, just remember what is
+ * fds (sync_files: copies of kernelmock's eventfds).  kernelmock's own
+ * copies stay, as they belong to the "kernel" (km_sync_ioctl does not
+ * take them for the program's).  With @record, just remember what is
  * open now.
  */
 static void sweep_fds(struct fkm *k, bool record)
@@ -572,7 +573,7 @@ static void sweep_fds(struct fkm *k, bool record)
 		if (S_ISFIFO(st.st_mode) &&
 		    (fcntl(fd, F_GETFL) & O_ACCMODE) == O_RDONLY)
 			close(fd);	/* a dma-buf */
-		else if (S_ISSOCK(st.st_mode) && is_sync_file(k, fd))
+		else if (is_sync_file(k, fd))
 			close(fd);	/* a fence fd */
 	}
 	closedir(d);

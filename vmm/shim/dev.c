@@ -5,7 +5,8 @@
  * km_munmap, read → km_read (DRM events), poll/ppoll/select/pselect and
  * epoll_ctl watch kernelmock's event fd in place of the memfd, close,
  * dup2 and dup3 keep the fd table (fdtab.c) and release the file with its
- * last fd.  ioctl on a sync_file
+ * last fd; every copy of an fd is told to kernelmock, whose sync_files
+ * live while the program holds a copy (km_sync_file_dup).  ioctl on a sync_file
  * fd that kernelmock handed out (SYNC_IOC_MERGE, SYNC_IOC_FILE_INFO) goes
  * to km_sync_ioctl.  Any other fd goes to libc.
  */
@@ -274,13 +275,33 @@ int close(int fd)
 	return vmm_shim_node_close(fd);
 }
 
+void vmm_shim_fd_copied(int oldfd, int newfd)
+{
+	vmm_shim_fdtab_copy(oldfd, newfd);
+	/* The machine's own copies (kernelmock's, the renderer's) are not
+	 * the program's; kernelmock may hold its lock while it makes one. */
+	if (newfd < 0 || oldfd == newfd || vmm_shim_fdtab_peek(newfd) ||
+	    vmm_shim_in_machine())
+		return;
+	struct km_device *kdev = NULL;
+	pthread_mutex_lock(&vmm_shim.lock);
+	if (vmm_shim.machine && !vmm_shim.shutdown && !vmm_shim.forked)
+		kdev = vmm_machine_kernel(vmm_shim.machine);
+	pthread_mutex_unlock(&vmm_shim.lock);
+	if (!kdev)
+		return;
+	vmm_shim_enter();
+	km_sync_file_dup(kdev, oldfd, newfd);
+	vmm_shim_leave();
+}
+
 /* dup2/dup3 make @newfd a copy of @oldfd, closing what it was (a node's
  * fd loses its entry; the fd table follows: fdtab.c). */
 static int after_replace(int oldfd, int newfd, int ret)
 {
 	if (ret >= 0) {
 		int err = errno;
-		vmm_shim_fdtab_copy(oldfd, newfd);
+		vmm_shim_fd_copied(oldfd, newfd);
 		errno = err;
 	}
 	return ret;

@@ -254,7 +254,9 @@ int socket(int domain, int type, int protocol)
 int dup(int fd)
 {
 	int ret = vmm_shim_fd_own(REAL(dup)(fd));
-	vmm_shim_fdtab_copy(fd, ret);
+	int err = errno;
+	vmm_shim_fd_copied(fd, ret);
+	errno = err;
 	return ret;
 }
 

@@ -25,6 +25,7 @@
  * under the lock before using the node (vmm_shim_node_get).
  */
 #undef _FILE_OFFSET_BITS	/* define fcntl and fcntl64 as libc does */
+#include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -149,8 +150,10 @@ void vmm_shim_fdtab_clear_locked(void)
 static int after_fcntl(int fd, int cmd, int ret)
 {
 	if (ret >= 0 && (cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC)) {
+		int err = errno;
 		vmm_shim_fd_own(ret);	/* forgets the number first */
-		vmm_shim_fdtab_copy(fd, ret);
+		vmm_shim_fd_copied(fd, ret);
+		errno = err;
 	}
 	return ret;
 }

@@ -234,6 +234,10 @@ void vmm_shim_fdtab_forget(int fd);
 void vmm_shim_fdtab_forget_range(unsigned first, unsigned last);
 /* @newfd is now a copy of @oldfd (dup, dup2, dup3, F_DUPFD). */
 void vmm_shim_fdtab_copy(int oldfd, int newfd);
+
+/* dev.c: the table's copy, and kernelmock told of a copy of a sync_file
+ * (the dup wrappers' one call). */
+void vmm_shim_fd_copied(int oldfd, int newfd);
 /* Every entry gone (the nodes are being released at shutdown). */
 void vmm_shim_fdtab_clear_locked(void);
 
