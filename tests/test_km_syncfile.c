@@ -5,15 +5,26 @@
  * name (kcmp), not by number or inode (every eventfd shares one).  A
  * sync_file lives while a copy the program holds is known: the number
  * handed out, one handed back, one km_sync_file_dup was told of.
+ *
+ * With --deny-kcmp a seccomp filter refuses kcmp(2) with EPERM before the
+ * first sync_file, as a container's policy may: kernelmock then compares
+ * the eventfd-id of /proc/self/fdinfo, and every test must pass the same.
  */
 #include <errno.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <poll.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <string.h>
 #include <unistd.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <cmocka.h>
 #include <linux/sync_file.h>
 #include <sys/eventfd.h>
@@ -142,8 +153,39 @@ static void test_km_syncfile_unknown_copy_after_close(void **state)
 	close(untold);
 }
 
-int main(void)
+/* kcmp(2) refused with EPERM for this process and its threads to come. */
+static int deny_kcmp(void)
 {
+	struct sock_filter insns[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+			 offsetof(struct seccomp_data, arch)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 0, 3),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+			 offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_kcmp, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = {
+		.len = sizeof(insns) / sizeof(insns[0]), .filter = insns,
+	};
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) ||
+	    prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog)) {
+		perror("test_km_syncfile: seccomp");
+		return -1;
+	}
+	if (syscall(SYS_kcmp, getpid(), getpid(), 0, 0, 0) != -1 ||
+	    errno != EPERM) {
+		fprintf(stderr, "test_km_syncfile: kcmp is not refused\n");
+		return -1;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc > 1 && !strcmp(argv[1], "--deny-kcmp") && deny_kcmp())
+		return 1;
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_km_syncfile_copies_and_reuse,
 						setup, teardown),
