@@ -94,10 +94,9 @@ static void disown_returned_fd(unsigned long request, const void *arg)
 	}
 }
 
-/* SYNC_IOC_MERGE / SYNC_IOC_FILE_INFO on a kernelmock sync_file; 1 when
- * @fd is not one (kernelmock answers -EINVAL for a foreign fd). */
-static int sync_file_ioctl(int fd, unsigned long request, void *arg,
-			   int *out)
+/* The running machine's kernel, for calls on fds that are not nodes; NULL
+ * before the first node was opened, after shutdown and in a fork child. */
+static struct km_device *running_kernel(void)
 {
 	struct km_device *kdev = NULL;
 
@@ -105,6 +104,16 @@ static int sync_file_ioctl(int fd, unsigned long request, void *arg,
 	if (vmm_shim.machine && !vmm_shim.shutdown && !vmm_shim.forked)
 		kdev = vmm_machine_kernel(vmm_shim.machine);
 	pthread_mutex_unlock(&vmm_shim.lock);
+	return kdev;
+}
+
+/* SYNC_IOC_MERGE / SYNC_IOC_FILE_INFO on a kernelmock sync_file; 1 when
+ * @fd is not one (kernelmock answers -EINVAL for a foreign fd). */
+static int sync_file_ioctl(int fd, unsigned long request, void *arg,
+			   int *out)
+{
+	struct km_device *kdev = running_kernel();
+
 	if (!kdev)
 		return 1;
 	vmm_shim_enter();
@@ -283,11 +292,7 @@ void vmm_shim_fd_copied(int oldfd, int newfd)
 	if (newfd < 0 || oldfd == newfd || vmm_shim_fdtab_peek(newfd) ||
 	    vmm_shim_in_machine())
 		return;
-	struct km_device *kdev = NULL;
-	pthread_mutex_lock(&vmm_shim.lock);
-	if (vmm_shim.machine && !vmm_shim.shutdown && !vmm_shim.forked)
-		kdev = vmm_machine_kernel(vmm_shim.machine);
-	pthread_mutex_unlock(&vmm_shim.lock);
+	struct km_device *kdev = running_kernel();
 	if (!kdev)
 		return;
 	vmm_shim_enter();
